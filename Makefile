@@ -1,0 +1,57 @@
+# The README's commands. `make run` from a fresh clone installs everything and starts the studio;
+# `make test` runs the whole suite (SQLite + in-memory layer, then Postgres + Redis).
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+PIP := $(VENV)/bin/pip
+HOST ?= 127.0.0.1
+PORT ?= 8000
+PG_URL ?= postgres://postgres@127.0.0.1:5432/test
+REDIS_TEST_URL ?= redis://127.0.0.1:6379/15
+
+.PHONY: run install frontend schema test test-sqlite test-postgres services bench check-deploy clean
+
+run: install frontend
+	$(PY) manage.py runstudio --host $(HOST) --port $(PORT)
+
+$(VENV)/.installed: requirements.txt requirements-dev.txt
+	test -d $(VENV) || $(PYTHON) -m venv $(VENV)
+	$(PIP) install --quiet --upgrade pip
+	# torch first and pinned: the CPU wheel of this exact version is what the machine offers.
+	$(PIP) install --quiet torch==2.13.0
+	$(PIP) install --quiet -r requirements-dev.txt
+	touch $@
+
+install: $(VENV)/.installed
+
+schema: install
+	$(PY) manage.py spectacular --format openapi-json --file frontend/openapi.json
+
+frontend: schema
+	cd frontend && npm ci --no-audit --no-fund && npm run build
+
+test: install frontend services
+	$(MAKE) test-sqlite
+	$(MAKE) test-postgres
+
+test-sqlite:
+	$(PY) -m pytest -q
+
+# The same suite (less the browser tests, which already ran) on Postgres, with Redis as channel
+# layer and Celery broker: the distributed wiring.
+test-postgres:
+	DATABASE_URL=$(PG_URL) REDIS_URL=$(REDIS_TEST_URL) $(PY) -m pytest -q -m "not browser"
+
+services:
+	bash docker/ensure-local-services.sh
+
+bench: install
+	$(PY) bench/api.py
+	$(PY) bench/render.py
+
+check-deploy: install
+	STUDIO_ENV=production STUDIO_SECRET_KEY=$$(head -c 48 /dev/urandom | base64) STUDIO_ALLOWED_HOSTS=studio.example.com \
+		$(PY) manage.py check --deploy --fail-level WARNING
+
+clean:
+	rm -rf .data static/app frontend/node_modules frontend/openapi.json

@@ -1,0 +1,58 @@
+from django.http import FileResponse, HttpResponseRedirect
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, extend_schema
+from rest_framework import mixins, status, viewsets
+from rest_framework.decorators import action
+from rest_framework.exceptions import ValidationError
+from rest_framework.parsers import FormParser, MultiPartParser
+from rest_framework.response import Response
+
+from apps.projects.access import require
+from apps.projects.permissions import EDIT
+
+from . import storage
+from .models import Asset
+from .serializers import AssetSerializer, AssetUploadSerializer
+from .services import store_upload
+
+
+@extend_schema(parameters=[OpenApiParameter("project", int, required=False), OpenApiParameter("kind", str, required=False)])
+class AssetViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.CreateModelMixin, viewsets.GenericViewSet):
+    queryset = Asset.objects.none()  # for the schema; get_queryset scopes every request
+    serializer_class = AssetSerializer
+    parser_classes = [MultiPartParser, FormParser]
+
+    def get_queryset(self):
+        queryset = Asset.objects.filter(project__memberships__user=self.request.user)
+        if self.action == "list":
+            project = self.request.query_params.get("project")
+            if project is not None:
+                if not project.isdigit():
+                    raise ValidationError({"project": ["Must be an id."]})
+                queryset = queryset.filter(project_id=int(project))
+            kind = self.request.query_params.get("kind")
+            if kind:
+                queryset = queryset.filter(kind=kind)
+        return queryset
+
+    @extend_schema(request={"multipart/form-data": AssetUploadSerializer}, responses={201: AssetSerializer})
+    def create(self, request):
+        body = AssetUploadSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        require(request.user, body.validated_data["project"], EDIT)
+        asset = store_upload(project_id=body.validated_data["project"], data=body.validated_data["image"].read(), created_by=request.user)
+        return Response(AssetSerializer(asset).data, status=status.HTTP_201_CREATED)
+
+    @extend_schema(responses={(200, "application/octet-stream"): OpenApiTypes.BINARY, 302: None}, description="The bytes, after the same permission check as every read.")
+    @action(detail=True, methods=["get"])
+    def content(self, request, pk=None):
+        asset = self.get_object()  # 404 unless the caller belongs to the asset's project
+        if storage.is_remote():
+            return HttpResponseRedirect(storage.presigned_url(asset.key))
+        response = FileResponse(storage.open_stream(asset.key), content_type=asset.content_type)
+        response["Content-Length"] = str(asset.byte_size)
+        # Content-addressed: the bytes behind this id never change.
+        response["Cache-Control"] = "private, max-age=31536000, immutable"
+        response["ETag"] = f'"{asset.sha256}"'
+        response["X-Content-Type-Options"] = "nosniff"
+        return response

@@ -1,0 +1,193 @@
+from rest_framework import serializers
+
+from apps.assets.models import Asset
+from apps.assets.services import url_for
+
+from .models import Character, Location, Panel, Scene, Shot
+
+VERSIONED_READ_ONLY = ("id", "version", "created_at", "updated_at")
+
+
+class ProjectScopedSerializer(serializers.ModelSerializer):
+    """Related rows named in a body (a scene's location, a shot's characters, a panel's image)
+    must belong to the same project as the row; anything else is "does not exist"."""
+
+    scoped_fields = {}
+
+    def get_fields(self):
+        fields = super().get_fields()
+        project_id = self.context.get("project_id")
+        for name, model in self.scoped_fields.items():
+            field = fields.get(name)
+            if field is None or field.read_only:
+                continue
+            target = field.child_relation if isinstance(field, serializers.ManyRelatedField) else field
+            target.queryset = model.objects.filter(project_id=project_id) if project_id else model.objects.none()
+        return fields
+
+
+class CharacterSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Character
+        fields = ("id", "project", "name", "description", "height_m", "colour") + VERSIONED_READ_ONLY[1:]
+        read_only_fields = VERSIONED_READ_ONLY + ("project",)
+
+
+class CharacterCreateSerializer(CharacterSerializer):
+    class Meta(CharacterSerializer.Meta):
+        read_only_fields = VERSIONED_READ_ONLY
+
+
+class LocationSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Location
+        fields = ("id", "project", "name", "description") + VERSIONED_READ_ONLY[1:]
+        read_only_fields = VERSIONED_READ_ONLY + ("project",)
+
+
+class LocationCreateSerializer(LocationSerializer):
+    class Meta(LocationSerializer.Meta):
+        read_only_fields = VERSIONED_READ_ONLY
+
+
+class PanelSerializer(ProjectScopedSerializer):
+    scoped_fields = {"image": Asset}
+    image = serializers.PrimaryKeyRelatedField(queryset=Asset.objects.none(), allow_null=True, required=False, help_text="Asset id of the panel's picture (an upload or a render).")
+    image_url = serializers.SerializerMethodField(help_text="Where the browser fetches the picture.")
+
+    class Meta:
+        model = Panel
+        fields = ("id", "shot", "rank", "image", "image_url", "duration_s", "caption", "notes") + VERSIONED_READ_ONLY[1:]
+        read_only_fields = VERSIONED_READ_ONLY + ("shot", "rank")
+
+    def get_image_url(self, panel) -> str | None:
+        return url_for(panel.image) if panel.image_id else None
+
+
+class PanelCreateSerializer(PanelSerializer):
+    shot = serializers.IntegerField(help_text="The shot this panel boards.")
+
+    class Meta(PanelSerializer.Meta):
+        read_only_fields = VERSIONED_READ_ONLY + ("rank",)
+
+
+SHOT_FIELDS = (
+    "id",
+    "scene",
+    "rank",
+    "number",
+    "description",
+    "dialogue",
+    "characters",
+    "location",
+    "shot_size",
+    "framing",
+    "angle",
+    "movement",
+    "rig",
+    "lens_mm",
+    "sensor",
+    "aspect_ratio",
+    "fps",
+    "duration_s",
+    "props",
+    "notes",
+    "status",
+    "camera_spec",
+    "spec_locked",
+)
+
+
+class ShotSerializer(ProjectScopedSerializer):
+    scoped_fields = {"characters": Character, "location": Location}
+    characters = serializers.PrimaryKeyRelatedField(many=True, queryset=Character.objects.none(), required=False)
+    location = serializers.PrimaryKeyRelatedField(queryset=Location.objects.none(), allow_null=True, required=False)
+    number = serializers.CharField(max_length=8, required=False, help_text="Like 12A; left out, the next free letter is used.")
+
+    class Meta:
+        model = Shot
+        fields = SHOT_FIELDS + VERSIONED_READ_ONLY[1:]
+        read_only_fields = VERSIONED_READ_ONLY + ("scene", "rank")
+        validators = []  # shot numbers are checked per scene in services (number may be left out)
+
+    def validate_number(self, value):
+        from .models import SCENE_OR_SHOT_NUMBER
+
+        value = value.strip().upper()
+        SCENE_OR_SHOT_NUMBER(value)
+        return value
+
+    def validate_camera_spec(self, value):
+        from previs.spec import SpecError, normalize_spec
+
+        if not isinstance(value, dict):
+            raise serializers.ValidationError("Must be an object.")
+        try:
+            return normalize_spec(value)
+        except SpecError as error:
+            raise serializers.ValidationError([f"{path}: {message}" for path, messages in error.errors.items() for message in messages])
+
+
+class ShotCreateSerializer(ShotSerializer):
+    scene = serializers.IntegerField(help_text="The scene the shot belongs to.")
+
+    class Meta(ShotSerializer.Meta):
+        read_only_fields = VERSIONED_READ_ONLY + ("rank",)
+
+
+class BoardShotSerializer(ShotSerializer):
+    panels = PanelSerializer(many=True, read_only=True)
+
+    class Meta(ShotSerializer.Meta):
+        fields = ShotSerializer.Meta.fields + ("panels",)
+
+
+class SceneSerializer(ProjectScopedSerializer):
+    scoped_fields = {"location": Location}
+    location = serializers.PrimaryKeyRelatedField(queryset=Location.objects.none(), allow_null=True, required=False)
+    heading = serializers.CharField(read_only=True, help_text="The slugline: INT. KITCHEN - NIGHT.")
+    number = serializers.CharField(max_length=8, required=False, help_text="Like 12 or 12A; left out, the next number is used.")
+
+    class Meta:
+        model = Scene
+        fields = ("id", "project", "rank", "number", "setting", "location", "time_of_day", "synopsis", "heading") + VERSIONED_READ_ONLY[1:]
+        read_only_fields = VERSIONED_READ_ONLY + ("project", "rank")
+
+    def validate_number(self, value):
+        from .models import SCENE_OR_SHOT_NUMBER
+
+        value = value.strip().upper()
+        SCENE_OR_SHOT_NUMBER(value)
+        return value
+
+
+class SceneCreateSerializer(SceneSerializer):
+    project = serializers.IntegerField()
+
+    class Meta(SceneSerializer.Meta):
+        read_only_fields = VERSIONED_READ_ONLY + ("rank",)
+
+
+class BoardSceneSerializer(SceneSerializer):
+    shots = BoardShotSerializer(many=True, read_only=True)
+
+    class Meta(SceneSerializer.Meta):
+        fields = SceneSerializer.Meta.fields + ("shots",)
+
+
+class MoveSerializer(serializers.Serializer):
+    after = serializers.IntegerField(allow_null=True, help_text="Id of the sibling to land after; null puts it first.")
+    parent = serializers.IntegerField(required=False, help_text="New parent (the scene of a shot, the shot of a panel); left out, it stays.")
+    version = serializers.IntegerField(required=False, help_text="The version you read (or send If-Match).")
+
+
+def represent(serializer_class):
+    """The wire form of some (or all) fields of a row, as the room sends them."""
+
+    def _represent(row, field_names):
+        data = serializer_class(row).data
+        if field_names is None:
+            return data
+        return {name: data[name] for name in field_names if name in data}
+
+    return _represent

@@ -1,0 +1,262 @@
+"""Writes and rules for scenes, shots, panels and the project library.
+
+Views and (later) room consumers call these; each write goes through apps.projects.editing,
+which checks versions, records the change for the room and keeps the order keys.
+"""
+
+import copy
+import re
+
+from django.db import transaction
+from rest_framework.exceptions import ValidationError
+
+from apps.projects import editing
+from apps.projects.models import Project
+from previs.spec import SpecError, layout_for_shot, normalize_spec
+
+from .models import Character, Location, Panel, Scene, Shot
+from .serializers import (
+    CharacterSerializer,
+    LocationSerializer,
+    PanelSerializer,
+    SceneSerializer,
+    ShotSerializer,
+    represent,
+)
+
+# Shot-list fields the automatic layout is computed from; editing one re-lays out the camera
+# unless the spec was adjusted by hand (spec_locked).
+LAYOUT_FIELDS = {"shot_size", "framing", "angle", "movement", "lens_mm", "sensor", "aspect_ratio", "fps", "duration_s", "characters"}
+
+
+# --- Library ---------------------------------------------------------------------------------
+
+def create_character(project, data, actor):
+    return editing.create(Character, {**data, "project": project}, actor=actor, entity="character", represent=represent(CharacterSerializer))
+
+
+def update_character(character, data, actor, version):
+    character = editing.update_fields(character, data, actor=actor, expected_version=version, entity="character", represent=represent(CharacterSerializer))
+    for shot in Shot.objects.filter(characters=character, spec_locked=False):
+        relayout(shot, actor)  # a new height or colour must show in the shots it appears in
+    return character
+
+
+def delete_character(character, actor, version):
+    editing.delete(character, actor=actor, expected_version=version, entity="character")
+
+
+def create_location(project, data, actor):
+    return editing.create(Location, {**data, "project": project}, actor=actor, entity="location", represent=represent(LocationSerializer))
+
+
+def update_location(location, data, actor, version):
+    return editing.update_fields(location, data, actor=actor, expected_version=version, entity="location", represent=represent(LocationSerializer))
+
+
+def delete_location(location, actor, version):
+    editing.delete(location, actor=actor, expected_version=version, entity="location")
+
+
+# --- Scenes ----------------------------------------------------------------------------------
+
+def next_scene_number(project):
+    numbers = [int(m.group()) for n in Scene.objects.filter(project=project).values_list("number", flat=True) if (m := re.match(r"\d+", n))]
+    return str(max(numbers, default=0) + 1)
+
+
+def create_scene(project, data, actor):
+    with transaction.atomic():
+        siblings = Scene.objects.filter(project=project)
+        values = {**data, "project": project, "rank": editing.rank_between(editing.last_rank(siblings), None)}
+        values.setdefault("number", next_scene_number(project))
+        return editing.create(Scene, values, actor=actor, entity="scene", represent=represent(SceneSerializer))
+
+
+def update_scene(scene, data, actor, version):
+    return editing.update_fields(scene, data, actor=actor, expected_version=version, entity="scene", represent=represent(SceneSerializer))
+
+
+def delete_scene(scene, actor, version):
+    editing.delete(scene, actor=actor, expected_version=version, entity="scene")
+
+
+def move_scene(scene, after_id, actor, version):
+    siblings = Scene.objects.filter(project_id=scene.project_id)
+    after = _sibling(siblings, after_id, "after")
+    return editing.move(scene, siblings=siblings, parent_field="project", parent=scene.project, after=after, actor=actor, expected_version=version, entity="scene")
+
+
+# --- Shots -----------------------------------------------------------------------------------
+
+def next_shot_number(scene):
+    """Scene 12's shots are 12A, 12B, … (the next letter not yet used)."""
+    used = set(Shot.objects.filter(scene=scene).values_list("number", flat=True))
+    base = re.match(r"\d+", scene.number).group()
+    for letter in "ABCDEFGHIJKLMNOPQRSTUVWXYZ":
+        if f"{base}{letter}" not in used:
+            return f"{base}{letter}"
+    for first in "ABCDEFGHIJKLMNOPQRSTUVWXYZ":
+        for second in "ABCDEFGHIJKLMNOPQRSTUVWXYZ":
+            if f"{base}{first}{second}" not in used:
+                return f"{base}{first}{second}"
+    raise ValidationError({"number": ["This scene has run out of shot letters; give the shot a number."]})
+
+
+def shot_defaults(scene):
+    project = scene.project
+    return {"fps": project.fps, "aspect_ratio": project.aspect_ratio, "sensor": project.sensor}
+
+
+def layout_kwargs(shot, characters=None):
+    """What the automatic layout needs from a shot and its library characters."""
+    characters = list(shot.characters.all()) if characters is None else characters
+    return {
+        "shot_size": shot.shot_size,
+        "angle": shot.angle,
+        "lens_mm": shot.lens_mm,
+        "sensor": shot.sensor,
+        "aspect": shot.aspect_ratio,
+        "fps": float(shot.fps),
+        "duration_s": shot.duration_s,
+        "movement": shot.movement,
+        "framing": shot.framing,
+        "characters": [character_for_spec(c) for c in characters],
+    }
+
+
+def character_for_spec(character):
+    return {"id": str(character.pk), "name": character.name, "height_m": character.height_m, "colour": character.colour}
+
+
+def _checked_spec(spec, field="camera_spec"):
+    try:
+        return normalize_spec(spec)
+    except SpecError as error:
+        raise ValidationError({f"{field}.{path}": messages for path, messages in error.errors.items()})
+
+
+def create_shot(scene, data, actor):
+    data = dict(data)
+    characters = data.pop("characters", [])
+    with transaction.atomic():
+        siblings = Shot.objects.filter(scene=scene)
+        values = {**shot_defaults(scene), **data, "project_id": scene.project_id, "scene": scene, "rank": editing.rank_between(editing.last_rank(siblings), None)}
+        if "number" in values:
+            _check_shot_number_free(scene, values["number"])
+        else:
+            values["number"] = next_shot_number(scene)
+        if values.get("camera_spec"):
+            values["spec_locked"] = True
+        else:
+            draft = Shot(**values)
+            values["camera_spec"] = _checked_spec(layout_for_shot(**layout_kwargs(draft, characters)))
+        return editing.create(Shot, values, actor=actor, entity="shot", represent=represent(ShotSerializer), m2m={"characters": characters})
+
+
+def update_shot(shot, data, actor, version):
+    data = dict(data)
+    m2m = {"characters": data.pop("characters")} if "characters" in data else None
+    if "number" in data:
+        _check_shot_number_free(shot.scene, data["number"], exclude=shot)
+    if "camera_spec" in data:
+        data.setdefault("spec_locked", True)  # a hand-adjusted camera stays where it was put
+    locked = data.get("spec_locked", shot.spec_locked)
+    touched = set(data) | set(m2m or {})
+    if not locked and (touched & LAYOUT_FIELDS or data.get("spec_locked") is False):
+        # Re-lay out the camera in the same write, so one edit is one version and one change.
+        draft = copy.copy(shot)
+        for name, value in data.items():
+            setattr(draft, name, value)
+        characters = m2m["characters"] if m2m else list(shot.characters.all())
+        data["camera_spec"] = _checked_spec(layout_for_shot(**layout_kwargs(draft, characters)))
+    return editing.update_fields(shot, data, actor=actor, expected_version=version, entity="shot", represent=represent(ShotSerializer), m2m=m2m)
+
+
+def _check_shot_number_free(scene, number, exclude=None):
+    clash = Shot.objects.filter(scene=scene, number=number)
+    if exclude is not None:
+        clash = clash.exclude(pk=exclude.pk)
+    if clash.exists():
+        raise ValidationError({"number": [f"Scene {scene.number} already has a shot {number}."]})
+
+
+def relayout(shot, actor):
+    """Recompute the camera spec from the shot-list fields (for shots not adjusted by hand)."""
+    spec = _checked_spec(layout_for_shot(**layout_kwargs(shot)))
+    if spec == shot.camera_spec:
+        return shot
+    return editing.update_fields(shot, {"camera_spec": spec}, actor=actor, expected_version=None, entity="shot", represent=represent(ShotSerializer))
+
+
+def delete_shot(shot, actor, version):
+    editing.delete(shot, actor=actor, expected_version=version, entity="shot")
+
+
+def move_shot(shot, after_id, scene_id, actor, version):
+    scene = shot.scene if scene_id is None else _in_project(Scene, scene_id, shot.project_id, "parent")
+    siblings = Shot.objects.filter(scene=scene)
+    after = _sibling(siblings, after_id, "after")
+    if scene.pk != shot.scene_id and Shot.objects.filter(scene=scene, number=shot.number).exists():
+        raise ValidationError({"parent": [f"Scene {scene.number} already has a shot {shot.number}; renumber one first."]})
+    return editing.move(shot, siblings=siblings, parent_field="scene", parent=scene, after=after, actor=actor, expected_version=version, entity="shot")
+
+
+def render_spec_for(shot):
+    """The spec a render uses: the stored spec, or a fresh layout when there is none yet."""
+    if shot.camera_spec:
+        return _checked_spec(shot.camera_spec)
+    return _checked_spec(layout_for_shot(**layout_kwargs(shot)))
+
+
+# --- Panels ----------------------------------------------------------------------------------
+
+def create_panel(shot, data, actor):
+    with transaction.atomic():
+        siblings = Panel.objects.filter(shot=shot)
+        values = {**data, "project_id": shot.project_id, "shot": shot, "rank": editing.rank_between(editing.last_rank(siblings), None)}
+        return editing.create(Panel, values, actor=actor, entity="panel", represent=represent(PanelSerializer))
+
+
+def update_panel(panel, data, actor, version):
+    return editing.update_fields(panel, data, actor=actor, expected_version=version, entity="panel", represent=represent(PanelSerializer))
+
+
+def set_panel_upload(panel, data, actor, version):
+    from apps.assets.services import store_upload
+
+    asset = store_upload(project_id=panel.project_id, data=data, created_by=actor)
+    return update_panel(panel, {"image": asset}, actor, version)
+
+
+def delete_panel(panel, actor, version):
+    editing.delete(panel, actor=actor, expected_version=version, entity="panel")
+
+
+def move_panel(panel, after_id, shot_id, actor, version):
+    shot = panel.shot if shot_id is None else _in_project(Shot, shot_id, panel.project_id, "parent")
+    siblings = Panel.objects.filter(shot=shot)
+    after = _sibling(siblings, after_id, "after")
+    return editing.move(panel, siblings=siblings, parent_field="shot", parent=shot, after=after, actor=actor, expected_version=version, entity="panel")
+
+
+# --- Helpers ---------------------------------------------------------------------------------
+
+def _sibling(siblings, pk, field):
+    if pk is None:
+        return None
+    sibling = siblings.filter(pk=pk).first()
+    if sibling is None:
+        raise ValidationError({field: ["That item is not in the same list (it may have been moved or deleted)."]})
+    return sibling
+
+
+def _in_project(model, pk, project_id, field):
+    row = model.objects.filter(pk=pk, project_id=project_id).first()
+    if row is None:
+        raise ValidationError({field: ["No such item in this project."]})
+    return row
+
+
+def project_of(pk):
+    return Project.objects.get(pk=pk)

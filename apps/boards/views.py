@@ -1,0 +1,187 @@
+from django.db.models import Prefetch
+from drf_spectacular.utils import OpenApiParameter, extend_schema
+from rest_framework import serializers
+from rest_framework.decorators import action
+from rest_framework.parsers import FormParser, MultiPartParser
+from rest_framework.response import Response
+
+from apps.projects.access import require
+from apps.projects.api import ProjectScopedViewSet
+from apps.projects.concurrency import expected_version
+from apps.projects.models import Project
+from apps.projects.permissions import EDIT
+
+from . import services
+from .models import Character, Location, Panel, Scene, Shot
+from .serializers import (
+    CharacterCreateSerializer,
+    CharacterSerializer,
+    LocationCreateSerializer,
+    LocationSerializer,
+    MoveSerializer,
+    PanelCreateSerializer,
+    PanelSerializer,
+    SceneCreateSerializer,
+    SceneSerializer,
+    ShotCreateSerializer,
+    ShotSerializer,
+)
+
+LIST_FILTERS = [OpenApiParameter(name, int, required=False, description=f"Only rows of this {name}.") for name in ("project",)]
+
+
+class PanelImageUpload(serializers.Serializer):
+    image = serializers.FileField(help_text="PNG, JPEG or WebP; checked by its content, not its name.")
+
+
+class CreateWithParentMixin:
+    """Create under a parent named in the body (`parent_field`), checking EDIT on its project."""
+
+    parent_field = "project"
+    parent_queryset = Project.objects.all()
+    create_serializer_class = None
+
+    def get_serializer_class(self):
+        if self.action == "create":
+            return self.create_serializer_class
+        return super().get_serializer_class()
+
+    def get_serializer_context(self):
+        context = super().get_serializer_context()
+        if self.action == "create":
+            context["project_id"] = self.create_parent().project_id if self.parent_field != "project" else self.create_parent().pk
+        return context
+
+    def create_parent(self):
+        if not hasattr(self, "_parent"):
+            pk = self.request.data.get(self.parent_field) if hasattr(self.request.data, "get") else None
+            if self.parent_field == "project":
+                from apps.projects.access import projects_for
+                from rest_framework.exceptions import ValidationError
+
+                parent = projects_for(self.request.user).filter(pk=pk).first() if str(pk).isdigit() else None
+                if parent is None:
+                    raise ValidationError({"project": ["No such project among yours."]})
+                self._parent = parent
+            else:
+                self._parent = self.scoped_parent(self.parent_queryset, pk, self.parent_field)
+            project_id = self._parent.pk if self.parent_field == "project" else self._parent.project_id
+            require(self.request.user, project_id, EDIT)
+        return self._parent
+
+    def perform_create_service(self, data):
+        data = {k: v for k, v in data.items() if k != self.parent_field}
+        return self.create_service(self.create_parent(), data, self.request.user)
+
+
+class MoveMixin:
+    @extend_schema(request=MoveSerializer, description="Reorder: land right after `after` (null = first), optionally under a new parent. Writes one row.")
+    @action(detail=True, methods=["post"])
+    def move(self, request, pk=None):
+        instance = self.get_object()
+        require(request.user, instance.project_id, EDIT)
+        body = MoveSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        moved = self.move_service(instance, body.validated_data, request.user, expected_version(request))
+        return Response(self.get_serializer(moved).data)
+
+
+@extend_schema(parameters=LIST_FILTERS)
+class CharacterViewSet(CreateWithParentMixin, ProjectScopedViewSet):
+    queryset = Character.objects.all()
+    serializer_class = CharacterSerializer
+    create_serializer_class = CharacterCreateSerializer
+    create_service = staticmethod(services.create_character)
+
+    def perform_update_service(self, instance, data, version):
+        return services.update_character(instance, data, self.request.user, version)
+
+    def perform_delete_service(self, instance, version):
+        services.delete_character(instance, self.request.user, version)
+
+
+@extend_schema(parameters=LIST_FILTERS)
+class LocationViewSet(CreateWithParentMixin, ProjectScopedViewSet):
+    queryset = Location.objects.all()
+    serializer_class = LocationSerializer
+    create_serializer_class = LocationCreateSerializer
+    create_service = staticmethod(services.create_location)
+
+    def perform_update_service(self, instance, data, version):
+        return services.update_location(instance, data, self.request.user, version)
+
+    def perform_delete_service(self, instance, version):
+        services.delete_location(instance, self.request.user, version)
+
+
+@extend_schema(parameters=LIST_FILTERS)
+class SceneViewSet(MoveMixin, CreateWithParentMixin, ProjectScopedViewSet):
+    queryset = Scene.objects.select_related("location")
+    serializer_class = SceneSerializer
+    create_serializer_class = SceneCreateSerializer
+    create_service = staticmethod(services.create_scene)
+
+    def perform_update_service(self, instance, data, version):
+        return services.update_scene(instance, data, self.request.user, version)
+
+    def perform_delete_service(self, instance, version):
+        services.delete_scene(instance, self.request.user, version)
+
+    def move_service(self, instance, body, user, version):
+        return services.move_scene(instance, body["after"], user, version)
+
+
+@extend_schema(parameters=LIST_FILTERS + [OpenApiParameter("scene", int, required=False)])
+class ShotViewSet(MoveMixin, CreateWithParentMixin, ProjectScopedViewSet):
+    queryset = Shot.objects.prefetch_related("characters")
+    serializer_class = ShotSerializer
+    create_serializer_class = ShotCreateSerializer
+    parent_field = "scene"
+    parent_queryset = Scene.objects.select_related("project")
+    create_service = staticmethod(services.create_shot)
+
+    def perform_update_service(self, instance, data, version):
+        return services.update_shot(instance, data, self.request.user, version)
+
+    def perform_delete_service(self, instance, version):
+        services.delete_shot(instance, self.request.user, version)
+
+    def move_service(self, instance, body, user, version):
+        return services.move_shot(instance, body["after"], body.get("parent"), user, version)
+
+
+@extend_schema(parameters=LIST_FILTERS + [OpenApiParameter("shot", int, required=False)])
+class PanelViewSet(MoveMixin, CreateWithParentMixin, ProjectScopedViewSet):
+    queryset = Panel.objects.select_related("image")
+    serializer_class = PanelSerializer
+    create_serializer_class = PanelCreateSerializer
+    parent_field = "shot"
+    parent_queryset = Shot.objects.all()
+    create_service = staticmethod(services.create_panel)
+
+    def perform_update_service(self, instance, data, version):
+        return services.update_panel(instance, data, self.request.user, version)
+
+    def perform_delete_service(self, instance, version):
+        services.delete_panel(instance, self.request.user, version)
+
+    def move_service(self, instance, body, user, version):
+        return services.move_panel(instance, body["after"], body.get("parent"), user, version)
+
+    @extend_schema(request={"multipart/form-data": PanelImageUpload}, responses=PanelSerializer, description="Upload the panel's picture (PNG, JPEG or WebP, checked by content). Stored under its sha256.")
+    @action(detail=True, methods=["post"], parser_classes=[MultiPartParser, FormParser])
+    def image(self, request, pk=None):
+        panel = self.get_object()
+        require(request.user, panel.project_id, EDIT)
+        body = PanelImageUpload(data=request.data)
+        body.is_valid(raise_exception=True)
+        panel = services.set_panel_upload(panel, body.validated_data["image"].read(), request.user, expected_version(request))
+        return Response(self.get_serializer(panel).data)
+
+
+def board_queryset(project_id):
+    """Scenes → shots (with characters) → panels (with images) in a fixed number of queries."""
+    panels = Prefetch("panels", queryset=Panel.objects.select_related("image").order_by("rank", "id"))
+    shots = Prefetch("shots", queryset=Shot.objects.prefetch_related("characters", panels).order_by("rank", "id"))
+    return Scene.objects.filter(project_id=project_id).select_related("location").prefetch_related(shots).order_by("rank", "id")
+

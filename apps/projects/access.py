@@ -1,0 +1,50 @@
+"""Resolving a caller's right to a project. Every REST view, socket and media download asks here.
+
+An object of a project the caller does not belong to is reported as missing (404), never as
+forbidden, so ids of other productions cannot be probed. A member whose role lacks the action
+gets 403.
+"""
+
+from dataclasses import dataclass
+
+from django.http import Http404
+from rest_framework.exceptions import PermissionDenied
+
+from .models import Membership, Project
+from .permissions import role_allows
+
+
+@dataclass(frozen=True)
+class Access:
+    """What one caller may do in one project. Share-link guests will get an Access too."""
+
+    project_id: int
+    role: str
+    user: object = None
+
+    def allows(self, action):
+        return role_allows(self.role, action)
+
+
+def projects_for(user):
+    if not user or not user.is_authenticated:
+        return Project.objects.none()
+    return Project.objects.filter(memberships__user=user)
+
+
+def access_for(user, project_id):
+    """The caller's Access to the project, or None when they are not a member."""
+    if not user or not user.is_authenticated or project_id is None:
+        return None
+    role = Membership.objects.filter(project_id=project_id, user=user).values_list("role", flat=True).first()
+    return Access(project_id=project_id, role=role, user=user) if role else None
+
+
+def require(user, project_id, action):
+    """Access for `action`, raising 404 for non-members and 403 for a role that may not."""
+    access = access_for(user, project_id)
+    if access is None:
+        raise Http404("No such project.")
+    if not access.allows(action):
+        raise PermissionDenied(f"Your role ({access.role}) may not {action.replace('_', ' ')} in this project.")
+    return access

@@ -1,0 +1,112 @@
+"""REST plumbing shared by every app: the scoped, versioned viewset and the error format.
+
+Errors always come back as JSON: 400 {field: [messages]}, 403/404 {"detail": …}, and
+409 {"detail": …, "current": <the row as it is now>} for a stale write.
+"""
+
+from django.db import IntegrityError
+from django.http import Http404
+from rest_framework import mixins, status, viewsets
+from rest_framework.response import Response
+from rest_framework.views import exception_handler as drf_exception_handler
+
+from .access import require
+from .concurrency import StaleVersion, expected_version
+from .permissions import EDIT, VIEW
+
+
+def exception_handler(exc, context):
+    if isinstance(exc, IntegrityError):
+        # A uniqueness rule the serializer could not see coming (two people adding "12A" at once).
+        return Response({"non_field_errors": ["That conflicts with an existing item (numbers and names must be unique)."]}, status=status.HTTP_400_BAD_REQUEST)
+    return drf_exception_handler(exc, context)
+
+
+class ProjectScopedViewSet(
+    mixins.ListModelMixin,
+    mixins.RetrieveModelMixin,
+    mixins.CreateModelMixin,
+    mixins.UpdateModelMixin,
+    mixins.DestroyModelMixin,
+    viewsets.GenericViewSet,
+):
+    """CRUD over a model that belongs to a project.
+
+    Reads see only rows of the caller's projects (any other id is a 404). Writes need the EDIT
+    action, carry the version they were based on, and go through the app's services, which
+    record the change for the room. Subclasses provide `perform_create_service`,
+    `perform_update_service` and `perform_delete_service`.
+    """
+
+    write_action = EDIT
+    list_filter_param = "project"
+    http_method_names = ["get", "post", "patch", "delete", "head", "options"]
+
+    def get_queryset(self):
+        queryset = self.queryset.filter(project__memberships__user=self.request.user)
+        if self.action == "list":
+            for param in ("project", "scene", "shot"):
+                value = self.request.query_params.get(param)
+                if value is not None:
+                    if not value.isdigit():
+                        from rest_framework.exceptions import ValidationError
+
+                        raise ValidationError({param: ["Must be an id."]})
+                    queryset = queryset.filter(**{f"{param}_id": int(value)})
+        return queryset
+
+    def require(self, project_id, action):
+        return require(self.request.user, project_id, action)
+
+    def get_serializer_context(self):
+        context = super().get_serializer_context()
+        if self.action in ("update", "partial_update", "destroy") and "pk" in self.kwargs:
+            context["project_id"] = self.get_object().project_id
+        return context
+
+    def get_object(self):
+        if not hasattr(self, "_object"):
+            self._object = super().get_object()
+        return self._object
+
+    def handle_exception(self, exc):
+        if isinstance(exc, StaleVersion):
+            return Response(
+                {"detail": "Someone changed this since you loaded it. Here is the current version.", "current": self.get_serializer(exc.current).data},
+                status=status.HTTP_409_CONFLICT,
+            )
+        return super().handle_exception(exc)
+
+    def create(self, request, *args, **kwargs):
+        serializer = self.get_serializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        instance = self.perform_create_service(serializer.validated_data)
+        # Answer with the read shape (the create shape takes parent ids as plain integers).
+        return Response(self.serializer_class(instance, context=self.get_serializer_context()).data, status=status.HTTP_201_CREATED)
+
+    def update(self, request, *args, **kwargs):
+        instance = self.get_object()
+        self.require(instance.project_id, self.write_action)
+        version = expected_version(request)
+        serializer = self.get_serializer(instance, data=request.data, partial=True)
+        serializer.is_valid(raise_exception=True)
+        instance = self.perform_update_service(instance, serializer.validated_data, version)
+        return Response(self.get_serializer(instance).data)
+
+    def destroy(self, request, *args, **kwargs):
+        instance = self.get_object()
+        self.require(instance.project_id, self.write_action)
+        self.perform_delete_service(instance, expected_version(request))
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
+    def scoped_parent(self, queryset, pk, field):
+        """A parent object named in a request body, among the caller's projects (400 if not)."""
+        from rest_framework.exceptions import ValidationError
+
+        try:
+            return queryset.filter(project__memberships__user=self.request.user).get(pk=pk)
+        except (queryset.model.DoesNotExist, ValueError, TypeError):
+            raise ValidationError({field: ["No such item in your projects."]})
+
+
+__all__ = ["ProjectScopedViewSet", "exception_handler", "Http404", "VIEW", "EDIT"]

@@ -1,0 +1,133 @@
+"""The write path every edited entity shares: versioned field updates, ranked moves, deletes.
+
+Each write locks the row, checks the version the caller read, changes only the fields it was
+given (so two people editing different fields of one shot both win), bumps the version and
+records a change for the room, all in one transaction.
+"""
+
+from django.db import transaction
+from rest_framework.exceptions import ValidationError
+from fractional_indexing import generate_key_between
+
+from apps.rooms.services import record_change
+
+from .concurrency import StaleVersion
+from .models import Project
+
+
+def _actor(actor):
+    return actor if getattr(actor, "is_authenticated", False) else None
+
+
+def update_fields(instance, changes, *, actor, expected_version, entity, represent, m2m=None, client_op_id=""):
+    """Apply `changes` (field -> value) and `m2m` (field -> list of objects) to `instance`.
+
+    `represent(instance, field_names)` gives the wire form of the changed fields for the room.
+    Returns the fresh instance. Raises StaleVersion when `expected_version` is not current.
+    """
+    model = type(instance)
+    m2m = m2m or {}
+    with transaction.atomic():
+        row = model.objects.select_for_update().get(pk=instance.pk)
+        if expected_version is not None and row.version != expected_version:
+            raise StaleVersion(row)
+        changed = [name for name, value in changes.items() if getattr(row, name) != value]
+        for name in changed:
+            setattr(row, name, changes[name])
+        for name, objects in m2m.items():
+            current = set(getattr(row, name).values_list("pk", flat=True))
+            wanted = {obj.pk for obj in objects}
+            if current != wanted:
+                getattr(row, name).set(objects)
+                changed.append(name)
+        if not changed:
+            return row
+        row.version += 1
+        row.updated_by = _actor(actor)
+        row.save(update_fields=[n for n in changed if n not in m2m] + ["version", "updated_by", "updated_at"])
+        record_change(
+            project_id_of(row),
+            actor,
+            "update",
+            entity,
+            row.pk,
+            {"version": row.version, "fields": represent(row, changed)},
+            client_op_id,
+        )
+        return row
+
+
+def create(model, values, *, actor, entity, represent, m2m=None, client_op_id=""):
+    with transaction.atomic():
+        row = model(**values, updated_by=_actor(actor))
+        row.save()
+        for name, objects in (m2m or {}).items():
+            getattr(row, name).set(objects)
+        record_change(project_id_of(row), actor, "create", entity, row.pk, {"version": row.version, "fields": represent(row, None)}, client_op_id)
+        return row
+
+
+def delete(instance, *, actor, expected_version, entity, client_op_id=""):
+    model = type(instance)
+    with transaction.atomic():
+        row = model.objects.select_for_update().get(pk=instance.pk)
+        if expected_version is not None and row.version != expected_version:
+            raise StaleVersion(row)
+        project_id = project_id_of(row)
+        pk = row.pk
+        row.delete()
+        record_change(project_id, actor, "delete", entity, pk, {}, client_op_id)
+
+
+def rank_between(before_rank, after_rank):
+    """A key strictly between two neighbours' keys (None = open end)."""
+    return generate_key_between(before_rank, after_rank)
+
+
+def move(instance, *, siblings, parent_field, parent, after, actor, expected_version, entity, client_op_id=""):
+    """Place `instance` right after `after` (None = first) among `siblings` under `parent`.
+
+    Only the moved row is written: its rank becomes a key between `after` and whatever follows
+    `after` now. Two people moving at once both land where they asked, in a deterministic order
+    (rank, then id), and nothing else is renumbered.
+    """
+    model = type(instance)
+    with transaction.atomic():
+        row = model.objects.select_for_update().get(pk=instance.pk)
+        if expected_version is not None and row.version != expected_version:
+            raise StaleVersion(row)
+        if after is not None and after.pk == row.pk:
+            raise ValidationError({"after": ["An item cannot be placed after itself."]})
+        others = siblings.exclude(pk=row.pk).order_by("rank", "id")
+        if after is None:
+            low = None
+            high = others.values_list("rank", flat=True).first()
+        else:
+            low = after.rank
+            # The next key strictly greater than `after`'s (rows tied with `after` sort by id,
+            # and the new key sorts after all of them).
+            high = others.filter(rank__gt=after.rank).values_list("rank", flat=True).first()
+        row.rank = rank_between(low, high)
+        setattr(row, parent_field, parent)
+        row.version += 1
+        row.updated_by = _actor(actor)
+        row.save(update_fields=["rank", parent_field, "version", "updated_by", "updated_at"])
+        record_change(
+            project_id_of(row),
+            actor,
+            "move",
+            entity,
+            row.pk,
+            {"version": row.version, "rank": row.rank, parent_field: parent.pk if parent is not None else None},
+            client_op_id,
+        )
+        return row
+
+
+def last_rank(siblings):
+    return siblings.order_by("-rank", "-id").values_list("rank", flat=True).first()
+
+
+def project_id_of(row):
+    """The project a row belongs to (a project is its own)."""
+    return row.pk if isinstance(row, Project) else row.project_id

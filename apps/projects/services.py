@@ -1,0 +1,74 @@
+"""Projects and their members."""
+
+from django.db import transaction
+from rest_framework.exceptions import ValidationError
+
+from apps.rooms.services import record_change
+
+from . import editing
+from .models import Membership, Project
+from .permissions import OWNER
+
+
+def project_wire(project, field_names):
+    data = {name: getattr(project, name) for name in ("name", "description", "fps", "aspect_ratio", "sensor", "style_prompt", "seed")}
+    return data if field_names is None else {name: data[name] for name in field_names if name in data}
+
+
+def create_project(owner, data):
+    with transaction.atomic():
+        project = Project.objects.create(**data, created_by=owner, updated_by=owner)
+        Membership.objects.create(project=project, user=owner, role=OWNER)
+        record_change(project.pk, owner, "create", "project", project.pk, {"version": project.version, "fields": project_wire(project, None)})
+    return project
+
+
+def update_project(project, data, actor, version):
+    return editing.update_fields(project, data, actor=actor, expected_version=version, entity="project", represent=project_wire)
+
+
+def delete_project(project, actor, version):
+    with transaction.atomic():
+        row = Project.objects.select_for_update().get(pk=project.pk)
+        if version is not None and row.version != version:
+            from .concurrency import StaleVersion
+
+            raise StaleVersion(row)
+        row.delete()
+
+
+def _membership_event(membership):
+    return {"user": membership.user_id, "username": membership.user.username, "role": membership.role}
+
+
+def add_member(project, user, role, actor):
+    with transaction.atomic():
+        membership, created = Membership.objects.get_or_create(project=project, user=user, defaults={"role": role})
+        if not created:
+            raise ValidationError({"username": [f"{user.username} is already a member ({membership.role})."]})
+        record_change(project.pk, actor, "create", "membership", membership.pk, _membership_event(membership))
+    return membership
+
+
+def _owners_left(project, excluding):
+    return Membership.objects.filter(project=project, role=OWNER).exclude(pk=excluding.pk).exists()
+
+
+def change_role(membership, role, actor):
+    with transaction.atomic():
+        membership = Membership.objects.select_for_update().get(pk=membership.pk)
+        if membership.role == OWNER and role != OWNER and not _owners_left(membership.project, membership):
+            raise ValidationError({"role": ["A project keeps at least one owner; make someone else owner first."]})
+        membership.role = role
+        membership.save(update_fields=["role"])
+        record_change(membership.project_id, actor, "update", "membership", membership.pk, _membership_event(membership))
+    return membership
+
+
+def remove_member(membership, actor):
+    with transaction.atomic():
+        if membership.role == OWNER and not _owners_left(membership.project, membership):
+            raise ValidationError({"role": ["A project keeps at least one owner; make someone else owner first."]})
+        pk, project_id = membership.pk, membership.project_id
+        membership.delete()
+        record_change(project_id, actor, "delete", "membership", pk, {})

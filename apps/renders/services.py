@@ -1,0 +1,289 @@
+"""Render jobs: creating them, running them (called by the Celery tasks), cancelling, retrying,
+and rescuing jobs whose worker died.
+
+A job row moves queued → running → succeeded / failed / cancelled. Workers may die at any
+point; the task is delivered again (acks late) or the reaper re-queues it, and running it again
+is harmless because outputs are content-addressed and a finished job is never run twice.
+"""
+
+import hashlib
+import json
+import logging
+import os
+import socket
+import time
+from dataclasses import dataclass, field
+
+from django.conf import settings
+from django.db import transaction
+from django.utils import timezone
+from rest_framework.exceptions import ValidationError
+
+from apps.assets.services import store_asset
+from apps.rooms.services import broadcast, record_change
+
+from previs.vocabulary import ASPECT_RATIOS
+
+from .models import RenderJob
+
+log = logging.getLogger(__name__)
+
+DEFAULT_SIZES = {RenderJob.FRAME: (1280, 720), RenderJob.CLIP: (960, 540)}
+MAX_EDGE = 2048
+
+
+class RenderCancelled(Exception):
+    """Raised inside a render when its job was cancelled."""
+
+
+@dataclass
+class RenderOutput:
+    kind: str  # an Asset kind
+    data: bytes
+    content_type: str
+    width: int | None = None
+    height: int | None = None
+    duration_s: float | None = None
+
+
+@dataclass
+class RenderResult:
+    outputs: list = field(default_factory=list)
+
+
+def diffusion_configured():
+    path = settings.STUDIO_DIFFUSION_MODEL_PATH
+    return bool(path) and os.path.isdir(path)
+
+
+def spec_hash(spec, parameters):
+    canonical = json.dumps({"spec": spec, "parameters": parameters}, sort_keys=True, separators=(",", ":"))
+    return hashlib.sha256(canonical.encode()).hexdigest()
+
+
+def frame_size(kind, parameters, aspect_ratio):
+    """Width and height in pixels: asked for, or the default width at the shot's aspect ratio."""
+    default_width, _ = DEFAULT_SIZES[kind]
+    width = int(parameters.get("width") or default_width)
+    height = int(parameters.get("height") or round(width / ASPECT_RATIOS.get(aspect_ratio, 16 / 9)))
+    # H.264 in 4:2:0 needs even sizes and diffusion multiples of 8: round down to 8.
+    return max(64, width - width % 8), max(64, height - height % 8)
+
+
+def job_event(job):
+    return {
+        "id": job.pk,
+        "shot": job.shot_id,
+        "panel": job.panel_id,
+        "kind": job.kind,
+        "backend": job.backend,
+        "status": job.status,
+        "progress": round(job.progress, 4),
+        "error": job.error,
+        "attempts": job.attempts,
+    }
+
+
+def create_job(*, shot, kind, backend, seed, parameters, actor, panel=None):
+    from apps.boards.services import render_spec_for
+
+    if backend == RenderJob.DIFFUSION and not diffusion_configured():
+        raise ValidationError(
+            {
+                "backend": [
+                    "No diffusion weights are configured on this studio (STUDIO_DIFFUSION_MODEL_PATH is "
+                    "unset or missing), so a styled render cannot be made. Use the blocking backend, or ask "
+                    "your studio engineer to mount a diffusers model and a depth ControlNet."
+                ]
+            }
+        )
+    parameters = dict(parameters or {})
+    for name in ("width", "height"):
+        value = parameters.get(name)
+        if value is not None and (not isinstance(value, int) or not 64 <= value <= MAX_EDGE):
+            raise ValidationError({f"parameters.{name}": [f"Use a whole number of pixels from 64 to {MAX_EDGE}."]})
+    spec = render_spec_for(shot)
+    parameters["width"], parameters["height"] = frame_size(kind, parameters, shot.aspect_ratio)
+    seed = shot.project.seed if seed is None else seed
+    digest = spec_hash(spec, {**parameters, "kind": kind, "backend": backend, "seed": seed})
+    with transaction.atomic():
+        job = RenderJob.objects.create(
+            project_id=shot.project_id,
+            shot=shot,
+            panel=panel,
+            kind=kind,
+            backend=backend,
+            parameters=parameters,
+            spec=spec,
+            spec_hash=digest,
+            seed=seed,
+            created_by=actor if getattr(actor, "is_authenticated", False) else None,
+        )
+        previous = (
+            RenderJob.objects.filter(spec_hash=digest, project_id=shot.project_id, status=RenderJob.SUCCEEDED, reused_from__isnull=True)
+            .exclude(pk=job.pk)
+            .order_by("-finished_at")
+            .first()
+        )
+        if previous is not None:
+            # Same spec, same seed, same backend: the stored result is exactly what a render
+            # would produce again, so point at it instead of spending a worker on it.
+            job.reused_from = previous
+            job.status = RenderJob.SUCCEEDED
+            job.progress = 1.0
+            job.finished_at = timezone.now()
+            job.save(update_fields=["reused_from", "status", "progress", "finished_at"])
+        record_change(shot.project_id, actor, "create", "render_job", job.pk, job_event(job))
+        if job.status == RenderJob.QUEUED:
+            transaction.on_commit(lambda: enqueue(job))
+    return job
+
+
+def enqueue(job):
+    from studio.celery import app
+
+    app.send_task(job.task_name, args=[job.pk])
+
+
+def cancel_job(job, actor):
+    with transaction.atomic():
+        row = RenderJob.objects.select_for_update().get(pk=job.pk)
+        if row.status in RenderJob.FINISHED:
+            raise ValidationError({"status": [f"The job already {row.status}; there is nothing to cancel."]})
+        row.status = RenderJob.CANCELLED
+        row.finished_at = timezone.now()
+        row.save(update_fields=["status", "finished_at"])
+        record_change(row.project_id, actor, "update", "render_job", row.pk, job_event(row))
+    return row
+
+
+def retry_job(job, actor):
+    with transaction.atomic():
+        row = RenderJob.objects.select_for_update().get(pk=job.pk)
+        if row.status not in (RenderJob.FAILED, RenderJob.CANCELLED):
+            raise ValidationError({"status": ["Only a failed or cancelled job can be retried."]})
+        row.status, row.progress, row.error, row.finished_at = RenderJob.QUEUED, 0.0, "", None
+        row.save(update_fields=["status", "progress", "error", "finished_at"])
+        record_change(row.project_id, actor, "update", "render_job", row.pk, job_event(row))
+        transaction.on_commit(lambda: enqueue(row))
+    return row
+
+
+def outputs_of(job):
+    source = job.reused_from or job
+    return list(source.outputs.all())
+
+
+# --- Running a job (inside a worker) --------------------------------------------------------
+
+def _claim(job_id, worker_name):
+    """Mark the job running for this worker, or None when there is nothing to do."""
+    with transaction.atomic():
+        job = RenderJob.objects.select_for_update().select_related("project").filter(pk=job_id).first()
+        if job is None or job.status in RenderJob.FINISHED:
+            return None  # a redelivered message for a job that already ended: nothing to do
+        if job.attempts >= settings.RENDER_JOB_MAX_ATTEMPTS:
+            job.status, job.error, job.finished_at = RenderJob.FAILED, f"Gave up after {job.attempts} attempts (the worker kept dying).", timezone.now()
+            job.save(update_fields=["status", "error", "finished_at"])
+            record_change(job.project_id, None, "update", "render_job", job.pk, job_event(job))
+            return None
+        job.status = RenderJob.RUNNING
+        job.attempts += 1
+        job.worker = worker_name
+        job.started_at = job.heartbeat_at = timezone.now()
+        job.progress = 0.0
+        job.error = ""
+        job.save(update_fields=["status", "attempts", "worker", "started_at", "heartbeat_at", "progress", "error"])
+        record_change(job.project_id, None, "update", "render_job", job.pk, job_event(job))
+        return job
+
+
+class Progress:
+    """Reports progress to the room and the job row, at most a few times a second.
+
+    Progress ticks are ephemeral (broadcast, not logged); the row keeps the latest value and
+    doubles as the worker's heartbeat. Checking for cancellation rides on the same writes.
+    """
+
+    INTERVAL_S = 0.25
+
+    def __init__(self, job):
+        self.job = job
+        self.last_report = 0.0
+        self.cancelled = False
+
+    def __call__(self, done, total, preview_url=None):
+        now = time.monotonic()
+        if now - self.last_report < self.INTERVAL_S and done < total:
+            return
+        self.last_report = now
+        self.job.progress = min(1.0, done / total) if total else 0.0
+        updated = RenderJob.objects.filter(pk=self.job.pk, status=RenderJob.RUNNING).update(progress=self.job.progress, heartbeat_at=timezone.now())
+        if not updated:
+            self.cancelled = True
+        event = {**job_event(self.job), "done": done, "total": total}
+        if preview_url:
+            event["preview"] = preview_url
+        broadcast(self.job.project_id, {"type": "room.render", "job": event})
+
+    def should_cancel(self):
+        return self.cancelled
+
+
+def execute_job(job_id, render):
+    """Run job `job_id` with `render(job, width, height, progress, should_cancel) -> RenderResult`."""
+    worker_name = f"{socket.gethostname()}:{os.getpid()}"
+    job = _claim(job_id, worker_name)
+    if job is None:
+        return None
+    progress = Progress(job)
+    width, height = job.parameters["width"], job.parameters["height"]
+    try:
+        result = render(job, width, height, progress, progress.should_cancel)
+    except RenderCancelled:
+        log.info("render job %s cancelled", job.pk)
+        return None
+    except Exception as error:  # a render that fails fails for good: report why, do not loop
+        log.exception("render job %s failed", job.pk)
+        _finish(job, RenderJob.FAILED, error=f"{type(error).__name__}: {error}")
+        return None
+    for output in result.outputs:
+        store_asset(
+            project_id=job.project_id,
+            kind=output.kind,
+            data=output.data,
+            content_type=output.content_type,
+            render_job=job,
+            width=output.width,
+            height=output.height,
+            duration_s=output.duration_s,
+        )
+    _finish(job, RenderJob.SUCCEEDED)
+    return job
+
+
+def _finish(job, status, error=""):
+    with transaction.atomic():
+        updated = RenderJob.objects.filter(pk=job.pk, status=RenderJob.RUNNING).update(
+            status=status, error=error, progress=1.0 if status == RenderJob.SUCCEEDED else job.progress, finished_at=timezone.now()
+        )
+        if not updated:
+            return  # cancelled meanwhile: the cancel already told the room
+        job.refresh_from_db()
+        record_change(job.project_id, None, "update", "render_job", job.pk, job_event(job))
+
+
+def requeue_stale_jobs(include_queued=False):
+    """Put back on the queue jobs whose worker stopped reporting (killed, machine lost).
+
+    With include_queued, jobs still queued are sent again too: the embedded studio's in-memory
+    broker forgets its messages on restart. Running a job twice is harmless (see module doc).
+    """
+    cutoff = timezone.now() - timezone.timedelta(seconds=settings.RENDER_JOB_STALE_SECONDS)
+    stale = list(RenderJob.objects.filter(status=RenderJob.RUNNING, heartbeat_at__lt=cutoff))
+    if include_queued:
+        stale += list(RenderJob.objects.filter(status=RenderJob.QUEUED))
+    for job in stale:
+        RenderJob.objects.filter(pk=job.pk, status=job.status).update(status=RenderJob.QUEUED)
+        enqueue(job)
+    return [job.pk for job in stale]

@@ -1,0 +1,63 @@
+from drf_spectacular.utils import OpenApiParameter, extend_schema
+from rest_framework import mixins, status, viewsets
+from rest_framework.decorators import action
+from rest_framework.exceptions import ValidationError
+from rest_framework.response import Response
+
+from apps.boards.models import Panel, Shot
+from apps.projects.access import require
+from apps.projects.permissions import RENDER
+
+from . import services
+from .models import RenderJob
+from .serializers import RenderJobCreateSerializer, RenderJobSerializer
+
+
+@extend_schema(parameters=[OpenApiParameter("project", int, required=False), OpenApiParameter("shot", int, required=False)])
+class RenderJobViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.CreateModelMixin, viewsets.GenericViewSet):
+    queryset = RenderJob.objects.none()  # for the schema; get_queryset scopes every request
+    serializer_class = RenderJobSerializer
+
+    def get_queryset(self):
+        queryset = RenderJob.objects.filter(project__memberships__user=self.request.user).select_related("reused_from")
+        if self.action == "list":
+            for param in ("project", "shot"):
+                value = self.request.query_params.get(param)
+                if value is not None:
+                    if not value.isdigit():
+                        raise ValidationError({param: ["Must be an id."]})
+                    queryset = queryset.filter(**{f"{param}_id": int(value)})
+        return queryset.prefetch_related("outputs", "reused_from__outputs")
+
+    @extend_schema(request=RenderJobCreateSerializer, responses={201: RenderJobSerializer})
+    def create(self, request):
+        body = RenderJobCreateSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        data = body.validated_data
+        shot = Shot.objects.filter(pk=data["shot"], project__memberships__user=request.user).select_related("project").first()
+        if shot is None:
+            raise ValidationError({"shot": ["No such shot in your projects."]})
+        require(request.user, shot.project_id, RENDER)
+        panel = None
+        if data.get("panel") is not None:
+            panel = Panel.objects.filter(pk=data["panel"], shot=shot).first()
+            if panel is None:
+                raise ValidationError({"panel": ["That panel is not a panel of this shot."]})
+        job = services.create_job(
+            shot=shot, kind=data["kind"], backend=data["backend"], seed=data.get("seed"), parameters=data.get("parameters"), actor=request.user, panel=panel
+        )
+        return Response(RenderJobSerializer(job).data, status=status.HTTP_201_CREATED)
+
+    @extend_schema(request=None, responses=RenderJobSerializer)
+    @action(detail=True, methods=["post"])
+    def cancel(self, request, pk=None):
+        job = self.get_object()
+        require(request.user, job.project_id, RENDER)
+        return Response(RenderJobSerializer(services.cancel_job(job, request.user)).data)
+
+    @extend_schema(request=None, responses=RenderJobSerializer)
+    @action(detail=True, methods=["post"])
+    def retry(self, request, pk=None):
+        job = self.get_object()
+        require(request.user, job.project_id, RENDER)
+        return Response(RenderJobSerializer(services.retry_job(job, request.user)).data)

@@ -1,0 +1,59 @@
+"""Recording changes and telling the project's room about them.
+
+Every service that writes something people must see calls `record_change` inside its
+transaction. The change gets the project's next sequence number, is stored, and is broadcast to
+the room only after the transaction commits, so nobody sees a change that was rolled back.
+"""
+
+import logging
+
+from asgiref.sync import async_to_sync
+from channels.layers import get_channel_layer
+from django.db import transaction
+from django.db.models import F
+
+from apps.projects.models import Project
+
+from .models import Change
+
+log = logging.getLogger(__name__)
+
+
+def room_group(project_id):
+    return f"project.{project_id}"
+
+
+def record_change(project_id, actor, action, entity, entity_id, data, client_op_id=""):
+    """Store a change with the project's next seq and broadcast it after commit."""
+    assert transaction.get_connection().in_atomic_block, "record_change must run inside the write's transaction"
+    # Incrementing in the database serialises concurrent writers on the project row.
+    Project.objects.filter(pk=project_id).update(last_seq=F("last_seq") + 1)
+    seq = Project.objects.filter(pk=project_id).values_list("last_seq", flat=True).get()
+    change = Change.objects.create(
+        project_id=project_id,
+        seq=seq,
+        actor=actor if getattr(actor, "is_authenticated", False) else None,
+        action=action,
+        entity=entity,
+        entity_id=entity_id,
+        data=data,
+        client_op_id=client_op_id or "",
+    )
+    event = change.as_event()
+    transaction.on_commit(lambda: broadcast(project_id, {"type": "room.change", "change": event}))
+    return change
+
+
+def broadcast(project_id, message):
+    """Best-effort fan-out to the room (group_send is at-most-once; seq + catch-up repair gaps)."""
+    layer = get_channel_layer()
+    if layer is None:
+        return
+    try:
+        async_to_sync(layer.group_send)(room_group(project_id), message)
+    except Exception:  # the change is stored; a room that missed it catches up by seq
+        log.exception("broadcast to project %s failed", project_id)
+
+
+def changes_since(project_id, after_seq, limit=1000):
+    return list(Change.objects.filter(project_id=project_id, seq__gt=after_seq).order_by("seq")[:limit])

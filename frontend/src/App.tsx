@@ -1,0 +1,47 @@
+// Who is signed in decides the first screen; everything else routes from the path.
+import { useEffect, useState } from "preact/hooks";
+import { api } from "./api/client";
+import type { SessionUser } from "./api/types";
+import { LoginPage } from "./pages/Login";
+import { ProjectPage } from "./pages/Project";
+import { ProjectsPage } from "./pages/Projects";
+import { navigate, parseRoute, usePath } from "./router";
+import { Toasts } from "./ui/toasts";
+
+export function App() {
+  const path = usePath();
+  const [user, setUser] = useState<SessionUser | null | undefined>(undefined);
+
+  useEffect(() => {
+    // Also hands the browser its CSRF cookie before the first write.
+    api.GET("/api/auth/session/").then(
+      ({ data }) => setUser(data ?? null),
+      () => setUser(null),
+    );
+  }, []);
+
+  const route = parseRoute(path);
+  useEffect(() => {
+    if (user === null && route.name !== "login") navigate(`/login?next=${encodeURIComponent(location.pathname)}`, true);
+    if (user && route.name === "login") navigate("/projects", true);
+  }, [user, route.name]);
+
+  if (user === undefined) return <div class="splash">Previs Studio</div>;
+
+  const signOut = async () => {
+    await api.DELETE("/api/auth/session/");
+    setUser(null);
+    navigate("/login");
+  };
+
+  let page;
+  if (!user || route.name === "login") page = <LoginPage onSignedIn={setUser} />;
+  else if (route.name === "project") page = <ProjectPage key={route.id} id={route.id} tab={route.tab} user={user} onSignOut={signOut} />;
+  else page = <ProjectsPage user={user} onSignOut={signOut} />;
+  return (
+    <>
+      {page}
+      <Toasts />
+    </>
+  );
+}

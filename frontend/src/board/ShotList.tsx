@@ -1,0 +1,282 @@
+// The shot list a 1st AD works from: scenes with their sluglines, shots with the columns of a
+// StudioBinder-style sheet, edited in place, reordered by dragging (or Alt+↑/↓).
+import type { JSX } from "preact";
+import { useState } from "preact/hooks";
+import type { Scene, SceneSetting, Shot, ShotPatch, TimeOfDay } from "../api/types";
+import { useBoard } from "../state/context";
+import type { BoardStore } from "../state/store";
+import { EditCell, focusSibling, lineEditor, numberEditor, selectEditor, textEditor, type SaveOutcome } from "../ui/EditCell";
+import { ANGLES, FRAME_RATES, FRAMINGS, MOVES, optionsOf, PRIME_LENSES_MM, RIGS, SETTINGS, SHOT_SIZES, shortLabel, STATUSES, TIMES_OF_DAY } from "../vocab";
+import { CharacterChips, charactersEditor, sameIds, StatusPill } from "./cells";
+import { formatDuration } from "./format";
+
+const SHOT_MIME = "application/x-previs-shot";
+
+const COLUMNS: { key: string; label: string; width: number; title?: string }[] = [
+  { key: "grip", label: "", width: 20 },
+  { key: "number", label: "Shot", width: 54 },
+  { key: "description", label: "Description / Action", width: 0 },
+  { key: "dialogue", label: "Dialogue", width: 170 },
+  { key: "characters", label: "Characters", width: 112 },
+  { key: "shot_size", label: "Size", width: 54 },
+  { key: "framing", label: "Framing", width: 74 },
+  { key: "angle", label: "Angle", width: 78 },
+  { key: "movement", label: "Movement", width: 82 },
+  { key: "rig", label: "Rig", width: 72 },
+  { key: "lens_mm", label: "Lens", width: 54, title: "Focal length (mm)" },
+  { key: "fps", label: "FPS", width: 54 },
+  { key: "duration_s", label: "Dur.", width: 52, title: "Planned duration (seconds)" },
+  { key: "props", label: "Props", width: 104 },
+  { key: "notes", label: "Notes", width: 124 },
+  { key: "status", label: "Status", width: 104 },
+  { key: "actions", label: "", width: 28 },
+];
+
+export function ShotList() {
+  const store = useBoard();
+  const data = store.data!;
+  const shots = data.scenes.reduce((n, s) => n + s.shots.length, 0);
+  const seconds = data.scenes.reduce((t, s) => t + s.shots.reduce((u, shot) => u + shot.duration_s, 0), 0);
+
+  return (
+    <div class="shotlist">
+      <div class="toolbar">
+        <span class="stat"><b>{data.scenes.length}</b> scenes</span>
+        <span class="stat"><b>{shots}</b> shots</span>
+        <span class="stat" title="Sum of planned shot durations">planned <b>{formatDuration(seconds)}</b></span>
+        <span class="spacer" />
+        <span class="hint">Click or Enter to edit · Tab next cell · Esc cancels · Alt+↑/↓ moves a shot</span>
+        {store.can.edit && <button class="btn btn-primary btn-small" onClick={() => store.createScene()} data-testid="add-scene">+ Scene</button>}
+      </div>
+      <div class="table-scroll">
+        <table class="grid shots-table" onKeyDown={(e) => navigateCells(e, store)}>
+          <colgroup>{COLUMNS.map((c) => <col key={c.key} style={c.width ? { width: `${c.width}px` } : undefined} />)}</colgroup>
+          <thead>
+            <tr>{COLUMNS.map((c) => <th key={c.key} title={c.title} class={`col-${c.key}`}>{c.label}</th>)}</tr>
+          </thead>
+          {data.scenes.map((scene) => <SceneBlock key={scene.id} scene={scene} />)}
+        </table>
+        {PRIME_DATALIST}
+        {data.scenes.length === 0 && <p class="empty">No scenes yet. {store.can.edit ? "Add the first with “+ Scene”." : ""}</p>}
+      </div>
+    </div>
+  );
+}
+
+/** Arrow keys move between cells; Alt+↑/↓ moves the focused shot. */
+function navigateCells(event: JSX.TargetedKeyboardEvent<HTMLTableElement>, store: BoardStore) {
+  const cell = event.target as HTMLElement;
+  if (!cell.hasAttribute("data-cell")) return;
+  const row = cell.closest("tr");
+  if (!row) return;
+  if (event.altKey && (event.key === "ArrowUp" || event.key === "ArrowDown")) {
+    const id = Number(row.dataset.shot);
+    const shot = store.shot(id);
+    const scene = store.data?.scenes.find((s) => s.id === shot?.scene);
+    if (!shot || !scene || !store.can.edit) return;
+    event.preventDefault();
+    const index = scene.shots.findIndex((s) => s.id === id);
+    const target = event.key === "ArrowUp" ? index - 2 : index + 1;
+    if (target < -1 || target >= scene.shots.length) return;
+    const testid = cell.dataset.testid;
+    void store.moveShot(shot, target === -1 ? null : scene.shots[target].id, scene.id).then(() =>
+      requestAnimationFrame(() => document.querySelector<HTMLElement>(`[data-testid="${testid}"]`)?.focus()),
+    );
+    return;
+  }
+  if (event.key === "ArrowLeft" || event.key === "ArrowRight") {
+    event.preventDefault();
+    focusSibling(cell, event.key === "ArrowLeft");
+  } else if (event.key === "ArrowUp" || event.key === "ArrowDown") {
+    event.preventDefault();
+    const rows = Array.from(row.closest("table")!.querySelectorAll<HTMLTableRowElement>("tr.shot-row"));
+    const next = rows[rows.indexOf(row as HTMLTableRowElement) + (event.key === "ArrowUp" ? -1 : 1)];
+    next?.cells[(cell as HTMLTableCellElement).cellIndex]?.focus();
+  }
+}
+
+// --- Scenes ----------------------------------------------------------------------------------
+
+function SceneBlock({ scene }: { scene: Scene }) {
+  const store = useBoard();
+  const canEdit = store.can.edit;
+  const [dropping, setDropping] = useState(false);
+  const seconds = scene.shots.reduce((t, s) => t + s.duration_s, 0);
+
+  const saveScene = <K extends keyof Scene & string>(field: K) => async (value: Scene[K], base: number): Promise<SaveOutcome> => {
+    const result = await store.patchScene(scene, { [field]: value }, base);
+    if (result.ok || result.kind === "conflict") return null;
+    if (result.kind === "invalid") return result.errors[field] ?? Object.values(result.errors).flat();
+    return [result.message];
+  };
+
+  const dropShot = (event: DragEvent, afterId: number | null) => {
+    const id = Number(event.dataTransfer?.getData(SHOT_MIME));
+    const shot = id ? store.shot(id) : undefined;
+    setDropping(false);
+    if (!shot || shot.id === afterId) return;
+    event.preventDefault();
+    void store.moveShot(shot, afterId, scene.id);
+  };
+  const acceptShot = (event: DragEvent) => {
+    if (event.dataTransfer?.types.includes(SHOT_MIME)) {
+      event.preventDefault();
+      setDropping(true);
+    }
+  };
+
+  return (
+    <tbody class="scene" data-testid={`scene-${scene.id}`}>
+      <tr class={`scene-row ${dropping ? "drop-into" : ""}`} onDragOver={acceptShot} onDragLeave={() => setDropping(false)} onDrop={(e) => dropShot(e, null)}>
+        <td colSpan={COLUMNS.length}>
+          <div class="scene-head">
+            <EditCell as="span" class="scene-number" testid={`scene-${scene.id}-number`} value={scene.number} version={scene.version} canEdit={canEdit}
+              display={scene.number} save={saveScene("number")} editor={lineEditor("12")} title="Scene number" />
+            <span class="slugline" data-testid={`scene-${scene.id}-heading`}>
+              <SlugSelect label="Interior / exterior" testid={`scene-${scene.id}-setting`} value={scene.setting} canEdit={canEdit}
+                options={optionsOf<SceneSetting>(SETTINGS)} onChange={(v) => saveScene("setting")(v, scene.version)} />
+              <SlugSelect label="Location" testid={`scene-${scene.id}-location`} value={String(scene.location ?? "")} canEdit={canEdit}
+                options={[{ value: "", label: "UNKNOWN" }, ...store.data!.locations.map((l) => ({ value: String(l.id), label: l.name.toUpperCase() }))]}
+                onChange={(v) => saveScene("location")(v ? Number(v) : null, scene.version)} />
+              <span class="slug-dash">-</span>
+              <SlugSelect label="Time of day" testid={`scene-${scene.id}-time_of_day`} value={scene.time_of_day} canEdit={canEdit}
+                options={optionsOf<TimeOfDay>(TIMES_OF_DAY)} onChange={(v) => saveScene("time_of_day")(v, scene.version)} />
+            </span>
+            <span class="scene-meta">{scene.shots.length} shots · {formatDuration(seconds)}</span>
+            {canEdit && (
+              <button class="btn btn-ghost btn-icon danger" title={`Delete scene ${scene.number}`} data-testid={`scene-${scene.id}-delete`}
+                onClick={() => confirm(`Delete scene ${scene.number} (${scene.heading}) and its ${scene.shots.length} shots?`) && store.remove("scene", scene, `scene ${scene.number}`)}>
+                🗑
+              </button>
+            )}
+          </div>
+          <EditCell as="div" class="scene-synopsis" testid={`scene-${scene.id}-synopsis`} value={scene.synopsis} version={scene.version} canEdit={canEdit} multiline
+            display={scene.synopsis || <span class="placeholder">Synopsis — what happens in this scene</span>} save={saveScene("synopsis")} editor={textEditor(2)} />
+        </td>
+      </tr>
+      {scene.shots.map((shot, index) => (
+        <ShotRow key={shot.id} shot={shot} previous={index > 0 ? scene.shots[index - 1].id : null} onDropShot={dropShot} />
+      ))}
+      <tr class="add-row" onDragOver={acceptShot} onDrop={(e) => dropShot(e, scene.shots.at(-1)?.id ?? null)}>
+        <td colSpan={COLUMNS.length}>
+          {canEdit ? (
+            <button class="btn btn-ghost btn-small" data-testid={`scene-${scene.id}-add-shot`}
+              onClick={async () => {
+                const id = await store.createShot(scene.id);
+                if (id) requestAnimationFrame(() => document.querySelector<HTMLElement>(`[data-testid="shot-${id}-description"]`)?.click());
+              }}>
+              + Shot in scene {scene.number}
+            </button>
+          ) : scene.shots.length === 0 ? <span class="placeholder">No shots</span> : null}
+        </td>
+      </tr>
+    </tbody>
+  );
+}
+
+function SlugSelect<K extends string>({ label, testid, value, options, canEdit, onChange }: { label: string; testid: string; value: K; options: { value: K; label: string }[]; canEdit: boolean; onChange: (value: K) => void }) {
+  const current = options.find((o) => o.value === value)?.label ?? value;
+  if (!canEdit) return <span class="slug-part" data-testid={testid}>{current}</span>;
+  return (
+    <select class="slug-part slug-select" aria-label={label} title={label} data-testid={testid} value={value} onChange={(e) => onChange(e.currentTarget.value as K)}>
+      {options.map((o) => <option value={o.value}>{o.label}</option>)}
+    </select>
+  );
+}
+
+// --- Shots -----------------------------------------------------------------------------------
+
+function ShotRow({ shot, previous, onDropShot }: { shot: Shot; previous: number | null; onDropShot: (event: DragEvent, afterId: number | null) => void }) {
+  const store = useBoard();
+  const canEdit = store.can.edit;
+  const characters = store.data!.characters;
+  const [armed, setArmed] = useState(false);
+  const [drop, setDrop] = useState<"" | "before" | "after">("");
+  const job = store.jobs.get(shot.id);
+
+  const save = <K extends keyof ShotPatch & string>(field: K) => async (value: ShotPatch[K], base: number): Promise<SaveOutcome> => {
+    const result = await store.patchShot(shot, { [field]: value } as ShotPatch, base);
+    if (result.ok || result.kind === "conflict") return null;
+    if (result.kind === "invalid") return result.errors[field] ?? Object.values(result.errors).flat();
+    return [result.message];
+  };
+  const id = (field: string) => `shot-${shot.id}-${field}`;
+  const cell = { version: shot.version, canEdit };
+
+  return (
+    <tr
+      class={`shot-row ${drop ? `drop-${drop}` : ""} ${armed ? "dragging" : ""}`}
+      data-shot={shot.id}
+      data-testid={`shot-${shot.id}`}
+      draggable={armed}
+      onDragStart={(e) => {
+        e.dataTransfer?.setData(SHOT_MIME, String(shot.id));
+        if (e.dataTransfer) e.dataTransfer.effectAllowed = "move";
+      }}
+      onDragEnd={() => setArmed(false)}
+      onDragOver={(e) => {
+        if (!e.dataTransfer?.types.includes(SHOT_MIME)) return;
+        e.preventDefault();
+        const box = e.currentTarget.getBoundingClientRect();
+        setDrop(e.clientY < box.top + box.height / 2 ? "before" : "after");
+      }}
+      onDragLeave={() => setDrop("")}
+      onDrop={(e) => {
+        const where = drop;
+        setDrop("");
+        onDropShot(e, where === "before" ? previous : shot.id);
+      }}
+    >
+      <td class="grip" title={canEdit ? "Drag to reorder (or Alt+↑/↓)" : undefined} onPointerDown={() => canEdit && setArmed(true)} onPointerUp={() => setArmed(false)}>
+        {canEdit ? "⋮⋮" : ""}
+      </td>
+      <EditCell {...cell} testid={id("number")} class="shot-number" value={shot.number} display={shot.number} save={save("number")} editor={lineEditor("12A")} />
+      <EditCell {...cell} testid={id("description")} class="text-cell" multiline value={shot.description}
+        display={<>
+          {shot.description || <span class="placeholder">Action…</span>}
+          {job && (job.status === "queued" || job.status === "running") && <span class="row-progress" style={{ width: `${Math.round(job.progress * 100)}%` }} />}
+        </>}
+        save={save("description")} editor={textEditor(3)} />
+      <EditCell {...cell} testid={id("dialogue")} class="text-cell dialogue" multiline value={shot.dialogue} display={shot.dialogue || <span class="placeholder">—</span>} save={save("dialogue")} editor={textEditor(3)} />
+      <EditCell {...cell} testid={id("characters")} class="chips-cell" value={shot.characters} equals={sameIds}
+        display={<CharacterChips ids={shot.characters} characters={characters} />} save={save("characters")} editor={charactersEditor(characters)} />
+      <EditCell {...cell} testid={id("shot_size")} class="code" value={shot.shot_size} title={SHOT_SIZES[shot.shot_size][1]}
+        display={shortLabel(SHOT_SIZES, shot.shot_size)} save={save("shot_size")} editor={selectEditor(optionsOf(SHOT_SIZES))} />
+      <EditCell {...cell} testid={id("framing")} value={shot.framing} title={FRAMINGS[shot.framing][1]}
+        display={shortLabel(FRAMINGS, shot.framing)} save={save("framing")} editor={selectEditor(optionsOf(FRAMINGS))} />
+      <EditCell {...cell} testid={id("angle")} value={shot.angle} title={ANGLES[shot.angle][1]}
+        display={shortLabel(ANGLES, shot.angle)} save={save("angle")} editor={selectEditor(optionsOf(ANGLES))} />
+      <EditCell {...cell} testid={id("movement")} value={shot.movement} title={MOVES[shot.movement][1]}
+        display={shortLabel(MOVES, shot.movement)} save={save("movement")} editor={selectEditor(optionsOf(MOVES))} />
+      <EditCell {...cell} testid={id("rig")} value={shot.rig} title={RIGS[shot.rig][1]}
+        display={shortLabel(RIGS, shot.rig)} save={save("rig")} editor={selectEditor(optionsOf(RIGS))} />
+      <EditCell {...cell} testid={id("lens_mm")} class="num" value={shot.lens_mm} display={`${formatNumber(shot.lens_mm)}mm`}
+        save={save("lens_mm")} editor={numberEditor(1, "prime-lenses")} title="Focal length; primes are offered" />
+      <EditCell {...cell} testid={id("fps")} class="num" value={shot.fps} display={shot.fps}
+        save={save("fps")} editor={selectEditor(Object.keys(FRAME_RATES).map((v) => ({ value: v as Shot["fps"], label: `${v} fps` })))} />
+      <EditCell {...cell} testid={id("duration_s")} class="num" value={shot.duration_s} display={`${formatNumber(shot.duration_s)}s`}
+        save={save("duration_s")} editor={numberEditor(0.1)} />
+      <EditCell {...cell} testid={id("props")} class="text-cell small" multiline value={shot.props} display={shot.props || <span class="placeholder">—</span>} save={save("props")} editor={textEditor(2)} />
+      <EditCell {...cell} testid={id("notes")} class="text-cell small" multiline value={shot.notes} display={shot.notes || <span class="placeholder">—</span>} save={save("notes")} editor={textEditor(2)} />
+      <EditCell {...cell} testid={id("status")} value={shot.status} display={<StatusPill status={shot.status} />}
+        save={save("status")} editor={selectEditor(optionsOf(STATUSES))} />
+      <td class="actions">
+        {canEdit && (
+          <button class="btn btn-ghost btn-icon danger" title={`Delete shot ${shot.number}`} data-testid={id("delete")}
+            onClick={() => confirm(`Delete shot ${shot.number}?`) && store.remove("shot", shot, `shot ${shot.number}`)}>×</button>
+        )}
+      </td>
+    </tr>
+  );
+}
+
+function formatNumber(value: number): string {
+  return Number.isInteger(value) ? String(value) : value.toFixed(2).replace(/0$/, "");
+}
+
+// One shared list of primes for every lens cell (ids are page-unique, so it is rendered once).
+const PRIME_DATALIST = (
+  <datalist id="prime-lenses">
+    {PRIME_LENSES_MM.map((mm) => <option value={mm}>{`${mm} mm`}</option>)}
+  </datalist>
+);

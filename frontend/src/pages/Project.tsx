@@ -1,0 +1,101 @@
+import { useEffect, useMemo } from "preact/hooks";
+import type { SessionUser } from "../api/types";
+import { Library } from "../board/Library";
+import { ShotList } from "../board/ShotList";
+import { Storyboard } from "../board/Storyboard";
+import { linkClick, projectPath, type ProjectTab } from "../router";
+import { StoreContext, useBoard } from "../state/context";
+import { BoardStore } from "../state/store";
+import { RoleBadge } from "../ui/fields";
+import { TopBar } from "../ui/TopBar";
+import { ASPECT_RATIOS, SENSORS, shortLabel } from "../vocab";
+
+const TABS: { tab: ProjectTab; label: string; key: string }[] = [
+  { tab: "shots", label: "Shot list", key: "1" },
+  { tab: "board", label: "Storyboard", key: "2" },
+  { tab: "library", label: "Library", key: "3" },
+];
+
+export function ProjectPage({ id, tab, user, onSignOut }: { id: number; tab: ProjectTab; user: SessionUser; onSignOut: () => void }) {
+  const store = useMemo(() => new BoardStore(id, user), [id, user.id]);
+  useEffect(() => {
+    void store.start();
+    return () => store.stop();
+  }, [store]);
+  return (
+    <StoreContext.Provider value={store}>
+      <ProjectShell tab={tab} user={user} onSignOut={onSignOut} />
+    </StoreContext.Provider>
+  );
+}
+
+function ProjectShell({ tab, user, onSignOut }: { tab: ProjectTab; user: SessionUser; onSignOut: () => void }) {
+  const store = useBoard();
+  const data = store.data;
+
+  useEffect(() => {
+    // Alt+1/2/3 switch tabs without leaving the keyboard.
+    const onKey = (event: KeyboardEvent) => {
+      if (!event.altKey) return;
+      const target = TABS.find((t) => t.key === event.key);
+      if (target && data) {
+        event.preventDefault();
+        history.pushState(null, "", projectPath(data.project.id, target.tab));
+        dispatchEvent(new PopStateEvent("popstate"));
+      }
+    };
+    addEventListener("keydown", onKey);
+    return () => removeEventListener("keydown", onKey);
+  }, [data?.project.id]);
+
+  useEffect(() => {
+    if (data) document.title = `${data.project.name} — Previs Studio`;
+  }, [data?.project.name]);
+
+  return (
+    <div class="page project-page">
+      <TopBar user={user} onSignOut={onSignOut}>
+        {data && (
+          <div class="project-head">
+            <h1 class="project-title" data-testid="project-title">{data.project.name}</h1>
+            <RoleBadge role={data.project.role} />
+            <span class="format-tag" title="Project delivery format">
+              {data.project.fps} fps · {shortLabel(ASPECT_RATIOS, data.project.aspect_ratio)} · {shortLabel(SENSORS, data.project.sensor)}
+            </span>
+            <nav class="tabs" role="tablist">
+              {TABS.map((t) => (
+                <a
+                  role="tab"
+                  aria-selected={t.tab === tab}
+                  class={`tab ${t.tab === tab ? "tab-active" : ""}`}
+                  href={projectPath(data.project.id, t.tab)}
+                  onClick={(e) => linkClick(e, projectPath(data.project.id, t.tab))}
+                  title={`Alt+${t.key}`}
+                  data-testid={`tab-${t.tab}`}
+                >
+                  {t.label}
+                </a>
+              ))}
+            </nav>
+            <span class="spacer" />
+            <LinkIndicator />
+          </div>
+        )}
+      </TopBar>
+      <main class="project-main">
+        {store.loadError ? <p class="empty">{store.loadError}</p> : !data ? <p class="muted pad">Loading board…</p> : tab === "shots" ? <ShotList /> : tab === "board" ? <Storyboard /> : <Library />}
+      </main>
+    </div>
+  );
+}
+
+function LinkIndicator() {
+  const store = useBoard();
+  const label = store.link === "live" ? "live" : store.link === "closed" ? store.linkDetail || "offline" : store.link === "connecting" ? "connecting…" : "reconnecting…";
+  return (
+    <span class={`link link-${store.link}`} data-testid="connection" title="Changes by others appear here as they happen">
+      <span class="link-dot" />
+      {label}
+    </span>
+  );
+}

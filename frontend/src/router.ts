@@ -1,0 +1,54 @@
+// A tiny History API router: the Django shell serves the same page at /login and /projects/…,
+// so the app reads location.pathname and pushes new paths itself.
+import { useEffect, useState } from "preact/hooks";
+
+const listeners = new Set<() => void>();
+
+export function navigate(path: string, replace = false): void {
+  if (path === location.pathname + location.search) return;
+  if (replace) history.replaceState(null, "", path);
+  else history.pushState(null, "", path);
+  listeners.forEach((listener) => listener());
+}
+
+window.addEventListener("popstate", () => listeners.forEach((listener) => listener()));
+
+export function usePath(): string {
+  const [path, setPath] = useState(location.pathname);
+  useEffect(() => {
+    const update = () => setPath(location.pathname);
+    listeners.add(update);
+    return () => void listeners.delete(update);
+  }, []);
+  return path;
+}
+
+export type Route =
+  | { name: "login" }
+  | { name: "projects" }
+  | { name: "project"; id: number; tab: ProjectTab };
+
+export type ProjectTab = "shots" | "board" | "library";
+
+const TAB_PATHS: Record<ProjectTab, string> = { shots: "", board: "/board", library: "/library" };
+
+export function projectPath(id: number, tab: ProjectTab = "shots"): string {
+  return `/projects/${id}${TAB_PATHS[tab]}`;
+}
+
+export function parseRoute(path: string): Route {
+  if (path.startsWith("/login")) return { name: "login" };
+  const match = path.match(/^\/projects\/(\d+)(?:\/(board|library|shots))?\/?$/);
+  if (match) {
+    const tab: ProjectTab = match[2] === "board" ? "board" : match[2] === "library" ? "library" : "shots";
+    return { name: "project", id: Number(match[1]), tab };
+  }
+  return { name: "projects" };
+}
+
+/** Follow in-app links without a page load (left clicks without modifier keys only). */
+export function linkClick(event: MouseEvent, path: string): void {
+  if (event.button !== 0 || event.metaKey || event.ctrlKey || event.shiftKey || event.altKey) return;
+  event.preventDefault();
+  navigate(path);
+}

@@ -1,0 +1,135 @@
+"""Shot-list vocabularies, defined once (see shared/previs-domain.md).
+
+Each vocabulary is a tuple of (value, label) pairs; the value is what is stored and sent over the
+API, the label is what a 1st AD reads on a shot list. Django models use these as `choices`,
+the OpenAPI schema exposes them as enums, and the front end gets them from the schema.
+"""
+
+SHOT_SIZES = (
+    ("EWS", "Extreme Wide"),
+    ("WS", "Wide"),
+    ("FS", "Full"),
+    ("MFS", "Medium Full (cowboy)"),
+    ("MS", "Medium"),
+    ("MCU", "Medium Close-Up"),
+    ("CU", "Close-Up"),
+    ("ECU", "Extreme Close-Up"),
+    ("INSERT", "Insert"),
+)
+
+FRAMINGS = (
+    ("single", "Single"),
+    ("clean_single", "Clean single"),
+    ("dirty_single", "Dirty single"),
+    ("two_shot", "Two-shot"),
+    ("three_shot", "Three-shot"),
+    ("group", "Group"),
+    ("ots", "Over-the-shoulder"),
+    ("pov", "Point of view"),
+)
+
+CAMERA_ANGLES = (
+    ("eye", "Eye level"),
+    ("high", "High"),
+    ("low", "Low"),
+    ("overhead", "Overhead / Bird's eye"),
+    ("worms_eye", "Worm's eye / Ground level"),
+    ("dutch", "Dutch"),
+    ("shoulder", "Shoulder level"),
+    ("hip", "Hip level"),
+    ("knee", "Knee level"),
+)
+
+CAMERA_MOVES = (
+    ("static", "Static"),
+    ("pan", "Pan"),
+    ("tilt", "Tilt"),
+    ("pedestal", "Pedestal"),
+    ("dolly_in", "Dolly in"),
+    ("dolly_out", "Dolly out"),
+    ("truck", "Truck"),
+    ("arc", "Arc / Orbit"),
+    ("crane", "Crane / Boom"),
+    ("zoom", "Zoom"),
+    ("dolly_zoom", "Dolly zoom"),
+    ("handheld", "Handheld"),
+    ("steadicam", "Steadicam"),
+    ("rack_focus", "Rack focus"),
+)
+
+RIGS = (
+    ("sticks", "Sticks / Tripod"),
+    ("slider", "Slider"),
+    ("dolly", "Dolly"),
+    ("handheld", "Handheld"),
+    ("steadicam", "Steadicam"),
+    ("gimbal", "Gimbal"),
+    ("crane", "Crane"),
+    ("jib", "Jib"),
+    ("drone", "Drone"),
+)
+
+# Common prime focal lengths (mm); any positive focal length is accepted, these are offered first.
+PRIME_LENSES_MM = (12, 14, 16, 18, 21, 24, 27, 32, 35, 40, 50, 65, 75, 85, 100, 135, 150, 200)
+
+# Sensor / capture formats: value -> (label, width mm, height mm).
+SENSOR_FORMATS = {
+    "full_frame": ("Full frame", 36.0, 24.0),
+    "super35": ("Super 35", 24.89, 18.66),
+    "alexa_lf_og": ("Alexa LF open gate", 36.70, 25.54),
+    "mft": ("Micro 4/3", 17.3, 13.0),
+    "super16": ("Super 16", 12.52, 7.41),
+}
+SENSOR_FORMAT_CHOICES = tuple((key, value[0]) for key, value in SENSOR_FORMATS.items())
+
+# Delivery aspect ratios: value -> width / height.
+ASPECT_RATIOS = {
+    "2.39": 2.39,
+    "2.00": 2.00,
+    "1.85": 1.85,
+    "1.78": 16 / 9,
+    "1.33": 4 / 3,
+    "1.00": 1.0,
+    "0.56": 9 / 16,
+}
+ASPECT_RATIO_CHOICES = (
+    ("2.39", "2.39:1"),
+    ("2.00", "2.00:1"),
+    ("1.85", "1.85:1"),
+    ("1.78", "16:9 (1.78)"),
+    ("1.33", "4:3 (1.33)"),
+    ("1.00", "1:1"),
+    ("0.56", "9:16"),
+)
+
+FRAME_RATES = ("23.976", "24", "25", "29.97", "30", "48", "50", "60")
+FRAME_RATE_CHOICES = tuple((rate, rate) for rate in FRAME_RATES)
+
+SCENE_SETTINGS = (
+    ("INT", "INT."),
+    ("EXT", "EXT."),
+    ("INT/EXT", "INT./EXT."),
+)
+
+TIMES_OF_DAY = (
+    ("DAY", "DAY"),
+    ("NIGHT", "NIGHT"),
+    ("DAWN", "DAWN"),
+    ("DUSK", "DUSK"),
+    ("CONTINUOUS", "CONTINUOUS"),
+    ("LATER", "LATER"),
+    ("MOMENTS LATER", "MOMENTS LATER"),
+)
+
+SHOT_STATUSES = (
+    ("draft", "Draft"),
+    ("ready", "Ready"),
+    ("in_review", "In review"),
+    ("changes_requested", "Changes requested"),
+    ("approved", "Approved"),
+)
+
+
+def values(vocabulary):
+    """The stored values of a (value, label) vocabulary."""
+    return tuple(value for value, _label in vocabulary)

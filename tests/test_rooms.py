@@ -1,0 +1,116 @@
+"""The project room over WebSocket: membership on connect, changes from REST writes arrive
+live with their seq, catch-up after a gap, render progress. Runs on the configured channel
+layer (in-memory by default, Redis when REDIS_URL is set), and explicitly on Redis below."""
+
+import os
+
+import pytest
+from asgiref.sync import sync_to_async
+from channels.testing import WebsocketCommunicator
+from django.test import Client, override_settings
+
+from apps.boards import services
+from studio.asgi import application
+
+pytestmark = [pytest.mark.django_db(transaction=True)]
+
+ORIGIN = (b"origin", b"http://127.0.0.1:8000")
+
+
+def session_cookie(user):
+    client = Client()
+    client.force_login(user)
+    return f"sessionid={client.cookies['sessionid'].value}".encode()
+
+
+async def connect(user, project_id):
+    headers = [ORIGIN]
+    if user is not None:
+        headers.append((b"cookie", await sync_to_async(session_cookie)(user)))
+    communicator = WebsocketCommunicator(application, f"/ws/projects/{project_id}/", headers=headers)
+    connected, code = await communicator.connect(timeout=5)
+    return communicator, connected, code
+
+
+async def test_member_joins_and_sees_rest_edits_live(project, owner, editor):
+    scene = await sync_to_async(services.create_scene)(project, {}, owner)
+    shot = await sync_to_async(services.create_shot)(scene, {}, owner)
+    room, connected, _ = await connect(editor, project.pk)
+    assert connected
+    hello = await room.receive_json_from(timeout=5)
+    assert hello["type"] == "hello" and hello["role"] == "editor"
+    client = await sync_to_async(lambda: __import__("rest_framework.test", fromlist=["APIClient"]).APIClient())()
+    await sync_to_async(client.force_authenticate)(owner)
+    response = await sync_to_async(client.patch)(f"/api/shots/{shot.pk}/", {"lens_mm": 85}, format="json")
+    assert response.status_code == 200
+    message = await room.receive_json_from(timeout=5)
+    assert message["type"] == "change"
+    change = message["change"]
+    assert (change["entity"], change["id"], change["action"]) == ("shot", shot.pk, "update")
+    assert change["data"]["fields"]["lens_mm"] == 85 and change["seq"] == hello["seq"] + 1
+    await room.disconnect()
+
+
+async def test_outsiders_and_anonymous_are_refused(project, outsider):
+    _, connected, code = await connect(outsider, project.pk)
+    assert not connected and code == 4404
+    _, connected, code = await connect(None, project.pk)
+    assert not connected and code == 4401
+    _, connected, code = await connect(outsider, 999999)
+    assert not connected and code == 4404
+
+
+async def test_catch_up_replays_missed_changes(project, owner, viewer):
+    room, connected, _ = await connect(viewer, project.pk)
+    hello = await room.receive_json_from(timeout=5)
+    await room.disconnect()
+    # Changes happen while the viewer is away.
+    scene = await sync_to_async(services.create_scene)(project, {"synopsis": "while away"}, owner)
+    await sync_to_async(services.create_shot)(scene, {}, owner)
+    room, connected, _ = await connect(viewer, project.pk)
+    await room.receive_json_from(timeout=5)
+    await room.send_json_to({"type": "catch_up", "after": hello["seq"]})
+    reply = await room.receive_json_from(timeout=5)
+    assert reply["type"] == "changes" and reply["complete"]
+    assert [c["entity"] for c in reply["changes"]] == ["scene", "shot"]
+    assert [c["seq"] for c in reply["changes"]] == [hello["seq"] + 1, hello["seq"] + 2]
+    await room.send_json_to({"type": "catch_up", "after": "yesterday"})
+    error = await room.receive_json_from(timeout=5)
+    assert error["type"] == "error" and error["field"] == "after"
+    await room.send_to(text_data="{not json")
+    error = await room.receive_json_from(timeout=5)
+    assert error["type"] == "error"
+    await room.disconnect()
+
+
+async def test_member_removed_mid_session_loses_the_room(project, owner, viewer):
+    room, connected, _ = await connect(viewer, project.pk)
+    await room.receive_json_from(timeout=5)
+    from apps.projects.models import Membership
+
+    await sync_to_async(Membership.objects.filter(project=project, user=viewer).delete)()
+    await room.send_json_to({"type": "catch_up", "after": 0})
+    output = await room.receive_output(timeout=5)
+    assert output["type"] == "websocket.close" and output["code"] == 4404
+
+
+async def test_redis_channel_layer_carries_room_changes(project, owner, editor):
+    """The distributed channel layer: a change recorded by one process reaches a socket via Redis."""
+    redis_url = os.environ.get("REDIS_URL") or "redis://127.0.0.1:6379/14"
+    layers = {"default": {"BACKEND": "channels_redis.core.RedisChannelLayer", "CONFIG": {"hosts": [redis_url]}}}
+    from channels.layers import channel_layers
+
+    with override_settings(CHANNEL_LAYERS=layers):
+        channel_layers.backends.clear()
+        try:
+            layer = channel_layers["default"]
+            assert type(layer).__name__ == "RedisChannelLayer"
+            room, connected, _ = await connect(editor, project.pk)
+            assert connected
+            await room.receive_json_from(timeout=5)
+            await sync_to_async(services.create_scene)(project, {"synopsis": "over redis"}, owner)
+            message = await room.receive_json_from(timeout=5)
+            assert message["change"]["entity"] == "scene"
+            await room.disconnect()
+        finally:
+            channel_layers.backends.clear()
