@@ -4,7 +4,7 @@
 import { defineConfig } from "vite";
 
 export default defineConfig({
-  root: __dirname,
+  root: import.meta.dirname,
   base: "/static/app/",
   build: {
     outDir: "../static/app",

@@ -11,7 +11,7 @@ Camera orientation
                from above, like a compass bearing.
     pitch_deg  positive tilts up, negative tilts down (-90 looks straight down).
     roll_deg   dutch angle: positive rolls the camera clockwise as the operator sees it from
-               behind, so the horizon in the picture runs down to the right.
+               behind, so the picture turns the other way: the horizon rises to the right.
 
 The delivery frame on the sensor (the choice this module makes)
     A delivery aspect ratio is extracted from the sensor the way a camera department frames it:

@@ -606,8 +606,8 @@ SIZE_FRAMING = {
     "ECU": {"bottom": "chin", "max_headroom": None},
     "CU": {"bottom": ("shoulders", -0.02), "max_headroom": None},
     "MCU": {"bottom": "chest", "max_headroom": None},
-    "MS": {"bottom": "waist", "max_headroom": 0.08},
-    "MFS": {"bottom": "knees", "max_headroom": 0.08},
+    "MS": {"bottom": "waist", "max_headroom": 0.05},
+    "MFS": {"bottom": "knees", "max_headroom": 0.06},
     "FS": {"span": 1.10, "bottom_fraction": -0.04},  # whole body, little headroom
     "WS": {"span": 3.0, "bottom_fraction": -0.6},  # the person a third of the frame tall
     "EWS": {"span": 8.0, "bottom_fraction": -2.4},  # the person tiny in the landscape
@@ -807,11 +807,22 @@ def layout_for_shot(
         gap = math.dist((fx, fy), (sx, sy))
         if gap > 1e-6:
             nx, ny = (fx - sx) / gap, (fy - sy) / gap  # the camera sits behind the foreground character
-            min_distance = gap + 0.6
-            lateral = 0.35 if framing == "ots" else 0.55
+            min_distance = gap + 0.8
             fg_marks = body_landmarks(foreground["height_m"], foreground["pose"])
-            if "height" in preset and preset.get("height") == "eyes":
-                preset = {"height_m": max(marks["eyes"], fg_marks["shoulders"] + 0.15)}
+            if preset.get("height") == "eyes":
+                preset = {"height_m": max(marks["eyes"], fg_marks["eyes"])}
+            # Step sideways until the foreground head sits near the frame edge (OTS) or just off it
+            # (dirty single) while the subject holds the opposite third.
+            edge = 0.36 if framing == "ots" else 0.5
+            subject_angle = math.atan(frame_w_mm / (6 * lens))
+            target = subject_angle + math.atan(edge * frame_w_mm / lens)
+            distance_guess = max(min_distance, (framing_box(shot_size, subject["height_m"], subject["pose"])[1] - framing_box(shot_size, subject["height_m"], subject["pose"])[0]) * lens / frame_h_mm)
+            low, high = 0.0, 5.0
+            for _ in range(50):
+                lateral = (low + high) / 2
+                separation = math.atan(lateral / (distance_guess - gap)) - math.atan(lateral / distance_guess)
+                low, high = (lateral, high) if separation < target else (low, lateral)
+            lateral = min(lateral, 0.4 * distance_guess)
 
     if foreground is not None and framing == "pov":
         # The other character's eyes are the lens.

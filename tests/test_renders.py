@@ -105,8 +105,7 @@ def test_cancel_and_retry(api, shot, editor, owner):
     cancelled = api(editor).post(f"/api/render-jobs/{job.pk}/cancel/")
     assert cancelled.status_code == 200 and cancelled.json()["status"] == "cancelled"
     assert api(editor).post(f"/api/render-jobs/{job.pk}/cancel/").status_code == 400
-    job.spec = services.render_spec_for(shot)
-    job.save()
+    RenderJob.objects.filter(pk=job.pk).update(spec=services.render_spec_for(shot), parameters={"width": 320, "height": 136})
     retried = api(editor).post(f"/api/render-jobs/{job.pk}/retry/")
     assert retried.status_code == 200 and retried.json()["status"] == "queued"
 

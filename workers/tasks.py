@@ -17,10 +17,7 @@ def _blocking(job, width, height, progress, should_cancel):
     from workers.renderers import blocking, clip
 
     if job.kind == job.CLIP:
-        try:
-            result = clip.render_clip(job.spec, width, height, progress=progress, should_cancel=should_cancel)
-        except clip.RenderCancelled as cancelled:
-            raise services.RenderCancelled() from cancelled
+        result = clip.render_clip(job.spec, width, height, progress=progress, should_cancel=should_cancel)
         return RenderResult(
             [
                 RenderOutput("clip", result.mp4, "video/mp4", width, height, result.duration_s),
@@ -59,21 +56,20 @@ def _diffusion(job, width, height, progress, should_cancel):
         lens_mm=shot.lens_mm,
     )
     options = job.parameters
-    try:
-        image = diffusion.render_styled_frame(
-            pipe,
-            colour=frame.colour,
-            depth=frame.depth,
-            prompt=options.get("prompt") or prompt,
-            negative_prompt=options.get("negative_prompt") or negative,
-            seed=diffusion.seed_for(job.project.seed, [str(c.pk) for c in shot.characters.all()], job.seed),
-            steps=int(options.get("steps", 20)),
-            strength=float(options.get("strength", 0.75)),
-            on_step=lambda step, total, preview=None: progress(step, total),
-            should_cancel=should_cancel,
-        )
-    except diffusion.RenderCancelled as cancelled:
-        raise services.RenderCancelled() from cancelled
+    image = diffusion.render_styled_frame(
+        pipe,
+        colour=frame.colour,
+        depth=frame.depth,
+        prompt=options.get("prompt") or prompt,
+        negative_prompt=options.get("negative_prompt") or negative,
+        seed=job.seed,
+        steps=int(options.get("steps", 20)),
+        guidance_scale=float(options.get("guidance_scale", 7.0)),
+        strength=float(options.get("strength", 0.75)),
+        controlnet_scale=float(options.get("controlnet_scale", 1.0)),
+        on_step=lambda step, total, preview=None: progress(step, total),
+        should_cancel=should_cancel,
+    )
     return RenderResult(
         [
             RenderOutput("frame", blocking.png_bytes(image), "image/png", image.width, image.height),

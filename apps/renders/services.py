@@ -23,6 +23,7 @@ from apps.assets.services import store_asset
 from apps.rooms.services import broadcast, record_change
 
 from previs.vocabulary import ASPECT_RATIOS
+from workers.renderers import RenderCancelled
 
 from .models import RenderJob
 
@@ -30,10 +31,6 @@ log = logging.getLogger(__name__)
 
 DEFAULT_SIZES = {RenderJob.FRAME: (1280, 720), RenderJob.CLIP: (960, 540)}
 MAX_EDGE = 2048
-
-
-class RenderCancelled(Exception):
-    """Raised inside a render when its job was cancelled."""
 
 
 @dataclass
@@ -104,7 +101,12 @@ def create_job(*, shot, kind, backend, seed, parameters, actor, panel=None):
             raise ValidationError({f"parameters.{name}": [f"Use a whole number of pixels from 64 to {MAX_EDGE}."]})
     spec = render_spec_for(shot)
     parameters["width"], parameters["height"] = frame_size(kind, parameters, shot.aspect_ratio)
-    seed = shot.project.seed if seed is None else seed
+    if seed is None:
+        # The same cast gets the same seed in every shot (with the same descriptions in the
+        # prompt, that is what keeps a character's look from shot to shot).
+        from workers.renderers.diffusion import seed_for
+
+        seed = seed_for(shot.project.seed, [str(pk) for pk in shot.characters.values_list("pk", flat=True)])
     digest = spec_hash(spec, {**parameters, "kind": kind, "backend": backend, "seed": seed})
     with transaction.atomic():
         job = RenderJob.objects.create(

@@ -7,6 +7,8 @@ gets them replayed from the log. Co-editing operations sent from the browser com
 real-time rooms work (docs/protocol.md).
 """
 
+import asyncio
+
 from channels.db import database_sync_to_async
 from channels.generic.websocket import AsyncJsonWebsocketConsumer
 
@@ -14,7 +16,7 @@ from apps.projects.access import access_for
 from apps.projects.models import Project
 from apps.projects.permissions import VIEW
 
-from .services import changes_since, room_group
+from .services import changes_since, remember_room_loop, room_group
 
 CLOSE_NOT_FOUND = 4404
 CLOSE_UNAUTHENTICATED = 4401
@@ -23,6 +25,7 @@ MAX_CATCH_UP = 1000
 
 class ProjectRoomConsumer(AsyncJsonWebsocketConsumer):
     async def connect(self):
+        remember_room_loop(asyncio.get_running_loop())
         self.project_id = int(self.scope["url_route"]["kwargs"]["project_id"])
         user = self.scope.get("user")
         if user is None or not user.is_authenticated:

@@ -5,10 +5,11 @@ transaction. The change gets the project's next sequence number, is stored, and 
 the room only after the transaction commits, so nobody sees a change that was rolled back.
 """
 
+import asyncio
 import logging
 
 from asgiref.sync import async_to_sync
-from channels.layers import get_channel_layer
+from channels.layers import InMemoryChannelLayer, get_channel_layer
 from django.db import transaction
 from django.db.models import F
 
@@ -44,13 +45,37 @@ def record_change(project_id, actor, action, entity, entity_id, data, client_op_
     return change
 
 
+_room_loop = None
+
+
+def remember_room_loop(loop):
+    """Called by room sockets: the event loop that owns this process's sockets."""
+    global _room_loop
+    _room_loop = loop
+
+
 def broadcast(project_id, message):
     """Best-effort fan-out to the room (group_send is at-most-once; seq + catch-up repair gaps)."""
     layer = get_channel_layer()
     if layer is None:
         return
+    group = room_group(project_id)
     try:
-        async_to_sync(layer.group_send)(room_group(project_id), message)
+        loop = _room_loop
+        if isinstance(layer, InMemoryChannelLayer) and loop is not None and loop.is_running():
+            # The in-memory layer's queues belong to the server's event loop; a thread that is
+            # not serving a request for that loop (the embedded render worker) must deliver
+            # there, or the sockets waiting on those queues are never woken.
+            try:
+                running = asyncio.get_running_loop()
+            except RuntimeError:
+                running = None
+            if running is loop:
+                loop.create_task(layer.group_send(group, message))
+            else:
+                asyncio.run_coroutine_threadsafe(layer.group_send(group, message), loop).result(timeout=5)
+        else:
+            async_to_sync(layer.group_send)(group, message)
     except Exception:  # the change is stored; a room that missed it catches up by seq
         log.exception("broadcast to project %s failed", project_id)
 

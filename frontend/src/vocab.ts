@@ -124,8 +124,8 @@ export const PRIME_LENSES_MM = [12, 14, 16, 18, 21, 24, 27, 32, 35, 40, 50, 65, 
 /** Options for a <select>, in the order the vocabulary declares them. */
 export function optionsOf<K extends string>(labels: Record<K, [string, string]> | Record<K, string>): { value: K; label: string }[] {
   return (Object.keys(labels) as K[]).map((value) => {
-    const label = (labels as Record<K, [string, string] | string>)[value];
-    return { value, label: Array.isArray(label) ? label[1] : label };
+    const label: [string, string] | string = (labels as Record<K, [string, string] | string>)[value];
+    return { value, label: typeof label === "string" ? label : label[1] };
   });
 }
 

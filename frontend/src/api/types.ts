@@ -7,10 +7,9 @@ type Schemas = components["schemas"];
 // drf-spectacular marks response fields that have model defaults as optional, but DRF always
 // sends every field of a row; Required<> restores what the wire actually carries.
 export type Project = Required<Schemas["Project"]>;
-export type Board = Schemas["Board"];
-export type Scene = Required<Schemas["BoardScene"]>;
-export type Shot = Required<Schemas["BoardShot"]>;
 export type Panel = Required<Schemas["Panel"]>;
+export type Shot = Omit<Required<Schemas["BoardShot"]>, "panels"> & { readonly panels: Panel[] };
+export type Scene = Omit<Required<Schemas["BoardScene"]>, "shots"> & { readonly shots: Shot[] };
 export type Character = Required<Schemas["Character"]>;
 export type Location = Required<Schemas["Location"]>;
 export type RenderJob = Schemas["RenderJob"];

@@ -1,6 +1,6 @@
 // The shot list a 1st AD works from: scenes with their sluglines, shots with the columns of a
 // StudioBinder-style sheet, edited in place, reordered by dragging (or Alt+↑/↓).
-import type { JSX } from "preact";
+import type { TargetedKeyboardEvent } from "preact";
 import { useState } from "preact/hooks";
 import type { Scene, SceneSetting, Shot, ShotPatch, TimeOfDay } from "../api/types";
 import { useBoard } from "../state/context";
@@ -16,19 +16,19 @@ const COLUMNS: { key: string; label: string; width: number; title?: string }[] =
   { key: "grip", label: "", width: 20 },
   { key: "number", label: "Shot", width: 54 },
   { key: "description", label: "Description / Action", width: 0 },
-  { key: "dialogue", label: "Dialogue", width: 170 },
-  { key: "characters", label: "Characters", width: 112 },
+  { key: "dialogue", label: "Dialogue", width: 160 },
+  { key: "characters", label: "Characters", width: 106 },
   { key: "shot_size", label: "Size", width: 54 },
   { key: "framing", label: "Framing", width: 74 },
   { key: "angle", label: "Angle", width: 78 },
-  { key: "movement", label: "Movement", width: 82 },
-  { key: "rig", label: "Rig", width: 72 },
-  { key: "lens_mm", label: "Lens", width: 54, title: "Focal length (mm)" },
+  { key: "movement", label: "Move", width: 78 },
+  { key: "rig", label: "Rig", width: 88 },
+  { key: "lens_mm", label: "Lens", width: 70, title: "Focal length (mm)" },
   { key: "fps", label: "FPS", width: 54 },
   { key: "duration_s", label: "Dur.", width: 52, title: "Planned duration (seconds)" },
-  { key: "props", label: "Props", width: 104 },
-  { key: "notes", label: "Notes", width: 124 },
-  { key: "status", label: "Status", width: 104 },
+  { key: "props", label: "Props", width: 96 },
+  { key: "notes", label: "Notes", width: 112 },
+  { key: "status", label: "Status", width: 94 },
   { key: "actions", label: "", width: 28 },
 ];
 
@@ -64,7 +64,7 @@ export function ShotList() {
 }
 
 /** Arrow keys move between cells; Alt+↑/↓ moves the focused shot. */
-function navigateCells(event: JSX.TargetedKeyboardEvent<HTMLTableElement>, store: BoardStore) {
+function navigateCells(event: TargetedKeyboardEvent<HTMLTableElement>, store: BoardStore) {
   const cell = event.target as HTMLElement;
   if (!cell.hasAttribute("data-cell")) return;
   const row = cell.closest("tr");
@@ -144,9 +144,9 @@ function SceneBlock({ scene }: { scene: Scene }) {
             </span>
             <span class="scene-meta">{scene.shots.length} shots · {formatDuration(seconds)}</span>
             {canEdit && (
-              <button class="btn btn-ghost btn-icon danger" title={`Delete scene ${scene.number}`} data-testid={`scene-${scene.id}-delete`}
+              <button class="btn btn-ghost btn-tiny danger" title={`Delete scene ${scene.number} and its shots`} data-testid={`scene-${scene.id}-delete`}
                 onClick={() => confirm(`Delete scene ${scene.number} (${scene.heading}) and its ${scene.shots.length} shots?`) && store.remove("scene", scene, `scene ${scene.number}`)}>
-                🗑
+                Delete scene
               </button>
             )}
           </div>
@@ -178,9 +178,12 @@ function SlugSelect<K extends string>({ label, testid, value, options, canEdit, 
   const current = options.find((o) => o.value === value)?.label ?? value;
   if (!canEdit) return <span class="slug-part" data-testid={testid}>{current}</span>;
   return (
-    <select class="slug-part slug-select" aria-label={label} title={label} data-testid={testid} value={value} onChange={(e) => onChange(e.currentTarget.value as K)}>
-      {options.map((o) => <option value={o.value}>{o.label}</option>)}
-    </select>
+    <span class="slug-part slug-edit" title={label}>
+      {current}
+      <select class="slug-select" aria-label={label} data-testid={testid} value={value} onChange={(e) => onChange(e.currentTarget.value as K)}>
+        {options.map((o) => <option value={o.value}>{o.label}</option>)}
+      </select>
+    </span>
   );
 }
 

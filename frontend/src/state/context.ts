@@ -8,7 +8,7 @@ export const StoreContext = createContext<BoardStore | null>(null);
 export function useBoard(): BoardStore {
   const store = useContext(StoreContext);
   if (!store) throw new Error("useBoard outside a project page");
-  const [, bump] = useReducer((n: number) => n + 1, 0);
-  useEffect(() => store.subscribe(bump), [store]);
+  const [, bump] = useReducer((n: number, _: void) => n + 1, 0);
+  useEffect(() => store.subscribe(() => bump()), [store]);
   return store;
 }

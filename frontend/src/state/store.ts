@@ -123,7 +123,7 @@ export class BoardStore {
   }
 
   private async loadMembers(): Promise<void> {
-    const { data } = await api.GET("/api/projects/{project_pk}/members/", { params: { path: { project_pk: this.projectId } } });
+    const { data } = await api.GET("/api/projects/{project_pk}/members/", { params: { path: { project_pk: String(this.projectId) } } });
     for (const member of data ?? []) this.members.set(member.user, member.display_name);
   }
 
@@ -592,7 +592,7 @@ export class BoardStore {
 
   /** Put a rendered frame on a panel (the shot's first panel, made if the shot has none). */
   async useFrame(shot: Shot, asset: Asset, panelId?: number | null): Promise<void> {
-    let panel = (panelId != null ? shot.panels.find((p) => p.id === panelId) : undefined) ?? shot.panels[0] ?? null;
+    let panel: Panel | null = (panelId != null ? shot.panels.find((p) => p.id === panelId) : undefined) ?? shot.panels[0] ?? null;
     if (!panel) panel = await this.createPanel(shot);
     if (!panel) return;
     const result = await this.patchPanel(panel, { image: asset.id });

@@ -1,7 +1,7 @@
 // Spreadsheet-style inline editing used by every editable cell: click or Enter opens the editor,
 // Enter or leaving the cell saves, Esc cancels, Tab saves and moves on. A save that the server
 // refuses (400) keeps the editor open with what the user typed and the server's message.
-import type { ComponentChildren, JSX } from "preact";
+import type { ComponentChildren, Ref, TargetedFocusEvent, TargetedKeyboardEvent } from "preact";
 import { useEffect, useRef, useState } from "preact/hooks";
 
 /** What a save returns: messages to show (editor stays open) or null (done). */
@@ -12,8 +12,8 @@ export interface EditorApi<V> {
   setDraft: (value: V) => void;
   commit: (value?: V) => void;
   cancel: () => void;
-  onKeyDown: (event: JSX.TargetedKeyboardEvent<HTMLElement>) => void;
-  onBlur: (event: JSX.TargetedFocusEvent<HTMLElement>) => void;
+  onKeyDown: (event: TargetedKeyboardEvent<HTMLElement>) => void;
+  onBlur: (event: TargetedFocusEvent<HTMLElement>) => void;
 }
 
 interface Props<V> {
@@ -98,7 +98,7 @@ export function EditCell<V>({ testid, value, version, display, canEdit, save, ed
     finish(true);
   };
 
-  const onKeyDown = (event: JSX.TargetedKeyboardEvent<HTMLElement>) => {
+  const onKeyDown = (event: TargetedKeyboardEvent<HTMLElement>) => {
     if (event.key === "Escape") {
       event.preventDefault();
       event.stopPropagation();
@@ -115,7 +115,7 @@ export function EditCell<V>({ testid, value, version, display, canEdit, save, ed
     }
   };
 
-  const onBlur = (event: JSX.TargetedFocusEvent<HTMLElement>) => {
+  const onBlur = (event: TargetedFocusEvent<HTMLElement>) => {
     // Leaving the cell saves; moving focus inside it (e.g. a checkbox list) does not.
     const to = event.relatedTarget as Node | null;
     if (to && cell.current?.contains(to)) return;
@@ -133,7 +133,7 @@ export function EditCell<V>({ testid, value, version, display, canEdit, save, ed
   const classes = `cell ${canEdit ? "cell-editable" : ""} ${editing ? "cell-editing" : ""} ${errors ? "cell-invalid" : ""} ${saving ? "cell-saving" : ""} ${cls}`;
   return (
     <Tag
-      ref={cell as preact.Ref<HTMLTableCellElement>}
+      ref={cell as Ref<HTMLTableCellElement>}
       class={classes}
       data-testid={testid}
       data-cell=""

@@ -1,0 +1,134 @@
+// The project library: characters (reused in every render so they stay the same) and locations.
+import { useState } from "preact/hooks";
+import { firstError } from "../api/client";
+import type { Character, Location } from "../api/types";
+import { useBoard } from "../state/context";
+import { EditCell, lineEditor, numberEditor, textEditor, type EditorApi, type SaveOutcome } from "../ui/EditCell";
+
+export function Library() {
+  return (
+    <div class="library">
+      <Characters />
+      <Locations />
+    </div>
+  );
+}
+
+function useSaver<T extends { id: number }, P>(patch: (row: T, body: P, base: number) => Promise<import("../api/client").WriteResult<unknown>>) {
+  return <K extends keyof P & string>(row: T, field: K) => async (value: P[K], base: number): Promise<SaveOutcome> => {
+    const result = await patch(row, { [field]: value } as P, base);
+    if (result.ok || result.kind === "conflict") return null;
+    if (result.kind === "invalid") return result.errors[field] ?? Object.values(result.errors).flat();
+    return [result.message];
+  };
+}
+
+function colourEditor({ draft, setDraft, commit, onKeyDown, onBlur }: EditorApi<string>) {
+  return (
+    <span class="colour-edit">
+      <input type="color" value={draft} onInput={(e) => setDraft(e.currentTarget.value)} onChange={(e) => commit(e.currentTarget.value)} onKeyDown={onKeyDown} onBlur={onBlur} />
+    </span>
+  );
+}
+
+function AddRow({ label, testid, onAdd }: { label: string; testid: string; onAdd: (name: string) => Promise<string | null> }) {
+  const [name, setName] = useState("");
+  const [error, setError] = useState("");
+  return (
+    <form
+      class="add-inline"
+      onSubmit={async (e) => {
+        e.preventDefault();
+        if (!name.trim()) return;
+        const problem = await onAdd(name.trim());
+        setError(problem ?? "");
+        if (!problem) setName("");
+      }}
+    >
+      <input value={name} placeholder={label} onInput={(e) => setName(e.currentTarget.value)} data-testid={testid} />
+      <button class="btn btn-small" type="submit">Add</button>
+      {error && <span class="field-error">{error}</span>}
+    </form>
+  );
+}
+
+function Characters() {
+  const store = useBoard();
+  const canEdit = store.can.edit;
+  const saver = useSaver<Character, import("../api/types").CharacterPatch>((row, body, base) => store.patchCharacter(row, body, base));
+  const uses = (id: number) => store.data!.scenes.reduce((n, s) => n + s.shots.filter((shot) => shot.characters.includes(id)).length, 0);
+  return (
+    <section class="library-section">
+      <div class="toolbar">
+        <h2>Characters</h2>
+        <span class="hint">The description is sent with every render, so a character keeps face and wardrobe from shot to shot.</span>
+        <span class="spacer" />
+        {canEdit && <AddRow label="New character name" testid="add-character" onAdd={async (name) => {
+          const r = await store.createCharacter(name.toUpperCase());
+          return r.ok ? null : r.kind === "invalid" ? firstError(r.errors) : r.kind === "conflict" ? r.detail : r.message;
+        }} />}
+      </div>
+      <table class="grid library-table">
+        <colgroup><col style={{ width: "180px" }} /><col style={{ width: "70px" }} /><col style={{ width: "90px" }} /><col /><col style={{ width: "70px" }} /><col style={{ width: "32px" }} /></colgroup>
+        <thead><tr><th>Name</th><th>Colour</th><th>Height</th><th>Look and wardrobe</th><th>Shots</th><th /></tr></thead>
+        <tbody>
+          {store.data!.characters.map((c) => (
+            <tr key={c.id} data-testid={`character-${c.id}`}>
+              <EditCell testid={`character-${c.id}-name`} class="strong" value={c.name} version={c.version} canEdit={canEdit} display={c.name} save={saver(c, "name")} editor={lineEditor()} />
+              <EditCell testid={`character-${c.id}-colour`} value={c.colour} version={c.version} canEdit={canEdit}
+                display={<span class="swatch swatch-large" style={{ background: c.colour }} title={c.colour} />} save={saver(c, "colour")} editor={colourEditor} />
+              <EditCell testid={`character-${c.id}-height_m`} class="num" value={c.height_m} version={c.version} canEdit={canEdit}
+                display={`${c.height_m.toFixed(2)} m`} save={saver(c, "height_m")} editor={numberEditor(0.01)} />
+              <EditCell testid={`character-${c.id}-description`} class="text-cell" multiline value={c.description} version={c.version} canEdit={canEdit}
+                display={c.description || <span class="placeholder">Describe face, age, hair, wardrobe…</span>} save={saver(c, "description")} editor={textEditor(3)} />
+              <td class="num muted">{uses(c.id)}</td>
+              <td class="actions">
+                {canEdit && <button class="btn btn-ghost btn-icon danger" title={`Delete ${c.name}`}
+                  onClick={() => confirm(`Delete ${c.name}? They will be removed from ${uses(c.id)} shots.`) && store.remove("character", c, c.name)}>×</button>}
+              </td>
+            </tr>
+          ))}
+        </tbody>
+      </table>
+      {store.data!.characters.length === 0 && <p class="empty">No characters yet.</p>}
+    </section>
+  );
+}
+
+function Locations() {
+  const store = useBoard();
+  const canEdit = store.can.edit;
+  const saver = useSaver<Location, import("../api/types").LocationPatch>((row, body, base) => store.patchLocation(row, body, base));
+  const uses = (id: number) => store.data!.scenes.filter((s) => s.location === id).length;
+  return (
+    <section class="library-section">
+      <div class="toolbar">
+        <h2>Locations</h2>
+        <span class="spacer" />
+        {canEdit && <AddRow label="New location name" testid="add-location" onAdd={async (name) => {
+          const r = await store.createLocation(name.toUpperCase());
+          return r.ok ? null : r.kind === "invalid" ? firstError(r.errors) : r.kind === "conflict" ? r.detail : r.message;
+        }} />}
+      </div>
+      <table class="grid library-table">
+        <colgroup><col style={{ width: "260px" }} /><col /><col style={{ width: "70px" }} /><col style={{ width: "32px" }} /></colgroup>
+        <thead><tr><th>Name (as in the slugline)</th><th>Description</th><th>Scenes</th><th /></tr></thead>
+        <tbody>
+          {store.data!.locations.map((l) => (
+            <tr key={l.id} data-testid={`location-${l.id}`}>
+              <EditCell testid={`location-${l.id}-name`} class="strong" value={l.name} version={l.version} canEdit={canEdit} display={l.name} save={saver(l, "name")} editor={lineEditor()} />
+              <EditCell testid={`location-${l.id}-description`} class="text-cell" multiline value={l.description} version={l.version} canEdit={canEdit}
+                display={l.description || <span class="placeholder">What it looks like, light, practicals…</span>} save={saver(l, "description")} editor={textEditor(3)} />
+              <td class="num muted">{uses(l.id)}</td>
+              <td class="actions">
+                {canEdit && <button class="btn btn-ghost btn-icon danger" title={`Delete ${l.name}`}
+                  onClick={() => confirm(`Delete ${l.name}? ${uses(l.id)} scenes will show UNKNOWN.`) && store.remove("location", l, l.name)}>×</button>}
+              </td>
+            </tr>
+          ))}
+        </tbody>
+      </table>
+      {store.data!.locations.length === 0 && <p class="empty">No locations yet.</p>}
+    </section>
+  );
+}

@@ -1,0 +1,269 @@
+"""Previs clips: the camera move keyed over the shot, rendered as grey-box frames, encoded H.264 MP4.
+
+No Django. `camera_at(spec, t)` is the one definition of where the camera is at time t (the
+frame renderer uses it too, so a still at t and the clip's frame at t agree).
+
+Moves (spec["move"], parameters documented in previs/spec.py) start from spec["camera"] and ease
+in and out (smoothstep), like a grip easing a dolly off its mark and onto the end mark:
+    static, rack_focus  the camera holds (no depth of field is drawn, so a rack is a locked frame).
+    pan / tilt          yaw / pitch turn by `degrees` (+ right / + up).
+    pedestal            the camera rises by `distance_m` on its column, angles unchanged.
+    dolly_in / out      the camera travels `distance_m` along the floor, toward / away from where it looks.
+    truck               the camera travels `distance_m` sideways along the floor (+ = its right).
+    arc (orbit)         the camera circles the subject by `degrees` (+ = travelling to its right), turning to keep it.
+    crane               the camera rises `distance_m` and tilts to keep the same point in the middle of frame.
+    zoom                the focal length runs to `end_lens_mm` (geometrically, so the zoom speed looks even).
+    dolly_zoom          the lens runs to `end_lens_mm` while the camera moves along its axis so the subject's
+                        distance stays proportional to the focal length: the subject keeps its size, the
+                        background stretches or squeezes (the "Vertigo" shot).
+    handheld            seeded, deterministic shake (a few summed sines): `amplitude_deg` of rotation and
+                        about a centimetre of position per degree.
+    steadicam           a gentle push of `distance_m` with a slow float of `amplitude_deg`.
+
+Encoding: libx264 (PyAV wheels ship it), yuv420p, even frame sizes (odd sizes are rounded down),
+exact rational frame rates (23.976 = 24000/1001), a keyframe every 12 frames or fewer and no
+B-frames, so review tools can seek to any frame quickly; +faststart so browsers play while loading.
+"""
+
+from __future__ import annotations
+
+import math
+import os
+import random
+import tempfile
+from dataclasses import dataclass
+from fractions import Fraction
+
+import numpy as np
+from PIL import Image
+
+from previs.camera import bearing_vector, look_at_angles
+from previs.spec import body_landmarks, character_at, frame_count, frame_rate_fraction, normalize_spec
+from workers.renderers.blocking import draw_frame, png_bytes
+
+KEYFRAME_INTERVAL = 12
+THUMBNAIL_WIDTH = 320
+CODEC = "libx264"
+
+
+class RenderCancelled(Exception):
+    """should_cancel() said stop; nothing was produced."""
+
+
+class EncoderMissing(RuntimeError):
+    """The installed PyAV has no H.264 encoder."""
+
+
+@dataclass
+class ClipResult:
+    mp4: bytes
+    poster_png: bytes  # the first frame, full size (matches render_frame at t = 0)
+    thumbnail_png: bytes  # the first frame, 320 px wide
+    frame_count: int
+    fps: float
+    fps_rational: Fraction
+    duration_s: float  # frame_count / fps: what the file plays for
+    width: int
+    height: int
+
+
+# --- Where the camera is -------------------------------------------------------------------
+
+def _ease(u: float) -> float:
+    """Smoothstep: the move starts and stops gently."""
+    u = min(1.0, max(0.0, u))
+    return u * u * (3 - 2 * u)
+
+
+def subject_point(spec: dict) -> tuple[float, float, float]:
+    """The subject's eyes at the start of the shot (or a point 3 m down the lens with no cast)."""
+    characters = spec["characters"]
+    subject = next((c for c in characters if c["id"] == spec.get("subject_id")), characters[0] if characters else None)
+    if subject is None:
+        return _point_ahead(spec["camera"], 3.0)
+    x, y, _facing = character_at(subject, 0.0)
+    return x, y, body_landmarks(subject["height_m"], subject["pose"])["eyes"]
+
+
+def _forward(camera: dict) -> np.ndarray:
+    yaw, pitch = math.radians(camera["yaw_deg"]), math.radians(camera["pitch_deg"])
+    return np.array([math.sin(yaw) * math.cos(pitch), math.cos(yaw) * math.cos(pitch), math.sin(pitch)])
+
+
+def _point_ahead(camera: dict, distance: float) -> tuple[float, float, float]:
+    return tuple(float(v) for v in np.asarray(camera["position"]) + _forward(camera) * distance)
+
+
+def _subject_depth(camera: dict, point) -> float:
+    """Distance from the lens to the subject measured along the lens axis (at least 0.3 m)."""
+    offset = np.asarray(point) - np.asarray(camera["position"])
+    return max(0.3, float(offset @ _forward(camera)))
+
+
+def _noise(seed: int, t: float, channel: int) -> float:
+    """Deterministic smooth noise in about [-1, 1]: three sines with seeded frequencies and phases."""
+    rng = random.Random(seed * 7919 + channel * 104729)
+    total = 0.0
+    for octave, weight in ((0.0, 0.55), (1.0, 0.3), (2.0, 0.15)):
+        frequency = rng.uniform(0.6, 1.4) * (1.3 * 2.1 ** octave)
+        total += weight * math.sin(2 * math.pi * frequency * t + rng.uniform(0, 2 * math.pi))
+    return total
+
+
+def camera_at(spec: dict, t: float) -> dict:
+    """The camera dict (same keys as spec["camera"]) at t seconds into the shot, with the move applied."""
+    start = spec["camera"]
+    move = spec["move"]
+    kind = move["type"]
+    duration = spec["duration_s"]
+    u = _ease(t / duration) if duration > 0 else 0.0
+    camera = {**start, "position": [float(v) for v in start["position"]]}
+    position = np.array(camera["position"], dtype=np.float64)
+    yaw_rad = math.radians(start["yaw_deg"])
+    along_floor = np.array([math.sin(yaw_rad), math.cos(yaw_rad), 0.0])
+    right_floor = np.array([math.cos(yaw_rad), -math.sin(yaw_rad), 0.0])
+
+    if kind == "pan":
+        camera["yaw_deg"] = start["yaw_deg"] + move["degrees"] * u
+    elif kind == "tilt":
+        camera["pitch_deg"] = max(-90.0, min(90.0, start["pitch_deg"] + move["degrees"] * u))
+    elif kind == "pedestal":
+        position[2] += move["distance_m"] * u
+    elif kind in ("dolly_in", "dolly_out"):
+        sign = 1.0 if kind == "dolly_in" else -1.0
+        distance = move["distance_m"]
+        if kind == "dolly_in":
+            # Stop short of the subject rather than drive through them.
+            sx, sy, _sz = subject_point(spec)
+            room = float(np.array([sx, sy, 0.0]) @ along_floor - position[:2] @ along_floor[:2]) - 0.3
+            if room > 0:
+                distance = min(distance, room)
+        position += along_floor * sign * distance * u
+    elif kind == "truck":
+        position += right_floor * move["distance_m"] * u
+    elif kind == "arc":
+        sx, sy, _sz = subject_point(spec)
+        angle = -math.radians(move["degrees"] * u)  # travelling right = bearing from the subject decreases
+        dx, dy = position[0] - sx, position[1] - sy
+        # Rotating a bearing by `angle` (compass sense) about the subject.
+        position[0] = sx + dx * math.cos(angle) + dy * math.sin(angle)
+        position[1] = sy - dx * math.sin(angle) + dy * math.cos(angle)
+        camera["yaw_deg"] = start["yaw_deg"] + math.degrees(angle)
+    elif kind == "crane":
+        target = _point_ahead(start, _subject_depth(start, subject_point(spec)))
+        position[2] += move["distance_m"] * u
+        position[2] = max(position[2], 0.05)
+        camera["yaw_deg"], camera["pitch_deg"] = look_at_angles(position, target)
+        if abs(camera["pitch_deg"]) > 89.9:
+            camera["yaw_deg"] = start["yaw_deg"]
+    elif kind == "zoom":
+        camera["lens_mm"] = start["lens_mm"] * (move["end_lens_mm"] / start["lens_mm"]) ** u
+    elif kind == "dolly_zoom":
+        lens = start["lens_mm"] * (move["end_lens_mm"] / start["lens_mm"]) ** u
+        depth0 = _subject_depth(start, subject_point(spec))
+        depth = depth0 * lens / start["lens_mm"]  # size on screen ∝ f / d stays constant
+        position -= _forward(start) * (depth - depth0)
+        camera["lens_mm"] = lens
+    elif kind == "handheld":
+        amplitude = move["amplitude_deg"]
+        seed = move.get("seed", 0)
+        camera["yaw_deg"] = start["yaw_deg"] + amplitude * _noise(seed, t, 0)
+        camera["pitch_deg"] = max(-90.0, min(90.0, start["pitch_deg"] + amplitude * _noise(seed, t, 1)))
+        camera["roll_deg"] = start["roll_deg"] + amplitude * 0.5 * _noise(seed, t, 2)
+        position += 0.01 * amplitude * np.array([_noise(seed, t, 3), _noise(seed, t, 4), _noise(seed, t, 5)])
+    elif kind == "steadicam":
+        amplitude = move["amplitude_deg"]
+        seed = move.get("seed", 0)
+        slow = t * 0.25  # a float, not a shake
+        position += along_floor * move["distance_m"] * u
+        position[2] += 0.02 * amplitude * _noise(seed, slow, 3)
+        camera["yaw_deg"] = start["yaw_deg"] + amplitude * _noise(seed, slow, 0)
+        camera["pitch_deg"] = max(-90.0, min(90.0, start["pitch_deg"] + amplitude * 0.5 * _noise(seed, slow, 1)))
+        camera["roll_deg"] = start["roll_deg"] + amplitude * 0.5 * _noise(seed, slow, 2)
+    # static and rack_focus hold the frame.
+
+    position[2] = max(position[2], 0.01)
+    camera["position"] = [float(v) for v in position]
+    camera["yaw_deg"] = math.remainder(camera["yaw_deg"], 360.0)
+    return camera
+
+
+# --- The clip ------------------------------------------------------------------------------
+
+def _encoder_check():
+    import av
+
+    if CODEC not in av.codecs_available:
+        raise EncoderMissing(
+            f"This PyAV build ({av.__version__}) has no {CODEC} encoder; install the PyPI wheel of av, which bundles it."
+        )
+    return av
+
+
+def render_clip(spec: dict, width: int, height: int, progress=None, should_cancel=None) -> ClipResult:
+    """Render and encode the shot's move: H.264 MP4 plus a poster and a thumbnail of the first frame.
+
+    progress(frames_done, frame_count) is called after each frame is encoded; should_cancel() is
+    checked before each frame and RenderCancelled is raised when it returns true.
+    """
+    av = _encoder_check()
+    spec = normalize_spec(spec)
+    width, height = int(width) // 2 * 2, int(height) // 2 * 2  # 4:2:0 chroma needs even sizes
+    if width < 2 or height < 2:
+        raise ValueError("A clip needs at least 2×2 pixels.")
+    rate = frame_rate_fraction(spec["fps"])
+    count = frame_count(spec)
+    poster = None
+
+    handle, path = tempfile.mkstemp(suffix=".mp4", prefix="previs-clip-")
+    os.close(handle)
+    try:
+        with av.open(path, mode="w", format="mp4", options={"movflags": "+faststart"}) as container:
+            stream = container.add_stream(CODEC, rate=rate)
+            stream.width = width
+            stream.height = height
+            stream.pix_fmt = "yuv420p"
+            stream.time_base = 1 / rate
+            stream.codec_context.time_base = 1 / rate
+            stream.codec_context.gop_size = KEYFRAME_INTERVAL
+            stream.codec_context.max_b_frames = 0
+            stream.codec_context.thread_count = 1  # one core per render worker; parallelism is across jobs
+            stream.options = {
+                "preset": "superfast",  # ~3× faster than veryfast on grey boxes; previews, not masters
+                "crf": "20",
+                "x264-params": f"keyint={KEYFRAME_INTERVAL}:min-keyint=1:scenecut=0:bframes=0",
+            }
+            for index in range(count):
+                if should_cancel is not None and should_cancel():
+                    raise RenderCancelled(f"Cancelled at frame {index} of {count}.")
+                t = float(index / rate)
+                colour, _depth = draw_frame(spec, camera_at(spec, t), width, height, t, with_depth=False)
+                if poster is None:
+                    poster = colour
+                frame = av.VideoFrame.from_ndarray(np.asarray(colour), format="rgb24")
+                frame.pts = index
+                frame.time_base = 1 / rate
+                for packet in stream.encode(frame):
+                    container.mux(packet)
+                if progress is not None:
+                    progress(index + 1, count)
+            for packet in stream.encode(None):
+                container.mux(packet)
+        with open(path, "rb") as handle_in:
+            mp4 = handle_in.read()
+    finally:
+        os.unlink(path)
+
+    thumb_height = max(2, round(poster.height * THUMBNAIL_WIDTH / poster.width))
+    thumbnail = poster.resize((THUMBNAIL_WIDTH, thumb_height), Image.BILINEAR)
+    return ClipResult(
+        mp4=mp4,
+        poster_png=png_bytes(poster),
+        thumbnail_png=png_bytes(thumbnail),
+        frame_count=count,
+        fps=float(rate),
+        fps_rational=rate,
+        duration_s=float(count / rate),
+        width=width,
+        height=height,
+    )
