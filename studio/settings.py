@@ -221,6 +221,8 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
+    # The room protocol's messages join the schema, so the browser's socket types are generated too.
+    "POSTPROCESSING_HOOKS": ["drf_spectacular.hooks.postprocess_schema_enums", "apps.rooms.protocol.add_to_openapi"],
     "ENUM_NAME_OVERRIDES": {
         "ShotSizeEnum": "previs.vocabulary.SHOT_SIZES",
         "CameraAngleEnum": "previs.vocabulary.CAMERA_ANGLES",

@@ -9,7 +9,7 @@ from apps.assets import storage
 from apps.boards import services
 from apps.renders.models import RenderJob
 from tests.conftest import wait_until
-from tests.test_rooms import connect
+from tests.test_rooms import connect, next_of, receive
 
 pytestmark = [pytest.mark.django_db(transaction=True)]
 
@@ -66,17 +66,17 @@ def test_clip_render_makes_mp4_poster_and_thumbnail(api, shot, editor, render_wo
 async def test_progress_and_status_reach_the_room(api, shot, editor, render_worker):
     room, connected, _ = await connect(editor, shot.project_id)
     assert connected
-    await room.receive_json_from(timeout=5)
+    await next_of(room, "hello")
     response = await sync_to_async(api(editor).post)("/api/render-jobs/", {"shot": shot.pk, "kind": "clip", "parameters": {"width": 320}}, format="json")
     job_id = response.json()["id"]
     statuses, progress = [], []
     while "succeeded" not in statuses and "failed" not in statuses:
-        message = await room.receive_json_from(timeout=30)
-        if message["type"] == "change" and message["change"]["entity"] == "render_job":
-            assert message["change"]["id"] == job_id
-            statuses.append(message["change"]["data"]["status"])
-        elif message["type"] == "render":
-            progress.append(message["job"]["progress"])
+        for message in await receive(room, timeout=30):
+            if message["type"] == "change" and message["change"]["entity"] == "render_job":
+                assert message["change"]["id"] == job_id
+                statuses.append(message["change"]["data"]["status"])
+            elif message["type"] == "render":
+                progress.append(message["job"]["progress"])
     assert statuses == ["queued", "running", "succeeded"]
     assert progress and progress[-1] == 1.0
     await room.disconnect()

@@ -23,6 +23,24 @@ def session_cookie(user):
     return f"sessionid={client.cookies['sessionid'].value}".encode()
 
 
+async def receive(room, timeout=5):
+    """The next server messages, with batch frames unpacked."""
+    frame = await room.receive_json_from(timeout=timeout)
+    return frame["messages"] if frame["type"] == "batch" else [frame]
+
+
+async def next_of(room, kind, timeout=5):
+    """The next message of one type, skipping others (presence, render progress…)."""
+    pending = getattr(room, "_pending", [])
+    while True:
+        while pending:
+            message = pending.pop(0)
+            if message["type"] == kind:
+                room._pending = pending
+                return message
+        pending = await receive(room, timeout)
+
+
 async def connect(user, project_id):
     headers = [ORIGIN]
     if user is not None:
@@ -37,14 +55,13 @@ async def test_member_joins_and_sees_rest_edits_live(project, owner, editor):
     shot = await sync_to_async(services.create_shot)(scene, {}, owner)
     room, connected, _ = await connect(editor, project.pk)
     assert connected
-    hello = await room.receive_json_from(timeout=5)
+    hello = await next_of(room, "hello")
     assert hello["type"] == "hello" and hello["role"] == "editor"
     client = await sync_to_async(lambda: __import__("rest_framework.test", fromlist=["APIClient"]).APIClient())()
     await sync_to_async(client.force_authenticate)(owner)
     response = await sync_to_async(client.patch)(f"/api/shots/{shot.pk}/", {"lens_mm": 85}, format="json")
     assert response.status_code == 200
-    message = await room.receive_json_from(timeout=5)
-    assert message["type"] == "change"
+    message = await next_of(room, "change")
     change = message["change"]
     assert (change["entity"], change["id"], change["action"]) == ("shot", shot.pk, "update")
     assert change["data"]["fields"]["lens_mm"] == 85 and change["seq"] == hello["seq"] + 1
@@ -62,30 +79,30 @@ async def test_outsiders_and_anonymous_are_refused(project, outsider):
 
 async def test_catch_up_replays_missed_changes(project, owner, viewer):
     room, connected, _ = await connect(viewer, project.pk)
-    hello = await room.receive_json_from(timeout=5)
+    hello = await next_of(room, "hello")
     await room.disconnect()
     # Changes happen while the viewer is away.
     scene = await sync_to_async(services.create_scene)(project, {"synopsis": "while away"}, owner)
     await sync_to_async(services.create_shot)(scene, {}, owner)
     room, connected, _ = await connect(viewer, project.pk)
-    await room.receive_json_from(timeout=5)
+    await next_of(room, "hello")
     await room.send_json_to({"type": "catch_up", "after": hello["seq"]})
-    reply = await room.receive_json_from(timeout=5)
+    reply = await next_of(room, "changes")
     assert reply["type"] == "changes" and reply["complete"]
     assert [c["entity"] for c in reply["changes"]] == ["scene", "shot"]
     assert [c["seq"] for c in reply["changes"]] == [hello["seq"] + 1, hello["seq"] + 2]
     await room.send_json_to({"type": "catch_up", "after": "yesterday"})
-    error = await room.receive_json_from(timeout=5)
-    assert error["type"] == "error" and error["field"] == "after"
+    error = await next_of(room, "error")
+    assert error["code"] == "bad_message" and "after" in error["errors"]
     await room.send_to(text_data="{not json")
-    error = await room.receive_json_from(timeout=5)
-    assert error["type"] == "error"
+    error = await next_of(room, "error")
+    assert error["code"] == "bad_json"
     await room.disconnect()
 
 
 async def test_member_removed_mid_session_loses_the_room(project, owner, viewer):
     room, connected, _ = await connect(viewer, project.pk)
-    await room.receive_json_from(timeout=5)
+    await next_of(room, "hello")
     from apps.projects.models import Membership
 
     await sync_to_async(Membership.objects.filter(project=project, user=viewer).delete)()
@@ -107,9 +124,9 @@ async def test_redis_channel_layer_carries_room_changes(project, owner, editor):
             assert type(layer).__name__ == "RedisChannelLayer"
             room, connected, _ = await connect(editor, project.pk)
             assert connected
-            await room.receive_json_from(timeout=5)
+            await next_of(room, "hello")
             await sync_to_async(services.create_scene)(project, {"synopsis": "over redis"}, owner)
-            message = await room.receive_json_from(timeout=5)
+            message = await next_of(room, "change")
             assert message["change"]["entity"] == "scene"
             await room.disconnect()
         finally:

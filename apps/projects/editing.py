@@ -9,6 +9,8 @@ from django.db import transaction
 from rest_framework.exceptions import ValidationError
 from fractional_indexing import generate_key_between
 
+from apps.rooms import text
+from apps.rooms.protocol import TEXT_FIELDS
 from apps.rooms.services import record_change
 
 from .concurrency import StaleVersion
@@ -19,10 +21,12 @@ def _actor(actor):
     return actor if getattr(actor, "is_authenticated", False) else None
 
 
-def update_fields(instance, changes, *, actor, expected_version, entity, represent, m2m=None, client_op_id=""):
+def update_fields(instance, changes, *, actor, expected_version, entity, represent, m2m=None, client_op_id="", text_updates=None):
     """Apply `changes` (field -> value) and `m2m` (field -> list of objects) to `instance`.
 
     `represent(instance, field_names)` gives the wire form of the changed fields for the room.
+    `text_updates` (field -> base64 CRDT update) travel with the change when the new text came
+    from a live text edit, so the other editors merge that edit instead of replacing their text.
     Returns the fresh instance. Raises StaleVersion when `expected_version` is not current.
     """
     model = type(instance)
@@ -45,15 +49,16 @@ def update_fields(instance, changes, *, actor, expected_version, entity, represe
         row.version += 1
         row.updated_by = _actor(actor)
         row.save(update_fields=[n for n in changed if n not in m2m] + ["version", "updated_by", "updated_at"])
-        record_change(
-            project_id_of(row),
-            actor,
-            "update",
-            entity,
-            row.pk,
-            {"version": row.version, "fields": represent(row, changed)},
-            client_op_id,
-        )
+        data = {"version": row.version, "fields": represent(row, changed)}
+        text_updates = dict(text_updates or {})
+        for name in changed:
+            if name in TEXT_FIELDS.get(entity, ()) and name not in text_updates:
+                update = text.follow_plain_write(entity, row.pk, name, getattr(row, name))
+                if update:
+                    text_updates[name] = update
+        if text_updates:
+            data["text_updates"] = text_updates  # clients editing these fields live merge them
+        record_change(project_id_of(row), actor, "update", entity, row.pk, data, client_op_id)
         return row
 
 
@@ -76,6 +81,7 @@ def delete(instance, *, actor, expected_version, entity, client_op_id=""):
         project_id = project_id_of(row)
         pk = row.pk
         row.delete()
+        text.forget(entity, pk)
         record_change(project_id, actor, "delete", entity, pk, {}, client_op_id)
 
 

@@ -3,7 +3,7 @@
 from django.db import transaction
 from rest_framework.exceptions import ValidationError
 
-from apps.rooms.services import record_change
+from apps.rooms.services import broadcast, record_change
 
 from . import editing
 from .models import Membership, Project
@@ -62,6 +62,8 @@ def change_role(membership, role, actor):
         membership.role = role
         membership.save(update_fields=["role"])
         record_change(membership.project_id, actor, "update", "membership", membership.pk, _membership_event(membership))
+        project_id, user_id = membership.project_id, membership.user_id
+        transaction.on_commit(lambda: broadcast(project_id, {"type": "room.access_changed", "user": user_id}))
     return membership
 
 
@@ -69,6 +71,8 @@ def remove_member(membership, actor):
     with transaction.atomic():
         if membership.role == OWNER and not _owners_left(membership.project, membership):
             raise ValidationError({"role": ["A project keeps at least one owner; make someone else owner first."]})
-        pk, project_id = membership.pk, membership.project_id
+        pk, project_id, user_id = membership.pk, membership.project_id, membership.user_id
         membership.delete()
-        record_change(project_id, actor, "delete", "membership", pk, {})
+        record_change(project_id, actor, "delete", "membership", pk, {"user": user_id})
+        # Open sockets of that person re-check their access at once (and close).
+        transaction.on_commit(lambda: broadcast(project_id, {"type": "room.access_changed", "user": user_id}))

@@ -1,76 +1,262 @@
-"""The project room socket: /ws/projects/<id>/.
+"""The project room socket: /ws/projects/<id>/ (docs/protocol.md).
 
-On connect the caller must be a member (else the socket closes with 4404, the socket's 404).
-The room relays every recorded change (with its seq) and render progress to everyone in the
-project. A client that missed changes sends {"type": "catch_up", "after": <last seq seen>} and
-gets them replayed from the log. Co-editing operations sent from the browser come with the
-real-time rooms work (docs/protocol.md).
+One room per project (a Channels group). The socket authenticates with the Django session and
+must belong to a member; every message is checked again against the caller's current role,
+validated against apps.rooms.protocol, and handed to the same services the REST API uses.
+The server is the authority: it orders changes by seq, stores them, acknowledges the sender
+and broadcasts. Broadcast (group_send) is at-most-once, so correctness comes from the seq and
+catch-up; the broadcast is only the fast path.
+
+What goes to one client is coalesced in short windows (COALESCE_S) into "batch" frames, so the
+frame count stays bounded as rooms grow.
 """
 
 import asyncio
+import hashlib
+import json
+import logging
+import time
 
-from channels.db import database_sync_to_async
-from channels.generic.websocket import AsyncJsonWebsocketConsumer
+import pydantic
+from channels.db import DatabaseSyncToAsync, database_sync_to_async
+from channels.generic.websocket import AsyncWebsocketConsumer
 
 from apps.projects.access import access_for
 from apps.projects.models import Project
 from apps.projects.permissions import VIEW
 
+from . import protocol
+from .ops import OpError, apply_op, text_state
 from .services import changes_since, remember_room_loop, room_group
 
-CLOSE_NOT_FOUND = 4404
+log = logging.getLogger(__name__)
+
 CLOSE_UNAUTHENTICATED = 4401
-MAX_CATCH_UP = 1000
+CLOSE_NOT_FOUND = 4404  # not a member (or no longer one)
+CLOSE_TOO_MANY = 4429  # kept flooding after rate-limit errors
+MAX_CATCH_UP = 1000  # further behind than this: a snapshot instead of the changes
+COALESCE_S = 0.008
+RATE_PER_S, BURST = 40.0, 80.0
+MAX_VIOLATIONS = 200
+
+# Writes run in a thread pool rather than the single shared "sync" thread, so one slow op does
+# not stall every socket in the process; each socket still sends its ops one at a time.
+run_op = DatabaseSyncToAsync(apply_op, thread_sensitive=False)
+run_text_state = DatabaseSyncToAsync(text_state, thread_sensitive=False)
+
+PALETTE = ("#e07a5f", "#3d85c6", "#81b29a", "#f2cc8f", "#b56576", "#6d597a", "#48cae4", "#f4a261", "#90be6d", "#c77dff")
 
 
-class ProjectRoomConsumer(AsyncJsonWebsocketConsumer):
+def colour_for(user_id):
+    return PALETTE[int(hashlib.sha256(str(user_id).encode()).hexdigest(), 16) % len(PALETTE)]
+
+
+def error_path(loc, raw):
+    """A pydantic error location as a field path, without the union tags pydantic adds
+    ("catch_up.after" → "after", "op.set.fields" → "op.fields")."""
+    parts = list(loc)
+    if parts and isinstance(raw, dict) and parts[0] == raw.get("type"):
+        parts = parts[1:]
+    if len(parts) > 1 and parts[0] == "op" and isinstance(raw, dict) and isinstance(raw.get("op"), dict) and parts[1] == raw["op"].get("kind"):
+        parts = [parts[0]] + parts[2:]
+    return ".".join(str(part) for part in parts) or "frame"
+
+
+class TokenBucket:
+    def __init__(self, rate, burst):
+        self.rate, self.burst, self.tokens, self.stamp = rate, burst, burst, time.monotonic()
+
+    def take(self):
+        now = time.monotonic()
+        self.tokens = min(self.burst, self.tokens + (now - self.stamp) * self.rate)
+        self.stamp = now
+        if self.tokens >= 1:
+            self.tokens -= 1
+            return True
+        return False
+
+
+class ProjectRoomConsumer(AsyncWebsocketConsumer):
     async def connect(self):
         remember_room_loop(asyncio.get_running_loop())
         self.project_id = int(self.scope["url_route"]["kwargs"]["project_id"])
-        user = self.scope.get("user")
-        if user is None or not user.is_authenticated:
+        self.user = self.scope.get("user")
+        self.outbox, self.flush_handle = [], None
+        self.bucket, self.violations = TokenBucket(RATE_PER_S, BURST), 0
+        self.members = {}
+        if self.user is None or not self.user.is_authenticated:
             await self.close(code=CLOSE_UNAUTHENTICATED)
             return
-        access = await database_sync_to_async(access_for)(user, self.project_id)
+        access = await database_sync_to_async(access_for)(self.user, self.project_id)
         if access is None or not access.allows(VIEW):
             await self.close(code=CLOSE_NOT_FOUND)
             return
         self.group = room_group(self.project_id)
         await self.channel_layer.group_add(self.group, self.channel_name)
         await self.accept()
+        self.me = {
+            "session": self.channel_name,
+            "user": self.user.pk,
+            "name": self.user.get_full_name() or self.user.username,
+            "colour": colour_for(self.user.pk),
+            "role": access.role,
+            "focus": None,
+            "cursor": None,
+        }
+        self.members[self.channel_name] = self.me
         last_seq = await database_sync_to_async(lambda: Project.objects.values_list("last_seq", flat=True).get(pk=self.project_id))()
-        await self.send_json({"type": "hello", "project": self.project_id, "seq": last_seq, "role": access.role})
+        self.queue({"type": "hello", "project": self.project_id, "seq": last_seq, "role": access.role, "you": self.me})
+        self.queue_presence()
+        await self.channel_layer.group_send(self.group, {"type": "room.presence", "action": "join", "member": self.me})
 
     async def disconnect(self, code):
         if hasattr(self, "group"):
+            await self.channel_layer.group_send(self.group, {"type": "room.presence", "action": "leave", "member": self.me})
             await self.channel_layer.group_discard(self.group, self.channel_name)
+        if self.flush_handle is not None:
+            self.flush_handle.cancel()
 
-    async def receive_json(self, content, **kwargs):
-        # Re-check membership on every message: a member removed mid-session loses the room.
-        access = await database_sync_to_async(access_for)(self.scope["user"], self.project_id)
-        if access is None:
+    # --- Incoming ------------------------------------------------------------------------------
+
+    async def receive(self, text_data=None, bytes_data=None):
+        if bytes_data is not None or text_data is None:
+            return self.error("bad_message", "Send JSON text frames.")
+        if len(text_data) > protocol.MAX_FRAME_BYTES:
+            return self.error("too_large", f"Frames are limited to {protocol.MAX_FRAME_BYTES // 1024} KiB; nothing was applied.")
+        if not self.bucket.take():
+            self.violations += 1
+            if self.violations > MAX_VIOLATIONS:
+                await self.close(code=CLOSE_TOO_MANY)
+                return
+            return self.error("rate_limited", f"More than {int(RATE_PER_S)} messages a second; this one was dropped, resend it later.")
+        try:
+            raw = json.loads(text_data)
+        except ValueError:
+            return self.error("bad_json", "That frame is not valid JSON.")
+        op_id = raw.get("op_id") if isinstance(raw, dict) and isinstance(raw.get("op_id"), str) else None
+        try:
+            message = protocol.client_message.validate_python(raw)
+        except pydantic.ValidationError as error:
+            errors = {}
+            for item in error.errors():
+                errors.setdefault(error_path(item["loc"], raw), []).append(item["msg"])
+            return self.error("bad_message", "That message does not follow the room protocol.", op_id=op_id, errors=errors)
+        try:
+            await getattr(self, f"on_{message.type}")(message)
+        except OpError as error:
+            self.error(error.code, error.detail, op_id=op_id, errors=error.errors)
+        except Exception:  # a bug must cost one error frame, never the socket
+            log.exception("room %s: %s failed", self.project_id, message.type)
+            self.error("internal", "The server could not handle that message; nothing was applied.", op_id=op_id)
+
+    async def on_op(self, message):
+        ack = await run_op(self.user, self.project_id, message.op_id, message.op)
+        self.queue({"type": "ack", "op_id": message.op_id, **ack})
+
+    async def on_catch_up(self, message):
+        changes, still_member = await database_sync_to_async(self._changes_since)(message.after)
+        if not still_member:
             await self.close(code=CLOSE_NOT_FOUND)
             return
-        if not isinstance(content, dict) or content.get("type") != "catch_up":
-            await self.send_json({"type": "error", "code": "unknown_type", "detail": "This room accepts only catch_up for now."})
-            return
-        after = content.get("after")
-        if not isinstance(after, int) or after < 0:
-            await self.send_json({"type": "error", "code": "bad_field", "field": "after", "detail": "after must be the last seq you saw (an integer ≥ 0)."})
-            return
-        changes = await database_sync_to_async(changes_since)(self.project_id, after, MAX_CATCH_UP)
-        await self.send_json({"type": "changes", "changes": [change.as_event() for change in changes], "complete": len(changes) < MAX_CATCH_UP})
+        if len(changes) > MAX_CATCH_UP:
+            board, seq = await database_sync_to_async(self._snapshot)()
+            self.queue({"type": "snapshot", "seq": seq, "board": board})
+        else:
+            self.queue({"type": "changes", "changes": [change.as_event() for change in changes], "complete": True})
 
-    async def decode_json(self, text_data):
-        import json
+    async def on_presence(self, message):
+        if not await self.still_member():
+            return
+        self.me["focus"] = message.focus.model_dump() if message.focus else None
+        self.me["cursor"] = message.cursor.model_dump() if message.cursor else None
+        await self.channel_layer.group_send(self.group, {"type": "room.presence", "action": "update", "member": self.me})
 
-        try:
-            return json.loads(text_data)
-        except ValueError:
-            return None
+    async def on_text_sync(self, message):
+        state = await run_text_state(self.user, self.project_id, message.entity, message.id, message.field)
+        self.queue({"type": "text_state", **state})
+
+    async def on_ping(self, message):
+        self.queue({"type": "pong", "t": message.t, "server_time": time.time()})
+
+    def _changes_since(self, after):
+        if access_for(self.user, self.project_id) is None:
+            return [], False
+        return changes_since(self.project_id, after, MAX_CATCH_UP + 1), True
+
+    def _snapshot(self):
+        from django.db import transaction
+
+        from apps.boards.models import Character, Location
+        from apps.boards.views import board_queryset
+        from apps.projects.serializers import BoardSerializer
+
+        with transaction.atomic():
+            project = Project.objects.get(pk=self.project_id)
+            board = {
+                "project": project,
+                "scenes": board_queryset(project.pk),
+                "characters": Character.objects.filter(project=project),
+                "locations": Location.objects.filter(project=project),
+            }
+            data = BoardSerializer(board, context={"roles": {project.pk: self.me["role"]}}).data
+            return data, project.last_seq
+
+    async def still_member(self):
+        if await database_sync_to_async(access_for)(self.user, self.project_id) is None:
+            await self.close(code=CLOSE_NOT_FOUND)
+            return False
+        return True
+
+    # --- From the room (channel layer) --------------------------------------------------------------
 
     async def room_change(self, event):
-        await self.send_json({"type": "change", "change": event["change"]})
+        self.queue({"type": "change", "change": event["change"]})
 
     async def room_render(self, event):
-        await self.send_json({"type": "render", "job": event["job"]})
+        self.queue({"type": "render", "job": event["job"]})
+
+    async def room_access_changed(self, event):
+        if event.get("user") == self.user.pk:
+            await self.still_member()
+
+    async def room_presence(self, event):
+        member, action = event["member"], event["action"]
+        if member["session"] == self.channel_name:
+            return
+        if action == "leave":
+            self.members.pop(member["session"], None)
+        else:
+            self.members[member["session"]] = member
+            if action == "join":  # tell the newcomer we are here (presence is never stored)
+                await self.channel_layer.send(member["session"], {"type": "room.presence", "action": "here", "member": self.me})
+        self.queue_presence()
+
+    # --- Outgoing --------------------------------------------------------------------------------
+
+    def queue_presence(self):
+        members = sorted(self.members.values(), key=lambda m: (m["name"], m["session"]))
+        self.outbox = [m for m in self.outbox if m.get("type") != "presence"]  # only the newest list matters
+        self.queue({"type": "presence", "members": members})
+
+    def error(self, code, detail, op_id=None, errors=None):
+        message = {"type": "error", "code": code, "detail": detail}
+        if op_id:
+            message["op_id"] = op_id
+        if errors:
+            message["errors"] = errors
+        self.queue(message)
+
+    def queue(self, message):
+        self.outbox.append(message)
+        if self.flush_handle is None:
+            self.flush_handle = asyncio.get_running_loop().call_later(COALESCE_S, lambda: asyncio.ensure_future(self.flush()))
+
+    async def flush(self):
+        messages, self.outbox, self.flush_handle = self.outbox, [], None
+        if not messages:
+            return
+        frame = messages[0] if len(messages) == 1 else {"type": "batch", "messages": messages}
+        try:
+            await self.send(text_data=json.dumps(frame, separators=(",", ":")))
+        except Exception:  # the socket went away between queueing and sending
+            log.debug("room %s: send failed", self.project_id, exc_info=True)

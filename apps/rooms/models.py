@@ -36,3 +36,32 @@ class Change(models.Model):
             "client_op_id": self.client_op_id or None,
             "at": self.created_at.isoformat(),
         }
+
+
+class AppliedOp(models.Model):
+    """A client op the room applied, by its client op id: a resent op is acknowledged again
+    with the same answer instead of being applied twice."""
+
+    project = models.ForeignKey("projects.Project", on_delete=models.CASCADE, related_name="+")
+    actor = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    op_id = models.CharField(max_length=64)
+    seq = models.BigIntegerField(null=True)
+    entity_id = models.BigIntegerField(null=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["project", "actor", "op_id"], name="op_applied_once")]
+
+
+class TextDoc(models.Model):
+    """The CRDT (Yjs/Yrs) state of one long-text field; the plain text lives on the row itself."""
+
+    project = models.ForeignKey("projects.Project", on_delete=models.CASCADE, related_name="+")
+    entity = models.CharField(max_length=32)
+    entity_id = models.BigIntegerField()
+    field = models.CharField(max_length=40)
+    state = models.BinaryField()
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["entity", "entity_id", "field"], name="one_doc_per_text_field")]

@@ -7,6 +7,8 @@ the room only after the transaction commits, so nobody sees a change that was ro
 
 import asyncio
 import logging
+from contextlib import contextmanager
+from contextvars import ContextVar
 
 from asgiref.sync import async_to_sync
 from channels.layers import InMemoryChannelLayer, get_channel_layer
@@ -24,9 +26,29 @@ def room_group(project_id):
     return f"project.{project_id}"
 
 
+# The room op being applied in this context (set by apps.rooms.ops): every change it causes is
+# stamped with the client's op id, and its seqs are collected for the ack. A context variable
+# rather than a parameter threaded through every service, because one op may cause several
+# changes deep inside them (a character edit re-lays out the shots it is in).
+_current_op = ContextVar("current_room_op", default=None)
+
+
+@contextmanager
+def applying_op(op_id):
+    seqs = []
+    token = _current_op.set((op_id, seqs))
+    try:
+        yield seqs
+    finally:
+        _current_op.reset(token)
+
+
 def record_change(project_id, actor, action, entity, entity_id, data, client_op_id=""):
     """Store a change with the project's next seq and broadcast it after commit."""
     assert transaction.get_connection().in_atomic_block, "record_change must run inside the write's transaction"
+    current = _current_op.get()
+    if current is not None and not client_op_id:
+        client_op_id = current[0]
     # Incrementing in the database serialises concurrent writers on the project row.
     Project.objects.filter(pk=project_id).update(last_seq=F("last_seq") + 1)
     seq = Project.objects.filter(pk=project_id).values_list("last_seq", flat=True).get()
@@ -40,6 +62,8 @@ def record_change(project_id, actor, action, entity, entity_id, data, client_op_
         data=data,
         client_op_id=client_op_id or "",
     )
+    if current is not None:
+        current[1].append(seq)
     event = change.as_event()
     transaction.on_commit(lambda: broadcast(project_id, {"type": "room.change", "change": event}))
     return change

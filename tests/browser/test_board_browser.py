@@ -77,6 +77,21 @@ def test_shot_list_edits_survive_a_reload(page):
     expect(page.get_by_test_id(f"shot-{shot}-lens_mm")).to_have_text("21mm")
     assert page.url.endswith(f"/projects/{project_id}")
 
+    # Vocabulary cells are selects: the status pill follows the choice.
+    ids = [int(row.get_attribute("data-shot")) for row in page.locator("tr.shot-row").all()]
+    for shot_id, status, label in ((ids[0], "approved", "Approved"), (ids[1], "in_review", "In review"), (ids[2], "ready", "Ready")):
+        page.get_by_test_id(f"shot-{shot_id}-status").click()
+        with page.expect_response(lambda r: r.request.method == "PATCH" and "/api/shots/" in r.url) as answer:
+            page.get_by_test_id(f"shot-{shot_id}-status").locator("select").select_option(status)
+        assert answer.value.status == 200, answer.value.text()
+        expect(page.get_by_test_id(f"shot-{shot_id}-status")).to_have_text(label)
+
+    expect(page.get_by_test_id("connection")).to_have_text("live")
+    page.evaluate("document.activeElement && document.activeElement.blur()")
+    page.mouse.move(0, 0)
+    SCREENSHOT.parent.mkdir(exist_ok=True)
+    page.screenshot(path=str(SCREENSHOT))
+
     # A refused value keeps what was typed and says why, next to the cell.
     cell = page.get_by_test_id(f"shot-{shot}-duration_s")
     cell.click()
@@ -85,12 +100,7 @@ def test_shot_list_edits_survive_a_reload(page):
     expect(page.get_by_test_id(f"shot-{shot}-duration_s-error")).to_be_visible()
     expect(cell.locator("input")).to_have_value("0")
     cell.locator("input").press("Escape")
-
-    expect(page.get_by_test_id("connection")).to_have_text("live")
-    SCREENSHOT.parent.mkdir(exist_ok=True)
-    page.evaluate("document.activeElement && document.activeElement.blur()")
-    page.mouse.move(0, 0)
-    page.screenshot(path=str(SCREENSHOT))
+    expect(cell).to_have_text("5s")
 
 
 def test_someone_elses_edit_is_not_overwritten(page):

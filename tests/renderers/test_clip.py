@@ -11,7 +11,7 @@ from PIL import Image
 
 from previs import camera as optics
 from previs.spec import body_landmarks, layout_for_shot, normalize_spec
-from tests.renderers.helpers import object_mask, vertical_extent
+from tests.renderers.helpers import horizontal_extent, object_mask, vertical_extent
 from workers.renderers.blocking import render_frame
 from workers.renderers.clip import RenderCancelled, camera_at, render_clip
 
@@ -84,7 +84,7 @@ def test_cancel_stops_the_render():
 
 
 def test_dolly_in_subject_grows_frame_to_frame():
-    spec = shot("dolly_in", size="FS", duration_s=1.0)
+    spec = shot("dolly_in", size="WS", duration_s=1.0)  # the whole figure stays in frame to be measured
     sizes = [subject_rows(spec, t) for t in np.linspace(0, 1.0, 7)]
     assert all(b >= a for a, b in zip(sizes, sizes[1:])), sizes
     assert sizes[-1] > sizes[0] * 1.2
@@ -107,13 +107,13 @@ def test_dolly_zoom_holds_the_subject_while_the_background_changes():
     first, last = subject_rows(spec, 0.0, 640, 360), subject_rows(spec, 1.0, 640, 360)
     assert abs(last - first) <= max(3, 0.03 * first), (first, last)
 
-    def pole_rows(t):
-        only_pole = dict(spec, characters=[])
+    def pole_width(t):
+        only_pole = dict(spec, characters=[], subject_id=None)
         mask, _ = object_mask(only_pole, 640, 360, t)
-        return vertical_extent(mask)[2]
+        return horizontal_extent(mask)[2]
 
-    # The background pole, 8 m behind the subject, grows as the lens lengthens.
-    assert pole_rows(1.0) > pole_rows(0.0) * 1.3
+    # The background pole, 8 m behind the subject, looms larger as the lens lengthens.
+    assert pole_width(1.0) > pole_width(0.0) * 1.3
 
 
 def test_moves_do_what_their_names_say():

@@ -19,9 +19,10 @@ meshes (boxes, lathed capsules for bodies) transformed with numpy, back-face cul
 to near and filled as polygons by Pillow (painter's algorithm). The ground and sky are bands
 between lines of equal depth (on a flat floor those are straight lines parallel to the horizon).
 Depth is not rasterised per pixel in Python: every polygon is planar, so its inverse depth is an
-affine function of the pixel position, 1/z = a·col + b·row + c. Each polygon paints its (a, b, c)
-into three float images with the same fill as the colour, and one numpy expression turns them
-into depth. The floor is the background value of those images, so it is exact too.
+affine function of the pixel position, 1/z = a·col + b·row + c. Each polygon is also filled with
+its face number into a 16-bit id image (same coordinates, so the same pixels as the colour), and
+one numpy expression looks up (a, b, c) per pixel and turns them into depth. The floor is face 0,
+so it is exact too.
 
 Known limit of painter's sorting: boxes sort by their centre, figures face by face, so a figure
 standing on or inside a big box (a stage, a rug) can be drawn behind it.
@@ -48,7 +49,7 @@ LIGHTING = {
     "DAY": {"zenith": (112, 152, 204), "horizon": (204, 214, 226), "ground": (142, 142, 136), "key": (1.0, 0.97, 0.9), "key_strength": 0.75, "ambient": 0.38, "haze_m": 160.0},
     "DAWN": {"zenith": (92, 112, 160), "horizon": (236, 184, 146), "ground": (124, 116, 108), "key": (1.0, 0.78, 0.58), "key_strength": 0.8, "ambient": 0.3, "haze_m": 120.0},
     "DUSK": {"zenith": (62, 62, 112), "horizon": (226, 142, 104), "ground": (112, 102, 100), "key": (1.0, 0.66, 0.46), "key_strength": 0.75, "ambient": 0.28, "haze_m": 110.0},
-    "NIGHT": {"zenith": (10, 14, 30), "horizon": (36, 46, 72), "ground": (50, 53, 62), "key": (0.62, 0.72, 1.0), "key_strength": 0.55, "ambient": 0.22, "haze_m": 60.0},
+    "NIGHT": {"zenith": (10, 14, 30), "horizon": (36, 46, 72), "ground": (50, 53, 62), "key": (0.62, 0.72, 1.0), "key_strength": 0.4, "ambient": 0.14, "haze_m": 60.0},
 }
 LABEL_COLOUR = (255, 255, 255)
 GUIDE_COLOUR = (255, 255, 255)
@@ -506,17 +507,15 @@ def draw_frame(spec: dict, camera: dict, width: int, height: int, t: float = 0.0
         _draw_grid(draw, spec, view, light, figures)
     _draw_shadows(draw, view, light, figures, key_direction)
 
-    # Inverse depth of the floor at pixel (col, row) centres: the background of the plane images.
+    # Depth buffer: every drawn face writes its number into an id image with the same polygon as
+    # the colour; the floor is face 0. The inverse depth of face k is a[k]·col + b[k]·row + c[k].
     alpha, beta, gamma = view.ground_line()
     camera_z = view.origin[2]
     floor_abc = (-alpha / camera_z, -beta / camera_z, -(gamma + (alpha + beta) * 0.5) / camera_z)
-    planes = None
-    if with_depth:
-        planes = [Image.new("F", (width, height), float(v)) for v in floor_abc]
-        plane_draws = [ImageDraw.Draw(p) for p in planes]
-
+    ids = Image.new("I;16", (width, height), 0) if with_depth else None
+    coefficients = [floor_abc]
     if len(quads):
-        _draw_meshes(draw, plane_draws if with_depth else None, view, light, key_direction, key_colour, vertices, quads, base_rgb, box_of, box_centres)
+        _draw_meshes(draw, ImageDraw.Draw(ids) if with_depth else None, coefficients, view, light, key_direction, key_colour, vertices, quads, base_rgb, box_of, box_centres)
     _draw_labels(draw, view, labels)
     frame_rect = view.camera.frame_rect(width, height)
     _draw_guides(draw, spec, frame_rect)
@@ -524,12 +523,13 @@ def draw_frame(spec: dict, camera: dict, width: int, height: int, t: float = 0.0
 
     depth = None
     if with_depth:
-        a, b, c = (np.asarray(p, dtype=np.float32) for p in planes)
+        table = np.array(coefficients, dtype=np.float32)
+        face = np.asarray(ids).astype(np.intp)  # one cast instead of one per lookup
         cols = np.arange(width, dtype=np.float32)
         rows = np.arange(height, dtype=np.float32)[:, None]
-        inverse = a * cols
-        inverse += b * rows
-        inverse += c
+        inverse = np.take(table[:, 0], face) * cols
+        inverse += np.take(table[:, 1], face) * rows
+        inverse += np.take(table[:, 2], face)
         sky = inverse <= 0  # rays that meet neither the floor nor anything on it
         # depth_mm = 1000 / inverse, saturating at 65.535 m.
         np.maximum(inverse, np.float32(1000.0 / DEPTH_MAX_MM), out=inverse)
@@ -540,7 +540,10 @@ def draw_frame(spec: dict, camera: dict, width: int, height: int, t: float = 0.0
     return colour, depth
 
 
-def _draw_meshes(draw, plane_draws, view: _View, light, key_direction, key_colour, vertices, quads, base_rgb, box_of, box_centres):
+MAX_DEPTH_FACES = 65535  # face numbers live in a 16-bit id image
+
+
+def _draw_meshes(draw, id_draw, coefficients, view: _View, light, key_direction, key_colour, vertices, quads, base_rgb, box_of, box_centres):
     world = vertices[quads]  # (faces, 4, 3)
     normals = np.cross(world[:, 2] - world[:, 0], world[:, 3] - world[:, 1])
     length = np.linalg.norm(normals, axis=1)
@@ -595,11 +598,10 @@ def _draw_meshes(draw, plane_draws, view: _View, light, key_direction, key_colou
         sort_depth[is_box] = centres_cam[box_of[is_box], 1]
     order = np.lexsort((np.arange(len(sort_depth)), -sort_depth))
     flat = np.stack([px, py], axis=-1).reshape(len(px), 8).tolist()
-    a_list, b_list, c_list = coef_a.tolist(), coef_b.tolist(), coef_c.tolist()
+    planes = np.stack([coef_a, coef_b, coef_c], axis=1).tolist()
     clip_flags = needs_clip.tolist()
     polygon = draw.polygon
-    if plane_draws is not None:
-        poly_a, poly_b, poly_c = (d.polygon for d in plane_draws)
+    id_polygon = id_draw.polygon if id_draw is not None else None
     for i in order.tolist():
         if clip_flags[i]:
             points = _clip_near([tuple(p) for p in cam[i].tolist()])
@@ -610,10 +612,9 @@ def _draw_meshes(draw, plane_draws, view: _View, light, key_direction, key_colou
         else:
             xy = flat[i]
         polygon(xy, fill=fills[i])
-        if plane_draws is not None:
-            poly_a(xy, fill=a_list[i])
-            poly_b(xy, fill=b_list[i])
-            poly_c(xy, fill=c_list[i])
+        if id_polygon is not None and len(coefficients) < MAX_DEPTH_FACES:
+            id_polygon(xy, fill=len(coefficients))
+            coefficients.append(planes[i])
 
 
 def _draw_labels(draw, view: _View, labels):

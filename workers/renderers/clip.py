@@ -46,8 +46,8 @@ THUMBNAIL_WIDTH = 320
 CODEC = "libx264"
 
 
-class RenderCancelled(Exception):
-    """should_cancel() said stop; nothing was produced."""
+# One cancellation exception for every renderer (defined in the package).
+from workers.renderers import RenderCancelled  # noqa: E402
 
 
 class EncoderMissing(RuntimeError):

@@ -112,6 +112,12 @@ function RenderBox({ shot, job }: { shot: Shot; job: JobView | undefined }) {
           {active ? "Rendering…" : "Render frame"}
         </button>
       )}
+      {store.can.render && !active && (
+        <button class="btn btn-ghost btn-tiny" onClick={() => store.renderFrame(shot, "diffusion")} data-testid={`shot-${shot.id}-render-styled`}
+          title="Styled frame from the project's look, keeping this shot's framing (needs diffusion weights on the server)">
+          Styled frame
+        </button>
+      )}
       {job && (
         <div class={`render-state render-${job.status}`}>
           <div class="progress" role="progressbar" aria-valuemin={0} aria-valuemax={100} aria-valuenow={Math.round((job.status === "succeeded" ? 1 : job.progress) * 100)} data-testid={`shot-${shot.id}-progress`}>

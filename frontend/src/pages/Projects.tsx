@@ -31,7 +31,7 @@ export function ProjectsPage({ user, onSignOut }: { user: SessionUser; onSignOut
         ) : (
           <table class="grid projects-table">
             <thead>
-              <tr><th>Project</th><th>Description</th><th>FPS</th><th>Aspect</th><th>Sensor</th><th>Your role</th><th>Updated</th></tr>
+              <tr><th>Project</th><th>Description</th><th class="num">FPS</th><th>Aspect</th><th>Sensor</th><th>Your role</th><th>Updated</th></tr>
             </thead>
             <tbody>
               {projects.map((p) => (

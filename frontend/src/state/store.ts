@@ -571,8 +571,9 @@ export class BoardStore {
 
   // --- Renders -------------------------------------------------------------------------------
 
-  async renderFrame(shot: Shot): Promise<void> {
-    const result = await settle(api.POST("/api/render-jobs/", { body: { shot: shot.id, kind: "frame", backend: "blocking", parameters: { width: 960 } } }));
+  /** Blocking = grey-box frame of the shot's camera; diffusion = styled frame (needs weights on the server). */
+  async renderFrame(shot: Shot, backend: RenderJob["backend"] = "blocking"): Promise<void> {
+    const result = await settle(api.POST("/api/render-jobs/", { body: { shot: shot.id, kind: "frame", backend, parameters: { width: 960 } } }));
     if (result.ok) {
       const job = result.data as RenderJob;
       const known = this.jobs.get(shot.id);

@@ -2,7 +2,7 @@
 // Enter or leaving the cell saves, Esc cancels, Tab saves and moves on. A save that the server
 // refuses (400) keeps the editor open with what the user typed and the server's message.
 import type { ComponentChildren, Ref, TargetedFocusEvent, TargetedKeyboardEvent } from "preact";
-import { useEffect, useRef, useState } from "preact/hooks";
+import { useLayoutEffect, useRef, useState } from "preact/hooks";
 
 /** What a save returns: messages to show (editor stays open) or null (done). */
 export type SaveOutcome = string[] | null;
@@ -122,7 +122,8 @@ export function EditCell<V>({ testid, value, version, display, canEdit, save, ed
     void commit();
   };
 
-  useEffect(() => {
+  // Layout effect, not effect: the editor must hold focus before the next keystroke arrives.
+  useLayoutEffect(() => {
     if (!editing) return;
     const el = cell.current?.querySelector<HTMLElement>("input, textarea, select, [data-autofocus]");
     el?.focus();

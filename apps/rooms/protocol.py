@@ -1,0 +1,257 @@
+"""The room protocol: every message a client may send and every message the server sends, defined
+once. The consumer validates incoming frames with these models; the OpenAPI schema carries their
+JSON Schema (see `openapi_components`), so the browser's message types are generated from here
+like the REST types. docs/protocol.md describes each message.
+"""
+
+from typing import Annotated, Any, Literal, Union
+
+from pydantic import BaseModel, ConfigDict, Field, TypeAdapter
+
+# What an op may address, and which fields of each are merged character by character.
+Entity = Literal["scene", "shot", "panel", "character", "location"]
+OrderedEntity = Literal["scene", "shot", "panel"]
+TEXT_FIELDS = {
+    "scene": ("synopsis",),
+    "shot": ("description", "dialogue", "props", "notes"),
+    "panel": ("caption", "notes"),
+    "character": ("description",),
+    "location": ("description",),
+}
+
+MAX_FRAME_BYTES = 64 * 1024  # larger frames get an error frame and are not applied
+MAX_TEXT_UPDATE_CHARS = 48 * 1024
+OP_ID_PATTERN = r"^[A-Za-z0-9_.:\-]{1,64}$"
+
+
+class Message(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+# --- Operations (client → server, inside an "op" message) -------------------------------------
+
+class SetOp(Message):
+    """Set some fields of one row. Each field is last-writer-wins in server order."""
+
+    kind: Literal["set"]
+    entity: Entity
+    id: int
+    fields: dict[str, Any] = Field(max_length=40)
+
+
+class CreateOp(Message):
+    """Create a row under a parent: a project (scene, character, location), a scene (shot) or a
+    shot (panel). Ordered rows land after `after` (null: at the end)."""
+
+    kind: Literal["create"]
+    entity: Entity
+    parent: int
+    after: int | None = None
+    fields: dict[str, Any] = Field(default_factory=dict, max_length=40)
+
+
+class DeleteOp(Message):
+    kind: Literal["delete"]
+    entity: Entity
+    id: int
+
+
+class MoveOp(Message):
+    """Place a row right after `after` (null: first), optionally under a new parent."""
+
+    kind: Literal["move"]
+    entity: OrderedEntity
+    id: int
+    after: int | None
+    parent: int | None = None
+
+
+class TextOp(Message):
+    """A Yjs update (base64) to one long-text field; merged with everyone's typing."""
+
+    kind: Literal["text"]
+    entity: Entity
+    id: int
+    field: str
+    update: str = Field(max_length=MAX_TEXT_UPDATE_CHARS)
+
+
+Op = Annotated[Union[SetOp, CreateOp, DeleteOp, MoveOp, TextOp], Field(discriminator="kind")]
+
+
+# --- Client → server --------------------------------------------------------------------------
+
+class OpMessage(Message):
+    type: Literal["op"]
+    op_id: str = Field(pattern=OP_ID_PATTERN, description="The client's id for this op; resending it is harmless.")
+    op: Op
+
+
+class CatchUpMessage(Message):
+    type: Literal["catch_up"]
+    after: int = Field(ge=0, description="The last seq this client applied.")
+
+
+class Focus(Message):
+    entity: Entity
+    id: int
+    field: str | None = Field(default=None, max_length=40)
+
+
+class Cursor(Message):
+    """A pointer position on the storyboard grid, in the grid's own 0..1 coordinates."""
+
+    x: float = Field(ge=0, le=1)
+    y: float = Field(ge=0, le=1)
+
+
+class PresenceMessage(Message):
+    type: Literal["presence"]
+    focus: Focus | None = None
+    cursor: Cursor | None = None
+
+
+class TextSyncMessage(Message):
+    """Ask for the full CRDT state of one text field before editing it."""
+
+    type: Literal["text_sync"]
+    entity: Entity
+    id: int
+    field: str
+
+
+class PingMessage(Message):
+    type: Literal["ping"]
+    t: float | None = None
+
+
+ClientMessage = Annotated[
+    Union[OpMessage, CatchUpMessage, PresenceMessage, TextSyncMessage, PingMessage],
+    Field(discriminator="type"),
+]
+client_message = TypeAdapter(ClientMessage)
+
+
+# --- Server → client --------------------------------------------------------------------------
+
+class Member(Message):
+    session: str = Field(description="One socket (a person may have several).")
+    user: int
+    name: str
+    colour: str
+    role: str
+    focus: Focus | None = None
+    cursor: Cursor | None = None
+
+
+class ChangeEvent(Message):
+    seq: int
+    action: Literal["create", "update", "delete", "move"]
+    entity: str
+    id: int
+    data: dict[str, Any]
+    actor: int | None
+    client_op_id: str | None
+    at: str
+
+
+class HelloMessage(Message):
+    type: Literal["hello"]
+    project: int
+    seq: int
+    role: str
+    you: Member
+
+
+class AckMessage(Message):
+    type: Literal["ack"]
+    op_id: str
+    seq: int | None = Field(description="Seq of the op's change; null when it changed nothing.")
+    id: int | None = Field(default=None, description="The row the op created or touched.")
+    duplicate: bool = False
+
+
+class ErrorMessage(Message):
+    type: Literal["error"]
+    code: Literal[
+        "bad_json", "bad_message", "too_large", "rate_limited", "forbidden", "not_found", "invalid", "conflict", "internal"
+    ]
+    detail: str
+    op_id: str | None = None
+    errors: dict[str, list[str]] | None = Field(default=None, description="Field path → messages, for invalid.")
+
+
+class ChangeMessage(Message):
+    type: Literal["change"]
+    change: ChangeEvent
+
+
+class ChangesMessage(Message):
+    type: Literal["changes"]
+    changes: list[ChangeEvent]
+    complete: bool
+
+
+class SnapshotMessage(Message):
+    """Sent instead of changes when the client is too far behind: the whole board at `seq`."""
+
+    type: Literal["snapshot"]
+    seq: int
+    board: dict[str, Any]
+
+
+class PresenceStateMessage(Message):
+    type: Literal["presence"]
+    members: list[Member]
+
+
+class RenderMessage(Message):
+    type: Literal["render"]
+    job: dict[str, Any]
+
+
+class TextStateMessage(Message):
+    type: Literal["text_state"]
+    entity: str
+    id: int
+    field: str
+    update: str = Field(description="The field's whole Yjs document state, base64.")
+    text: str
+
+
+class PongMessage(Message):
+    type: Literal["pong"]
+    t: float | None
+    server_time: float
+
+
+ServerMessage = Annotated[
+    Union[
+        HelloMessage, AckMessage, ErrorMessage, ChangeMessage, ChangesMessage, SnapshotMessage,
+        PresenceStateMessage, RenderMessage, TextStateMessage, PongMessage,
+    ],
+    Field(discriminator="type"),
+]
+
+
+class BatchMessage(Message):
+    """Several server messages in one frame (the server coalesces what it sends in short windows)."""
+
+    type: Literal["batch"]
+    messages: list[ServerMessage]
+
+
+def openapi_components():
+    """JSON Schemas of both directions, for the OpenAPI schema's components."""
+    schemas = {}
+    for name, adapter in (("RoomClientMessage", TypeAdapter(ClientMessage)), ("RoomServerFrame", TypeAdapter(Union[ServerMessage, BatchMessage]))):
+        schema = adapter.json_schema(ref_template="#/components/schemas/{model}")
+        schemas.update(schema.pop("$defs", {}))
+        schemas[name] = schema
+    return schemas
+
+
+def add_to_openapi(result, generator, request, public):
+    """drf-spectacular post-processing hook: put the room protocol into the schema."""
+    result.setdefault("components", {}).setdefault("schemas", {}).update(openapi_components())
+    return result
