@@ -181,6 +181,11 @@ class MoveSerializer(serializers.Serializer):
     version = serializers.IntegerField(required=False, help_text="The version you read (or send If-Match).")
 
 
+# Read-only fields computed from others: a change to the source field carries them too, so
+# clients never recompute server rules (the slugline, where a picture is fetched from).
+DERIVED_FIELDS = {"image": ("image_url",), "location": ("heading",), "setting": ("heading",), "time_of_day": ("heading",)}
+
+
 def represent(serializer_class):
     """The wire form of some (or all) fields of a row, as the room sends them."""
 
@@ -188,6 +193,7 @@ def represent(serializer_class):
         data = serializer_class(row).data
         if field_names is None:
             return data
-        return {name: data[name] for name in field_names if name in data}
+        names = list(field_names) + [derived for name in field_names for derived in DERIVED_FIELDS.get(name, ())]
+        return {name: data[name] for name in names if name in data}
 
     return _represent

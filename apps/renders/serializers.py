@@ -1,3 +1,4 @@
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from apps.assets.serializers import AssetSerializer
@@ -17,7 +18,8 @@ class RenderJobSerializer(serializers.ModelSerializer):
         )
         read_only_fields = fields
 
-    def get_outputs(self, job) -> list[dict]:
+    @extend_schema_field(AssetSerializer(many=True))
+    def get_outputs(self, job):
         return AssetSerializer(outputs_of(job), many=True).data
 
 

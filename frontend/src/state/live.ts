@@ -41,13 +41,14 @@ export class LiveRoom {
     this.socket = socket;
     this.handlers.state(this.retries === 0 ? "connecting" : "reconnecting");
     socket.onmessage = (event) => {
-      let message: ServerMessage;
+      let frame: ServerMessage | { type: "batch"; messages: ServerMessage[] };
       try {
-        message = JSON.parse(String(event.data)) as ServerMessage;
+        frame = JSON.parse(String(event.data)) as typeof frame;
       } catch {
         return;
       }
-      this.receive(message);
+      // The server coalesces what it sends in short windows into batch frames.
+      for (const message of frame.type === "batch" ? frame.messages : [frame]) this.receive(message);
     };
     socket.onclose = (event) => {
       if (this.socket !== socket) return;

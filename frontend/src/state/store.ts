@@ -123,7 +123,7 @@ export class BoardStore {
   }
 
   private async loadMembers(): Promise<void> {
-    const { data } = await api.GET("/api/projects/{project_pk}/members/", { params: { path: { project_pk: String(this.projectId) } } });
+    const { data } = await api.GET("/api/projects/{project_pk}/members/", { params: { path: { project_pk: this.projectId } } });
     for (const member of data ?? []) this.members.set(member.user, member.display_name);
   }
 
@@ -375,7 +375,7 @@ export class BoardStore {
   }
 
   private async rereadJob(id: number): Promise<void> {
-    const { data } = await api.GET("/api/render-jobs/{id}/", { params: { path: { id: String(id) } } });
+    const { data } = await api.GET("/api/render-jobs/{id}/", { params: { path: { id: id } } });
     if (data?.shot != null) {
       this.jobs.set(data.shot, jobView(data));
       this.emit();
@@ -584,7 +584,7 @@ export class BoardStore {
   }
 
   async cancelJob(job: JobView): Promise<void> {
-    const result = await settle(api.POST("/api/render-jobs/{id}/cancel/", { params: { path: { id: String(job.id) } } }));
+    const result = await settle(api.POST("/api/render-jobs/{id}/cancel/", { params: { path: { id: job.id } } }));
     if (result.ok && job.shot != null) {
       this.jobs.set(job.shot, jobView(result.data as RenderJob));
       this.emit();
