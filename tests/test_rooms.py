@@ -114,14 +114,14 @@ async def test_member_removed_mid_session_loses_the_room(project, owner, viewer)
 async def test_redis_channel_layer_carries_room_changes(project, owner, editor):
     """The distributed channel layer: a change recorded by one process reaches a socket via Redis."""
     redis_url = os.environ.get("REDIS_URL") or "redis://127.0.0.1:6379/14"
-    layers = {"default": {"BACKEND": "channels_redis.core.RedisChannelLayer", "CONFIG": {"hosts": [redis_url]}}}
+    layers = {"default": {"BACKEND": "channels_redis.pubsub.RedisPubSubChannelLayer", "CONFIG": {"hosts": [redis_url]}}}
     from channels.layers import channel_layers
 
     with override_settings(CHANNEL_LAYERS=layers):
         channel_layers.backends.clear()
         try:
             layer = channel_layers["default"]
-            assert type(layer).__name__ == "RedisChannelLayer"
+            assert type(layer).__name__ == "RedisPubSubChannelLayer"
             room, connected, _ = await connect(editor, project.pk)
             assert connected
             await next_of(room, "hello")
