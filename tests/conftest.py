@@ -188,3 +188,69 @@ def wait_until(predicate, timeout=30.0, interval=0.05):
             return value
         time.sleep(interval)
     raise AssertionError(f"condition not met within {timeout} s")
+
+
+# --- A running studio (Daphne) on the test database ---------------------------------------------
+
+def database_url_for_subprocess():
+    """The URL of the test database this session uses, for servers started in subprocesses."""
+    from django.db import connection
+
+    conf = connection.settings_dict
+    if conf["ENGINE"].endswith("sqlite3"):
+        return f"sqlite:///{conf['NAME']}"
+    return f"postgres://{conf['USER'] or 'postgres'}@{conf['HOST'] or '127.0.0.1'}:{conf['PORT'] or 5432}/{conf['NAME']}"
+
+
+class StudioServer:
+    """`python -m daphne` serving studio.asgi on a free port, against the test database."""
+
+    def __init__(self, redis_url=None, port=None):
+        self.port = port or free_port()
+        self.redis_url = redis_url
+        self.process = None
+
+    @property
+    def base(self):
+        return f"127.0.0.1:{self.port}"
+
+    def start(self):
+        env = {**os.environ, "DATABASE_URL": database_url_for_subprocess(), "STUDIO_LOG_LEVEL": "WARNING", "STUDIO_EMBEDDED_WORKER": "0"}
+        env.pop("REDIS_URL", None)
+        env.pop("CELERY_BROKER_URL", None)
+        if self.redis_url:
+            env["REDIS_URL"] = self.redis_url
+        self.process = subprocess.Popen(
+            [sys.executable, "-m", "daphne", "-b", "127.0.0.1", "-p", str(self.port), "studio.asgi:application"],
+            cwd=os.path.dirname(os.path.dirname(os.path.abspath(__file__))), env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+        )
+        wait_for_port(self.port, timeout=30)
+        return self
+
+    def stop(self, kill=False):
+        if self.process and self.process.poll() is None:
+            self.process.kill() if kill else self.process.terminate()
+            self.process.wait(timeout=15)
+
+
+@pytest.fixture
+def studio_servers():
+    """studio_servers(n, redis_url=None) -> list of running servers, stopped at the end."""
+    started = []
+
+    def start(count=1, redis_url=None):
+        servers = [StudioServer(redis_url=redis_url).start() for _ in range(count)]
+        started.extend(servers)
+        return servers
+
+    yield start
+    for server in started:
+        server.stop()
+
+
+def session_cookie_for(user):
+    from django.test import Client
+
+    client = Client()
+    client.force_login(user)
+    return f"sessionid={client.cookies['sessionid'].value}"

@@ -30,15 +30,14 @@ async def receive(room, timeout=5):
 
 
 async def next_of(room, kind, timeout=5):
-    """The next message of one type, skipping others (presence, render progress…)."""
-    pending = getattr(room, "_pending", [])
+    """The next message of one type; messages of other types stay queued for later calls."""
+    if not hasattr(room, "_pending"):
+        room._pending = []
     while True:
-        while pending:
-            message = pending.pop(0)
+        for index, message in enumerate(room._pending):
             if message["type"] == kind:
-                room._pending = pending
-                return message
-        pending = await receive(room, timeout)
+                return room._pending.pop(index)
+        room._pending.extend(await receive(room, timeout))
 
 
 async def connect(user, project_id):

@@ -88,10 +88,11 @@ def _validated(kind, project_id, fields, instance=None):
     serializer = kind.serializer(instance, data=fields, partial=True, context={"project_id": project_id})
     unknown = set(fields) - set(serializer.fields)
     read_only = {name for name in fields if name in serializer.fields and serializer.fields[name].read_only}
-    errors = {name: ["Unknown field."] for name in unknown} | {name: ["This field cannot be set."] for name in read_only}
+    valid = serializer.is_valid()
+    errors = {**(serializer.errors if not valid else {})}
+    errors |= {name: ["Unknown field."] for name in unknown} | {name: ["This field cannot be set."] for name in read_only}
     if errors:
-        raise ValidationError(errors)
-    serializer.is_valid(raise_exception=True)
+        raise ValidationError(errors)  # every problem at once, and nothing written
     return serializer.validated_data
 
 

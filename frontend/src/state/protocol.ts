@@ -1,12 +1,48 @@
-// The project room's socket messages (apps/rooms/consumers.py). These are protocol envelopes,
-// not models: the rows inside them are the generated API types.
+// The project room's socket messages. Every message type is generated from the server's single
+// definition (apps/rooms/protocol.py → OpenAPI components → src/api/schema.d.ts); this file only
+// names them and adds what JSON Schema cannot say (the shapes inside ChangeEvent.data).
+import type { components } from "../api/schema";
 import type { Character, Location, Panel, Project, RenderJob, Scene, Shot } from "../api/types";
 
-export type Entity = "scene" | "shot" | "panel" | "character" | "location" | "project" | "membership" | "render_job";
+type S = components["schemas"];
+
+// Client → server
+export type ClientMessage = S["RoomClientMessage"];
+export type OpMessage = S["OpMessage"];
+export type Op = OpMessage["op"];
+export type SetOp = S["SetOp"];
+export type CreateOp = S["CreateOp"];
+export type DeleteOp = S["DeleteOp"];
+export type MoveOp = S["MoveOp"];
+export type TextOp = S["TextOp"];
+export type Focus = S["Focus"];
+export type Cursor = S["Cursor"];
+
+// Server → client
+export type ServerFrame = S["RoomServerFrame"];
+export type ServerMessage = Exclude<ServerFrame, S["BatchMessage"]>;
+export type HelloMessage = S["HelloMessage"];
+export type AckMessage = S["AckMessage"];
+export type ErrorMessage = S["ErrorMessage"];
+export type ChangesMessage = S["ChangesMessage"];
+export type SnapshotMessage = S["SnapshotMessage"];
+export type PresenceStateMessage = S["PresenceStateMessage"];
+export type TextStateMessage = S["TextStateMessage"];
+export type Change = S["ChangeEvent"];
+export type Member = S["Member"];
+
+/** What an op may address (the rows with their own edit path). */
+export type OpEntity = SetOp["entity"];
+/** What a change may name: the op entities plus the server's own. */
+export type Entity = OpEntity | "project" | "membership" | "render_job";
+
+// --- ChangeEvent.data by action (docs/protocol.md, "Change data by action") -------------------
 
 export interface RowData<T> {
   version: number;
   fields: Partial<T>;
+  /** field → Yjs update (base64), for clients editing that field live. */
+  text_updates?: Record<string, string>;
 }
 
 export interface MoveData {
@@ -24,26 +60,6 @@ export type JobEvent = Pick<RenderJob, "id" | "shot" | "status" | "progress" | "
   preview?: string;
 };
 
-export interface Change {
-  seq: number;
-  action: "create" | "update" | "delete" | "move";
-  entity: Entity;
-  id: number;
-  data: unknown;
-  actor: number | null;
-  client_op_id: string | null;
-  at: string;
-}
-
-export type ServerMessage =
-  | { type: "hello"; project: number; seq: number; role: string }
-  | { type: "change"; change: Change }
-  | { type: "changes"; changes: Change[]; complete: boolean }
-  | { type: "render"; job: JobEvent }
-  | { type: "error"; code: string; detail: string; field?: string };
-
-export type ClientMessage = { type: "catch_up"; after: number };
-
 /** Row types by entity, for typing update payloads. */
 export interface EntityRows {
   scene: Scene;
@@ -53,3 +69,12 @@ export interface EntityRows {
   location: Location;
   project: Project;
 }
+
+/** Long-text fields merged with Yjs (apps/rooms/protocol.py TEXT_FIELDS). */
+export const TEXT_FIELDS: Record<OpEntity, readonly string[]> = {
+  scene: ["synopsis"],
+  shot: ["description", "dialogue", "props", "notes"],
+  panel: ["caption", "notes"],
+  character: ["description"],
+  location: ["description"],
+};

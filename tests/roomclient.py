@@ -1,0 +1,147 @@
+"""A small room client for tests: keeps a board state from the change log exactly as a browser
+must (apply in seq order, buffer out-of-order changes, catch up after gaps and reconnects,
+resend unacknowledged ops with the same op id)."""
+
+import asyncio
+import itertools
+import json
+
+import websockets
+
+ORDERED_PARENTS = {"scene": "project", "shot": "scene", "panel": "shot"}
+CHILDREN = {"scene": ("shot", "scene"), "shot": ("panel", "shot")}
+
+
+class RoomClient:
+    def __init__(self, url, cookie, origin, name):
+        self.url, self.cookie, self.origin, self.name = url, cookie, origin, name
+        self.state = {}
+        self.last_seq = 0
+        self.buffer = {}
+        self.pending = {}
+        self.acks = {}
+        self.errors = []
+        self.counter = itertools.count(1)
+        self.ws = None
+        self.reader = None
+        self.hello = asyncio.Event()
+        self.caught_up = asyncio.Event()
+        self.members = []
+
+    async def connect(self):
+        self.hello.clear()
+        self.ws = await websockets.connect(self.url, additional_headers={"Cookie": self.cookie, "Origin": self.origin}, open_timeout=10, max_size=None)
+        self.reader = asyncio.ensure_future(self._read(self.ws))
+        await asyncio.wait_for(self.hello.wait(), 10)
+
+    async def disconnect(self):
+        if self.ws is not None:
+            ws, self.ws = self.ws, None
+            await ws.close()
+            try:
+                await asyncio.wait_for(self.reader, 5)
+            except (asyncio.TimeoutError, Exception):
+                self.reader.cancel()
+
+    async def send(self, message):
+        if self.ws is not None:
+            try:
+                await self.ws.send(json.dumps(message))
+            except websockets.ConnectionClosed:
+                pass
+
+    async def op(self, op):
+        op_id = f"{self.name}-{next(self.counter)}"
+        self.pending[op_id] = op
+        await self.send({"type": "op", "op_id": op_id, "op": op})
+        return op_id
+
+    async def catch_up(self):
+        self.caught_up.clear()
+        await self.send({"type": "catch_up", "after": self.last_seq})
+
+    async def settle(self, timeout=20):
+        """Wait until every op was answered and nothing is missing."""
+        deadline = asyncio.get_running_loop().time() + timeout
+        while self.pending or self.buffer:
+            if asyncio.get_running_loop().time() > deadline:
+                raise AssertionError(f"{self.name}: {len(self.pending)} ops unanswered, {len(self.buffer)} changes buffered")
+            await asyncio.sleep(0.05)
+        await self.catch_up()
+        await asyncio.wait_for(self.caught_up.wait(), timeout)
+
+    async def _read(self, ws):
+        try:
+            async for frame in ws:
+                message = json.loads(frame)
+                for item in message["messages"] if message["type"] == "batch" else [message]:
+                    await self._handle(item)
+        except websockets.ConnectionClosed:
+            pass
+
+    async def _handle(self, message):
+        kind = message["type"]
+        if kind == "hello":
+            self.hello.set()
+            await self.catch_up()
+            for op_id, op in list(self.pending.items()):  # resend: applied at most once
+                await self.send({"type": "op", "op_id": op_id, "op": op})
+        elif kind == "change":
+            self._receive(message["change"])
+        elif kind == "changes":
+            for change in message["changes"]:
+                self._receive(change)
+            self.caught_up.set()
+        elif kind == "snapshot":
+            raise AssertionError("snapshot not expected in these tests")
+        elif kind == "ack":
+            self.pending.pop(message["op_id"], None)
+            self.acks[message["op_id"]] = message["seq"]
+        elif kind == "error":
+            if message.get("op_id"):
+                self.pending.pop(message["op_id"], None)
+            self.errors.append(message)
+        elif kind == "presence":
+            self.members = message["members"]
+
+    def _receive(self, change):
+        seq = change["seq"]
+        if seq <= self.last_seq:
+            return
+        self.buffer[seq] = change
+        while self.last_seq + 1 in self.buffer:
+            self.apply(self.buffer.pop(self.last_seq + 1))
+            self.last_seq += 1
+        if self.buffer:  # a gap: ask for what is missing
+            asyncio.ensure_future(self.catch_up())
+
+    def apply(self, change):
+        entity, pk, data, action = change["entity"], change["id"], change["data"], change["action"]
+        if entity not in ("scene", "shot", "panel", "character", "location"):
+            return
+        key = (entity, pk)
+        if action == "create":
+            self.state[key] = {**data["fields"], "version": data["version"]}
+        elif action == "update":
+            self.state[key].update(data["fields"])
+            self.state[key]["version"] = data["version"]
+        elif action == "move":
+            row = self.state[key]
+            row["rank"], row["version"] = data["rank"], data["version"]
+            parent = ORDERED_PARENTS[entity]
+            if parent in data and parent != "project":
+                row[parent] = data[parent]
+        elif action == "delete":
+            self._delete(entity, pk)
+
+    def _delete(self, entity, pk):
+        self.state.pop((entity, pk), None)
+        if entity in CHILDREN:  # the database cascades; the log records only the parent
+            child, field = CHILDREN[entity]
+            for (kind, child_pk), row in list(self.state.items()):
+                if kind == child and row.get(field) == pk:
+                    self._delete(child, child_pk)
+
+    def view(self, fields):
+        """{(entity, id): {field: value}} for comparison with the database."""
+        return {key: {name: row.get(name) for name in fields[key[0]]} for key, row in self.state.items() if key[0] in fields}
