@@ -1,39 +1,94 @@
-// The project room connection: keeps the last seq applied, asks for what it missed
-// (catch_up) after every (re)connect or gap, and reconnects with backoff.
-import type { Change, ClientMessage, JobEvent, ServerMessage } from "./protocol";
+// The project room connection (docs/protocol.md). It applies the room's changes strictly in seq
+// order (buffering early ones and repairing gaps with catch_up), resends the store's unacked ops
+// after every (re)connect with their original op_id, and reconnects with backoff. A heartbeat and
+// the browser's online/offline events notice dead sockets quickly.
+import type {
+  AckMessage, Change, ClientMessage, ErrorMessage, HelloMessage, JobEvent, Member, OpMessage, ServerFrame, ServerMessage,
+  SnapshotMessage, TextStateMessage,
+} from "./protocol";
 
 export type LinkState = "connecting" | "live" | "reconnecting" | "closed";
 
 export interface LiveHandlers {
   lastSeq(): number;
   apply(change: Change): void;
+  snapshot(message: SnapshotMessage): void;
+  /** Ops sent but not acknowledged, in the order they were made (resent on reconnect). */
+  unacked(): OpMessage[];
+  hello(message: HelloMessage): void;
+  ack(message: AckMessage): void;
+  error(message: ErrorMessage): void;
+  presence(members: Member[]): void;
+  textState(message: TextStateMessage): void;
   render(job: JobEvent): void;
   state(state: LinkState, detail?: string): void;
 }
 
 const CLOSE_UNAUTHENTICATED = 4401;
 const CLOSE_NOT_FOUND = 4404;
+const HEARTBEAT_MS = 5_000;
+const DEAD_AFTER_MS = 4_000; // no answer to a ping within this: the socket is dead
+const CATCH_UP_TIMEOUT_MS = 6_000;
 
 export class LiveRoom {
   private socket: WebSocket | null = null;
   private retries = 0;
   private timer = 0;
+  private heartbeat = 0;
+  private lastHeard = 0;
   private stopped = false;
-  private catchingUp = false;
+  private live = false;
+  private catchingUpSince = 0;
+  /** Changes that arrived ahead of a missing seq, by seq. */
+  private early = new Map<number, Change>();
 
   constructor(private projectId: number, private handlers: LiveHandlers) {}
 
+  get isLive(): boolean {
+    return this.live;
+  }
+
   start(): void {
     this.stopped = false;
+    addEventListener("online", this.onOnline);
+    addEventListener("offline", this.onOffline);
     this.open();
   }
 
   stop(): void {
     this.stopped = true;
+    removeEventListener("online", this.onOnline);
+    removeEventListener("offline", this.onOffline);
     window.clearTimeout(this.timer);
+    window.clearInterval(this.heartbeat);
     this.socket?.close(1000);
     this.socket = null;
+    this.live = false;
   }
+
+  /** Send if the socket is open; false when it is not (ops wait in the store's queue). */
+  send(message: ClientMessage): boolean {
+    if (!this.live || this.socket?.readyState !== WebSocket.OPEN) return false;
+    this.socket.send(JSON.stringify(message));
+    return true;
+  }
+
+  /** Ask for everything after our last seq (also used after a full board re-read). */
+  catchUp(force = false): void {
+    const now = Date.now();
+    if (!force && this.catchingUpSince && now - this.catchingUpSince < CATCH_UP_TIMEOUT_MS) return;
+    if (this.send({ type: "catch_up", after: this.handlers.lastSeq() })) this.catchingUpSince = now;
+  }
+
+  private onOnline = () => {
+    // Back online: try at once instead of waiting out the backoff.
+    if (this.stopped || this.socket) return;
+    window.clearTimeout(this.timer);
+    this.retries = 0;
+    this.open();
+  };
+
+  private onOffline = () => this.drop();
 
   private open(): void {
     const scheme = location.protocol === "https:" ? "wss" : "ws";
@@ -41,9 +96,11 @@ export class LiveRoom {
     this.socket = socket;
     this.handlers.state(this.retries === 0 ? "connecting" : "reconnecting");
     socket.onmessage = (event) => {
-      let frame: ServerMessage | { type: "batch"; messages: ServerMessage[] };
+      if (this.socket !== socket) return;
+      this.lastHeard = Date.now();
+      let frame: ServerFrame;
       try {
-        frame = JSON.parse(String(event.data)) as typeof frame;
+        frame = JSON.parse(String(event.data)) as ServerFrame;
       } catch {
         return;
       }
@@ -52,63 +109,118 @@ export class LiveRoom {
     };
     socket.onclose = (event) => {
       if (this.socket !== socket) return;
-      this.socket = null;
-      if (this.stopped) return;
       if (event.code === CLOSE_UNAUTHENTICATED || event.code === CLOSE_NOT_FOUND) {
+        this.socket = null;
+        this.live = false;
+        this.stopped = true;
         this.handlers.state("closed", event.code === CLOSE_UNAUTHENTICATED ? "Signed out" : "No access to this project");
         return;
       }
-      this.handlers.state("reconnecting");
-      // Backoff with jitter so a restarted server is not hit by every browser at once.
-      const delay = Math.min(10_000, 500 * 2 ** this.retries) * (0.75 + Math.random() * 0.5);
-      this.retries += 1;
-      this.timer = window.setTimeout(() => this.open(), delay);
+      this.drop();
     };
   }
 
-  private send(message: ClientMessage): void {
-    if (this.socket?.readyState === WebSocket.OPEN) this.socket.send(JSON.stringify(message));
+  /** Forget the current socket (closed, dead or offline) and schedule the next attempt. */
+  private drop(): void {
+    const socket = this.socket;
+    if (!socket || this.stopped) return;
+    this.socket = null; // events of the old socket are ignored from here on
+    this.live = false;
+    this.catchingUpSince = 0;
+    window.clearInterval(this.heartbeat);
+    try {
+      socket.close();
+    } catch {
+      /* already closing */
+    }
+    this.handlers.state("reconnecting");
+    // Backoff with jitter so a restarted server is not hit by every browser at once.
+    const delay = Math.min(5_000, 300 * 2 ** this.retries) * (0.75 + Math.random() * 0.5);
+    this.retries += 1;
+    window.clearTimeout(this.timer);
+    this.timer = window.setTimeout(() => {
+      if (!this.stopped && !this.socket) this.open();
+    }, delay);
   }
 
-  private catchUp(): void {
-    if (this.catchingUp) return;
-    this.catchingUp = true;
-    this.send({ type: "catch_up", after: this.handlers.lastSeq() });
+  private startHeartbeat(): void {
+    window.clearInterval(this.heartbeat);
+    this.heartbeat = window.setInterval(() => {
+      if (Date.now() - this.lastHeard > HEARTBEAT_MS + DEAD_AFTER_MS) return this.drop();
+      this.send({ type: "ping", t: Date.now() });
+    }, HEARTBEAT_MS);
   }
 
   private receive(message: ServerMessage): void {
     switch (message.type) {
       case "hello":
         this.retries = 0;
+        this.live = true;
+        this.catchingUpSince = 0;
+        this.startHeartbeat();
+        this.handlers.hello(message);
         this.handlers.state("live");
-        this.catchingUp = false;
-        // Anything recorded since our board was read (or since we dropped) comes back in order.
-        if (message.seq > this.handlers.lastSeq()) this.catchUp();
+        // Unacknowledged ops first (same op_id: the server answers duplicate for applied ones),
+        // then everything recorded since our last applied seq.
+        for (const op of this.handlers.unacked()) this.send(op);
+        if (message.seq > this.handlers.lastSeq()) this.catchUp(true);
         break;
-      case "change": {
-        const last = this.handlers.lastSeq();
-        if (message.change.seq <= last) break; // already applied (e.g. replayed)
-        if (message.change.seq > last + 1) {
-          this.catchUp(); // a gap: the replay brings this one too
-          break;
-        }
-        if (!this.catchingUp) this.handlers.apply(message.change);
+      case "change":
+        this.offer(message.change);
         break;
-      }
       case "changes":
-        for (const change of message.changes) {
-          if (change.seq > this.handlers.lastSeq()) this.handlers.apply(change);
-        }
-        this.catchingUp = false;
-        if (!message.complete) this.catchUp();
+        this.catchingUpSince = 0;
+        for (const change of message.changes) if (change.seq > this.handlers.lastSeq()) this.handlers.apply(change);
+        this.drain();
+        if (!message.complete) this.catchUp(true);
         break;
-      case "render":
-        this.handlers.render(message.job);
+      case "snapshot":
+        this.catchingUpSince = 0;
+        this.handlers.snapshot(message);
+        this.drain();
+        break;
+      case "ack":
+        this.handlers.ack(message);
         break;
       case "error":
-        console.warn("room error", message.code, message.detail);
-        this.catchingUp = false;
+        if (!message.op_id) this.catchingUpSince = 0; // e.g. a rate-limited catch_up: allow another
+        this.handlers.error(message);
+        break;
+      case "presence":
+        this.handlers.presence(message.members);
+        break;
+      case "text_state":
+        this.handlers.textState(message);
+        break;
+      case "render":
+        this.handlers.render(message.job as JobEvent);
+        break;
+      case "pong":
         break;
     }
+  }
+
+  /** A change from the fast path: apply it if it is next, keep it if early, ignore if old. */
+  private offer(change: Change): void {
+    const last = this.handlers.lastSeq();
+    if (change.seq <= last) return;
+    if (change.seq === last + 1 && !this.catchingUpSince) {
+      this.handlers.apply(change);
+      this.drain();
+      return;
+    }
+    this.early.set(change.seq, change);
+    if (!this.catchingUpSince) this.catchUp(); // a gap (lost broadcast): the log has it
+  }
+
+  private drain(): void {
+    let last = this.handlers.lastSeq();
+    for (const seq of [...this.early.keys()]) if (seq <= last) this.early.delete(seq);
+    for (let next = this.early.get(last + 1); next; next = this.early.get(last + 1)) {
+      this.early.delete(next.seq);
+      this.handlers.apply(next);
+      last = this.handlers.lastSeq();
+    }
+    if (this.early.size && !this.catchingUpSince) this.catchUp();
   }
 }
