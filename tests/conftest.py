@@ -220,9 +220,13 @@ class StudioServer:
         env.pop("CELERY_BROKER_URL", None)
         if self.redis_url:
             env["REDIS_URL"] = self.redis_url
+        import tempfile
+
+        # The server's log is kept for the test report when something goes wrong.
+        self.log_path = tempfile.mkstemp(prefix=f"studio-{self.port}-", suffix=".log")[1]
         self.process = subprocess.Popen(
             [sys.executable, "-m", "daphne", "-b", "127.0.0.1", "-p", str(self.port), "studio.asgi:application"],
-            cwd=os.path.dirname(os.path.dirname(os.path.abspath(__file__))), env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+            cwd=os.path.dirname(os.path.dirname(os.path.abspath(__file__))), env=env, stdout=subprocess.DEVNULL, stderr=open(self.log_path, "ab"),
         )
         wait_for_port(self.port, timeout=30)
         return self
@@ -230,7 +234,11 @@ class StudioServer:
     def stop(self, kill=False):
         if self.process and self.process.poll() is None:
             self.process.kill() if kill else self.process.terminate()
-            self.process.wait(timeout=15)
+            try:
+                self.process.wait(timeout=10)
+            except subprocess.TimeoutExpired:  # open sockets can hold Daphne's shutdown
+                self.process.kill()
+                self.process.wait(timeout=10)
 
 
 @pytest.fixture

@@ -38,38 +38,58 @@ def _blocking(job, width, height, progress, should_cancel):
 
 
 def _diffusion(job, width, height, progress, should_cancel):
+    """Restyle the grey-box render with the layout-conditioned diffusion pipeline.
+
+    The pipeline is loaded once per worker process (GPU workers are solo pools, one per GPU).
+    Frames: the grey-box colour and depth condition one styled frame. Clips: every grey-box frame
+    of the move is restyled with the same seed and prompt, then encoded like a blocking clip.
+    """
     from django.conf import settings
 
-    from workers.renderers import blocking, diffusion
+    from previs.spec import frame_count, frame_rate_fraction, normalize_spec
+    from workers.renderers import blocking, clip, diffusion
 
     pipe = diffusion.load_pipeline(settings.STUDIO_DIFFUSION_MODEL_PATH, settings.STUDIO_DIFFUSION_CONTROLNET_PATH or None)
-    frame = blocking.render_frame(job.spec, width, height)
     shot = job.shot
+    scene = shot.scene
+    location = shot.location or scene.location
+    characters = list(shot.characters.all())
     prompt, negative = diffusion.build_prompt(
         action=shot.description,
-        location=shot.location.name if shot.location_id else (shot.scene.location.name if shot.scene.location_id else ""),
-        time_of_day=shot.scene.time_of_day,
-        characters=[{"name": c.name, "description": c.description} for c in shot.characters.all()],
+        location=location.name if location else "",
+        time_of_day=scene.time_of_day,
+        characters=[{"name": c.name, "description": c.description} for c in characters],
         style=job.project.style_prompt,
         shot_size_label=shot.get_shot_size_display(),
         angle_label=shot.get_angle_display(),
         lens_mm=shot.lens_mm,
     )
     options = job.parameters
-    image = diffusion.render_styled_frame(
-        pipe,
-        colour=frame.colour,
-        depth=frame.depth,
-        prompt=options.get("prompt") or prompt,
-        negative_prompt=options.get("negative_prompt") or negative,
-        seed=job.seed,
-        steps=int(options.get("steps", 20)),
-        guidance_scale=float(options.get("guidance_scale", 7.0)),
-        strength=float(options.get("strength", 0.75)),
-        controlnet_scale=float(options.get("controlnet_scale", 1.0)),
-        on_step=lambda step, total, preview=None: progress(step, total),
-        should_cancel=should_cancel,
-    )
+    styling = {
+        "prompt": options.get("prompt") or prompt,
+        "negative_prompt": options.get("negative_prompt") or negative,
+        "seed": job.seed,
+        "steps": int(options.get("steps", 20)),
+        "guidance_scale": float(options.get("guidance_scale", 7.0)),
+        "strength": float(options.get("strength", 0.75)),
+        "controlnet_scale": float(options.get("controlnet_scale", 1.0)),
+        "on_step": lambda done, total, preview=None: progress(done, total),
+        "should_cancel": should_cancel,
+    }
+    if job.kind == job.CLIP:
+        spec = normalize_spec(job.spec)
+        frames = list(clip.grey_box_frames(spec, width, height))
+        styled = diffusion.render_styled_clip(pipe, colours=[c for c, _ in frames], depths=[d for _, d in frames], **styling)
+        result = clip.encode_clip(styled, frame_count(spec), frame_rate_fraction(spec["fps"]))
+        return RenderResult(
+            [
+                RenderOutput("clip", result.mp4, "video/mp4", result.width, result.height, result.duration_s),
+                RenderOutput("poster", result.poster_png, "image/png", result.width, result.height),
+                RenderOutput("thumbnail", result.thumbnail_png, "image/png"),
+            ]
+        )
+    frame = blocking.render_frame(job.spec, width, height)
+    image = diffusion.render_styled_frame(pipe, colour=frame.colour, depth=frame.depth, **styling)
     return RenderResult(
         [
             RenderOutput("frame", blocking.png_bytes(image), "image/png", image.width, image.height),

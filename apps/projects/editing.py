@@ -11,7 +11,7 @@ from fractional_indexing import generate_key_between
 
 from apps.rooms import text
 from apps.rooms.protocol import TEXT_FIELDS
-from apps.rooms.services import record_change
+from apps.rooms.services import lock_project, record_change
 
 from .concurrency import StaleVersion
 from .models import Project
@@ -32,6 +32,7 @@ def update_fields(instance, changes, *, actor, expected_version, entity, represe
     model = type(instance)
     m2m = m2m or {}
     with transaction.atomic():
+        lock_project(project_id_of(instance))
         row = model.objects.select_for_update().get(pk=instance.pk)
         if expected_version is not None and row.version != expected_version:
             raise StaleVersion(row)
@@ -65,6 +66,7 @@ def update_fields(instance, changes, *, actor, expected_version, entity, represe
 def create(model, values, *, actor, entity, represent, m2m=None, client_op_id=""):
     with transaction.atomic():
         row = model(**values, updated_by=_actor(actor))
+        lock_project(project_id_of(row))
         row.save()
         for name, objects in (m2m or {}).items():
             getattr(row, name).set(objects)
@@ -75,6 +77,7 @@ def create(model, values, *, actor, entity, represent, m2m=None, client_op_id=""
 def delete(instance, *, actor, expected_version, entity, client_op_id=""):
     model = type(instance)
     with transaction.atomic():
+        lock_project(project_id_of(instance))
         row = model.objects.select_for_update().get(pk=instance.pk)
         if expected_version is not None and row.version != expected_version:
             raise StaleVersion(row)
@@ -99,6 +102,7 @@ def move(instance, *, siblings, parent_field, parent, after, actor, expected_ver
     """
     model = type(instance)
     with transaction.atomic():
+        lock_project(project_id_of(instance))
         row = model.objects.select_for_update().get(pk=instance.pk)
         if expected_version is not None and row.version != expected_version:
             raise StaleVersion(row)

@@ -3,7 +3,7 @@
 from django.db import transaction
 from rest_framework.exceptions import ValidationError
 
-from apps.rooms.services import broadcast, record_change
+from apps.rooms.services import broadcast, lock_project, record_change
 
 from . import editing
 from .models import Membership, Project
@@ -43,6 +43,7 @@ def _membership_event(membership):
 
 def add_member(project, user, role, actor):
     with transaction.atomic():
+        lock_project(project.pk)
         membership, created = Membership.objects.get_or_create(project=project, user=user, defaults={"role": role})
         if not created:
             raise ValidationError({"username": [f"{user.username} is already a member ({membership.role})."]})
@@ -56,6 +57,7 @@ def _owners_left(project, excluding):
 
 def change_role(membership, role, actor):
     with transaction.atomic():
+        lock_project(membership.project_id)
         membership = Membership.objects.select_for_update().get(pk=membership.pk)
         if membership.role == OWNER and role != OWNER and not _owners_left(membership.project, membership):
             raise ValidationError({"role": ["A project keeps at least one owner; make someone else owner first."]})
@@ -69,6 +71,7 @@ def change_role(membership, role, actor):
 
 def remove_member(membership, actor):
     with transaction.atomic():
+        lock_project(membership.project_id)
         if membership.role == OWNER and not _owners_left(membership.project, membership):
             raise ValidationError({"role": ["A project keeps at least one owner; make someone else owner first."]})
         pk, project_id, user_id = membership.pk, membership.project_id, membership.user_id

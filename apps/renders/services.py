@@ -20,7 +20,7 @@ from django.utils import timezone
 from rest_framework.exceptions import ValidationError
 
 from apps.assets.services import store_asset
-from apps.rooms.services import broadcast, record_change
+from apps.rooms.services import broadcast, lock_project, record_change
 
 from previs.vocabulary import ASPECT_RATIOS
 from workers.renderers import RenderCancelled
@@ -29,8 +29,16 @@ from .models import RenderJob
 
 log = logging.getLogger(__name__)
 
+# (name, lowest, highest, types, message) for the render parameters a caller may set.
+PARAMETER_RULES = (
+    ("width", 64, 2048, int, "Use a whole number of pixels from 64 to 2048."),
+    ("height", 64, 2048, int, "Use a whole number of pixels from 64 to 2048."),
+    ("steps", 1, 150, int, "Denoising steps: a whole number from 1 to 150."),
+    ("strength", 0.0, 1.0, (int, float), "How far the picture may leave the grey-box frame: 0 to 1."),
+    ("guidance_scale", 0.0, 30.0, (int, float), "Prompt guidance: 0 to 30."),
+    ("controlnet_scale", 0.0, 2.0, (int, float), "How strictly the layout is followed: 0 to 2."),
+)
 DEFAULT_SIZES = {RenderJob.FRAME: (1280, 720), RenderJob.CLIP: (960, 540)}
-MAX_EDGE = 2048
 
 
 @dataclass
@@ -95,10 +103,18 @@ def create_job(*, shot, kind, backend, seed, parameters, actor, panel=None):
             }
         )
     parameters = dict(parameters or {})
-    for name in ("width", "height"):
+    errors = {}
+    for name, low, high, kinds, message in PARAMETER_RULES:
         value = parameters.get(name)
-        if value is not None and (not isinstance(value, int) or not 64 <= value <= MAX_EDGE):
-            raise ValidationError({f"parameters.{name}": [f"Use a whole number of pixels from 64 to {MAX_EDGE}."]})
+        if value is not None and (isinstance(value, bool) or not isinstance(value, kinds) or not low <= value <= high):
+            errors[f"parameters.{name}"] = [message]
+    for name in ("prompt", "negative_prompt"):
+        if name in parameters and (not isinstance(parameters[name], str) or len(parameters[name]) > 2000):
+            errors[f"parameters.{name}"] = ["Text of at most 2,000 characters."]
+    unknown = set(parameters) - {rule[0] for rule in PARAMETER_RULES} - {"prompt", "negative_prompt"}
+    errors |= {f"parameters.{name}": ["Unknown parameter."] for name in unknown}
+    if errors:
+        raise ValidationError(errors)
     spec = render_spec_for(shot)
     parameters["width"], parameters["height"] = frame_size(kind, parameters, shot.aspect_ratio)
     if seed is None:
@@ -109,6 +125,7 @@ def create_job(*, shot, kind, backend, seed, parameters, actor, panel=None):
         seed = seed_for(shot.project.seed, [str(pk) for pk in shot.characters.values_list("pk", flat=True)])
     digest = spec_hash(spec, {**parameters, "kind": kind, "backend": backend, "seed": seed})
     with transaction.atomic():
+        lock_project(shot.project_id)
         job = RenderJob.objects.create(
             project_id=shot.project_id,
             shot=shot,
@@ -149,6 +166,7 @@ def enqueue(job):
 
 def cancel_job(job, actor):
     with transaction.atomic():
+        lock_project(job.project_id)
         row = RenderJob.objects.select_for_update().get(pk=job.pk)
         if row.status in RenderJob.FINISHED:
             raise ValidationError({"status": [f"The job already {row.status}; there is nothing to cancel."]})
@@ -161,6 +179,7 @@ def cancel_job(job, actor):
 
 def retry_job(job, actor):
     with transaction.atomic():
+        lock_project(job.project_id)
         row = RenderJob.objects.select_for_update().get(pk=job.pk)
         if row.status not in (RenderJob.FAILED, RenderJob.CANCELLED):
             raise ValidationError({"status": ["Only a failed or cancelled job can be retried."]})
@@ -180,7 +199,11 @@ def outputs_of(job):
 
 def _claim(job_id, worker_name):
     """Mark the job running for this worker, or None when there is nothing to do."""
+    project_id = RenderJob.objects.filter(pk=job_id).values_list("project_id", flat=True).first()
+    if project_id is None:
+        return None
     with transaction.atomic():
+        lock_project(project_id)
         job = RenderJob.objects.select_for_update().select_related("project").filter(pk=job_id).first()
         if job is None or job.status in RenderJob.FINISHED:
             return None  # a redelivered message for a job that already ended: nothing to do
@@ -266,6 +289,7 @@ def execute_job(job_id, render):
 
 def _finish(job, status, error=""):
     with transaction.atomic():
+        lock_project(job.project_id)
         updated = RenderJob.objects.filter(pk=job.pk, status=RenderJob.RUNNING).update(
             status=status, error=error, progress=1.0 if status == RenderJob.SUCCEEDED else job.progress, finished_at=timezone.now()
         )

@@ -23,7 +23,7 @@ from apps.projects.permissions import EDIT
 from . import text
 from .models import AppliedOp
 from .protocol import TEXT_FIELDS, CreateOp, DeleteOp, MoveOp, SetOp, TextOp
-from .services import applying_op
+from .services import applying_op, lock_project
 
 
 class OpError(Exception):
@@ -57,6 +57,7 @@ def apply_op(user, project_id, op_id, op):
     try:
         require(user, project_id, EDIT)
         with transaction.atomic():
+            lock_project(project_id)  # before anything else: see lock_project
             done = AppliedOp.objects.filter(project_id=project_id, actor=user, op_id=op_id).first()
             if done is not None:
                 return {"seq": done.seq, "id": done.entity_id, "duplicate": True}

@@ -43,6 +43,17 @@ def applying_op(op_id):
         _current_op.reset(token)
 
 
+def lock_project(project_id):
+    """Take the project's write lock: every write transaction takes it first.
+
+    Writes to one project are serialised in the order they take this lock, which is the order
+    of their seqs; and because every writer takes the project before any of its rows, two
+    writers can never each hold a row the other needs (no deadlocks on Postgres). No-key
+    update, so rows merely referencing the project (inserts) are not blocked by it.
+    """
+    Project.objects.select_for_update(no_key=True).filter(pk=project_id).values_list("pk", flat=True).first()
+
+
 def record_change(project_id, actor, action, entity, entity_id, data, client_op_id=""):
     """Store a change with the project's next seq and broadcast it after commit."""
     assert transaction.get_connection().in_atomic_block, "record_change must run inside the write's transaction"

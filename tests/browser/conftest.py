@@ -104,3 +104,16 @@ def page(browser, studio):
     context.close()
     assert not errors, f"JavaScript errors in the page: {errors}"
 
+
+
+@pytest.fixture
+def other_page(browser, studio):
+    """A second, independent browser (its own cookies and socket): someone else at another desk."""
+    context = browser.new_context(base_url=studio, viewport={"width": 1440, "height": 900})
+    context.set_default_timeout(15_000)
+    page = context.new_page()
+    errors = []
+    page.on("pageerror", lambda error: errors.append(str(error)))
+    yield page
+    context.close()
+    assert not errors, f"JavaScript errors in the other page: {errors}"

@@ -1,55 +1,23 @@
 """The board as a director uses it, in a real browser against the real studio.
 
-Edits go through the shot list's inline cells, the storyboard's upload and the render button;
-every check after a reload proves the server stored what the screen showed.
+Edits go through the shot list's inline cells (as room ops over the socket), the storyboard's
+upload and the render button (REST); every check after a reload proves the server stored what
+the screen showed.
 """
 
 import io
-import re
 from pathlib import Path
 
 import pytest
 from PIL import Image, ImageDraw
 from playwright.sync_api import expect
 
+from .helpers import edit_cell, first_shot_id, open_demo_project, open_live_text, wait_live, wait_saved
+
 ROOT = Path(__file__).resolve().parents[2]
 SCREENSHOT = ROOT / "docs" / "screenshot-shotlist.png"
-DEMO_USER, DEMO_PASSWORD, DEMO_PROJECT = "demo", "previs-demo", "Harbour Light"
 
 pytestmark = pytest.mark.browser
-
-
-def sign_in(page):
-    page.goto("/login")
-    page.get_by_label("Login").fill(DEMO_USER)
-    page.get_by_label("Password").fill(DEMO_PASSWORD)
-    page.get_by_role("button", name="Sign in").click()
-    page.wait_for_url("**/projects")
-
-
-def open_demo_project(page):
-    sign_in(page)
-    page.get_by_role("link", name=DEMO_PROJECT).click()
-    page.wait_for_url(re.compile(r"/projects/\d+$"))
-    expect(page.get_by_test_id("project-title")).to_have_text(DEMO_PROJECT)
-    return int(page.url.rstrip("/").split("/")[-1])
-
-
-def first_shot_id(page):
-    row = page.locator("tr.shot-row").first
-    expect(row).to_be_visible()
-    return int(row.get_attribute("data-shot"))
-
-
-def edit_cell(page, testid, value):
-    """Click a cell, type into its editor, press Enter and wait for the PATCH to be answered."""
-    cell = page.get_by_test_id(testid)
-    cell.click()
-    editor = cell.locator("textarea, input").first
-    editor.fill(value)
-    with page.expect_response(lambda r: r.request.method == "PATCH" and "/api/shots/" in r.url) as answer:
-        editor.press("Enter")
-    assert answer.value.status == 200, answer.value.text()
 
 
 def png_bytes(colour=(40, 90, 160)):
@@ -63,7 +31,7 @@ def png_bytes(colour=(40, 90, 160)):
 
 def test_shot_list_edits_survive_a_reload(page):
     project_id = open_demo_project(page)
-    expect(page.get_by_test_id("connection")).to_have_text("live", timeout=20_000)
+    wait_live(page)
     shot = first_shot_id(page)
 
     description = "Establishing: rain sheets across the jetty; the beam finds the boat as it rounds the breakwater."
@@ -81,10 +49,11 @@ def test_shot_list_edits_survive_a_reload(page):
     ids = [int(row.get_attribute("data-shot")) for row in page.locator("tr.shot-row").all()]
     for shot_id, status, label in ((ids[0], "approved", "Approved"), (ids[1], "in_review", "In review"), (ids[2], "ready", "Ready")):
         page.get_by_test_id(f"shot-{shot_id}-status").click()
-        with page.expect_response(lambda r: r.request.method == "PATCH" and "/api/shots/" in r.url) as answer:
-            page.get_by_test_id(f"shot-{shot_id}-status").locator("select").select_option(status)
-        assert answer.value.status == 200, answer.value.text()
+        page.get_by_test_id(f"shot-{shot_id}-status").locator("select").select_option(status)
         expect(page.get_by_test_id(f"shot-{shot_id}-status")).to_have_text(label)
+        wait_saved(page)
+        stored = page.request.get(f"/api/shots/{shot_id}/").json()["status"]
+        assert stored == status
 
     expect(page.get_by_test_id("connection")).to_have_text("live")
     page.evaluate("document.activeElement && document.activeElement.blur()")
@@ -103,14 +72,15 @@ def test_shot_list_edits_survive_a_reload(page):
     expect(cell).to_have_text("5s")
 
 
-def test_someone_elses_edit_is_not_overwritten(page):
+def test_someone_elses_edit_is_merged_not_overwritten(page):
+    """While I type a note, someone else saves that note through the API: their text appears in
+    my editor as I type, and what I add is merged with it instead of replacing it."""
     open_demo_project(page)
+    wait_live(page)
     shot = first_shot_id(page)
     cell = page.get_by_test_id(f"shot-{shot}-notes")
-    cell.click()  # editing starts from the version on screen
-    version = page.evaluate(
-        """async (id) => (await (await fetch(`/api/shots/${id}/`)).json()).version""", shot
-    )
+    editor = open_live_text(page, f"shot-{shot}-notes")
+    version = page.evaluate("""async (id) => (await (await fetch(`/api/shots/${id}/`)).json()).version""", shot)
     token = next(c["value"] for c in page.context.cookies() if c["name"] == "csrftoken")
     # Someone else saves first (same API, another client).
     other = page.context.request.patch(
@@ -119,12 +89,14 @@ def test_someone_elses_edit_is_not_overwritten(page):
         headers={"X-CSRFToken": token, "If-Match": f'"{version}"', "Referer": page.url},
     )
     assert other.ok, other.text()
-    cell.locator("textarea").fill("My note that must not win silently")
-    with page.expect_response(lambda r: r.request.method == "PATCH" and "/api/shots/" in r.url) as answer:
-        cell.locator("textarea").press("Enter")
-    assert answer.value.status == 409
-    expect(page.get_by_test_id("toast").last).to_contain_text("your edit was not applied")
-    expect(cell).to_have_text("Rain bars on the lens for the whole scene.")
+    expect(editor).to_have_value("Rain bars on the lens for the whole scene.")  # live, while editing
+    editor.press("Control+End")
+    editor.press_sequentially(" Keep the lamp practical.")
+    editor.press("Enter")
+    merged = "Rain bars on the lens for the whole scene. Keep the lamp practical."
+    expect(cell).to_have_text(merged)
+    wait_saved(page)
+    assert page.request.get(f"/api/shots/{shot}/").json()["notes"] == merged
 
 
 def test_storyboard_upload_survives_a_reload(page):
@@ -156,7 +128,7 @@ def test_storyboard_upload_survives_a_reload(page):
 def test_render_frame_shows_progress_and_becomes_a_panel(page):
     project_id = open_demo_project(page)
     page.goto(f"/projects/{project_id}/board")
-    expect(page.get_by_test_id("connection")).to_have_text("live", timeout=20_000)
+    wait_live(page)
     shot_box = page.locator(".board-shot").last
     shot = shot_box.get_attribute("data-testid").split("-")[-1]
 
@@ -168,10 +140,9 @@ def test_render_frame_shows_progress_and_becomes_a_panel(page):
     expect(page.get_by_test_id(f"shot-{shot}-progress")).to_have_attribute("aria-valuenow", "100")
 
     frame_url = page.get_by_test_id(f"shot-{shot}-frame").get_attribute("src")
-    with page.expect_response(lambda r: r.request.method == "PATCH" and "/api/panels/" in r.url) as answer:
-        page.get_by_test_id(f"shot-{shot}-use-frame").click()
-    assert answer.value.status == 200, answer.value.text()
+    page.get_by_test_id(f"shot-{shot}-use-frame").click()
     first_panel = shot_box.locator("figure.panel").first
     expect(first_panel.locator("img")).to_have_attribute("src", frame_url)
+    wait_saved(page)
     page.reload()
     expect(page.locator(f'[data-testid="board-shot-{shot}"] figure.panel').first.locator("img")).to_have_attribute("src", frame_url)

@@ -206,47 +206,59 @@ def render_clip(spec: dict, width: int, height: int, progress=None, should_cance
     progress(frames_done, frame_count) is called after each frame is encoded; should_cancel() is
     checked before each frame and RenderCancelled is raised when it returns true.
     """
-    av = _encoder_check()
     spec = normalize_spec(spec)
     width, height = int(width) // 2 * 2, int(height) // 2 * 2  # 4:2:0 chroma needs even sizes
     if width < 2 or height < 2:
         raise ValueError("A clip needs at least 2×2 pixels.")
     rate = frame_rate_fraction(spec["fps"])
-    count = frame_count(spec)
-    poster = None
 
+    def frames():
+        for index in range(frame_count(spec)):
+            t = float(index / rate)
+            colour, _depth = draw_frame(spec, camera_at(spec, t), width, height, t, with_depth=False)
+            yield colour
+
+    return encode_clip(frames(), frame_count(spec), rate, progress=progress, should_cancel=should_cancel)
+
+
+def grey_box_frames(spec: dict, width: int, height: int):
+    """Every frame of the shot's move as (colour, depth), for backends that restyle them."""
+    spec = normalize_spec(spec)
+    rate = frame_rate_fraction(spec["fps"])
+    for index in range(frame_count(spec)):
+        t = float(index / rate)
+        yield draw_frame(spec, camera_at(spec, t), width, height, t, with_depth=True)
+
+
+def encode_clip(frames, count: int, rate: Fraction, progress=None, should_cancel=None) -> ClipResult:
+    """Encode RGB frames (an iterable of `count` PIL images of one size) as H.264 MP4 with dense
+    keyframes, plus the first frame as poster and thumbnail."""
+    av = _encoder_check()
+    poster = None
+    width = height = None
     handle, path = tempfile.mkstemp(suffix=".mp4", prefix="previs-clip-")
     os.close(handle)
     try:
         with av.open(path, mode="w", format="mp4", options={"movflags": "+faststart"}) as container:
-            stream = container.add_stream(CODEC, rate=rate)
-            stream.width = width
-            stream.height = height
-            stream.pix_fmt = "yuv420p"
-            stream.time_base = 1 / rate
-            stream.codec_context.time_base = 1 / rate
-            stream.codec_context.gop_size = KEYFRAME_INTERVAL
-            stream.codec_context.max_b_frames = 0
-            stream.codec_context.thread_count = 1  # one core per render worker; parallelism is across jobs
-            stream.options = {
-                "preset": "superfast",  # ~3× faster than veryfast on grey boxes; previews, not masters
-                "crf": "20",
-                "x264-params": f"keyint={KEYFRAME_INTERVAL}:min-keyint=1:scenecut=0:bframes=0",
-            }
-            for index in range(count):
+            stream = None
+            for index, colour in enumerate(frames):
                 if should_cancel is not None and should_cancel():
                     raise RenderCancelled(f"Cancelled at frame {index} of {count}.")
-                t = float(index / rate)
-                colour, _depth = draw_frame(spec, camera_at(spec, t), width, height, t, with_depth=False)
-                if poster is None:
+                if stream is None:
+                    width, height = colour.width // 2 * 2, colour.height // 2 * 2
+                    stream = _video_stream(container, rate, width, height)
                     poster = colour
-                frame = av.VideoFrame.from_ndarray(np.asarray(colour), format="rgb24")
+                if colour.size != (width, height):
+                    colour = colour.crop((0, 0, width, height))
+                frame = av.VideoFrame.from_ndarray(np.asarray(colour.convert("RGB")), format="rgb24")
                 frame.pts = index
                 frame.time_base = 1 / rate
                 for packet in stream.encode(frame):
                     container.mux(packet)
                 if progress is not None:
                     progress(index + 1, count)
+            if stream is None:
+                raise ValueError("A clip needs at least one frame.")
             for packet in stream.encode(None):
                 container.mux(packet)
         with open(path, "rb") as handle_in:
@@ -267,3 +279,21 @@ def render_clip(spec: dict, width: int, height: int, progress=None, should_cance
         width=width,
         height=height,
     )
+
+
+def _video_stream(container, rate, width, height):
+    stream = container.add_stream(CODEC, rate=rate)
+    stream.width = width
+    stream.height = height
+    stream.pix_fmt = "yuv420p"
+    stream.time_base = 1 / rate
+    stream.codec_context.time_base = 1 / rate
+    stream.codec_context.gop_size = KEYFRAME_INTERVAL
+    stream.codec_context.max_b_frames = 0
+    stream.codec_context.thread_count = 1  # one core per render worker; parallelism is across jobs
+    stream.options = {
+        "preset": "superfast",  # ~3× faster than veryfast on grey boxes; previews, not masters
+        "crf": "20",
+        "x264-params": f"keyint={KEYFRAME_INTERVAL}:min-keyint=1:scenecut=0:bframes=0",
+    }
+    return stream

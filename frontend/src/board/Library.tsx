@@ -1,7 +1,6 @@
 // The project library: characters (reused in every render so they stay the same) and locations.
 import { useState } from "preact/hooks";
-import { firstError } from "../api/client";
-import type { Character, Location } from "../api/types";
+import type { CharacterPatch, LocationPatch } from "../api/types";
 import { useBoard } from "../state/context";
 import { EditCell, lineEditor, numberEditor, textEditor, type EditorApi, type SaveOutcome } from "../ui/EditCell";
 
@@ -14,13 +13,15 @@ export function Library() {
   );
 }
 
-function useSaver<T extends { id: number }, P>(patch: (row: T, body: P, base: number) => Promise<import("../api/client").WriteResult<unknown>>) {
-  return <K extends keyof P & string>(row: T, field: K) => async (value: P[K], base: number): Promise<SaveOutcome> => {
-    const result = await patch(row, { [field]: value } as P, base);
-    if (result.ok || result.kind === "conflict") return null;
-    if (result.kind === "invalid") return result.errors[field] ?? Object.values(result.errors).flat();
-    return [result.message];
-  };
+/** Cell props for one field of a library row: its save (a "set" op) and its presence focus. */
+function useCells<P>(entity: "character" | "location") {
+  const store = useBoard();
+  return <K extends keyof P & string>(row: { id: number }, field: K) => ({
+    testid: `${entity}-${row.id}-${field}`,
+    canEdit: store.can.edit && row.id > 0,
+    focus: { entity, id: row.id, field },
+    save: (value: P[K]): Promise<SaveOutcome> => store.save(entity, row.id, { [field]: value }),
+  });
 }
 
 function colourEditor({ draft, setDraft, commit, onKeyDown, onBlur }: EditorApi<string>) {
@@ -55,7 +56,7 @@ function AddRow({ label, testid, onAdd }: { label: string; testid: string; onAdd
 function Characters() {
   const store = useBoard();
   const canEdit = store.can.edit;
-  const saver = useSaver<Character, import("../api/types").CharacterPatch>((row, body, base) => store.patchCharacter(row, body, base));
+  const cells = useCells<CharacterPatch>("character");
   const uses = (id: number) => store.data!.scenes.reduce((n, s) => n + s.shots.filter((shot) => shot.characters.includes(id)).length, 0);
   return (
     <section class="library-section">
@@ -63,10 +64,7 @@ function Characters() {
         <h2>Characters</h2>
         <span class="hint">The description is sent with every render, so a character keeps face and wardrobe from shot to shot.</span>
         <span class="spacer" />
-        {canEdit && <AddRow label="New character name" testid="add-character" onAdd={async (name) => {
-          const r = await store.createCharacter(name.toUpperCase());
-          return r.ok ? null : r.kind === "invalid" ? firstError(r.errors) : r.kind === "conflict" ? r.detail : r.message;
-        }} />}
+        {canEdit && <AddRow label="New character name" testid="add-character" onAdd={(name) => store.createCharacter(name.toUpperCase())} />}
       </div>
       <table class="grid library-table">
         <colgroup><col style={{ width: "180px" }} /><col style={{ width: "70px" }} /><col style={{ width: "90px" }} /><col /><col style={{ width: "70px" }} /><col style={{ width: "32px" }} /></colgroup>
@@ -74,17 +72,17 @@ function Characters() {
         <tbody>
           {store.data!.characters.map((c) => (
             <tr key={c.id} data-testid={`character-${c.id}`}>
-              <EditCell testid={`character-${c.id}-name`} class="strong" value={c.name} version={c.version} canEdit={canEdit} display={c.name} save={saver(c, "name")} editor={lineEditor()} />
-              <EditCell testid={`character-${c.id}-colour`} value={c.colour} version={c.version} canEdit={canEdit}
-                display={<span class="swatch swatch-large" style={{ background: c.colour }} title={c.colour} />} save={saver(c, "colour")} editor={colourEditor} />
-              <EditCell testid={`character-${c.id}-height_m`} class="num" value={c.height_m} version={c.version} canEdit={canEdit}
-                display={`${c.height_m.toFixed(2)} m`} save={saver(c, "height_m")} editor={numberEditor(0.01)} />
-              <EditCell testid={`character-${c.id}-description`} class="text-cell" multiline value={c.description} version={c.version} canEdit={canEdit}
-                display={c.description || <span class="placeholder">Describe face, age, hair, wardrobe…</span>} save={saver(c, "description")} editor={textEditor(3)} />
+              <EditCell {...cells(c, "name")} class="strong" value={c.name} display={c.name} editor={lineEditor()} />
+              <EditCell {...cells(c, "colour")} value={c.colour}
+                display={<span class="swatch swatch-large" style={{ background: c.colour }} title={c.colour} />} editor={colourEditor} />
+              <EditCell {...cells(c, "height_m")} class="num" value={c.height_m}
+                display={`${c.height_m.toFixed(2)} m`} editor={numberEditor(0.01)} />
+              <EditCell {...cells(c, "description")} class="text-cell" multiline value={c.description}
+                display={c.description || <span class="placeholder">Describe face, age, hair, wardrobe…</span>} editor={textEditor(3)} />
               <td class="num muted">{uses(c.id)}</td>
               <td class="actions">
                 {canEdit && <button class="btn btn-ghost btn-icon danger" title={`Delete ${c.name}`}
-                  onClick={() => confirm(`Delete ${c.name}? They will be removed from ${uses(c.id)} shots.`) && store.remove("character", c, c.name)}>×</button>}
+                  onClick={() => confirm(`Delete ${c.name}? They will be removed from ${uses(c.id)} shots.`) && store.remove("character", c)}>×</button>}
               </td>
             </tr>
           ))}
@@ -98,17 +96,14 @@ function Characters() {
 function Locations() {
   const store = useBoard();
   const canEdit = store.can.edit;
-  const saver = useSaver<Location, import("../api/types").LocationPatch>((row, body, base) => store.patchLocation(row, body, base));
+  const cells = useCells<LocationPatch>("location");
   const uses = (id: number) => store.data!.scenes.filter((s) => s.location === id).length;
   return (
     <section class="library-section">
       <div class="toolbar">
         <h2>Locations</h2>
         <span class="spacer" />
-        {canEdit && <AddRow label="New location name" testid="add-location" onAdd={async (name) => {
-          const r = await store.createLocation(name.toUpperCase());
-          return r.ok ? null : r.kind === "invalid" ? firstError(r.errors) : r.kind === "conflict" ? r.detail : r.message;
-        }} />}
+        {canEdit && <AddRow label="New location name" testid="add-location" onAdd={(name) => store.createLocation(name.toUpperCase())} />}
       </div>
       <table class="grid library-table">
         <colgroup><col style={{ width: "260px" }} /><col /><col style={{ width: "70px" }} /><col style={{ width: "32px" }} /></colgroup>
@@ -116,13 +111,13 @@ function Locations() {
         <tbody>
           {store.data!.locations.map((l) => (
             <tr key={l.id} data-testid={`location-${l.id}`}>
-              <EditCell testid={`location-${l.id}-name`} class="strong" value={l.name} version={l.version} canEdit={canEdit} display={l.name} save={saver(l, "name")} editor={lineEditor()} />
-              <EditCell testid={`location-${l.id}-description`} class="text-cell" multiline value={l.description} version={l.version} canEdit={canEdit}
-                display={l.description || <span class="placeholder">What it looks like, light, practicals…</span>} save={saver(l, "description")} editor={textEditor(3)} />
+              <EditCell {...cells(l, "name")} class="strong" value={l.name} display={l.name} editor={lineEditor()} />
+              <EditCell {...cells(l, "description")} class="text-cell" multiline value={l.description}
+                display={l.description || <span class="placeholder">What it looks like, light, practicals…</span>} editor={textEditor(3)} />
               <td class="num muted">{uses(l.id)}</td>
               <td class="actions">
                 {canEdit && <button class="btn btn-ghost btn-icon danger" title={`Delete ${l.name}`}
-                  onClick={() => confirm(`Delete ${l.name}? ${uses(l.id)} scenes will show UNKNOWN.`) && store.remove("location", l, l.name)}>×</button>}
+                  onClick={() => confirm(`Delete ${l.name}? ${uses(l.id)} scenes will show UNKNOWN.`) && store.remove("location", l)}>×</button>}
               </td>
             </tr>
           ))}

@@ -103,12 +103,8 @@ function SceneBlock({ scene }: { scene: Scene }) {
   const [dropping, setDropping] = useState(false);
   const seconds = scene.shots.reduce((t, s) => t + s.duration_s, 0);
 
-  const saveScene = <K extends keyof Scene & string>(field: K) => async (value: Scene[K], base: number): Promise<SaveOutcome> => {
-    const result = await store.patchScene(scene, { [field]: value }, base);
-    if (result.ok || result.kind === "conflict") return null;
-    if (result.kind === "invalid") return result.errors[field] ?? Object.values(result.errors).flat();
-    return [result.message];
-  };
+  const saveScene = <K extends keyof Scene & string>(field: K) => (value: Scene[K]): Promise<SaveOutcome> => store.save("scene", scene.id, { [field]: value });
+  const canEditScene = canEdit && scene.id > 0; // an optimistic new scene is editable once the server has it
 
   const dropShot = (event: DragEvent, afterId: number | null) => {
     const id = Number(event.dataTransfer?.getData(SHOT_MIME));
@@ -130,27 +126,28 @@ function SceneBlock({ scene }: { scene: Scene }) {
       <tr class={`scene-row ${dropping ? "drop-into" : ""}`} onDragOver={acceptShot} onDragLeave={() => setDropping(false)} onDrop={(e) => dropShot(e, null)}>
         <td colSpan={COLUMNS.length}>
           <div class="scene-head">
-            <EditCell as="span" class="scene-number" testid={`scene-${scene.id}-number`} value={scene.number} version={scene.version} canEdit={canEdit}
+            <EditCell as="span" class="scene-number" testid={`scene-${scene.id}-number`} value={scene.number} canEdit={canEditScene} focus={{ entity: "scene", id: scene.id, field: "number" }}
               display={scene.number} save={saveScene("number")} editor={lineEditor("12")} title="Scene number" />
             <span class="slugline" data-testid={`scene-${scene.id}-heading`}>
               <SlugSelect label="Interior / exterior" testid={`scene-${scene.id}-setting`} value={scene.setting} canEdit={canEdit}
-                options={optionsOf<SceneSetting>(SETTINGS)} onChange={(v) => saveScene("setting")(v, scene.version)} />
+                options={optionsOf<SceneSetting>(SETTINGS)} onChange={(v) => saveScene("setting")(v)} />
               <SlugSelect label="Location" testid={`scene-${scene.id}-location`} value={String(scene.location ?? "")} canEdit={canEdit}
                 options={[{ value: "", label: "UNKNOWN" }, ...store.data!.locations.map((l) => ({ value: String(l.id), label: l.name.toUpperCase() }))]}
-                onChange={(v) => saveScene("location")(v ? Number(v) : null, scene.version)} />
+                onChange={(v) => saveScene("location")(v ? Number(v) : null)} />
               <span class="slug-dash">-</span>
               <SlugSelect label="Time of day" testid={`scene-${scene.id}-time_of_day`} value={scene.time_of_day} canEdit={canEdit}
-                options={optionsOf<TimeOfDay>(TIMES_OF_DAY)} onChange={(v) => saveScene("time_of_day")(v, scene.version)} />
+                options={optionsOf<TimeOfDay>(TIMES_OF_DAY)} onChange={(v) => saveScene("time_of_day")(v)} />
             </span>
             <span class="scene-meta">{scene.shots.length} shots · {formatDuration(seconds)}</span>
             {canEdit && (
               <button class="btn btn-ghost btn-tiny danger" title={`Delete scene ${scene.number} and its shots`} data-testid={`scene-${scene.id}-delete`}
-                onClick={() => confirm(`Delete scene ${scene.number} (${scene.heading}) and its ${scene.shots.length} shots?`) && store.remove("scene", scene, `scene ${scene.number}`)}>
+                onClick={() => confirm(`Delete scene ${scene.number} (${scene.heading}) and its ${scene.shots.length} shots?`) && store.remove("scene", scene)}>
                 Delete scene
               </button>
             )}
           </div>
-          <EditCell as="div" class="scene-synopsis" testid={`scene-${scene.id}-synopsis`} value={scene.synopsis} version={scene.version} canEdit={canEdit} multiline
+          <EditCell as="div" class="scene-synopsis" testid={`scene-${scene.id}-synopsis`} value={scene.synopsis} canEdit={canEditScene} multiline
+            focus={{ entity: "scene", id: scene.id, field: "synopsis" }}
             display={scene.synopsis || <span class="placeholder">Synopsis — what happens in this scene</span>} save={saveScene("synopsis")} editor={textEditor(2)} />
         </td>
       </tr>
@@ -197,14 +194,11 @@ function ShotRow({ shot, previous, onDropShot }: { shot: Shot; previous: number 
   const [drop, setDrop] = useState<"" | "before" | "after">("");
   const job = store.jobs.get(shot.id);
 
-  const save = <K extends keyof ShotPatch & string>(field: K) => async (value: ShotPatch[K], base: number): Promise<SaveOutcome> => {
-    const result = await store.patchShot(shot, { [field]: value } as ShotPatch, base);
-    if (result.ok || result.kind === "conflict") return null;
-    if (result.kind === "invalid") return result.errors[field] ?? Object.values(result.errors).flat();
-    return [result.message];
-  };
+  const save = <K extends keyof ShotPatch & string>(field: K) => (value: ShotPatch[K]): Promise<SaveOutcome> => store.save("shot", shot.id, { [field]: value });
   const id = (field: string) => `shot-${shot.id}-${field}`;
-  const cell = { version: shot.version, canEdit };
+  // An optimistic new shot (negative id) becomes editable once the server has it.
+  const cell = { canEdit: canEdit && shot.id > 0 };
+  const at = (field: keyof ShotPatch & string) => ({ testid: id(field), focus: { entity: "shot" as const, id: shot.id, field } });
 
   return (
     <tr
@@ -233,40 +227,40 @@ function ShotRow({ shot, previous, onDropShot }: { shot: Shot; previous: number 
       <td class="grip" title={canEdit ? "Drag to reorder (or Alt+↑/↓)" : undefined} onPointerDown={() => canEdit && setArmed(true)} onPointerUp={() => setArmed(false)}>
         {canEdit ? "⋮⋮" : ""}
       </td>
-      <EditCell {...cell} testid={id("number")} class="shot-number" value={shot.number} display={shot.number} save={save("number")} editor={lineEditor("12A")} />
-      <EditCell {...cell} testid={id("description")} class="text-cell" multiline value={shot.description}
+      <EditCell {...cell} {...at("number")} class="shot-number" value={shot.number} display={shot.number} save={save("number")} editor={lineEditor("12A")} />
+      <EditCell {...cell} {...at("description")} class="text-cell" multiline value={shot.description}
         display={<>
           {shot.description || <span class="placeholder">Action…</span>}
           {job && (job.status === "queued" || job.status === "running") && <span class="row-progress" style={{ width: `${Math.round(job.progress * 100)}%` }} />}
         </>}
         save={save("description")} editor={textEditor(3)} />
-      <EditCell {...cell} testid={id("dialogue")} class="text-cell dialogue" multiline value={shot.dialogue} display={shot.dialogue || <span class="placeholder">—</span>} save={save("dialogue")} editor={textEditor(3)} />
-      <EditCell {...cell} testid={id("characters")} class="chips-cell" value={shot.characters} equals={sameIds}
+      <EditCell {...cell} {...at("dialogue")} class="text-cell dialogue" multiline value={shot.dialogue} display={shot.dialogue || <span class="placeholder">—</span>} save={save("dialogue")} editor={textEditor(3)} />
+      <EditCell {...cell} {...at("characters")} class="chips-cell" value={shot.characters} equals={sameIds}
         display={<CharacterChips ids={shot.characters} characters={characters} />} save={save("characters")} editor={charactersEditor(characters)} />
-      <EditCell {...cell} testid={id("shot_size")} class="code" value={shot.shot_size} title={SHOT_SIZES[shot.shot_size][1]}
+      <EditCell {...cell} {...at("shot_size")} class="code" value={shot.shot_size} title={SHOT_SIZES[shot.shot_size][1]}
         display={shortLabel(SHOT_SIZES, shot.shot_size)} save={save("shot_size")} editor={selectEditor(optionsOf(SHOT_SIZES))} />
-      <EditCell {...cell} testid={id("framing")} value={shot.framing} title={FRAMINGS[shot.framing][1]}
+      <EditCell {...cell} {...at("framing")} value={shot.framing} title={FRAMINGS[shot.framing][1]}
         display={shortLabel(FRAMINGS, shot.framing)} save={save("framing")} editor={selectEditor(optionsOf(FRAMINGS))} />
-      <EditCell {...cell} testid={id("angle")} value={shot.angle} title={ANGLES[shot.angle][1]}
+      <EditCell {...cell} {...at("angle")} value={shot.angle} title={ANGLES[shot.angle][1]}
         display={shortLabel(ANGLES, shot.angle)} save={save("angle")} editor={selectEditor(optionsOf(ANGLES))} />
-      <EditCell {...cell} testid={id("movement")} value={shot.movement} title={MOVES[shot.movement][1]}
+      <EditCell {...cell} {...at("movement")} value={shot.movement} title={MOVES[shot.movement][1]}
         display={shortLabel(MOVES, shot.movement)} save={save("movement")} editor={selectEditor(optionsOf(MOVES))} />
-      <EditCell {...cell} testid={id("rig")} value={shot.rig} title={RIGS[shot.rig][1]}
+      <EditCell {...cell} {...at("rig")} value={shot.rig} title={RIGS[shot.rig][1]}
         display={shortLabel(RIGS, shot.rig)} save={save("rig")} editor={selectEditor(optionsOf(RIGS))} />
-      <EditCell {...cell} testid={id("lens_mm")} class="num" value={shot.lens_mm} display={`${formatNumber(shot.lens_mm)}mm`}
+      <EditCell {...cell} {...at("lens_mm")} class="num" value={shot.lens_mm} display={`${formatNumber(shot.lens_mm)}mm`}
         save={save("lens_mm")} editor={numberEditor(1, "prime-lenses")} title="Focal length; primes are offered" />
-      <EditCell {...cell} testid={id("fps")} class="num" value={shot.fps} display={shot.fps}
+      <EditCell {...cell} {...at("fps")} class="num" value={shot.fps} display={shot.fps}
         save={save("fps")} editor={selectEditor(Object.keys(FRAME_RATES).map((v) => ({ value: v as Shot["fps"], label: `${v} fps` })))} />
-      <EditCell {...cell} testid={id("duration_s")} class="num" value={shot.duration_s} display={`${formatNumber(shot.duration_s)}s`}
+      <EditCell {...cell} {...at("duration_s")} class="num" value={shot.duration_s} display={`${formatNumber(shot.duration_s)}s`}
         save={save("duration_s")} editor={numberEditor(0.1)} />
-      <EditCell {...cell} testid={id("props")} class="text-cell small" multiline value={shot.props} display={shot.props || <span class="placeholder">—</span>} save={save("props")} editor={textEditor(2)} />
-      <EditCell {...cell} testid={id("notes")} class="text-cell small" multiline value={shot.notes} display={shot.notes || <span class="placeholder">—</span>} save={save("notes")} editor={textEditor(2)} />
-      <EditCell {...cell} testid={id("status")} value={shot.status} display={<StatusPill status={shot.status} />}
+      <EditCell {...cell} {...at("props")} class="text-cell small" multiline value={shot.props} display={shot.props || <span class="placeholder">—</span>} save={save("props")} editor={textEditor(2)} />
+      <EditCell {...cell} {...at("notes")} class="text-cell small" multiline value={shot.notes} display={shot.notes || <span class="placeholder">—</span>} save={save("notes")} editor={textEditor(2)} />
+      <EditCell {...cell} {...at("status")} value={shot.status} display={<StatusPill status={shot.status} />}
         save={save("status")} editor={selectEditor(optionsOf(STATUSES))} />
       <td class="actions">
         {canEdit && (
           <button class="btn btn-ghost btn-icon danger" title={`Delete shot ${shot.number}`} data-testid={id("delete")}
-            onClick={() => confirm(`Delete shot ${shot.number}?`) && store.remove("shot", shot, `shot ${shot.number}`)}>×</button>
+            onClick={() => confirm(`Delete shot ${shot.number}?`) && store.remove("shot", shot)}>×</button>
         )}
       </td>
     </tr>

@@ -5,6 +5,7 @@ import type { Asset, Panel, Scene, Shot } from "../api/types";
 import { useBoard } from "../state/context";
 import type { JobView } from "../state/store";
 import { EditCell, numberEditor, textEditor, type SaveOutcome } from "../ui/EditCell";
+import { CursorArea } from "../ui/Presence";
 import { toast } from "../ui/toasts";
 import { ANGLES, aspectValue, ASPECT_RATIOS, MOVES, RENDER_STATUSES, SHOT_SIZES, shortLabel } from "../vocab";
 import { StatusPill } from "./cells";
@@ -26,8 +27,10 @@ export function Storyboard() {
         <span class="spacer" />
         <span class="hint">Click a frame or drop a PNG/JPEG/WebP on it to upload · drag panels to reorder</span>
       </div>
-      {data.scenes.map((scene) => <SceneBoards key={scene.id} scene={scene} />)}
-      {data.scenes.length === 0 && <p class="empty">No scenes yet: add them on the shot list.</p>}
+      <CursorArea>
+        {data.scenes.map((scene) => <SceneBoards key={scene.id} scene={scene} />)}
+        {data.scenes.length === 0 && <p class="empty">No scenes yet: add them on the shot list.</p>}
+      </CursorArea>
     </div>
   );
 }
@@ -163,12 +166,8 @@ function PanelCard({ panel, shot, index, ratio }: { panel: Panel; shot: Shot; in
     setUploading(false);
   };
 
-  const save = <K extends "caption" | "duration_s">(field: K) => async (value: Panel[K], base: number): Promise<SaveOutcome> => {
-    const result = await store.patchPanel(panel, { [field]: value }, base);
-    if (result.ok || result.kind === "conflict") return null;
-    if (result.kind === "invalid") return result.errors[field] ?? Object.values(result.errors).flat();
-    return [result.message];
-  };
+  const save = <K extends "caption" | "duration_s">(field: K) => (value: Panel[K]): Promise<SaveOutcome> => store.save("panel", panel.id, { [field]: value });
+  const canEditCell = canEdit && panel.id > 0;
 
   return (
     <figure
@@ -223,14 +222,16 @@ function PanelCard({ panel, shot, index, ratio }: { panel: Panel; shot: Shot; in
         )}
       </div>
       <figcaption>
-        <EditCell as="div" class="panel-caption" testid={`panel-${panel.id}-caption`} value={panel.caption} version={panel.version} canEdit={canEdit} multiline
+        <EditCell as="div" class="panel-caption" testid={`panel-${panel.id}-caption`} value={panel.caption} canEdit={canEditCell} multiline
+          focus={{ entity: "panel", id: panel.id, field: "caption" }}
           display={panel.caption || <span class="placeholder">Caption</span>} save={save("caption")} editor={textEditor(2)} />
         <div class="panel-foot">
-          <EditCell as="span" class="panel-duration num" testid={`panel-${panel.id}-duration_s`} value={panel.duration_s} version={panel.version} canEdit={canEdit}
+          <EditCell as="span" class="panel-duration num" testid={`panel-${panel.id}-duration_s`} value={panel.duration_s} canEdit={canEditCell}
+            focus={{ entity: "panel", id: panel.id, field: "duration_s" }}
             display={`${panel.duration_s}s`} save={save("duration_s")} editor={numberEditor(0.1)} title="Panel duration in the animatic (seconds)" />
           {canEdit && (
             <button class="btn btn-ghost btn-icon danger" title="Delete panel" data-testid={`panel-${panel.id}-delete`}
-              onClick={() => confirm(`Delete panel ${index + 1} of shot ${shot.number}?`) && store.remove("panel", panel, "this panel")}>×</button>
+              onClick={() => confirm(`Delete panel ${index + 1} of shot ${shot.number}?`) && store.remove("panel", panel)}>×</button>
           )}
         </div>
       </figcaption>

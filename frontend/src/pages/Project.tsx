@@ -7,6 +7,7 @@ import { linkClick, projectPath, type ProjectTab } from "../router";
 import { StoreContext, useBoard } from "../state/context";
 import { BoardStore } from "../state/store";
 import { RoleBadge } from "../ui/fields";
+import { Avatars } from "../ui/Presence";
 import { TopBar } from "../ui/TopBar";
 import { ASPECT_RATIOS, SENSORS, shortLabel } from "../vocab";
 
@@ -34,8 +35,19 @@ function ProjectShell({ tab, user, onSignOut }: { tab: ProjectTab; user: Session
   const data = store.data;
 
   useEffect(() => {
-    // Alt+1/2/3 switch tabs without leaving the keyboard.
     const onKey = (event: KeyboardEvent) => {
+      // Ctrl/Cmd+Z undoes this user's last change, Ctrl+Shift+Z / Ctrl+Y redoes; inside a field
+      // the browser's own text undo applies instead.
+      const origin = event.target as HTMLElement | null;
+      const inField = !!origin?.closest("input, textarea, select, [contenteditable]");
+      const key = event.key.toLowerCase();
+      if ((event.ctrlKey || event.metaKey) && !event.altKey && !inField && (key === "z" || key === "y")) {
+        event.preventDefault();
+        if (key === "y" || event.shiftKey) store.redo();
+        else store.undo();
+        return;
+      }
+      // Alt+1/2/3 switch tabs without leaving the keyboard.
       if (!event.altKey) return;
       const target = TABS.find((t) => t.key === event.key);
       if (target && data) {
@@ -78,6 +90,7 @@ function ProjectShell({ tab, user, onSignOut }: { tab: ProjectTab; user: Session
               ))}
             </nav>
             <span class="spacer" />
+            <Avatars />
             <LinkIndicator />
           </div>
         )}
@@ -92,10 +105,18 @@ function ProjectShell({ tab, user, onSignOut }: { tab: ProjectTab; user: Session
 function LinkIndicator() {
   const store = useBoard();
   const label = store.link === "live" ? "live" : store.link === "closed" ? store.linkDetail || "offline" : store.link === "connecting" ? "connecting…" : "reconnecting…";
+  const unsaved = store.unsaved;
   return (
-    <span class={`link link-${store.link}`} data-testid="connection" title="Changes by others appear here as they happen">
-      <span class="link-dot" />
-      {label}
-    </span>
+    <>
+      <span class={`link link-${store.link}`} data-testid="connection" data-pending={unsaved} title="Changes by others appear here as they happen">
+        <span class="link-dot" />
+        {label}
+      </span>
+      {unsaved > 0 && (
+        <span class="unsaved" data-testid="unsaved" title="Your changes the server has not confirmed yet; they are sent when the connection is back">
+          {unsaved} unsaved
+        </span>
+      )}
+    </>
   );
 }

@@ -1,14 +1,24 @@
-// One project's board in the browser: the rows as last read, the writes the user makes
-// (each based on the version they read), and the room's changes applied as they arrive.
-import { api, ifMatch, settle, type WriteResult } from "../api/client";
+// One project's board in the browser.
+//
+// `confirmed` is the board as the server has it: the last full read (REST or snapshot) with the
+// room's changes applied in seq order. `data`, what the screen shows, is `confirmed` with this
+// tab's pending ops laid over it, rebuilt after every change, ack and error. So an op shows at
+// once, a refused one vanishes by itself (rollback = drop it and rebuild), and a remote change
+// under a pending op never makes the screen jump back. An op leaves the queue when it is
+// acknowledged and its change (ack.seq) is part of `confirmed`.
+import { api, firstError, ifMatch, settle, type WriteResult } from "../api/client";
 import type {
-  Asset, Character, CharacterPatch, Location, LocationPatch, Panel, PanelPatch, Project, RenderJob, Scene, ScenePatch,
-  SceneRow, SessionUser, Shot, ShotPatch, ShotRow,
+  Asset, Character, CharacterPatch, Location, LocationPatch, Panel, PanelPatch, Project, RenderJob, Scene, ScenePatch, SessionUser, Shot,
+  ShotPatch,
 } from "../api/types";
 import { toast } from "../ui/toasts";
 import { SETTINGS } from "../vocab";
 import { LiveRoom, type LinkState } from "./live";
-import type { Change, Entity, EntityRows, JobEvent, MoveData, RowData } from "./protocol";
+import {
+  TEXT_FIELDS, type AckMessage, type Change, type Cursor, type Entity, type EntityRows, type ErrorMessage, type Focus, type JobEvent,
+  type Member, type MoveData, type Op, type OpEntity, type OpMessage, type RowData, type TextStateMessage,
+} from "./protocol";
+import { TextSession } from "./text";
 
 export interface BoardData {
   project: Project;
@@ -27,9 +37,54 @@ export interface JobView {
   outputs: Asset[] | null;
 }
 
+/** How an op ended: applied (with the row it created or touched) or refused. */
+export type OpResult =
+  | { ok: true; id: number | null }
+  | { ok: false; code: ErrorMessage["code"] | "timeout"; detail: string; errors: Record<string, string[]> };
+
+/** What a cell's save returns: messages to show next to it (editor stays open) or null (done). */
+export type SaveOutcome = string[] | null;
+
+interface PendingOp {
+  message: OpMessage;
+  acked: boolean;
+  ackSeq: number | null;
+  ackId: number | null;
+  /** A change carrying this op_id has been applied (a create's real row is on the board). */
+  seen: boolean;
+  /** The optimistic row's id for a create (negative until the server names it). */
+  tempId: number;
+  /** A text op's resulting text, as shown locally. */
+  text?: string;
+  /** Someone shows this op's outcome (an open editor); otherwise failures become toasts. */
+  watched: boolean;
+  done: ((result: OpResult) => void)[];
+}
+
+/** One own action that can be undone: builds the op that reverses it (null if not possible yet). */
+interface HistoryEntry {
+  inverse: () => Op | null;
+}
+
 type Ranked = { id: number; rank: string };
 const byRank = (a: Ranked, b: Ranked) => (a.rank < b.rank ? -1 : a.rank > b.rank ? 1 : a.id - b.id);
 const byName = (a: { name: string; id: number }, b: { name: string; id: number }) => a.name.localeCompare(b.name) || a.id - b.id;
+
+/** The fields a create may set, per entity (compile-checked against the generated patch bodies). */
+const WRITABLE: Record<OpEntity, readonly string[]> = {
+  scene: Object.keys({ number: 1, setting: 1, location: 1, time_of_day: 1, synopsis: 1 } satisfies Record<keyof ScenePatch, 1>),
+  shot: Object.keys({
+    number: 1, description: 1, dialogue: 1, characters: 1, location: 1, shot_size: 1, framing: 1, angle: 1, movement: 1, rig: 1,
+    lens_mm: 1, sensor: 1, aspect_ratio: 1, fps: 1, duration_s: 1, props: 1, notes: 1, status: 1, camera_spec: 1, spec_locked: 1,
+  } satisfies Record<keyof ShotPatch, 1>),
+  panel: Object.keys({ image: 1, duration_s: 1, caption: 1, notes: 1 } satisfies Record<keyof PanelPatch, 1>),
+  character: Object.keys({ name: 1, description: 1, height_m: 1, colour: 1 } satisfies Record<keyof CharacterPatch, 1>),
+  location: Object.keys({ name: 1, description: 1 } satisfies Record<keyof LocationPatch, 1>),
+};
+
+const OP_TIMEOUT_MS = 1_500; // an editor waits this long for the answer, then closes (the op stays queued)
+const PRESENCE_EVERY_MS = 100;
+const HISTORY_LIMIT = 100;
 
 /** RenderJob.outputs is typed loosely by the schema (a SerializerMethodField); its items are Assets. */
 function outputsOf(job: RenderJob): Asset[] {
@@ -40,14 +95,39 @@ function jobView(job: RenderJob): JobView {
   return { id: job.id, shot: job.shot, status: job.status, progress: job.progress, error: job.error, outputs: outputsOf(job) };
 }
 
+function randomId(): string {
+  const bytes = crypto.getRandomValues(new Uint8Array(8));
+  return Array.from(bytes, (b) => b.toString(36).padStart(2, "0")).join("").slice(0, 12);
+}
+
+const isText = (entity: string, field: string | null | undefined) => !!field && (TEXT_FIELDS[entity as OpEntity] ?? []).includes(field);
+
 export class BoardStore {
+  /** What the screen shows: `confirmed` plus pending ops. */
   data: BoardData | null = null;
   loadError = "";
   jobs = new Map<number, JobView>();
   link: LinkState = "connecting";
   linkDetail = "";
+  /** Everyone in the room (every tab), as the last presence message listed them. */
+  members: Member[] = [];
+  /** This tab's own room session. */
+  session = "";
+  private confirmed: BoardData | null = null;
   private seq = 0;
-  private members = new Map<number, string>();
+  private pending: PendingOp[] = [];
+  private readonly clientId = randomId();
+  private opCounter = 0;
+  private tempIds = -1;
+  private undoStack: HistoryEntry[] = [];
+  private redoStack: HistoryEntry[] = [];
+  private texts = new Map<string, TextSession>();
+  private focus: Focus | null = null;
+  private cursor: Cursor | null = null;
+  private presenceSent = 0;
+  private presenceTimer = 0;
+  private resendTimer = 0;
+  private names = new Map<number, string>();
   /** Who last changed each row (from the room), to say who got there first on a conflict. */
   private lastActor = new Map<string, number | null>();
   private listeners = new Set<() => void>();
@@ -58,10 +138,30 @@ export class BoardStore {
     this.room = new LiveRoom(projectId, {
       lastSeq: () => this.seq,
       apply: (change) => this.applyChange(change),
+      snapshot: (message) => {
+        this.seq = message.seq;
+        this.confirmed = message.board as unknown as BoardData;
+        this.settle();
+      },
+      unacked: () => this.pending.filter((p) => !p.acked).map((p) => p.message),
+      hello: (message) => {
+        this.session = message.you.session;
+        this.sendPresence(true);
+        // Text sessions opened before the drop missed updates: ask for their state again.
+        for (const [key, session] of this.texts) if (!session.ready) this.requestText(key);
+      },
+      ack: (message) => this.onAck(message),
+      error: (message) => this.onError(message),
+      presence: (members) => {
+        this.members = members;
+        this.emit();
+      },
+      textState: (message) => this.onTextState(message),
       render: (job) => this.applyRender(job),
       state: (state, detail) => {
         this.link = state;
         this.linkDetail = detail ?? "";
+        if (state !== "live") this.members = this.members.filter((m) => m.session === this.session);
         this.emit();
       },
     });
@@ -76,15 +176,19 @@ export class BoardStore {
     this.listeners.forEach((listener) => listener());
   }
 
+  /** Update `data` in place of the helpers below (they work on whichever board is current). */
   private set(update: (data: BoardData) => BoardData): void {
-    if (!this.data) return;
-    this.data = update(this.data);
-    this.emit();
+    if (this.data) this.data = update(this.data);
   }
 
   get can(): { edit: boolean; render: boolean; manage: boolean } {
     const allowed = this.data?.project.allowed ?? [];
     return { edit: allowed.includes("edit"), render: allowed.includes("render"), manage: allowed.includes("manage_project") };
+  }
+
+  /** Ops not yet confirmed by the server (shown as "saving" in the header). */
+  get unsaved(): number {
+    return this.pending.length;
   }
 
   // --- Loading -------------------------------------------------------------------------------
@@ -99,7 +203,11 @@ export class BoardStore {
 
   stop(): void {
     this.room.stop();
+    for (const session of this.texts.values()) session.close();
+    this.texts.clear();
     window.clearTimeout(this.refetchTimer);
+    window.clearTimeout(this.presenceTimer);
+    window.clearTimeout(this.resendTimer);
   }
 
   async load(): Promise<void> {
@@ -110,10 +218,12 @@ export class BoardStore {
       return;
     }
     // The board read is a consistent snapshot up to project.last_seq; the room replays the rest.
-    this.seq = Math.max(this.seq, data.project.last_seq ?? 0);
-    this.data = data as BoardData;
+    const reread = this.confirmed !== null;
+    this.seq = data.project.last_seq ?? 0;
+    this.confirmed = data as BoardData;
     this.loadError = "";
-    this.emit();
+    this.settle();
+    if (reread) this.room.catchUp(true);
   }
 
   /** Re-read the whole board soon (used when a change cannot be applied row by row). */
@@ -124,7 +234,7 @@ export class BoardStore {
 
   private async loadMembers(): Promise<void> {
     const { data } = await api.GET("/api/projects/{project_pk}/members/", { params: { path: { project_pk: this.projectId } } });
-    for (const member of data ?? []) this.members.set(member.user, member.display_name);
+    for (const member of data ?? []) this.names.set(member.user, member.display_name);
   }
 
   private async loadJobs(): Promise<void> {
@@ -155,21 +265,442 @@ export class BoardStore {
     return undefined;
   }
 
-  private who(entity: Entity, id: number): string {
-    const actor = this.lastActor.get(`${entity}:${id}`);
-    if (actor == null) return "Someone else";
-    if (actor === this.me.id) return "You (in another window)";
-    return this.members.get(actor) ?? "Someone else";
+  private row(entity: OpEntity, id: number): Record<string, unknown> | undefined {
+    const data = this.data;
+    if (!data) return undefined;
+    if (entity === "scene") return data.scenes.find((s) => s.id === id);
+    if (entity === "shot") return this.shot(id);
+    if (entity === "panel") return this.panel(id);
+    if (entity === "character") return data.characters.find((c) => c.id === id);
+    return data.locations.find((l) => l.id === id);
   }
 
-  private conflict(entity: Entity, id: number, what: string): void {
-    toast(`${this.who(entity, id)} changed ${what} meanwhile — your edit was not applied. The row now shows their version.`, "warn", 9000);
+  /** A row's parent and the sibling before it (what a create or move needs to put it back). */
+  private placeOf(entity: OpEntity, id: number): { parent: number; after: number | null } | null {
+    const data = this.data!;
+    const before = (rows: { id: number }[]) => {
+      const at = rows.findIndex((r) => r.id === id);
+      return at > 0 ? rows[at - 1].id : null;
+    };
+    if (entity === "scene") return { parent: this.projectId, after: before(data.scenes) };
+    if (entity === "shot") {
+      const scene = data.scenes.find((s) => s.shots.some((shot) => shot.id === id));
+      return scene ? { parent: scene.id, after: before(scene.shots) } : null;
+    }
+    if (entity === "panel") {
+      const shot = data.scenes.flatMap((s) => s.shots).find((s) => s.panels.some((p) => p.id === id));
+      return shot ? { parent: shot.id, after: before(shot.panels) } : null;
+    }
+    return { parent: this.projectId, after: null };
   }
 
-  private failed(result: WriteResult<unknown>): void {
-    if (result.ok || result.kind === "invalid" || result.kind === "conflict") return;
-    toast(result.message, "error");
-    if (result.kind === "gone") this.refetchSoon();
+  // --- Presence ------------------------------------------------------------------------------
+
+  /** Other tabs (of anyone, including this user's other windows) editing this cell. */
+  editorsOf(entity: string, id: number, field: string): Member[] {
+    return this.members.filter((m) => m.session !== this.session && m.focus?.entity === entity && m.focus.id === id && m.focus.field === field);
+  }
+
+  setFocus(focus: Focus): void {
+    this.focus = focus;
+    this.sendPresence(true);
+  }
+
+  /** Leave a cell (unless focus already moved on to another one). */
+  clearFocus(focus: Focus): void {
+    const now = this.focus;
+    if (!now || now.entity !== focus.entity || now.id !== focus.id || now.field !== focus.field) return;
+    this.focus = null;
+    this.sendPresence(true);
+  }
+
+  setCursor(cursor: Cursor | null): void {
+    this.cursor = cursor;
+    this.sendPresence(false);
+  }
+
+  /** Presence carries focus and cursor together; at most one message per PRESENCE_EVERY_MS. */
+  private sendPresence(urgent: boolean): void {
+    if (this.presenceTimer) {
+      if (!urgent) return; // the scheduled send carries the newest values
+      window.clearTimeout(this.presenceTimer);
+    }
+    const wait = this.presenceSent + PRESENCE_EVERY_MS - Date.now();
+    const go = () => {
+      this.presenceTimer = 0;
+      this.presenceSent = Date.now();
+      this.room.send({ type: "presence", focus: this.focus, cursor: this.cursor });
+    };
+    if (wait <= 0) go();
+    else this.presenceTimer = window.setTimeout(go, wait);
+  }
+
+  // --- Ops -----------------------------------------------------------------------------------
+
+  /** Apply an op locally at once, queue it and send it; `history` records it for undo. */
+  private submit(op: Op, history: "user" | "undo" | "redo" | null = "user", text?: string): PendingOp {
+    const pending: PendingOp = {
+      message: { type: "op", op_id: `${this.clientId}.${++this.opCounter}`, op },
+      acked: false, ackSeq: null, ackId: null, seen: false, tempId: 0, text, watched: false, done: [],
+    };
+    if (op.kind === "create") pending.tempId = this.tempIds--;
+    if (history) {
+      // A new action of the user's own makes the redo stack meaningless; undo/redo steps keep it.
+      if (history === "user") this.redoStack = [];
+      const entry = this.historyOf(op, pending);
+      if (entry) this.remember(entry, history === "redo" ? "redo" : "undo");
+    }
+    this.pending.push(pending);
+    this.rebuild();
+    this.emit();
+    this.room.send(pending.message);
+    return pending;
+  }
+
+  private remember(entry: HistoryEntry, stack: "undo" | "redo"): void {
+    if (stack === "undo") {
+      this.undoStack.push(entry);
+      if (this.undoStack.length > HISTORY_LIMIT) this.undoStack.shift();
+    } else this.redoStack.push(entry);
+  }
+
+  /** The undo entry of an op, from the board as it is before the op. */
+  private historyOf(op: Op, pending: PendingOp): HistoryEntry | null {
+    switch (op.kind) {
+      case "set": {
+        const row = this.row(op.entity, op.id);
+        if (!row) return null;
+        const before = Object.fromEntries(Object.keys(op.fields).map((field) => [field, row[field]]));
+        return { inverse: () => ({ kind: "set", entity: op.entity, id: op.id, fields: before }) };
+      }
+      case "create":
+        return { inverse: () => (pending.ackId != null ? { kind: "delete", entity: op.entity, id: pending.ackId } : null) };
+      case "delete": {
+        const row = this.row(op.entity, op.id);
+        const place = this.placeOf(op.entity, op.id);
+        if (!row || !place) return null;
+        const fields = Object.fromEntries(WRITABLE[op.entity].filter((f) => f in row).map((f) => [f, row[f]]));
+        if (op.entity === "shot" && !row.spec_locked) {
+          delete fields.camera_spec; // derived from the camera fields unless locked
+          delete fields.spec_locked;
+        }
+        // The deleted row comes back as a new row (new id) where it was; its children do not.
+        return { inverse: () => ({ kind: "create", entity: op.entity, parent: place.parent, after: place.after, fields }) };
+      }
+      case "move": {
+        const place = this.placeOf(op.entity, op.id);
+        if (!place) return null;
+        return { inverse: () => ({ kind: "move", entity: op.entity, id: op.id, after: place.after, parent: place.parent }) };
+      }
+      case "text":
+        return null; // a whole editing session is one undo step (see closeText)
+    }
+  }
+
+  undo(): void {
+    this.step(this.undoStack, "redo", "Nothing to undo.");
+  }
+
+  redo(): void {
+    this.step(this.redoStack, "undo", "Nothing to redo.");
+  }
+
+  private step(from: HistoryEntry[], to: "undo" | "redo", empty: string): void {
+    if (!this.can.edit) return;
+    const entry = from.pop();
+    if (!entry) return void toast(empty, "info", 2000);
+    const op = entry.inverse();
+    if (!op) {
+      from.push(entry);
+      return void toast("That change is still being saved; try again in a moment.", "info", 2500);
+    }
+    this.submit(op, to);
+  }
+
+  /** Resolves when the op is applied and on the board, or refused. */
+  private outcome(pending: PendingOp): Promise<OpResult> {
+    return new Promise((resolve) => pending.done.push(resolve));
+  }
+
+  /** Like outcome(), but gives up waiting after a while (the op stays queued and is resent). */
+  private async watch(pending: PendingOp): Promise<OpResult> {
+    pending.watched = true;
+    let timer = 0;
+    const timeout = new Promise<OpResult>((resolve) => {
+      timer = window.setTimeout(() => resolve({ ok: false, code: "timeout", detail: "", errors: {} }), OP_TIMEOUT_MS);
+    });
+    const result = await Promise.race([this.outcome(pending), timeout]);
+    window.clearTimeout(timer);
+    if (!result.ok && result.code === "timeout") pending.watched = false;
+    return result;
+  }
+
+  private onAck(message: AckMessage): void {
+    const pending = this.pending.find((p) => p.message.op_id === message.op_id);
+    if (!pending || pending.acked) return;
+    pending.acked = true;
+    pending.ackSeq = message.seq;
+    pending.ackId = message.id;
+    this.settle();
+  }
+
+  private onError(message: ErrorMessage): void {
+    const at = message.op_id ? this.pending.findIndex((p) => p.message.op_id === message.op_id) : -1;
+    if (at < 0) {
+      if (message.code === "rate_limited") this.resendSoon();
+      else if (message.code !== "not_found" || !message.op_id) console.warn("room error", message.code, message.detail);
+      return;
+    }
+    // Roll back: the op leaves the queue and the board is rebuilt without it.
+    const [pending] = this.pending.splice(at, 1);
+    this.rebuild();
+    this.emit();
+    const result: OpResult = { ok: false, code: message.code, detail: message.detail, errors: message.errors ?? {} };
+    if (!pending.watched || message.code !== "invalid") toast(this.explain(result), message.code === "not_found" ? "warn" : "error", 6000);
+    pending.done.forEach((done) => done(result));
+  }
+
+  private explain(result: OpResult): string {
+    if (result.ok) return "";
+    switch (result.code) {
+      case "not_found":
+        return "It was deleted meanwhile — your change was undone.";
+      case "invalid":
+        return `Not saved: ${Object.keys(result.errors).length ? firstError(result.errors) : result.detail}`;
+      case "forbidden":
+        return `Not allowed: ${result.detail}`;
+      default:
+        return `Not saved: ${result.detail}`;
+    }
+  }
+
+  /** A dropped (rate-limited) op is sent again with the same op_id; repeats are harmless. */
+  private resendSoon(): void {
+    if (this.resendTimer) return;
+    this.resendTimer = window.setTimeout(() => {
+      this.resendTimer = 0;
+      for (const pending of this.pending) if (!pending.acked) this.room.send(pending.message);
+    }, 1_000);
+  }
+
+  /** Finish ops whose effect is now in `confirmed`; rebuild what the screen shows. */
+  private settle(): void {
+    const finished = this.pending.filter((p) => p.acked && (p.ackSeq == null || p.ackSeq <= this.seq));
+    if (finished.length) this.pending = this.pending.filter((p) => !finished.includes(p));
+    this.rebuild();
+    this.emit();
+    for (const pending of finished) pending.done.forEach((done) => done({ ok: true, id: pending.ackId }));
+  }
+
+  /** `data` = `confirmed` + the pending ops, in order. */
+  private rebuild(): void {
+    this.data = this.confirmed;
+    if (!this.data) return;
+    for (const pending of this.pending) {
+      try {
+        this.overlay(pending);
+      } catch (error) {
+        console.warn("could not show a pending op", pending.message, error);
+      }
+    }
+  }
+
+  private overlay(pending: PendingOp): void {
+    const op = pending.message.op;
+    switch (op.kind) {
+      case "set":
+        return this.patchLocal(op.entity, op.id, op.fields);
+      case "text":
+        return this.patchLocal(op.entity, op.id, { [op.field]: pending.text ?? "" });
+      case "delete":
+        return this.removeRow(op.entity, op.id);
+      case "move":
+        return this.moveLocal(op.entity, op.id, op.after, op.parent);
+      case "create":
+        if (!pending.seen) this.insertTemp(op.entity, pending.tempId, op.parent, op.after, op.fields ?? {});
+        return;
+    }
+  }
+
+  private patchLocal(entity: OpEntity, id: number, fields: Record<string, unknown>): void {
+    if (entity === "shot") this.mapShots((s) => (s.id === id ? { ...s, ...fields } : s));
+    else if (entity === "panel") this.mapPanels((p) => (p.id === id ? { ...p, ...fields } : p));
+    else if (entity === "scene") this.mapScenes((s) => (s.id === id ? { ...s, ...fields, heading: this.heading({ ...s, ...fields }) } : s));
+    else if (entity === "character") this.set((d) => ({ ...d, characters: d.characters.map((c) => (c.id === id ? { ...c, ...fields } : c)).sort(byName) }));
+    else if (entity === "location") {
+      this.set((d) => ({ ...d, locations: d.locations.map((l) => (l.id === id ? { ...l, ...fields } : l)).sort(byName) }));
+      this.mapScenes((scene) => (scene.location === id ? { ...scene, heading: this.heading(scene) } : scene));
+    }
+  }
+
+  /** Put a row right after `after` (null: first) under `parent` (default: where it is). */
+  private moveLocal(entity: OpEntity, id: number, after: number | null, parent: number | null): void {
+    const insert = <T extends { id: number }>(rows: T[], row: T) => {
+      const rest = rows.filter((r) => r.id !== id);
+      const at = after == null ? 0 : rest.findIndex((r) => r.id === after) + 1;
+      return [...rest.slice(0, at), row, ...rest.slice(at)];
+    };
+    if (entity === "scene") {
+      const scene = this.data!.scenes.find((s) => s.id === id);
+      if (scene) this.set((d) => ({ ...d, scenes: insert(d.scenes, scene) }));
+    } else if (entity === "shot") {
+      const shot = this.shot(id);
+      if (!shot) return;
+      const target = parent ?? shot.scene;
+      this.set((d) => ({
+        ...d,
+        scenes: d.scenes.map((scene) => {
+          if (scene.id === target) return { ...scene, shots: insert(scene.shots, { ...shot, scene: target }) };
+          return scene.shots.some((s) => s.id === id) ? { ...scene, shots: scene.shots.filter((s) => s.id !== id) } : scene;
+        }),
+      }));
+    } else if (entity === "panel") {
+      const panel = this.panel(id);
+      if (!panel) return;
+      const target = parent ?? panel.shot;
+      this.mapScenes((scene) => ({
+        ...scene,
+        shots: scene.shots.map((shot) => {
+          if (shot.id === target) return { ...shot, panels: insert(shot.panels, { ...panel, shot: target }) };
+          return shot.panels.some((p) => p.id === id) ? { ...shot, panels: shot.panels.filter((p) => p.id !== id) } : shot;
+        }),
+      }));
+    }
+  }
+
+  /** The optimistic row of a create, shaped like a sibling so every cell can draw it. */
+  private insertTemp(entity: OpEntity, id: number, parent: number, after: number | null, fields: Record<string, unknown>): void {
+    const data = this.data!;
+    const place = <T extends { id: number }>(rows: T[], row: T) => {
+      const at = after == null ? rows.length : rows.findIndex((r) => r.id === after) + 1;
+      return [...rows.slice(0, at), row, ...rows.slice(at)];
+    };
+    const common = { id, rank: "", version: 0, created_at: "", updated_at: "" };
+    if (entity === "scene") {
+      const model = data.scenes.at(-1);
+      if (!model) return; // nothing to shape it on: it appears when confirmed
+      const scene = { ...model, ...common, number: "…", synopsis: "", location: null, ...fields, shots: [] } as Scene;
+      this.set((d) => ({ ...d, scenes: place(d.scenes, { ...scene, heading: this.heading(scene) }) }));
+    } else if (entity === "shot") {
+      const model = data.scenes.find((s) => s.id === parent)?.shots.at(-1) ?? data.scenes.flatMap((s) => s.shots)[0];
+      if (!model) return;
+      const shot = { ...model, ...common, scene: parent, number: "…", description: "", dialogue: "", props: "", notes: "", characters: [], ...fields, panels: [] } as Shot;
+      this.mapScenes((scene) => (scene.id === parent ? { ...scene, shots: place(scene.shots, shot) } : scene));
+    } else if (entity === "panel") {
+      const panel = { ...common, shot: parent, image: null, image_url: null, duration_s: 2, caption: "", notes: "", ...fields } as Panel;
+      this.mapShots((shot) => (shot.id === parent ? { ...shot, panels: place(shot.panels, panel) } : shot));
+    } else if (entity === "character") {
+      const character = { ...common, project: parent, name: "", description: "", height_m: 1.75, colour: "#888888", ...fields } as Character;
+      this.set((d) => ({ ...d, characters: [...d.characters, character].sort(byName) }));
+    } else {
+      const location = { ...common, project: parent, name: "", description: "", ...fields } as Location;
+      this.set((d) => ({ ...d, locations: [...d.locations, location].sort(byName) }));
+    }
+  }
+
+  // --- Writes (as ops) -----------------------------------------------------------------------
+
+  /** Set fields of a row (from a cell); resolves with the messages to show, or null. */
+  async save(entity: OpEntity, id: number, fields: Record<string, unknown>): Promise<SaveOutcome> {
+    const result = await this.watch(this.submit({ kind: "set", entity, id, fields }));
+    if (result.ok || result.code === "timeout") return null;
+    if (result.code === "invalid") {
+      const own = Object.keys(fields).flatMap((f) => result.errors[f] ?? []);
+      return own.length ? own : Object.values(result.errors).flat().length ? Object.values(result.errors).flat() : [result.detail];
+    }
+    return null; // shown as a toast by onError
+  }
+
+  /** Create a row; resolves with its id once it is on the board (null if refused). */
+  private async create(entity: OpEntity, parent: number, fields: Record<string, unknown>, after: number | null = null): Promise<number | null> {
+    const result = await this.outcome(this.submit({ kind: "create", entity, parent, after, fields }));
+    return result.ok ? result.id : null;
+  }
+
+  async createScene(): Promise<void> {
+    await this.create("scene", this.projectId, { setting: "INT", time_of_day: "DAY", synopsis: "" });
+  }
+
+  async createShot(sceneId: number): Promise<number | null> {
+    return this.create("shot", sceneId, {});
+  }
+
+  async createPanel(shot: Shot): Promise<Panel | null> {
+    const id = await this.create("panel", shot.id, { duration_s: shot.duration_s, caption: "" });
+    return id == null ? null : this.panel(id) ?? null;
+  }
+
+  /** Create a library entry; resolves with a problem to show, or null. */
+  private async createNamed(entity: "character" | "location", name: string): Promise<string | null> {
+    const pending = this.submit({ kind: "create", entity, parent: this.projectId, after: null, fields: { name } });
+    pending.watched = true;
+    const result = await this.outcome(pending);
+    if (result.ok) return null;
+    return result.code === "invalid" ? result.errors.name?.join(" ") ?? this.explain(result) : this.explain(result);
+  }
+
+  createCharacter(name: string): Promise<string | null> {
+    return this.createNamed("character", name);
+  }
+
+  createLocation(name: string): Promise<string | null> {
+    return this.createNamed("location", name);
+  }
+
+  remove(entity: OpEntity, row: { id: number }): void {
+    this.submit({ kind: "delete", entity, id: row.id });
+  }
+
+  /** Move a shot after `afterId` (null = first) in `sceneId`; shown at once, undone if refused. */
+  async moveShot(shot: Shot, afterId: number | null, sceneId: number): Promise<void> {
+    await this.watch(this.submit({ kind: "move", entity: "shot", id: shot.id, after: afterId, parent: sceneId !== shot.scene ? sceneId : null }));
+  }
+
+  async movePanel(panel: Panel, afterId: number | null, shotId: number): Promise<void> {
+    await this.watch(this.submit({ kind: "move", entity: "panel", id: panel.id, after: afterId, parent: shotId !== panel.shot ? shotId : null }));
+  }
+
+  async moveScene(scene: Scene, afterId: number | null): Promise<void> {
+    await this.watch(this.submit({ kind: "move", entity: "scene", id: scene.id, after: afterId, parent: null }));
+  }
+
+  // --- Live text -----------------------------------------------------------------------------
+
+  /** Start editing a long-text field live (null when it is not one, or the room is down). */
+  openText(entity: OpEntity, id: number, field: string): TextSession | null {
+    if (!isText(entity, field) || !this.room.isLive || id < 0) return null;
+    const key = `${entity}:${id}:${field}`;
+    this.texts.get(key)?.close();
+    const session = new TextSession((update, text) => {
+      this.submit({ kind: "text", entity, id, field, update }, null, text);
+    });
+    this.texts.set(key, session);
+    this.requestText(key);
+    window.setTimeout(() => session.fail(), 2_500);
+    return session;
+  }
+
+  private requestText(key: string): void {
+    const [entity, id, field] = key.split(":");
+    this.room.send({ type: "text_sync", entity: entity as OpEntity, id: Number(id), field });
+  }
+
+  /** Stop editing: send what is left and remember the session as one undo step. */
+  closeText(session: TextSession): void {
+    const key = [...this.texts].find(([, s]) => s === session)?.[0];
+    if (key) this.texts.delete(key);
+    const start = session.startText;
+    const end = session.value;
+    session.close();
+    if (!key || start == null || start === end) return;
+    const [entity, id, field] = key.split(":");
+    const before = { [field]: start };
+    this.remember({ inverse: () => ({ kind: "set", entity: entity as OpEntity, id: Number(id), fields: before }) }, "undo");
+    this.redoStack = [];
+  }
+
+  private onTextState(message: TextStateMessage): void {
+    this.texts.get(`${message.entity}:${message.id}:${message.field}`)?.load(message.update);
   }
 
   // --- Local row edits (shared by API answers and room changes) -------------------------------
@@ -198,11 +729,11 @@ export class BoardStore {
     return `${SETTINGS[scene.setting]} ${location ? location.name.toUpperCase() : "UNKNOWN"} - ${scene.time_of_day}`;
   }
 
-  private putShotRow(row: ShotRow | Partial<Shot> & { id: number; version: number }): void {
+  private putShotRow(row: Partial<Shot> & { id: number; version: number }): void {
     this.mapShots((shot) => (shot.id === row.id && row.version >= shot.version ? { ...shot, ...row, panels: shot.panels } : shot));
   }
 
-  private putSceneRow(row: SceneRow | Partial<Scene> & { id: number; version: number }): void {
+  private putSceneRow(row: Partial<Scene> & { id: number; version: number }): void {
     this.mapScenes((scene) => {
       if (scene.id !== row.id || row.version < scene.version) return scene;
       const merged = { ...scene, ...row, shots: scene.shots };
@@ -235,7 +766,7 @@ export class BoardStore {
     if (entity === "location") this.set((data) => ({ ...data, locations: data.locations.filter((l) => l.id !== id) }));
   }
 
-  /** Put a shot under `sceneId` with a new rank (from a move answer or a room change). */
+  /** Put a shot under `sceneId` with a new rank (from a room change). */
   private placeShot(id: number, sceneId: number, rank: string, version: number): boolean {
     const shot = this.shot(id);
     if (!shot || !this.data?.scenes.some((s) => s.id === sceneId)) return false;
@@ -243,7 +774,7 @@ export class BoardStore {
     this.mapScenes((scene) => {
       const rest = scene.shots.filter((s) => s.id !== id);
       const shots = scene.id === sceneId ? [...rest, moved].sort(byRank) : rest;
-      return { ...scene, shots };
+      return rest.length === scene.shots.length && scene.id !== sceneId ? scene : { ...scene, shots };
     });
     return true;
   }
@@ -252,17 +783,11 @@ export class BoardStore {
     const panel = this.panel(id);
     if (!panel || !this.shot(shotId)) return false;
     const moved: Panel = { ...panel, shot: shotId, rank, version: Math.max(version, panel.version) };
-    this.set((data) => ({
-      ...data,
-      scenes: data.scenes.map((scene) => ({
-        ...scene,
-        shots: scene.shots.map((shot) => {
-          const rest = shot.panels.filter((p) => p.id !== id);
-          if (shot.id === shotId) return { ...shot, panels: [...rest, moved].sort(byRank) };
-          return rest.length === shot.panels.length ? shot : { ...shot, panels: rest };
-        }),
-      })),
-    }));
+    this.mapShots((shot) => {
+      const rest = shot.panels.filter((p) => p.id !== id);
+      if (shot.id === shotId) return { ...shot, panels: [...rest, moved].sort(byRank) };
+      return rest.length === shot.panels.length ? shot : { ...shot, panels: rest };
+    });
     return true;
   }
 
@@ -273,23 +798,41 @@ export class BoardStore {
     }));
   }
 
+  /** Run `fn` against `confirmed` (server truth), then show it with the pending ops on top. */
+  private onConfirmed(fn: () => void): void {
+    if (!this.confirmed) return;
+    this.data = this.confirmed;
+    fn();
+    this.confirmed = this.data;
+    this.settle();
+  }
+
   // --- Room changes --------------------------------------------------------------------------
 
   private applyChange(change: Change): void {
     this.seq = Math.max(this.seq, change.seq);
     this.lastActor.set(`${change.entity}:${change.id}`, change.actor);
-    if (!this.data) return;
-    try {
-      this.applyOne(change);
-    } catch (error) {
-      console.warn("could not apply change; re-reading the board", change, error);
-      this.refetchSoon();
+    const own = change.client_op_id ? this.pending.find((p) => p.message.op_id === change.client_op_id) : undefined;
+    if (own) own.seen = true;
+    // Live editors merge the CRDT update instead of taking the text.
+    const textUpdates = (change.data as Partial<RowData<unknown>>).text_updates;
+    if (textUpdates) {
+      for (const [field, update] of Object.entries(textUpdates)) this.texts.get(`${change.entity}:${change.id}:${field}`)?.remote(update);
     }
+    this.onConfirmed(() => {
+      try {
+        this.applyOne(change);
+      } catch (error) {
+        console.warn("could not apply change; re-reading the board", change, error);
+        this.refetchSoon();
+      }
+    });
   }
 
   private applyOne(change: Change): void {
-    const { entity, action, id } = change;
-    if (entity === "render_job") return this.applyRender(change.data as JobEvent);
+    const { action, id } = change;
+    const entity = change.entity as Entity;
+    if (entity === "render_job") return this.applyRender(change.data as unknown as JobEvent);
     if (entity === "membership") return this.refetchSoon(); // roles and allowed actions may change
     if (action === "delete") {
       if (entity === "project") {
@@ -299,13 +842,13 @@ export class BoardStore {
       return this.removeRow(entity, id);
     }
     if (action === "move") {
-      const data = change.data as MoveData;
+      const data = change.data as unknown as MoveData;
       if (entity === "scene") return this.placeScene(id, data.rank, data.version);
       const ok = entity === "shot" ? this.placeShot(id, data.scene!, data.rank, data.version) : entity === "panel" ? this.placePanel(id, data.shot!, data.rank, data.version) : false;
       if (!ok) this.refetchSoon();
       return;
     }
-    const data = change.data as RowData<EntityRows[keyof EntityRows]>;
+    const data = change.data as unknown as RowData<EntityRows[keyof EntityRows]>;
     const row = { ...data.fields, id, version: data.version };
     if (action === "create") return this.insertRow(entity, row);
     switch (entity) {
@@ -361,7 +904,7 @@ export class BoardStore {
 
   private async rereadPanel(id: number): Promise<void> {
     const { data } = await api.GET("/api/panels/{id}/", { params: { path: { id } } });
-    if (data) this.putPanelRow(data as Panel);
+    if (data) this.onConfirmed(() => this.putPanelRow(data as Panel));
   }
 
   private applyRender(event: JobEvent): void {
@@ -382,57 +925,23 @@ export class BoardStore {
     }
   }
 
-  // --- Writes --------------------------------------------------------------------------------
+  // --- REST: uploads and renders -------------------------------------------------------------
 
-  /** PATCH a shot based on `baseVersion` (the version shown when the user started editing). */
-  async patchShot(shot: Shot, patch: ShotPatch, baseVersion = shot.version): Promise<WriteResult<ShotRow>> {
-    const result = await settle(api.PATCH("/api/shots/{id}/", { params: { path: { id: shot.id } }, body: patch, headers: ifMatch(baseVersion) }));
-    if (result.ok) this.putShotRow(result.data as ShotRow);
-    else if (result.kind === "conflict") {
-      this.putShotRow(result.current as ShotRow);
-      this.conflict("shot", shot.id, `shot ${shot.number}`);
-    } else this.failed(result);
-    return result as WriteResult<ShotRow>;
+  private who(entity: Entity, id: number): string {
+    const actor = this.lastActor.get(`${entity}:${id}`);
+    if (actor == null) return "Someone else";
+    if (actor === this.me.id) return "You (in another window)";
+    return this.names.get(actor) ?? "Someone else";
   }
 
-  async patchScene(scene: Scene, patch: ScenePatch, baseVersion = scene.version): Promise<WriteResult<SceneRow>> {
-    const result = await settle(api.PATCH("/api/scenes/{id}/", { params: { path: { id: scene.id } }, body: patch, headers: ifMatch(baseVersion) }));
-    if (result.ok) this.putSceneRow(result.data as SceneRow);
-    else if (result.kind === "conflict") {
-      this.putSceneRow(result.current as SceneRow);
-      this.conflict("scene", scene.id, `scene ${scene.number}`);
-    } else this.failed(result);
-    return result as WriteResult<SceneRow>;
-  }
-
-  async patchPanel(panel: Panel, patch: PanelPatch, baseVersion = panel.version): Promise<WriteResult<Panel>> {
-    const result = await settle(api.PATCH("/api/panels/{id}/", { params: { path: { id: panel.id } }, body: patch, headers: ifMatch(baseVersion) }));
-    if (result.ok) this.putPanelRow(result.data as Panel);
-    else if (result.kind === "conflict") {
-      this.putPanelRow(result.current as Panel);
-      this.conflict("panel", panel.id, "this panel");
-    } else this.failed(result);
-    return result as WriteResult<Panel>;
-  }
-
-  async patchCharacter(row: Character, patch: CharacterPatch, baseVersion = row.version): Promise<WriteResult<Character>> {
-    const result = await settle(api.PATCH("/api/characters/{id}/", { params: { path: { id: row.id } }, body: patch, headers: ifMatch(baseVersion) }));
-    if (result.ok) this.putCharacter(result.data as Character);
-    else if (result.kind === "conflict") {
-      this.putCharacter(result.current as Character);
-      this.conflict("character", row.id, row.name);
-    } else this.failed(result);
-    return result as WriteResult<Character>;
-  }
-
-  async patchLocation(row: Location, patch: LocationPatch, baseVersion = row.version): Promise<WriteResult<Location>> {
-    const result = await settle(api.PATCH("/api/locations/{id}/", { params: { path: { id: row.id } }, body: patch, headers: ifMatch(baseVersion) }));
-    if (result.ok) this.putLocation(result.data as Location);
-    else if (result.kind === "conflict") {
-      this.putLocation(result.current as Location);
-      this.conflict("location", row.id, row.name);
-    } else this.failed(result);
-    return result as WriteResult<Location>;
+  private report(result: WriteResult<unknown>): void {
+    if (result.ok) return;
+    if (result.kind === "invalid") toast(Object.values(result.errors).flat().join(" "), "error");
+    else if (result.kind === "conflict") toast(result.detail, "warn");
+    else {
+      toast(result.message, "error");
+      if (result.kind === "gone") this.refetchSoon();
+    }
   }
 
   async uploadPanelImage(panel: Panel, file: File): Promise<boolean> {
@@ -448,128 +957,15 @@ export class BoardStore {
       }),
     );
     if (result.ok) {
-      this.putPanelRow(result.data as Panel);
+      this.onConfirmed(() => this.putPanelRow(result.data as Panel));
       return true;
     }
-    if (result.kind === "invalid") toast(Object.values(result.errors).flat().join(" "), "error");
-    else if (result.kind === "conflict") {
-      this.putPanelRow(result.current as Panel);
-      this.conflict("panel", panel.id, "this panel");
-    } else this.failed(result);
+    if (result.kind === "conflict") {
+      this.onConfirmed(() => this.putPanelRow(result.current as Panel));
+      toast(`${this.who("panel", panel.id)} changed this panel meanwhile — drop the image again to replace theirs.`, "warn", 9000);
+    } else this.report(result);
     return false;
   }
-
-  async createScene(): Promise<void> {
-    const result = await settle(api.POST("/api/scenes/", { body: { project: this.projectId, setting: "INT", time_of_day: "DAY", synopsis: "" } }));
-    if (result.ok) this.insertRow("scene", result.data as unknown as Record<string, unknown> & { id: number });
-    else this.report(result);
-  }
-
-  async createShot(sceneId: number): Promise<number | null> {
-    const result = await settle(api.POST("/api/shots/", { body: { scene: sceneId } }));
-    if (result.ok) {
-      this.insertRow("shot", result.data as unknown as Record<string, unknown> & { id: number });
-      return result.data.id;
-    }
-    this.report(result);
-    return null;
-  }
-
-  async createPanel(shot: Shot): Promise<Panel | null> {
-    const result = await settle(api.POST("/api/panels/", { body: { shot: shot.id, duration_s: shot.duration_s, caption: "" } }));
-    if (result.ok) {
-      this.insertRow("panel", result.data as unknown as Record<string, unknown> & { id: number });
-      return result.data as Panel;
-    }
-    this.report(result);
-    return null;
-  }
-
-  async createCharacter(name: string): Promise<WriteResult<unknown>> {
-    const result = await settle(api.POST("/api/characters/", { body: { project: this.projectId, name } }));
-    if (result.ok) this.insertRow("character", result.data as unknown as Record<string, unknown> & { id: number });
-    return result;
-  }
-
-  async createLocation(name: string): Promise<WriteResult<unknown>> {
-    const result = await settle(api.POST("/api/locations/", { body: { project: this.projectId, name } }));
-    if (result.ok) this.insertRow("location", result.data as unknown as Record<string, unknown> & { id: number });
-    return result;
-  }
-
-  private report(result: WriteResult<unknown>): void {
-    if (result.ok) return;
-    if (result.kind === "invalid") toast(Object.values(result.errors).flat().join(" "), "error");
-    else this.failed(result);
-  }
-
-  async remove(entity: "scene" | "shot" | "panel" | "character" | "location", row: { id: number; version: number }, what: string): Promise<void> {
-    const options = { params: { path: { id: row.id } }, headers: ifMatch(row.version) };
-    const call =
-      entity === "scene" ? api.DELETE("/api/scenes/{id}/", options)
-      : entity === "shot" ? api.DELETE("/api/shots/{id}/", options)
-      : entity === "panel" ? api.DELETE("/api/panels/{id}/", options)
-      : entity === "character" ? api.DELETE("/api/characters/{id}/", options)
-      : api.DELETE("/api/locations/{id}/", options);
-    const result = await settle(call as Promise<{ data?: unknown; error?: unknown; response: Response }>);
-    if (result.ok) this.removeRow(entity, row.id);
-    else if (result.kind === "conflict") {
-      this.conflict(entity, row.id, what);
-      this.refetchSoon();
-    } else this.report(result);
-  }
-
-  /** Move a shot after `afterId` (null = first) in `sceneId`; shown at once, undone if refused. */
-  async moveShot(shot: Shot, afterId: number | null, sceneId: number): Promise<void> {
-    const before = this.data;
-    this.set((data) => ({
-      ...data,
-      scenes: data.scenes.map((scene) => {
-        const rest = scene.shots.filter((s) => s.id !== shot.id);
-        if (scene.id !== sceneId) return rest.length === scene.shots.length ? scene : { ...scene, shots: rest };
-        const at = afterId == null ? 0 : rest.findIndex((s) => s.id === afterId) + 1;
-        return { ...scene, shots: [...rest.slice(0, at), { ...shot, scene: sceneId }, ...rest.slice(at)] };
-      }),
-    }));
-    const body = sceneId !== shot.scene ? { after: afterId, parent: sceneId } : { after: afterId };
-    const result = await settle(api.POST("/api/shots/{id}/move/", { params: { path: { id: shot.id } }, body, headers: ifMatch(shot.version) }));
-    if (result.ok) {
-      const row = result.data as ShotRow;
-      this.placeShot(row.id, row.scene, row.rank, row.version);
-      return;
-    }
-    this.data = before;
-    this.emit();
-    if (result.kind === "conflict") {
-      this.putShotRow(result.current as ShotRow);
-      this.conflict("shot", shot.id, `shot ${shot.number}`);
-    } else this.report(result);
-  }
-
-  async movePanel(panel: Panel, afterId: number | null, shotId: number): Promise<void> {
-    const body = shotId !== panel.shot ? { after: afterId, parent: shotId } : { after: afterId };
-    const result = await settle(api.POST("/api/panels/{id}/move/", { params: { path: { id: panel.id } }, body, headers: ifMatch(panel.version) }));
-    if (result.ok) {
-      const row = result.data as Panel;
-      this.placePanel(row.id, row.shot, row.rank, row.version);
-    } else if (result.kind === "conflict") {
-      this.putPanelRow(result.current as Panel);
-      this.conflict("panel", panel.id, "this panel");
-    } else this.report(result);
-  }
-
-  async moveScene(scene: Scene, afterId: number | null): Promise<void> {
-    const result = await settle(api.POST("/api/scenes/{id}/move/", { params: { path: { id: scene.id } }, body: { after: afterId }, headers: ifMatch(scene.version) }));
-    if (result.ok) {
-      const row = result.data as SceneRow;
-      this.placeScene(row.id, row.rank, row.version);
-    } else if (result.kind === "conflict") {
-      this.putSceneRow(result.current as SceneRow);
-      this.conflict("scene", scene.id, `scene ${scene.number}`);
-    } else this.report(result);
-  }
-
-  // --- Renders -------------------------------------------------------------------------------
 
   /** Blocking = grey-box frame of the shot's camera; diffusion = styled frame (needs weights on the server). */
   async renderFrame(shot: Shot, backend: RenderJob["backend"] = "blocking"): Promise<void> {
@@ -593,11 +989,11 @@ export class BoardStore {
 
   /** Put a rendered frame on a panel (the shot's first panel, made if the shot has none). */
   async useFrame(shot: Shot, asset: Asset, panelId?: number | null): Promise<void> {
-    let panel: Panel | null = (panelId != null ? shot.panels.find((p) => p.id === panelId) : undefined) ?? shot.panels[0] ?? null;
+    let panel: Panel | null = (panelId != null ? shot.panels.find((p) => p.id === panelId) : undefined) ?? shot.panels.find((p) => p.id > 0) ?? null;
     if (!panel) panel = await this.createPanel(shot);
     if (!panel) return;
-    const result = await this.patchPanel(panel, { image: asset.id });
-    if (result.ok) toast(`Frame set on shot ${shot.number}'s panel.`, "ok", 3000);
-    else if (result.kind === "invalid") toast(Object.values(result.errors).flat().join(" "), "error");
+    const problems = await this.save("panel", panel.id, { image: asset.id });
+    if (problems) toast(problems.join(" "), "error");
+    else toast(`Frame set on shot ${shot.number}'s panel.`, "ok", 3000);
   }
 }

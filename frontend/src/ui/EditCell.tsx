@@ -1,11 +1,19 @@
 // Spreadsheet-style inline editing used by every editable cell: click or Enter opens the editor,
 // Enter or leaving the cell saves, Esc cancels, Tab saves and moves on. A save that the server
-// refuses (400) keeps the editor open with what the user typed and the server's message.
+// refuses (invalid) keeps the editor open with what the user typed and the server's message.
+//
+// A cell that names its row (`focus`) tells the room when someone edits it (presence) and shows
+// who else is editing it (a soft lock: still editable). Long-text cells are edited live: the
+// editor is bound to the field's shared Yjs document (state/text.ts), so concurrent typing merges
+// and remote typing appears in place without moving the caret.
 import type { ComponentChildren, Ref, TargetedFocusEvent, TargetedKeyboardEvent } from "preact";
-import { useLayoutEffect, useRef, useState } from "preact/hooks";
+import { useContext, useEffect, useLayoutEffect, useRef, useState } from "preact/hooks";
+import { StoreContext } from "../state/context";
+import type { Focus } from "../state/protocol";
+import type { SaveOutcome } from "../state/store";
+import type { TextSession } from "../state/text";
 
-/** What a save returns: messages to show (editor stays open) or null (done). */
-export type SaveOutcome = string[] | null;
+export type { SaveOutcome };
 
 export interface EditorApi<V> {
   draft: V;
@@ -14,15 +22,18 @@ export interface EditorApi<V> {
   cancel: () => void;
   onKeyDown: (event: TargetedKeyboardEvent<HTMLElement>) => void;
   onBlur: (event: TargetedFocusEvent<HTMLElement>) => void;
+  /** The live text session while a long-text field is edited (text editors bind to it). */
+  live: TextSession | null;
 }
 
 interface Props<V> {
   testid: string;
   value: V;
-  version: number;
   display: ComponentChildren;
   canEdit: boolean;
-  save: (value: V, baseVersion: number) => Promise<SaveOutcome>;
+  save: (value: V) => Promise<SaveOutcome>;
+  /** The row and field this cell edits: for presence, and live text on long-text fields. */
+  focus?: Focus;
   editor: (api: EditorApi<V>) => ComponentChildren;
   as?: "td" | "div" | "span";
   class?: string;
@@ -42,29 +53,48 @@ export function focusSibling(from: HTMLElement, backwards: boolean): void {
   next?.focus();
 }
 
-export function EditCell<V>({ testid, value, version, display, canEdit, save, editor, as = "td", class: cls = "", title, multiline, equals = same }: Props<V>) {
+export function EditCell<V>({ testid, value, display, canEdit, save, editor, as = "td", class: cls = "", title, multiline, equals = same, focus }: Props<V>) {
+  const store = useContext(StoreContext);
   const [editing, setEditing] = useState(false);
   const [draft, setDraft] = useState<V>(value);
   const [errors, setErrors] = useState<string[] | null>(null);
   const [saving, setSaving] = useState(false);
-  const base = useRef(version);
+  const [live, setLive] = useState<TextSession | null>(null);
+  const liveRef = useRef<TextSession | null>(null);
   const cell = useRef<HTMLElement>(null);
   const done = useRef(false);
   const moveAfter = useRef<0 | 1 | -1>(0);
 
+  const endLive = () => {
+    if (liveRef.current) store?.closeText(liveRef.current);
+    liveRef.current = null;
+    setLive(null);
+  };
+
   const start = () => {
     if (!canEdit || editing) return;
-    // The version shown when editing began: if someone else saves meanwhile, ours is refused (409).
-    base.current = version;
     done.current = false;
     setDraft(value);
     setErrors(null);
     setEditing(true);
+    if (store && focus) {
+      store.setFocus(focus);
+      liveRef.current = focus.field ? store.openText(focus.entity, focus.id, focus.field) : null;
+      setLive(liveRef.current);
+    }
   };
+
+  // A cell that disappears while edited (its row deleted) leaves its session and focus.
+  useEffect(() => () => {
+    if (liveRef.current) store?.closeText(liveRef.current);
+    if (focus) store?.clearFocus(focus);
+  }, []);
 
   const finish = (refocus: boolean) => {
     setEditing(false);
     setErrors(null);
+    endLive();
+    if (store && focus) store.clearFocus(focus);
     const el = cell.current;
     if (!el) return;
     const move = moveAfter.current;
@@ -75,12 +105,17 @@ export function EditCell<V>({ testid, value, version, display, canEdit, save, ed
     });
   };
 
-  const commit = async (next: V = draft) => {
+  /** Save and close; `refocus` puts the keyboard back on the cell (not when focus moved away). */
+  const commit = async (next: V = draft, refocus = true) => {
     if (done.current) return;
     done.current = true;
-    if (equals(next, value)) return finish(true);
+    if (liveRef.current?.ready) return finish(refocus); // every keystroke is already on its way
+    // Not bound yet (no state from the server in time): the draft goes as a plain "set"; the
+    // session must not replay the same typing on top of it later.
+    endLive();
+    if (equals(next, value)) return finish(refocus);
     setSaving(true);
-    const outcome = await save(next, base.current);
+    const outcome = await save(next);
     setSaving(false);
     if (outcome?.length) {
       done.current = false; // still editing: fix and save again
@@ -89,7 +124,7 @@ export function EditCell<V>({ testid, value, version, display, canEdit, save, ed
       setErrors(outcome);
       return;
     }
-    finish(true);
+    finish(refocus);
   };
 
   const cancel = () => {
@@ -119,7 +154,7 @@ export function EditCell<V>({ testid, value, version, display, canEdit, save, ed
     // Leaving the cell saves; moving focus inside it (e.g. a checkbox list) does not.
     const to = event.relatedTarget as Node | null;
     if (to && cell.current?.contains(to)) return;
-    void commit();
+    void commit(draft, false);
   };
 
   // Layout effect, not effect: the editor must hold focus before the next keystroke arrives.
@@ -131,13 +166,17 @@ export function EditCell<V>({ testid, value, version, display, canEdit, save, ed
   }, [editing]);
 
   const Tag = as as "td";
-  const classes = `cell ${canEdit ? "cell-editable" : ""} ${editing ? "cell-editing" : ""} ${errors ? "cell-invalid" : ""} ${saving ? "cell-saving" : ""} ${cls}`;
+  // Someone else (another person or another tab) editing this cell: their colour and name.
+  const other = focus && store ? store.editorsOf(focus.entity, focus.id, focus.field ?? "")[0] : undefined;
+  const classes = `cell ${canEdit ? "cell-editable" : ""} ${editing ? "cell-editing" : ""} ${errors ? "cell-invalid" : ""} ${saving ? "cell-saving" : ""} ${other ? "cell-locked" : ""} ${cls}`;
   return (
     <Tag
       ref={cell as Ref<HTMLTableCellElement>}
       class={classes}
       data-testid={testid}
       data-cell=""
+      data-editor={other?.name}
+      style={other ? { "--lock": other.colour } : undefined}
       tabIndex={editing ? -1 : 0}
       title={title}
       onClick={start}
@@ -149,7 +188,7 @@ export function EditCell<V>({ testid, value, version, display, canEdit, save, ed
         }
       }}
     >
-      {editing ? editor({ draft, setDraft, commit: (v?: V) => void commit(v), cancel, onKeyDown, onBlur }) : display}
+      {editing ? editor({ draft, setDraft, commit: (v?: V) => void commit(v), cancel, onKeyDown, onBlur, live }) : display}
       {errors && <div class="cell-error" role="alert" data-testid={`${testid}-error`}>{errors.join(" ")}</div>}
     </Tag>
   );
@@ -158,8 +197,53 @@ export function EditCell<V>({ testid, value, version, display, canEdit, save, ed
 // --- Editors ---------------------------------------------------------------------------------
 
 export function textEditor(rows = 3) {
-  return ({ draft, setDraft, onKeyDown, onBlur }: EditorApi<string>) => (
-    <textarea class="cell-input" rows={rows} value={draft} onInput={(e) => setDraft(e.currentTarget.value)} onKeyDown={onKeyDown} onBlur={onBlur} />
+  return (api: EditorApi<string>) =>
+    api.live ? <LiveText api={api} session={api.live} rows={rows} /> : (
+      <textarea class="cell-input" rows={rows} value={api.draft} onInput={(e) => api.setDraft(e.currentTarget.value)} onKeyDown={api.onKeyDown} onBlur={api.onBlur} />
+    );
+}
+
+/**
+ * A textarea bound to a live text session. Uncontrolled: the session writes remote text into it
+ * (keeping the caret); typing goes to the session as minimal edits. Until the server's state has
+ * arrived the typing is kept as a draft, then replayed onto the shared text; if the state never
+ * comes (room down) the draft is saved as a plain "set" like any other cell.
+ */
+function LiveText({ api, session, rows }: { api: EditorApi<string>; session: TextSession; rows: number }) {
+  const ref = useRef<HTMLTextAreaElement>(null);
+  const initial = useRef(api.draft);
+  const [bound, setBound] = useState(false);
+  useLayoutEffect(() => {
+    const el = ref.current!;
+    el.value = initial.current;
+    let alive = true;
+    void session.whenReady.then((ok) => {
+      if (!alive || !ok || session.closed) return;
+      const typed = el.value;
+      session.rebase(initial.current, typed);
+      if (el.value !== session.value) {
+        const caret = session.value.length - (typed.length - (el.selectionEnd ?? typed.length));
+        el.value = session.value;
+        el.setSelectionRange(caret, caret);
+      }
+      session.view = el;
+      setBound(true);
+    });
+    return () => {
+      alive = false;
+      if (session.view === el) session.view = null;
+    };
+  }, [session]);
+  return (
+    <textarea
+      ref={ref}
+      class="cell-input"
+      rows={rows}
+      data-live={bound ? "" : undefined}
+      onInput={(e) => (session.ready && session.view ? session.input(e.currentTarget.value) : api.setDraft(e.currentTarget.value))}
+      onKeyDown={api.onKeyDown}
+      onBlur={api.onBlur}
+    />
   );
 }
 
