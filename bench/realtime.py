@@ -468,7 +468,12 @@ def run_studio(args, procs, tmp):
         cwd=ROOT, env=env, stdout=server_log, stderr=subprocess.STDOUT,
     )
     try:
-        wait_port(port, server, 60)
+        try:
+            wait_port(port, server, 60)
+        except (RuntimeError, TimeoutError):
+            server_log.flush()
+            log("studio: server log:\n" + (tmp / "daphne.log").read_text()[-3000:])
+            raise
         base = f"http://127.0.0.1:{port}"
         log(f"studio: Daphne on {port} (pid {server.pid}); signing in {users} users")
         cookies = [sign_in(base, name) for name in board["users"]]

@@ -61,14 +61,18 @@ class RoomClient:
         await self.send({"type": "catch_up", "after": self.last_seq})
 
     async def settle(self, timeout=20):
-        """Wait until every op was answered and nothing is missing."""
+        """Wait until every op was answered, then catch up so nothing is missing."""
+        await self.answered(timeout)
+        await self.catch_up()
+        await asyncio.wait_for(self.caught_up.wait(), timeout)
+
+    async def answered(self, timeout=20):
+        """Wait until every op this client sent was acknowledged or refused."""
         deadline = asyncio.get_running_loop().time() + timeout
         while self.pending or self.buffer:
             if asyncio.get_running_loop().time() > deadline:
                 raise AssertionError(f"{self.name}: {len(self.pending)} ops unanswered, {len(self.buffer)} changes buffered")
             await asyncio.sleep(0.05)
-        await self.catch_up()
-        await asyncio.wait_for(self.caught_up.wait(), timeout)
 
     async def _read(self, ws):
         try:

@@ -108,6 +108,8 @@ async def run_clients(servers, project, users, ops_each, seed, restart=None):
     for client in clients:
         if client.ws is None:
             await reconnect(client)
+    for client in clients:  # every op of every client is in before anyone's final catch-up
+        await client.answered(timeout=30)
     for client in clients:
         await client.settle(timeout=30)
     return clients
@@ -116,7 +118,9 @@ async def run_clients(servers, project, users, ops_each, seed, restart=None):
 async def check_converged(clients, project):
     expected = await sync_to_async(database_view)(project)
     for client in clients:
-        assert client.view(FIELDS) == expected, client.name
+        view = client.view(FIELDS)
+        differences = {key: (view.get(key), expected.get(key)) for key in set(view) | set(expected) if view.get(key) != expected.get(key)}
+        assert not differences, f"{client.name} (last seq {client.last_seq}): {differences}"
     acked = {op_id for client in clients for op_id in client.acks}
     applied = set(await sync_to_async(lambda: list(AppliedOp.objects.filter(project=project).values_list("op_id", flat=True)))())
     assert acked and acked <= applied  # every acknowledged op is in the database

@@ -123,17 +123,20 @@ class ProjectRoomConsumer(AsyncWebsocketConsumer):
             return self.error("bad_message", "Send JSON text frames.")
         if len(text_data) > protocol.MAX_FRAME_BYTES:
             return self.error("too_large", f"Frames are limited to {protocol.MAX_FRAME_BYTES // 1024} KiB; nothing was applied.")
+        try:
+            raw = json.loads(text_data)
+        except ValueError:
+            raw = None
+        op_id = raw.get("op_id") if isinstance(raw, dict) and isinstance(raw.get("op_id"), str) else None
         if not self.bucket.take():
             self.violations += 1
             if self.violations > MAX_VIOLATIONS:
                 await self.close(code=CLOSE_TOO_MANY)
                 return
-            return self.error("rate_limited", f"More than {int(RATE_PER_S)} messages a second; this one was dropped, resend it later.")
-        try:
-            raw = json.loads(text_data)
-        except ValueError:
+            # With the op id, so the client resends exactly that op a little later.
+            return self.error("rate_limited", f"More than {int(RATE_PER_S)} messages a second; this one was dropped, resend it later.", op_id=op_id)
+        if raw is None and text_data.strip() != "null":
             return self.error("bad_json", "That frame is not valid JSON.")
-        op_id = raw.get("op_id") if isinstance(raw, dict) and isinstance(raw.get("op_id"), str) else None
         try:
             message = protocol.client_message.validate_python(raw)
         except pydantic.ValidationError as error:
