@@ -1,5 +1,5 @@
-# CPU worker: blocking renders, clip encoding and exports (queues cpu, export), plus the beat
-# schedule that re-queues jobs whose worker died.
+# CPU worker: blocking renders, clip encoding and exports (queues cpu, export). Every worker
+# also watches for jobs whose worker died and re-queues them.
 FROM python:3.11-slim-bookworm
 ENV PYTHONUNBUFFERED=1 STUDIO_ENV=production
 RUN apt-get update && apt-get install -y --no-install-recommends libpq5 fonts-dejavu-core && rm -rf /var/lib/apt/lists/*
@@ -10,4 +10,4 @@ RUN pip install --no-cache-dir --index-url https://download.pytorch.org/whl/cpu 
 COPY . .
 RUN useradd --create-home studio && chown -R studio /app
 USER studio
-CMD ["celery", "-A", "studio", "worker", "-Q", "cpu,export", "--concurrency", "2", "--prefetch-multiplier", "1", "-B", "--loglevel", "INFO"]
+CMD ["celery", "-A", "studio", "worker", "-Q", "cpu,export", "--concurrency", "2", "--prefetch-multiplier", "1", "--loglevel", "INFO"]

@@ -110,12 +110,9 @@ def render_diffusion(job_id):
     return job.pk if job else None
 
 
-@shared_task(name="workers.tasks.requeue_stale_jobs")
-def requeue_stale_jobs():
-    """Run periodically (beat in distributed mode, a timer in embedded mode)."""
-    return services.requeue_stale_jobs()
-
-
 @worker_ready.connect
-def _rescue_lost_jobs(**_kwargs):
-    services.requeue_stale_jobs()
+def _rescue_lost_jobs(sender=None, **_kwargs):
+    """Every worker process watches for jobs whose worker died (the embedded worker has its own
+    timer, see apps/renders/embedded.py)."""
+    if getattr(sender, "hostname", "") != "embedded@studio":
+        services.start_reaper()

@@ -1,4 +1,5 @@
 from rest_framework import serializers
+from rest_framework.relations import PKOnlyObject
 
 from apps.assets.models import Asset
 from apps.assets.services import url_for
@@ -190,10 +191,19 @@ def represent(serializer_class):
     """The wire form of some (or all) fields of a row, as the room sends them."""
 
     def _represent(row, field_names):
-        data = serializer_class(row).data
+        serializer = serializer_class(row)
         if field_names is None:
-            return data
+            return serializer.data
+        # Only the named fields: a lens change must not re-serialise the whole row (its
+        # characters, its camera spec) on the hot path of every live edit.
         names = list(field_names) + [derived for name in field_names for derived in DERIVED_FIELDS.get(name, ())]
-        return {name: data[name] for name in names if name in data}
+        fields = serializer.fields
+        data = {}
+        for name in names:
+            if name in fields and name not in data:
+                attribute = fields[name].get_attribute(row)
+                check = attribute.pk if isinstance(attribute, PKOnlyObject) else attribute
+                data[name] = None if check is None else fields[name].to_representation(attribute)
+        return data
 
     return _represent

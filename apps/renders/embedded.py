@@ -38,23 +38,10 @@ def start_embedded_worker(reaper_interval_s=60):
     thread.start()
     _started = worker
 
-    def reap():
-        from apps.renders.services import requeue_stale_jobs
-
-        try:
-            requeue_stale_jobs()
-        except Exception:
-            log.exception("re-queuing stale render jobs failed")
-        timer = threading.Timer(reaper_interval_s, reap)
-        timer.daemon = True
-        timer.start()
-
-    from apps.renders.services import requeue_stale_jobs
+    from apps.renders.services import requeue_stale_jobs, start_reaper
 
     requeued = requeue_stale_jobs(include_queued=True)
     if requeued:
         log.info("re-queued render jobs left from the last run: %s", requeued)
-    timer = threading.Timer(reaper_interval_s, reap)
-    timer.daemon = True
-    timer.start()
+    start_reaper(reaper_interval_s)
     return worker

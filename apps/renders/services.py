@@ -20,7 +20,7 @@ from django.utils import timezone
 from rest_framework.exceptions import ValidationError
 
 from apps.assets.services import store_asset
-from apps.rooms.services import broadcast, lock_project, record_change
+from apps.rooms.services import broadcast, lock_project, record_change, render_frame
 
 from previs.vocabulary import ASPECT_RATIOS
 from workers.renderers import RenderCancelled
@@ -249,7 +249,7 @@ class Progress:
         event = {**job_event(self.job), "done": done, "total": total}
         if preview_url:
             event["preview"] = preview_url
-        broadcast(self.job.project_id, {"type": "room.render", "job": event})
+        broadcast(self.job.project_id, render_frame(event))
 
     def should_cancel(self):
         return self.cancelled
@@ -303,13 +303,39 @@ def requeue_stale_jobs(include_queued=False):
     """Put back on the queue jobs whose worker stopped reporting (killed, machine lost).
 
     With include_queued, jobs still queued are sent again too: the embedded studio's in-memory
-    broker forgets its messages on restart. Running a job twice is harmless (see module doc).
+    broker forgets its messages on restart. Every worker runs this now and then; the
+    conditional update lets exactly one of them re-queue a given job, and running a job twice
+    is harmless anyway (see module doc).
     """
     cutoff = timezone.now() - timezone.timedelta(seconds=settings.RENDER_JOB_STALE_SECONDS)
-    stale = list(RenderJob.objects.filter(status=RenderJob.RUNNING, heartbeat_at__lt=cutoff))
+    candidates = list(RenderJob.objects.filter(status=RenderJob.RUNNING, heartbeat_at__lt=cutoff))
     if include_queued:
-        stale += list(RenderJob.objects.filter(status=RenderJob.QUEUED))
-    for job in stale:
-        RenderJob.objects.filter(pk=job.pk, status=job.status).update(status=RenderJob.QUEUED)
-        enqueue(job)
-    return [job.pk for job in stale]
+        candidates += list(RenderJob.objects.filter(status=RenderJob.QUEUED))
+    requeued = []
+    for job in candidates:
+        if RenderJob.objects.filter(pk=job.pk, status=job.status, heartbeat_at=job.heartbeat_at).update(status=RenderJob.QUEUED):
+            enqueue(job)
+            requeued.append(job.pk)
+    return requeued
+
+
+def start_reaper(interval_s=None):
+    """Check for lost jobs every so often, in a daemon thread of this worker process."""
+    import threading
+
+    interval_s = interval_s or max(1.0, settings.RENDER_JOB_STALE_SECONDS / 2)
+
+    def loop():
+        from django.db import close_old_connections
+
+        while True:
+            try:
+                close_old_connections()
+                requeue_stale_jobs()
+            except Exception:
+                log.exception("re-queuing stale render jobs failed")
+            time.sleep(interval_s)
+
+    thread = threading.Thread(target=loop, name="render-job-reaper", daemon=True)
+    thread.start()
+    return thread

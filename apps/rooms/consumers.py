@@ -19,6 +19,7 @@ import time
 
 import pydantic
 from channels.db import DatabaseSyncToAsync, database_sync_to_async
+from channels.consumer import get_handler_name
 from channels.generic.websocket import AsyncWebsocketConsumer
 
 from apps.projects.access import access_for
@@ -77,11 +78,21 @@ class TokenBucket:
 
 
 class ProjectRoomConsumer(AsyncWebsocketConsumer):
+    async def dispatch(self, message):
+        # Channels closes stale database connections before every message, a hop to the sync
+        # thread; a room relays thousands of messages a second, and every database call here
+        # already goes through database_sync_to_async, which does that itself.
+        handler = getattr(self, get_handler_name(message), None)
+        if handler is None:
+            raise ValueError(f"No handler for message type {message['type']}")
+        await handler(message)
+
     async def connect(self):
         remember_room_loop(asyncio.get_running_loop())
         self.project_id = int(self.scope["url_route"]["kwargs"]["project_id"])
         self.user = self.scope.get("user")
-        self.outbox, self.flush_handle = [], None
+        self.outbox, self.flush_handle, self.last_flush, self.presence_dirty = [], None, 0.0, False
+        self.ops, self.op_worker = asyncio.Queue(), None
         self.bucket, self.violations = TokenBucket(RATE_PER_S, BURST), 0
         self.members = {}
         if self.user is None or not self.user.is_authenticated:
@@ -91,9 +102,13 @@ class ProjectRoomConsumer(AsyncWebsocketConsumer):
         if access is None or not access.allows(VIEW):
             await self.close(code=CLOSE_NOT_FOUND)
             return
+        self.access = access
         self.group = room_group(self.project_id)
         await self.channel_layer.group_add(self.group, self.channel_name)
         await self.accept()
+        # Ops are applied one at a time in the order they came, by a task of their own, so the
+        # socket keeps receiving the room's changes while its own op is in the database.
+        self.op_worker = asyncio.ensure_future(self.apply_ops())
         self.me = {
             "session": self.channel_name,
             "user": self.user.pk,
@@ -115,6 +130,8 @@ class ProjectRoomConsumer(AsyncWebsocketConsumer):
             await self.channel_layer.group_discard(self.group, self.channel_name)
         if self.flush_handle is not None:
             self.flush_handle.cancel()
+        if self.op_worker is not None:
+            self.op_worker.cancel()
 
     # --- Incoming ------------------------------------------------------------------------------
 
@@ -153,8 +170,21 @@ class ProjectRoomConsumer(AsyncWebsocketConsumer):
             self.error("internal", "The server could not handle that message; nothing was applied.", op_id=op_id)
 
     async def on_op(self, message):
-        ack = await run_op(self.user, self.project_id, message.op_id, message.op)
-        self.queue({"type": "ack", "op_id": message.op_id, **ack})
+        self.ops.put_nowait(message)  # bounded by the rate limit
+
+    async def apply_ops(self):
+        while True:
+            message = await self.ops.get()
+            try:
+                # The role as the room knows it now: refreshed whenever memberships change.
+                ack = await run_op(self.user, self.project_id, message.op_id, message.op, self.access)
+            except OpError as error:
+                self.error(error.code, error.detail, op_id=message.op_id, errors=error.errors)
+            except Exception:
+                log.exception("room %s: op %s failed", self.project_id, message.op_id)
+                self.error("internal", "The server could not apply that op; nothing was applied.", op_id=message.op_id)
+            else:
+                self.queue({"type": "ack", "op_id": message.op_id, **ack})
 
     async def on_catch_up(self, message):
         changes, still_member = await database_sync_to_async(self._changes_since)(message.after)
@@ -205,18 +235,21 @@ class ProjectRoomConsumer(AsyncWebsocketConsumer):
             return data, project.last_seq
 
     async def still_member(self):
-        if await database_sync_to_async(access_for)(self.user, self.project_id) is None:
+        access = await database_sync_to_async(access_for)(self.user, self.project_id)
+        if access is None:
             await self.close(code=CLOSE_NOT_FOUND)
             return False
+        self.access = access
+        self.me["role"] = access.role
         return True
 
     # --- From the room (channel layer) --------------------------------------------------------------
 
     async def room_change(self, event):
-        self.queue({"type": "change", "change": event["change"]})
+        self.queue_encoded(event["frame"])  # encoded once by the sender, not once per socket
 
     async def room_render(self, event):
-        self.queue({"type": "render", "job": event["job"]})
+        self.queue_encoded(event["frame"])
 
     async def room_access_changed(self, event):
         if event.get("user") == self.user.pk:
@@ -237,9 +270,8 @@ class ProjectRoomConsumer(AsyncWebsocketConsumer):
     # --- Outgoing --------------------------------------------------------------------------------
 
     def queue_presence(self):
-        members = sorted(self.members.values(), key=lambda m: (m["name"], m["session"]))
-        self.outbox = [m for m in self.outbox if m.get("type") != "presence"]  # only the newest list matters
-        self.queue({"type": "presence", "members": members})
+        self.presence_dirty = True  # only the newest member list matters; built at flush
+        self.schedule_flush()
 
     def error(self, code, detail, op_id=None, errors=None):
         message = {"type": "error", "code": code, "detail": detail}
@@ -250,16 +282,37 @@ class ProjectRoomConsumer(AsyncWebsocketConsumer):
         self.queue(message)
 
     def queue(self, message):
-        self.outbox.append(message)
-        if self.flush_handle is None:
-            self.flush_handle = asyncio.get_running_loop().call_later(COALESCE_S, lambda: asyncio.ensure_future(self.flush()))
+        self.queue_encoded(encode(message))
+
+    def queue_encoded(self, frame):
+        self.outbox.append(frame)
+        self.schedule_flush()
+
+    def schedule_flush(self):
+        """Send at most one frame per COALESCE_S: the first message of a quiet spell goes at
+        once (next loop turn), what follows it waits for the window and goes as one batch."""
+        if self.flush_handle is not None:
+            return
+        loop = asyncio.get_running_loop()
+        wait = max(0.0, self.last_flush + COALESCE_S - loop.time())
+        self.flush_handle = loop.call_later(wait, lambda: asyncio.ensure_future(self.flush()))
 
     async def flush(self):
-        messages, self.outbox, self.flush_handle = self.outbox, [], None
-        if not messages:
+        self.flush_handle = None
+        self.last_flush = asyncio.get_running_loop().time()
+        frames, self.outbox = self.outbox, []
+        if self.presence_dirty:
+            self.presence_dirty = False
+            members = sorted(self.members.values(), key=lambda m: (m["name"], m["session"]))
+            frames.append(encode({"type": "presence", "members": members}))
+        if not frames:
             return
-        frame = messages[0] if len(messages) == 1 else {"type": "batch", "messages": messages}
+        text = frames[0] if len(frames) == 1 else '{"type":"batch","messages":[' + ",".join(frames) + "]}"
         try:
-            await self.send(text_data=json.dumps(frame, separators=(",", ":")))
+            await self.send(text_data=text)
         except Exception:  # the socket went away between queueing and sending
             log.debug("room %s: send failed", self.project_id, exc_info=True)
+
+
+def encode(message):
+    return json.dumps(message, separators=(",", ":"))

@@ -52,10 +52,17 @@ KINDS = {
 }
 
 
-def apply_op(user, project_id, op_id, op):
-    """Apply one op; returns the ack's fields. Raises OpError for the error frame."""
+def apply_op(user, project_id, op_id, op, access=None):
+    """Apply one op; returns the ack's fields. Raises OpError for the error frame.
+
+    `access` is the caller's access as the room knows it (the socket refreshes it whenever
+    memberships change); without it, it is read from the database.
+    """
     try:
-        require(user, project_id, EDIT)
+        if access is None:
+            require(user, project_id, EDIT)
+        elif not access.allows(EDIT):
+            raise PermissionDenied(f"Your role ({access.role}) may not edit in this project.")
         with transaction.atomic():
             lock_project(project_id)  # before anything else: see lock_project
             done = AppliedOp.objects.filter(project_id=project_id, actor=user, op_id=op_id).first()

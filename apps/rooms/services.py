@@ -6,14 +6,15 @@ the room only after the transaction commits, so nobody sees a change that was ro
 """
 
 import asyncio
+import json
 import logging
 from contextlib import contextmanager
 from contextvars import ContextVar
 
 from asgiref.sync import async_to_sync
 from channels.layers import InMemoryChannelLayer, get_channel_layer
-from django.db import transaction
-from django.db.models import F
+from django.core.serializers.json import DjangoJSONEncoder
+from django.db import connection, transaction
 
 from apps.projects.models import Project
 
@@ -54,15 +55,25 @@ def lock_project(project_id):
     Project.objects.select_for_update(no_key=True).filter(pk=project_id).values_list("pk", flat=True).first()
 
 
+def next_seq(project_id):
+    """The project's next sequence number, in one statement (the row stays locked until commit)."""
+    with connection.cursor() as cursor:
+        cursor.execute(f"UPDATE {Project._meta.db_table} SET last_seq = last_seq + 1 WHERE id = %s RETURNING last_seq", [project_id])
+        return cursor.fetchone()[0]
+
+
+def render_frame(job_event):
+    """A render progress message for the room, encoded once."""
+    return {"type": "room.render", "frame": json.dumps({"type": "render", "job": job_event}, separators=(",", ":"), cls=DjangoJSONEncoder)}
+
+
 def record_change(project_id, actor, action, entity, entity_id, data, client_op_id=""):
     """Store a change with the project's next seq and broadcast it after commit."""
     assert transaction.get_connection().in_atomic_block, "record_change must run inside the write's transaction"
     current = _current_op.get()
     if current is not None and not client_op_id:
         client_op_id = current[0]
-    # Incrementing in the database serialises concurrent writers on the project row.
-    Project.objects.filter(pk=project_id).update(last_seq=F("last_seq") + 1)
-    seq = Project.objects.filter(pk=project_id).values_list("last_seq", flat=True).get()
+    seq = next_seq(project_id)
     change = Change.objects.create(
         project_id=project_id,
         seq=seq,
@@ -75,8 +86,9 @@ def record_change(project_id, actor, action, entity, entity_id, data, client_op_
     )
     if current is not None:
         current[1].append(seq)
-    event = change.as_event()
-    transaction.on_commit(lambda: broadcast(project_id, {"type": "room.change", "change": event}))
+    # Encoded once here, not once per socket: every room socket sends these bytes as they are.
+    frame = json.dumps({"type": "change", "change": change.as_event()}, separators=(",", ":"), cls=DjangoJSONEncoder)
+    transaction.on_commit(lambda: broadcast(project_id, {"type": "room.change", "frame": frame}))
     return change
 
 
