@@ -1,5 +1,9 @@
 """The write path every edited entity shares: versioned field updates, ranked moves, deletes.
 
+Inside a room op these add no savepoint: any error there propagates and rolls back the whole
+op, so a savepoint would only cost two round trips per write. Elsewhere (REST) a caller may
+handle an error (a stale version becomes a 409) and go on, so they keep one.
+
 Each write locks the row, checks the version the caller read, changes only the fields it was
 given (so two people editing different fields of one shot both win), bumps the version and
 records a change for the room, all in one transaction.
@@ -11,10 +15,14 @@ from fractional_indexing import generate_key_between
 
 from apps.rooms import text
 from apps.rooms.protocol import TEXT_FIELDS
-from apps.rooms.services import lock_project, record_change
+from apps.rooms.services import applying_any_op, lock_project, record_change
 
 from .concurrency import StaleVersion
 from .models import Project
+
+
+def _atomic():
+    return transaction.atomic(savepoint=not applying_any_op())
 
 
 def _actor(actor):
@@ -31,7 +39,7 @@ def update_fields(instance, changes, *, actor, expected_version, entity, represe
     """
     model = type(instance)
     m2m = m2m or {}
-    with transaction.atomic():
+    with _atomic():
         lock_project(project_id_of(instance))
         row = model.objects.select_for_update().get(pk=instance.pk)
         if expected_version is not None and row.version != expected_version:
@@ -64,7 +72,7 @@ def update_fields(instance, changes, *, actor, expected_version, entity, represe
 
 
 def create(model, values, *, actor, entity, represent, m2m=None, client_op_id=""):
-    with transaction.atomic():
+    with _atomic():
         row = model(**values, updated_by=_actor(actor))
         lock_project(project_id_of(row))
         row.save()
@@ -76,7 +84,7 @@ def create(model, values, *, actor, entity, represent, m2m=None, client_op_id=""
 
 def delete(instance, *, actor, expected_version, entity, client_op_id=""):
     model = type(instance)
-    with transaction.atomic():
+    with _atomic():
         lock_project(project_id_of(instance))
         row = model.objects.select_for_update().get(pk=instance.pk)
         if expected_version is not None and row.version != expected_version:
@@ -101,7 +109,7 @@ def move(instance, *, siblings, parent_field, parent, after, actor, expected_ver
     (rank, then id), and nothing else is renumbered.
     """
     model = type(instance)
-    with transaction.atomic():
+    with _atomic():
         lock_project(project_id_of(instance))
         row = model.objects.select_for_update().get(pk=instance.pk)
         if expected_version is not None and row.version != expected_version:

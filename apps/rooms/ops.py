@@ -63,13 +63,16 @@ def apply_op(user, project_id, op_id, op, access=None):
             require(user, project_id, EDIT)
         elif not access.allows(EDIT):
             raise PermissionDenied(f"Your role ({access.role}) may not edit in this project.")
+        # Field validation needs no lock: it runs before the project's writes are serialised,
+        # so the locked part of each op stays short.
+        prepared = _prepare(project_id, op)
         with transaction.atomic():
             lock_project(project_id)  # before anything else: see lock_project
             done = AppliedOp.objects.filter(project_id=project_id, actor=user, op_id=op_id).first()
             if done is not None:
                 return {"seq": done.seq, "id": done.entity_id, "duplicate": True}
             with applying_op(op_id) as seqs:
-                entity_id = _dispatch(user, project_id, op)
+                entity_id = _dispatch(user, project_id, op, prepared)
             AppliedOp.objects.create(project_id=project_id, actor=user, op_id=op_id, seq=seqs[-1] if seqs else None, entity_id=entity_id)
             return {"seq": seqs[-1] if seqs else None, "id": entity_id, "duplicate": False}
     except IntegrityError:
@@ -88,6 +91,17 @@ def apply_op(user, project_id, op_id, op, access=None):
         raise OpError("invalid", str(error), {"update": [str(error)]})
 
 
+def _prepare(project_id, op):
+    """Validated fields of a set or create op (the row as read now, for a set)."""
+    kind = KINDS[op.entity]
+    if isinstance(op, SetOp):
+        row = _row(kind, project_id, op.id)
+        return row, _validated(kind, project_id, op.fields, row)
+    if isinstance(op, CreateOp):
+        return None, _validated(kind, project_id, op.fields)
+    return None, None
+
+
 def _row(kind, project_id, pk):
     return kind.model.objects.get(pk=pk, project_id=project_id)
 
@@ -104,11 +118,12 @@ def _validated(kind, project_id, fields, instance=None):
     return serializer.validated_data
 
 
-def _dispatch(user, project_id, op):
+def _dispatch(user, project_id, op, prepared):
     kind = KINDS[op.entity]
+    row, fields = prepared
     if isinstance(op, SetOp):
-        row = _row(kind, project_id, op.id)
-        kind.update(row, _validated(kind, project_id, op.fields, row), user, None)
+        # The services lock and re-read the row; only the named fields are written.
+        kind.update(row, fields, user, None)
         return row.pk
     if isinstance(op, CreateOp):
         if kind.parent_model is Project:
@@ -117,7 +132,7 @@ def _dispatch(user, project_id, op):
             parent = Project.objects.get(pk=project_id)
         else:
             parent = kind.parent_model.objects.get(pk=op.parent, project_id=project_id)
-        row = kind.create(parent, _validated(kind, project_id, op.fields), user)
+        row = kind.create(parent, fields, user)
         if op.after is not None and kind.move is not None:
             row = kind.move(row, MoveOp(kind="move", entity=op.entity, id=row.pk, after=op.after), user)
         return row.pk

@@ -67,6 +67,10 @@ def render_frame(job_event):
     return {"type": "room.render", "frame": json.dumps({"type": "render", "job": job_event}, separators=(",", ":"), cls=DjangoJSONEncoder)}
 
 
+def applying_any_op():
+    return _current_op.get() is not None
+
+
 def record_change(project_id, actor, action, entity, entity_id, data, client_op_id=""):
     """Store a change with the project's next seq and broadcast it after commit."""
     assert transaction.get_connection().in_atomic_block, "record_change must run inside the write's transaction"
