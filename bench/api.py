@@ -41,16 +41,21 @@ def build_project(shots, panels_per_shot, name):
     user.set_password("bench-password-1")
     user.save()
     project = project_services.create_project(user, {"name": name})
+    from fractional_indexing import generate_n_keys_between
+
     scene_count = max(1, shots // 25)
-    scenes = Scene.objects.bulk_create([Scene(project=project, rank=f"a{i:05d}", number=str(i + 1), synopsis=f"Scene {i + 1}") for i in range(scene_count)])
+    scene_ranks = generate_n_keys_between(None, None, scene_count)
+    shot_ranks = generate_n_keys_between(None, None, shots)
+    panel_ranks = generate_n_keys_between(None, None, panels_per_shot)
+    scenes = Scene.objects.bulk_create([Scene(project=project, rank=scene_ranks[i], number=str(i + 1), synopsis=f"Scene {i + 1}") for i in range(scene_count)])
     rows = Shot.objects.bulk_create(
         [
-            Shot(project=project, scene=scenes[i % scene_count], rank=f"a{i:05d}", number=f"{i // scene_count + 1}A",
+            Shot(project=project, scene=scenes[i % scene_count], rank=shot_ranks[i], number=f"{i // scene_count + 1}A",
                  description="Maya crosses to the window and looks out at the storm.", dialogue="MAYA: He's not coming.", camera_spec={})
             for i in range(shots)
         ]
     )
-    Panel.objects.bulk_create([Panel(project=project, shot=s, rank=f"a{j}", caption="panel") for s in rows for j in range(panels_per_shot)])
+    Panel.objects.bulk_create([Panel(project=project, shot=s, rank=panel_ranks[j], caption="panel") for s in rows for j in range(panels_per_shot)])
     maya = Character.objects.create(project=project, name="MAYA")
     Shot.characters.through.objects.bulk_create([Shot.characters.through(shot_id=s.pk, character_id=maya.pk) for s in rows])
     return project, user, rows

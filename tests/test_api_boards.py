@@ -173,11 +173,14 @@ def test_board_read_has_everything_in_order(api, project, scene, shot, owner, vi
 
 
 def _bulk_board(project, owner, shots):
+    from fractional_indexing import generate_n_keys_between
+
     scene_count = max(1, shots // 50)
-    scenes = Scene.objects.bulk_create([Scene(project=project, rank=f"a{i:04d}", number=str(i + 1)) for i in range(scene_count)])
-    rows = [Shot(project=project, scene=scenes[i % scene_count], rank=f"a{i:05d}", number=f"{i // scene_count + 1}A", camera_spec={}) for i in range(shots)]
+    ranks = generate_n_keys_between(None, None, max(shots, scene_count, 2))
+    scenes = Scene.objects.bulk_create([Scene(project=project, rank=ranks[i], number=str(i + 1)) for i in range(scene_count)])
+    rows = [Shot(project=project, scene=scenes[i % scene_count], rank=ranks[i], number=f"{i // scene_count + 1}A", camera_spec={}) for i in range(shots)]
     rows = Shot.objects.bulk_create(rows)
-    Panel.objects.bulk_create([Panel(project=project, shot=s, rank=f"a{j}") for s in rows for j in range(2)])
+    Panel.objects.bulk_create([Panel(project=project, shot=s, rank=ranks[j]) for s in rows for j in range(2)])
     character = services.create_character(project, {"name": "MAYA"}, owner)
     Shot.characters.through.objects.bulk_create([Shot.characters.through(shot_id=s.pk, character_id=character.pk) for s in rows])
 

@@ -53,20 +53,23 @@ async def test_styled_frame_end_to_end(api, shot, editor, render_worker, s3_stor
     room, connected, _ = await connect(editor, shot.project_id)
     await next_of(room, "hello")
     response = await sync_to_async(api(editor).post)(
-        "/api/render-jobs/", {"shot": shot.pk, "backend": "diffusion", "parameters": {"width": 64, "height": 64, "steps": 4, "strength": 1.0}}, format="json"
+        "/api/render-jobs/", {"shot": shot.pk, "backend": "diffusion", "parameters": {"width": 64, "height": 64, "steps": 7, "strength": 1.0}}, format="json"
     )
     assert response.status_code == 201, response.content
     job_id = response.json()["id"]
-    steps, statuses = [], []
+    steps, statuses, previews = [], [], []
     while "succeeded" not in statuses and "failed" not in statuses:
         for message in await receive(room, timeout=60):
             if message["type"] == "render":
                 steps.append((message["job"]["done"], message["job"]["total"]))
+                if message["job"].get("preview"):
+                    previews.append(message["job"]["preview"])
             elif message["type"] == "change" and message["change"]["entity"] == "render_job":
                 statuses.append(message["change"]["data"]["status"])
     job = await sync_to_async(RenderJob.objects.get)(pk=job_id)
     assert job.status == "succeeded", job.error
     assert steps and steps[-1][0] == steps[-1][1]  # progress reported per denoising step, to the end
+    assert previews and previews[0].startswith("data:image/jpeg;base64,")  # a look at the picture as it forms
     outputs = await sync_to_async(lambda: {o.kind: o for o in job.outputs.all()})()
     assert set(outputs) == {"frame", "depth"}
     assert (outputs["frame"].width, outputs["frame"].height) == (64, 64)

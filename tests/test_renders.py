@@ -124,3 +124,21 @@ def test_a_job_whose_worker_died_is_requeued_and_finishes(api, shot, editor, ren
     assert requeue_stale_jobs() == [job.pk]
     job = wait_until(lambda: finished(job.pk))
     assert job.status == "succeeded" and job.attempts == 2
+
+
+def test_cancelling_a_running_render_stops_it(api, shot, editor, render_worker):
+    api(editor).patch(f"/api/shots/{shot.pk}/", {"duration_s": 60, "movement": "arc"}, format="json")
+    response = api(editor).post("/api/render-jobs/", {"shot": shot.pk, "kind": "clip", "parameters": {"width": 640}}, format="json")
+    job_id = response.json()["id"]
+    wait_until(lambda: RenderJob.objects.filter(pk=job_id, status="running", progress__gt=0).exists())
+    cancelled = api(editor).post(f"/api/render-jobs/{job_id}/cancel/")
+    assert cancelled.status_code == 200 and cancelled.json()["status"] == "cancelled"
+    import time
+
+    time.sleep(1.0)  # the worker notices at its next progress report and stops
+    job = RenderJob.objects.get(pk=job_id)
+    assert job.status == "cancelled" and job.progress < 1.0
+    assert not job.outputs.exists()
+    # The worker is free again: the next render runs.
+    again = api(editor).post("/api/render-jobs/", {"shot": shot.pk, "kind": "frame", "parameters": {"width": 320}}, format="json").json()
+    assert wait_until(lambda: finished(again["id"])).status == "succeeded"

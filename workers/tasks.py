@@ -73,7 +73,7 @@ def _diffusion(job, width, height, progress, should_cancel):
         "guidance_scale": float(options.get("guidance_scale", 7.0)),
         "strength": float(options.get("strength", 0.75)),
         "controlnet_scale": float(options.get("controlnet_scale", 1.0)),
-        "on_step": lambda done, total, preview=None: progress(done, total),
+        "on_step": lambda done, total, preview=None: progress(done, total, preview_url=_preview_url(preview)),
         "should_cancel": should_cancel,
     }
     if job.kind == job.CLIP:
@@ -96,6 +96,21 @@ def _diffusion(job, width, height, progress, should_cancel):
             RenderOutput("depth", blocking.png_bytes(frame.depth), "image/png", width, height),
         ]
     )
+
+
+def _preview_url(preview):
+    """A denoising preview as a small inline image for the progress message (ephemeral, never
+    stored), or None."""
+    if preview is None:
+        return None
+    import base64
+    from io import BytesIO
+
+    image = preview.convert("RGB")
+    image.thumbnail((160, 160))
+    buffer = BytesIO()
+    image.save(buffer, format="JPEG", quality=70)
+    return "data:image/jpeg;base64," + base64.b64encode(buffer.getvalue()).decode()
 
 
 @shared_task(name="workers.tasks.render_blocking", acks_late=True, reject_on_worker_lost=True)

@@ -239,7 +239,7 @@ class Progress:
 
     def __call__(self, done, total, preview_url=None):
         now = time.monotonic()
-        if now - self.last_report < self.INTERVAL_S and done < total:
+        if now - self.last_report < self.INTERVAL_S and done < total and preview_url is None:
             return
         self.last_report = now
         self.job.progress = min(1.0, done / total) if total else 0.0
