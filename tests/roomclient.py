@@ -149,3 +149,57 @@ class RoomClient:
     def view(self, fields):
         """{(entity, id): {field: value}} for comparison with the database."""
         return {key: {name: row.get(name) for name in fields[key[0]]} for key, row in self.state.items() if key[0] in fields}
+
+
+class CommunicatorRoomClient(RoomClient):
+    """The same client over Channels' in-process WebsocketCommunicator (no network)."""
+
+    def __init__(self, application, path, headers, name):
+        super().__init__(path, None, None, name)
+        self.application, self.path, self.headers = application, path, headers
+
+    async def connect(self):
+        from channels.testing import WebsocketCommunicator
+
+        self.hello.clear()
+        communicator = WebsocketCommunicator(self.application, self.path, headers=self.headers)
+        connected, code = await communicator.connect(timeout=10)
+        if not connected:
+            raise OSError(f"refused with {code}")
+        self.ws = _CommunicatorSocket(communicator)
+        self.reader = asyncio.ensure_future(self._read(self.ws))
+        await asyncio.wait_for(self.hello.wait(), 10)
+
+    async def _read(self, ws):
+        async for frame in ws:
+            message = json.loads(frame)
+            for item in message["messages"] if message["type"] == "batch" else [message]:
+                await self._handle(item)
+
+
+class _CommunicatorSocket:
+    def __init__(self, communicator):
+        self.communicator = communicator
+        self.closed = False
+
+    async def send(self, text):
+        if not self.closed:
+            await self.communicator.send_to(text_data=text)
+
+    async def close(self):
+        if not self.closed:
+            self.closed = True
+            await self.communicator.disconnect()
+            self.communicator.output_queue.put_nowait({"type": "websocket.close"})  # wake the reader
+
+    def __aiter__(self):
+        return self
+
+    async def __anext__(self):
+        # Straight from the queue: the communicator's receive_output() cancels the whole
+        # application when it times out.
+        output = await self.communicator.output_queue.get()
+        if output["type"] == "websocket.close":
+            self.closed = True
+            raise StopAsyncIteration
+        return output["text"]

@@ -14,7 +14,7 @@ from apps.boards import services
 from apps.boards.models import Panel, Scene, Shot
 from apps.rooms.models import AppliedOp
 from tests.conftest import session_cookie_for
-from tests.roomclient import RoomClient
+from tests.roomclient import CommunicatorRoomClient, RoomClient
 
 pytestmark = [pytest.mark.django_db(transaction=True)]
 
@@ -59,14 +59,21 @@ def random_op(rng, client):
     return {"kind": "set", "entity": "scene", "id": rng.choice(scenes), "fields": {"synopsis": f"take {rng.randint(0, 99)}"}}
 
 
-async def run_clients(servers, project, users, ops_each, seed, restart=None):
+async def run_clients(servers, project, users, ops_each, seed, restart=None, in_process=False):
     rng = random.Random(seed)
     clients = []
     for index, user in enumerate(users):
-        server = servers[index % len(servers)]
         cookie = await sync_to_async(session_cookie_for)(user)
-        client = RoomClient(f"ws://{server.base}/ws/projects/{project.pk}/", cookie, f"http://{server.base}", f"u{index}")
-        client.server = server
+        if in_process:
+            from studio.asgi import application
+
+            headers = [(b"origin", b"http://127.0.0.1:8000"), (b"cookie", cookie.encode())]
+            client = CommunicatorRoomClient(application, f"/ws/projects/{project.pk}/", headers, f"u{index}")
+            client.server = None
+        else:
+            server = servers[index % len(servers)]
+            client = RoomClient(f"ws://{server.base}/ws/projects/{project.pk}/", cookie, f"http://{server.base}", f"u{index}")
+            client.server = server
         await client.connect()
         await client.settle()
         clients.append(client)
@@ -133,6 +140,15 @@ def make_board(project, owner):
         scene = services.create_scene(project, {}, owner)
         for _ in range(4):
             services.create_shot(scene, {}, owner)
+
+
+async def test_clients_converge_through_the_communicator(project, owner, director, editor):
+    """In-process, through Channels' communicator and the configured channel layer."""
+    await sync_to_async(make_board)(project, owner)
+    clients = await run_clients([], project, [owner, director, editor], ops_each=20, seed=3, in_process=True)
+    await check_converged(clients, project)
+    for client in clients:
+        await client.disconnect()
 
 
 async def test_clients_converge_on_one_server_in_memory_layer(project, owner, director, editor, studio_servers):
