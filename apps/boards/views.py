@@ -73,6 +73,12 @@ class CreateWithParentMixin:
         data = {k: v for k, v in data.items() if k != self.parent_field}
         return self.create_service(self.create_parent(), data, self.request.user)
 
+    def perform_update_service(self, instance, data, version):
+        return self.update_service(instance, data, self.request.user, version)
+
+    def perform_delete_service(self, instance, version):
+        self.delete_service(instance, self.request.user, version)
+
 
 class MoveMixin:
     @extend_schema(request=MoveSerializer, description="Reorder: land right after `after` (null = first), optionally under a new parent. Writes one row.")
@@ -93,11 +99,8 @@ class CharacterViewSet(CreateWithParentMixin, ProjectScopedViewSet):
     create_serializer_class = CharacterCreateSerializer
     create_service = staticmethod(services.create_character)
 
-    def perform_update_service(self, instance, data, version):
-        return services.update_character(instance, data, self.request.user, version)
-
-    def perform_delete_service(self, instance, version):
-        services.delete_character(instance, self.request.user, version)
+    update_service = staticmethod(services.update_character)
+    delete_service = staticmethod(services.delete_character)
 
 
 @extend_schema(parameters=LIST_FILTERS)
@@ -107,11 +110,8 @@ class LocationViewSet(CreateWithParentMixin, ProjectScopedViewSet):
     create_serializer_class = LocationCreateSerializer
     create_service = staticmethod(services.create_location)
 
-    def perform_update_service(self, instance, data, version):
-        return services.update_location(instance, data, self.request.user, version)
-
-    def perform_delete_service(self, instance, version):
-        services.delete_location(instance, self.request.user, version)
+    update_service = staticmethod(services.update_location)
+    delete_service = staticmethod(services.delete_location)
 
 
 @extend_schema(parameters=LIST_FILTERS)
@@ -121,11 +121,8 @@ class SceneViewSet(MoveMixin, CreateWithParentMixin, ProjectScopedViewSet):
     create_serializer_class = SceneCreateSerializer
     create_service = staticmethod(services.create_scene)
 
-    def perform_update_service(self, instance, data, version):
-        return services.update_scene(instance, data, self.request.user, version)
-
-    def perform_delete_service(self, instance, version):
-        services.delete_scene(instance, self.request.user, version)
+    update_service = staticmethod(services.update_scene)
+    delete_service = staticmethod(services.delete_scene)
 
     def move_service(self, instance, body, user, version):
         return services.move_scene(instance, body["after"], user, version)
@@ -140,11 +137,8 @@ class ShotViewSet(MoveMixin, CreateWithParentMixin, ProjectScopedViewSet):
     parent_queryset = Scene.objects.select_related("project")
     create_service = staticmethod(services.create_shot)
 
-    def perform_update_service(self, instance, data, version):
-        return services.update_shot(instance, data, self.request.user, version)
-
-    def perform_delete_service(self, instance, version):
-        services.delete_shot(instance, self.request.user, version)
+    update_service = staticmethod(services.update_shot)
+    delete_service = staticmethod(services.delete_shot)
 
     def move_service(self, instance, body, user, version):
         return services.move_shot(instance, body["after"], body.get("parent"), user, version)
@@ -159,11 +153,8 @@ class PanelViewSet(MoveMixin, CreateWithParentMixin, ProjectScopedViewSet):
     parent_queryset = Shot.objects.all()
     create_service = staticmethod(services.create_panel)
 
-    def perform_update_service(self, instance, data, version):
-        return services.update_panel(instance, data, self.request.user, version)
-
-    def perform_delete_service(self, instance, version):
-        services.delete_panel(instance, self.request.user, version)
+    update_service = staticmethod(services.update_panel)
+    delete_service = staticmethod(services.delete_panel)
 
     def move_service(self, instance, body, user, version):
         return services.move_panel(instance, body["after"], body.get("parent"), user, version)
