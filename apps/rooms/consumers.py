@@ -13,6 +13,7 @@ frame count stays bounded as rooms grow.
 
 import asyncio
 import hashlib
+from concurrent.futures import ThreadPoolExecutor
 import json
 import logging
 import time
@@ -40,10 +41,13 @@ COALESCE_S = 0.008
 RATE_PER_S, BURST = 40.0, 80.0
 MAX_VIOLATIONS = 200
 
-# Writes run in a thread pool rather than the single shared "sync" thread, so one slow op does
-# not stall every socket in the process; each socket still sends its ops one at a time.
-run_op = DatabaseSyncToAsync(apply_op, thread_sensitive=False)
-run_text_state = DatabaseSyncToAsync(text_state, thread_sensitive=False)
+# Ops run on one thread of their own, not Django's shared "sync" thread (so reads for other
+# sockets never queue behind them) and not a pool: writes to a project are serialised by its
+# lock anyway, and several threads fighting the event loop for the GIL only make each locked
+# write slower (every query gives the GIL away and has to win it back).
+OP_EXECUTOR = ThreadPoolExecutor(max_workers=1, thread_name_prefix="room-ops")
+run_op = DatabaseSyncToAsync(apply_op, thread_sensitive=False, executor=OP_EXECUTOR)
+run_text_state = DatabaseSyncToAsync(text_state, thread_sensitive=False, executor=OP_EXECUTOR)
 
 PALETTE = ("#e07a5f", "#3d85c6", "#81b29a", "#f2cc8f", "#b56576", "#6d597a", "#48cae4", "#f4a261", "#90be6d", "#c77dff")
 

@@ -12,7 +12,7 @@ from contextlib import contextmanager
 from contextvars import ContextVar
 
 from asgiref.sync import async_to_sync
-from channels.layers import InMemoryChannelLayer, get_channel_layer
+from channels.layers import get_channel_layer
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import connection, transaction
 
@@ -113,10 +113,12 @@ def broadcast(project_id, message):
     group = room_group(project_id)
     try:
         loop = _room_loop
-        if isinstance(layer, InMemoryChannelLayer) and loop is not None and loop.is_running():
-            # The in-memory layer's queues belong to the server's event loop; a thread that is
-            # not serving a request for that loop (the embedded render worker) must deliver
-            # there, or the sockets waiting on those queues are never woken.
+        if loop is not None and loop.is_running():
+            # This process serves sockets: hand the send to its event loop and do not wait for
+            # it. Writers (the room's op thread, the embedded render worker) never stall on a
+            # busy loop, and the in-memory layer's queues, which belong to that loop, are only
+            # touched from it. Sends keep their order (the loop runs them first come, first
+            # served), and a client reorders by seq anyway.
             try:
                 running = asyncio.get_running_loop()
             except RuntimeError:
@@ -124,11 +126,16 @@ def broadcast(project_id, message):
             if running is loop:
                 loop.create_task(layer.group_send(group, message))
             else:
-                asyncio.run_coroutine_threadsafe(layer.group_send(group, message), loop).result(timeout=5)
+                asyncio.run_coroutine_threadsafe(layer.group_send(group, message), loop).add_done_callback(_log_failure)
         else:
             async_to_sync(layer.group_send)(group, message)
     except Exception:  # the change is stored; a room that missed it catches up by seq
         log.exception("broadcast to project %s failed", project_id)
+
+
+def _log_failure(future):
+    if not future.cancelled() and future.exception() is not None:
+        log.error("room broadcast failed", exc_info=future.exception())
 
 
 def changes_since(project_id, after_seq, limit=1000):

@@ -36,7 +36,7 @@ export function App() {
 
   let page;
   if (!user || route.name === "login") page = <LoginPage onSignedIn={setUser} />;
-  else if (route.name === "project") page = <ProjectPage key={route.id} id={route.id} tab={route.tab} user={user} onSignOut={signOut} />;
+  else if (route.name === "project") page = <ProjectPage key={route.id} id={route.id} tab={route.tab} shot={route.shot} user={user} onSignOut={signOut} />;
   else page = <ProjectsPage user={user} onSignOut={signOut} />;
   return (
     <>

@@ -26,22 +26,23 @@ export function usePath(): string {
 export type Route =
   | { name: "login" }
   | { name: "projects" }
-  | { name: "project"; id: number; tab: ProjectTab };
+  | { name: "project"; id: number; tab: ProjectTab; shot: number | null };
 
 export type ProjectTab = "shots" | "board" | "library";
 
 const TAB_PATHS: Record<ProjectTab, string> = { shots: "", board: "/board", library: "/library" };
 
-export function projectPath(id: number, tab: ProjectTab = "shots"): string {
-  return `/projects/${id}${TAB_PATHS[tab]}`;
+/** A project tab; with `shot`, that shot's camera panel open over it (/projects/1/board/shots/7). */
+export function projectPath(id: number, tab: ProjectTab = "shots", shot: number | null = null): string {
+  return `/projects/${id}${TAB_PATHS[tab]}${shot != null ? `/shots/${shot}` : ""}`;
 }
 
 export function parseRoute(path: string): Route {
   if (path.startsWith("/login")) return { name: "login" };
-  const match = path.match(/^\/projects\/(\d+)(?:\/(board|library|shots))?\/?$/);
+  const match = path.match(/^\/projects\/(\d+)(?:\/(board|library|shots))?(?:\/shots\/(\d+))?\/?$/);
   if (match) {
     const tab: ProjectTab = match[2] === "board" ? "board" : match[2] === "library" ? "library" : "shots";
-    return { name: "project", id: Number(match[1]), tab };
+    return { name: "project", id: Number(match[1]), tab, shot: match[3] ? Number(match[3]) : null };
   }
   return { name: "projects" };
 }

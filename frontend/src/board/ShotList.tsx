@@ -7,6 +7,7 @@ import { useBoard } from "../state/context";
 import type { BoardStore } from "../state/store";
 import { EditCell, focusSibling, lineEditor, numberEditor, selectEditor, textEditor, type SaveOutcome } from "../ui/EditCell";
 import { ANGLES, FRAME_RATES, FRAMINGS, MOVES, optionsOf, PRIME_LENSES_MM, RIGS, SETTINGS, SHOT_SIZES, shortLabel, STATUSES, TIMES_OF_DAY } from "../vocab";
+import { CameraIcon, openCamera } from "../camera/CameraDrawer";
 import { CharacterChips, charactersEditor, sameIds, StatusPill } from "./cells";
 import { formatDuration } from "./format";
 
@@ -29,7 +30,7 @@ const COLUMNS: { key: string; label: string; width: number; title?: string }[] =
   { key: "props", label: "Props", width: 96 },
   { key: "notes", label: "Notes", width: 112 },
   { key: "status", label: "Status", width: 94 },
-  { key: "actions", label: "", width: 28 },
+  { key: "actions", label: "", width: 54 },
 ];
 
 export function ShotList() {
@@ -45,7 +46,7 @@ export function ShotList() {
         <span class="stat"><b>{shots}</b> shots</span>
         <span class="stat" title="Sum of planned shot durations">planned <b>{formatDuration(seconds)}</b></span>
         <span class="spacer" />
-        <span class="hint">Click or Enter to edit · Tab next cell · Esc cancels · Alt+↑/↓ moves a shot</span>
+        <span class="hint">Click or Enter to edit · Tab next cell · Esc cancels · Alt+↑/↓ moves a shot · C opens the camera</span>
         {store.can.edit && <button class="btn btn-primary btn-small" onClick={() => store.createScene()} data-testid="add-scene">+ Scene</button>}
       </div>
       <div class="table-scroll">
@@ -69,6 +70,11 @@ function navigateCells(event: TargetedKeyboardEvent<HTMLTableElement>, store: Bo
   if (!cell.hasAttribute("data-cell")) return;
   const row = cell.closest("tr");
   if (!row) return;
+  if ((event.key === "c" || event.key === "C") && !event.altKey && !event.ctrlKey && !event.metaKey && row.dataset.shot && Number(row.dataset.shot) > 0) {
+    event.preventDefault();
+    openCamera(store, "shots", Number(row.dataset.shot));
+    return;
+  }
   if (event.altKey && (event.key === "ArrowUp" || event.key === "ArrowDown")) {
     const id = Number(row.dataset.shot);
     const shot = store.shot(id);
@@ -258,6 +264,12 @@ function ShotRow({ shot, previous, onDropShot }: { shot: Shot; previous: number 
       <EditCell {...cell} {...at("status")} value={shot.status} display={<StatusPill status={shot.status} />}
         save={save("status")} editor={selectEditor(optionsOf(STATUSES))} />
       <td class="actions">
+        {shot.id > 0 && (
+          <button class="btn btn-ghost btn-icon cam-open" title={`Camera of shot ${shot.number} (C)`} aria-label={`Camera of shot ${shot.number}`} data-testid={id("camera")}
+            onClick={() => openCamera(store, "shots", shot.id)}>
+            <CameraIcon />
+          </button>
+        )}
         {canEdit && (
           <button class="btn btn-ghost btn-icon danger" title={`Delete shot ${shot.number}`} data-testid={id("delete")}
             onClick={() => confirm(`Delete shot ${shot.number}?`) && store.remove("shot", shot)}>×</button>

@@ -8,6 +8,7 @@ import { EditCell, numberEditor, textEditor, type SaveOutcome } from "../ui/Edit
 import { CursorArea } from "../ui/Presence";
 import { toast } from "../ui/toasts";
 import { ANGLES, aspectValue, ASPECT_RATIOS, MOVES, RENDER_STATUSES, SHOT_SIZES, shortLabel } from "../vocab";
+import { CameraIcon, openCamera } from "../camera/CameraDrawer";
 import { StatusPill } from "./cells";
 import { formatDuration } from "./format";
 
@@ -74,6 +75,12 @@ function ShotBoards({ shot }: { shot: Shot }) {
           <span>{shortLabel(ASPECT_RATIOS, shot.aspect_ratio)}</span>
         </div>
         <div class="board-shot-meta"><StatusPill status={shot.status} /> <span class="muted">{shot.duration_s}s planned</span></div>
+        {shot.id > 0 && (
+          <button class="btn btn-small cam-open-board" onClick={() => openCamera(store, "board", shot.id)} data-testid={`board-shot-${shot.id}-camera`}
+            title="Lens, height, blocking on the plan, renders and clips of this shot">
+            <CameraIcon /> Camera
+          </button>
+        )}
         <RenderBox shot={shot} job={job} />
       </aside>
       <div class="panels">

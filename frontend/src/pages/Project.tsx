@@ -3,7 +3,8 @@ import type { SessionUser } from "../api/types";
 import { Library } from "../board/Library";
 import { ShotList } from "../board/ShotList";
 import { Storyboard } from "../board/Storyboard";
-import { linkClick, projectPath, type ProjectTab } from "../router";
+import { CameraDrawer } from "../camera/CameraDrawer";
+import { linkClick, navigate, projectPath, type ProjectTab } from "../router";
 import { StoreContext, useBoard } from "../state/context";
 import { BoardStore } from "../state/store";
 import { RoleBadge } from "../ui/fields";
@@ -17,7 +18,7 @@ const TABS: { tab: ProjectTab; label: string; key: string }[] = [
   { tab: "library", label: "Library", key: "3" },
 ];
 
-export function ProjectPage({ id, tab, user, onSignOut }: { id: number; tab: ProjectTab; user: SessionUser; onSignOut: () => void }) {
+export function ProjectPage({ id, tab, shot, user, onSignOut }: { id: number; tab: ProjectTab; shot: number | null; user: SessionUser; onSignOut: () => void }) {
   const store = useMemo(() => new BoardStore(id, user), [id, user.id]);
   useEffect(() => {
     void store.start();
@@ -25,12 +26,12 @@ export function ProjectPage({ id, tab, user, onSignOut }: { id: number; tab: Pro
   }, [store]);
   return (
     <StoreContext.Provider value={store}>
-      <ProjectShell tab={tab} user={user} onSignOut={onSignOut} />
+      <ProjectShell tab={tab} shot={shot} user={user} onSignOut={onSignOut} />
     </StoreContext.Provider>
   );
 }
 
-function ProjectShell({ tab, user, onSignOut }: { tab: ProjectTab; user: SessionUser; onSignOut: () => void }) {
+function ProjectShell({ tab, shot, user, onSignOut }: { tab: ProjectTab; shot: number | null; user: SessionUser; onSignOut: () => void }) {
   const store = useBoard();
   const data = store.data;
 
@@ -97,6 +98,7 @@ function ProjectShell({ tab, user, onSignOut }: { tab: ProjectTab; user: Session
       </TopBar>
       <main class="project-main">
         {store.loadError ? <p class="empty">{store.loadError}</p> : !data ? <p class="muted pad">Loading board…</p> : tab === "shots" ? <ShotList /> : tab === "board" ? <Storyboard /> : <Library />}
+        {data && shot != null && <CameraDrawer key={shot} shotId={shot} onClose={() => navigate(projectPath(data.project.id, tab))} />}
       </main>
     </div>
   );

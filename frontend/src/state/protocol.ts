@@ -54,7 +54,7 @@ export interface MoveData {
 }
 
 /** A render job as the room reports it (a subset of RenderJob, plus ephemeral progress counts). */
-export type JobEvent = Pick<RenderJob, "id" | "shot" | "status" | "progress" | "error"> & {
+export type JobEvent = Pick<RenderJob, "id" | "shot" | "status" | "progress" | "error"> & Partial<Pick<RenderJob, "kind" | "backend" | "attempts">> & {
   done?: number;
   total?: number;
   preview?: string;

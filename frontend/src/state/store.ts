@@ -27,7 +27,7 @@ export interface BoardData {
   locations: Location[];
 }
 
-/** The latest render of a shot, as far as this browser knows. */
+/** A render job, as far as this browser knows (the row, plus the room's live progress). */
 export interface JobView {
   id: number;
   shot: number | null;
@@ -35,7 +35,20 @@ export interface JobView {
   progress: number;
   error: string;
   outputs: Asset[] | null;
+  kind?: RenderJob["kind"];
+  backend?: RenderJob["backend"];
+  seed?: number | null;
+  created_at?: string;
+  /** The result is a stored earlier render of the same spec (no worker was used). */
+  reused?: boolean;
+  /** Frames (or denoising steps) done of total, from the room's progress messages. */
+  done?: number;
+  total?: number;
+  preview?: string;
 }
+
+export type RenderKind = RenderJob["kind"];
+export type RenderBackend = RenderJob["backend"];
 
 /** How an op ended: applied (with the row it created or touched) or refused. */
 export type OpResult =
@@ -92,8 +105,28 @@ function outputsOf(job: RenderJob): Asset[] {
 }
 
 function jobView(job: RenderJob): JobView {
-  return { id: job.id, shot: job.shot, status: job.status, progress: job.progress, error: job.error, outputs: outputsOf(job) };
+  return {
+    id: job.id, shot: job.shot, status: job.status, progress: job.progress, error: job.error, outputs: outputsOf(job),
+    kind: job.kind, backend: job.backend, seed: job.seed, created_at: job.created_at, reused: job.reused_from != null,
+  };
 }
+
+/** A room event laid over what is known of the job (the event carries no outputs or seed). */
+function mergeJob(known: JobView | undefined, event: JobEvent): JobView {
+  const same = known && known.id === event.id ? known : undefined;
+  const active = event.status === "queued" || event.status === "running";
+  return {
+    ...same,
+    id: event.id, shot: event.shot, status: event.status, progress: event.progress, error: event.error ?? "",
+    outputs: same?.outputs ?? null,
+    kind: event.kind ?? same?.kind, backend: event.backend ?? same?.backend,
+    done: active ? event.done ?? same?.done : undefined, total: active ? event.total ?? same?.total : undefined,
+    preview: active ? event.preview ?? same?.preview : undefined,
+  };
+}
+
+/** Shot fields the server's field_of_view is computed from. */
+const FOV_SOURCES = ["lens_mm", "sensor", "aspect_ratio", "camera_spec"];
 
 function randomId(): string {
   const bytes = crypto.getRandomValues(new Uint8Array(8));
@@ -106,7 +139,11 @@ export class BoardStore {
   /** What the screen shows: `confirmed` plus pending ops. */
   data: BoardData | null = null;
   loadError = "";
+  /** The latest job of each shot (by shot id). */
   jobs = new Map<number, JobView>();
+  /** Every job this browser has seen (by job id): a shot's render history once loaded. */
+  private allJobs = new Map<number, JobView>();
+  private historyLoaded = new Set<number>();
   link: LinkState = "connecting";
   linkDetail = "";
   /** Everyone in the room (every tab), as the last presence message listed them. */
@@ -239,11 +276,37 @@ export class BoardStore {
 
   private async loadJobs(): Promise<void> {
     const { data } = await api.GET("/api/render-jobs/", { params: { query: { project: this.projectId } } });
-    for (const job of data ?? []) {
-      if (job.shot == null) continue;
-      const known = this.jobs.get(job.shot);
-      if (!known || known.id < job.id) this.jobs.set(job.shot, jobView(job));
+    for (const job of data ?? []) this.putJob(jobView(job));
+    this.emit();
+  }
+
+  /** Record a job (newer news of it replaces older); the shot's latest job follows. */
+  private putJob(job: JobView): void {
+    if (job.shot == null) return;
+    this.allJobs.set(job.id, job);
+    const latest = this.jobs.get(job.shot);
+    if (!latest || latest.id <= job.id) this.jobs.set(job.shot, job);
+  }
+
+  /** A shot's renders, newest first (complete once loadHistory has run). */
+  jobsOf(shotId: number): JobView[] {
+    return [...this.allJobs.values()].filter((j) => j.shot === shotId).sort((a, b) => b.id - a.id);
+  }
+
+  historyReady(shotId: number): boolean {
+    return this.historyLoaded.has(shotId);
+  }
+
+  async loadHistory(shotId: number): Promise<void> {
+    const { data } = await api.GET("/api/render-jobs/", { params: { query: { shot: shotId } } }).catch(() => ({ data: undefined }));
+    if (!data) return;
+    for (const job of data) {
+      const known = this.allJobs.get(job.id);
+      // A live progress tick is newer than the row read: keep it while the job is running.
+      if (known && (known.status === "running" || known.status === "queued") && job.status === known.status) this.putJob({ ...jobView(job), ...known, outputs: outputsOf(job) });
+      else this.putJob(jobView(job));
     }
+    this.historyLoaded.add(shotId);
     this.emit();
   }
 
@@ -856,8 +919,13 @@ export class BoardStore {
         return this.set((d) => ({ ...d, project: { ...d.project, ...(data.fields as Partial<Project>), version: data.version } }));
       case "scene":
         return this.putSceneRow(row as Partial<Scene> & { id: number; version: number });
-      case "shot":
-        return this.putShotRow(row as Partial<Shot> & { id: number; version: number });
+      case "shot": {
+        this.putShotRow(row as Partial<Shot> & { id: number; version: number });
+        // The angle of view is computed by the server; a change that does not carry it is re-read.
+        const shot = this.shot(id);
+        if (shot && "field_of_view" in shot && !("field_of_view" in data.fields) && FOV_SOURCES.some((f) => f in data.fields)) void this.rereadShot(id);
+        return;
+      }
       case "panel": {
         this.putPanelRow(row as Partial<Panel> & { id: number; version: number });
         // The change names the new asset id only; its URL comes with the row.
@@ -907,21 +975,37 @@ export class BoardStore {
     if (data) this.onConfirmed(() => this.putPanelRow(data as Panel));
   }
 
-  private applyRender(event: JobEvent): void {
-    if (event.shot == null) return;
-    const known = this.jobs.get(event.shot);
-    if (known && known.id > event.id) return; // an older job of this shot
-    const outputs = known && known.id === event.id ? known.outputs : null;
-    this.jobs.set(event.shot, { id: event.id, shot: event.shot, status: event.status, progress: event.progress, error: event.error ?? "", outputs });
-    this.emit();
-    if (event.status === "succeeded" && !outputs?.length) void this.rereadJob(event.id);
+  private async rereadShot(id: number): Promise<void> {
+    const { data } = await api.GET("/api/shots/{id}/", { params: { path: { id } } });
+    if (data) this.onConfirmed(() => this.putShotRow(data as unknown as Shot));
   }
 
+  private applyRender(event: JobEvent): void {
+    if (event.shot == null) return;
+    const known = this.allJobs.get(event.id) ?? (this.jobs.get(event.shot)?.id === event.id ? this.jobs.get(event.shot) : undefined);
+    const job = mergeJob(known, event);
+    this.putJob(job);
+    this.emit();
+    // The event names no outputs, seed or creation time: the row has them.
+    if ((event.status === "succeeded" && !job.outputs?.length) || job.created_at === undefined) void this.rereadJob(event.id);
+  }
+
+  private rereading = new Set<number>();
+
   private async rereadJob(id: number): Promise<void> {
-    const { data } = await api.GET("/api/render-jobs/{id}/", { params: { path: { id: id } } });
-    if (data?.shot != null) {
-      this.jobs.set(data.shot, jobView(data));
-      this.emit();
+    if (this.rereading.has(id)) return;
+    this.rereading.add(id);
+    try {
+      const { data } = await api.GET("/api/render-jobs/{id}/", { params: { path: { id: id } } });
+      if (data?.shot != null) {
+        const known = this.allJobs.get(id);
+        // Progress may have moved on while the row was read.
+        const fresher = known && known.status === data.status && known.progress > data.progress ? { progress: known.progress, done: known.done, total: known.total } : {};
+        this.putJob({ ...jobView(data), ...fresher });
+        this.emit();
+      }
+    } finally {
+      this.rereading.delete(id);
     }
   }
 
@@ -969,20 +1053,36 @@ export class BoardStore {
 
   /** Blocking = grey-box frame of the shot's camera; diffusion = styled frame (needs weights on the server). */
   async renderFrame(shot: Shot, backend: RenderJob["backend"] = "blocking"): Promise<void> {
-    const result = await settle(api.POST("/api/render-jobs/", { body: { shot: shot.id, kind: "frame", backend, parameters: { width: 960 } } }));
-    if (result.ok) {
-      const job = result.data as RenderJob;
-      const known = this.jobs.get(shot.id);
-      if (!known || known.id <= job.id) this.jobs.set(shot.id, jobView(job));
-      this.emit();
-      if (job.status === "succeeded" && !outputsOf(job).length) void this.rereadJob(job.id);
-    } else this.report(result);
+    const problem = await this.startRender(shot, "frame", backend);
+    if (problem) toast(problem, "error", 9000);
+  }
+
+  /** Queue a render of the shot; resolves with the server's reason when it refuses (else null). */
+  async startRender(shot: Shot, kind: RenderKind, backend: RenderBackend): Promise<string | null> {
+    const parameters = kind === "frame" ? { width: 960 } : {};
+    const result = await settle(api.POST("/api/render-jobs/", { body: { shot: shot.id, kind, backend, parameters } }));
+    if (!result.ok) return result.kind === "invalid" ? Object.values(result.errors).flat().join(" ") : result.kind === "conflict" ? result.detail : result.message;
+    const job = result.data as RenderJob;
+    const known = this.allJobs.get(job.id);
+    // The room may have reported progress before this answer arrived.
+    this.putJob(known && known.progress > job.progress ? { ...jobView(job), ...known, kind: job.kind, backend: job.backend, seed: job.seed, created_at: job.created_at } : jobView(job));
+    this.emit();
+    if (job.status === "succeeded" && !outputsOf(job).length) void this.rereadJob(job.id);
+    return null;
   }
 
   async cancelJob(job: JobView): Promise<void> {
     const result = await settle(api.POST("/api/render-jobs/{id}/cancel/", { params: { path: { id: job.id } } }));
-    if (result.ok && job.shot != null) {
-      this.jobs.set(job.shot, jobView(result.data as RenderJob));
+    if (result.ok) {
+      this.putJob(jobView(result.data as RenderJob));
+      this.emit();
+    } else this.report(result);
+  }
+
+  async retryJob(job: JobView): Promise<void> {
+    const result = await settle(api.POST("/api/render-jobs/{id}/retry/", { params: { path: { id: job.id } } }));
+    if (result.ok) {
+      this.putJob(jobView(result.data as RenderJob));
       this.emit();
     } else this.report(result);
   }

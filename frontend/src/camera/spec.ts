@@ -1,0 +1,191 @@
+// The shot's camera-and-blocking spec (Shot.camera_spec) as the browser reads and edits it.
+//
+// The API types camera_spec as free JSON, so this file states its shape: it mirrors the schema
+// documented at the top of previs/spec.py (version 1). The server's normalize_spec rejects
+// unknown keys, so edits start from the stored (normalised) spec and change documented keys only.
+// Coordinates: metres, x east, y north, z up; bearings 0 = north, positive toward east.
+import type { AspectRatio, CameraMove, Sensor, Shot } from "../api/types";
+
+export type Vec2 = [number, number];
+export type Vec3 = [number, number, number];
+
+export interface SpecCamera {
+  position: Vec3;
+  yaw_deg: number;
+  pitch_deg: number;
+  roll_deg: number;
+  lens_mm: number;
+  sensor: Sensor;
+  aspect: AspectRatio;
+}
+
+export interface SpecCharacter {
+  id: string;
+  name: string;
+  position: Vec2;
+  facing_deg: number;
+  height_m: number;
+  colour: string;
+  pose: "standing" | "sitting";
+  /** [[t_s, x, y], …]: the character walks between the keys. Overrides position. */
+  path: Vec3[] | null;
+}
+
+export interface SetPiece {
+  name: string;
+  position: Vec3;
+  /** [width (local x), depth (local y), height] */
+  size: Vec3;
+  rotation_deg: number;
+  colour: string;
+}
+
+export type MoveParameter = "distance_m" | "degrees" | "end_lens_mm" | "amplitude_deg" | "seed";
+
+export type SpecMove = { type: CameraMove } & Partial<Record<MoveParameter, number>>;
+
+export interface CameraSpec {
+  version: 1;
+  camera: SpecCamera;
+  characters: SpecCharacter[];
+  set_pieces: SetPiece[];
+  environment: { time_of_day: string; key_light: { azimuth_deg: number; elevation_deg: number }; ground_grid: boolean };
+  move: SpecMove;
+  duration_s: number;
+  fps: number;
+  subject_id: string | null;
+  guides: { safe_area: boolean; thirds: boolean };
+}
+
+/** The shot's stored spec (null before the server has laid one out). */
+export function specOf(shot: Shot): CameraSpec | null {
+  const spec = shot.camera_spec as Partial<CameraSpec> | null | undefined;
+  if (!spec || typeof spec !== "object" || !spec.camera || !Array.isArray(spec.characters)) return null;
+  return spec as CameraSpec;
+}
+
+/** The parameters each move type uses (previs/spec.py MOVE_DEFAULTS), with their units. */
+export const MOVE_PARAMETERS: Record<CameraMove, MoveParameter[]> = {
+  static: [],
+  pan: ["degrees"],
+  tilt: ["degrees"],
+  pedestal: ["distance_m"],
+  dolly_in: ["distance_m"],
+  dolly_out: ["distance_m"],
+  truck: ["distance_m"],
+  arc: ["degrees"],
+  crane: ["distance_m"],
+  zoom: ["end_lens_mm"],
+  dolly_zoom: ["end_lens_mm"],
+  handheld: ["amplitude_deg", "seed"],
+  steadicam: ["distance_m", "amplitude_deg", "seed"],
+  rack_focus: [],
+};
+
+export const MOVE_PARAMETER_LABELS: Record<MoveParameter, { label: string; unit: string; step: number; title: string }> = {
+  distance_m: { label: "Distance", unit: "m", step: 0.1, title: "Dolly/steadicam travel; truck + = camera right; pedestal and crane + = up" },
+  degrees: { label: "Angle", unit: "°", step: 1, title: "Pan + = right, tilt + = up, arc + = camera travels to its right" },
+  end_lens_mm: { label: "End lens", unit: "mm", step: 1, title: "Focal length at the end of the zoom" },
+  amplitude_deg: { label: "Shake", unit: "°", step: 0.1, title: "Handheld shake / steadicam float amplitude (0–10°)" },
+  seed: { label: "Seed", unit: "", step: 1, title: "Same seed, same shake" },
+};
+
+/** The move with its type changed: only the parameters the new type uses are kept. */
+export function moveOfType(move: SpecMove, type: CameraMove): SpecMove {
+  const next: SpecMove = { type };
+  for (const name of MOVE_PARAMETERS[type]) if (move[name] != null) next[name] = move[name];
+  return next;
+}
+
+// --- Geometry --------------------------------------------------------------------------------
+
+const RAD = Math.PI / 180;
+
+/** Unit floor vector of a bearing (0 = north/+y, 90 = east/+x). */
+export function bearingVector(deg: number): Vec2 {
+  return [Math.sin(deg * RAD), Math.cos(deg * RAD)];
+}
+
+/** Bearing from one floor point toward another, in (-180, 180]. */
+export function bearingTo(from: Vec2, to: Vec2): number {
+  return wrapDeg(Math.atan2(to[0] - from[0], to[1] - from[1]) / RAD);
+}
+
+export function wrapDeg(deg: number): number {
+  let out = ((deg % 360) + 360) % 360;
+  if (out > 180) out -= 360;
+  return out === -180 ? 180 : out;
+}
+
+export const round = (value: number, places = 2) => Math.round(value * 10 ** places) / 10 ** places;
+
+/** The character the camera is framed on (subject_id, else the first). */
+export function subjectOf(spec: CameraSpec): SpecCharacter | undefined {
+  return spec.characters.find((c) => c.id === spec.subject_id) ?? spec.characters[0];
+}
+
+/** Where a character stands at the start of the shot (first path key, else the mark). */
+export function markOf(character: SpecCharacter): Vec2 {
+  const first = character.path?.[0];
+  return first ? [first[1], first[2]] : character.position;
+}
+
+/** The spec with one character's mark moved (a walking path moves with it). */
+export function withCharacterAt(spec: CameraSpec, id: string, to: Vec2): CameraSpec {
+  return {
+    ...spec,
+    characters: spec.characters.map((c) => {
+      if (c.id !== id) return c;
+      const from = markOf(c);
+      const dx = to[0] - from[0];
+      const dy = to[1] - from[1];
+      const path = c.path ? c.path.map(([t, x, y]) => [t, round(x + dx), round(y + dy)] as Vec3) : null;
+      return { ...c, position: [round(to[0]), round(to[1])], path };
+    }),
+  };
+}
+
+/** The spec with the camera moved on the floor; `aim` turns it to keep looking at the subject. */
+export function withCameraAt(spec: CameraSpec, to: Vec2, aim: boolean): CameraSpec {
+  const subject = subjectOf(spec);
+  const position: Vec3 = [round(to[0]), round(to[1]), spec.camera.position[2]];
+  const yaw = aim && subject ? round(bearingTo(to, markOf(subject)), 1) : spec.camera.yaw_deg;
+  return { ...spec, camera: { ...spec.camera, position, yaw_deg: yaw } };
+}
+
+export function withCamera(spec: CameraSpec, patch: Partial<SpecCamera>): CameraSpec {
+  return { ...spec, camera: { ...spec.camera, ...patch } };
+}
+
+/** Where the camera ends up on the floor after its move (null for moves that stay put). */
+export function moveEnd(spec: CameraSpec): { position: Vec2; yaw: number } | null {
+  const { camera, move } = spec;
+  const start: Vec2 = [camera.position[0], camera.position[1]];
+  const [fx, fy] = bearingVector(camera.yaw_deg);
+  const distance = move.distance_m ?? 0;
+  switch (move.type) {
+    case "dolly_in":
+    case "steadicam":
+      return { position: [start[0] + fx * distance, start[1] + fy * distance], yaw: camera.yaw_deg };
+    case "dolly_out":
+      return { position: [start[0] - fx * distance, start[1] - fy * distance], yaw: camera.yaw_deg };
+    case "truck":
+      return { position: [start[0] + fy * distance, start[1] - fx * distance], yaw: camera.yaw_deg };
+    case "pan":
+      return { position: start, yaw: camera.yaw_deg + (move.degrees ?? 0) };
+    case "arc": {
+      const subject = subjectOf(spec);
+      if (!subject) return null;
+      const [sx, sy] = markOf(subject);
+      const angle = -(move.degrees ?? 0) * RAD;
+      const dx = start[0] - sx;
+      const dy = start[1] - sy;
+      return {
+        position: [sx + dx * Math.cos(angle) + dy * Math.sin(angle), sy - dx * Math.sin(angle) + dy * Math.cos(angle)],
+        yaw: camera.yaw_deg + angle / RAD,
+      };
+    }
+    default:
+      return null;
+  }
+}
