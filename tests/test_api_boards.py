@@ -205,3 +205,14 @@ def test_board_read_uses_a_constant_number_of_queries(api, owner):
     queries_10 = _board_queries(client, small, 10)
     queries_500 = _board_queries(client, large, 500)
     assert queries_10 == queries_500 <= 9
+
+
+def test_shot_reports_its_angle_of_view(api, shot, editor):
+    import math
+
+    body = api(editor).patch(f"/api/shots/{shot.pk}/", {"lens_mm": 24, "sensor": "full_frame", "aspect_ratio": "1.78"}, format="json").json()
+    # Full frame, 16:9 delivery: the frame is the sensor's 36 mm width; 24 mm is a wide lens.
+    assert body["field_of_view"]["horizontal_deg"] == pytest.approx(math.degrees(2 * math.atan(36 / 48)), abs=0.01)
+    assert body["field_of_view"]["vertical_deg"] == pytest.approx(math.degrees(2 * math.atan(36 / (16 / 9) / 48)), abs=0.01)
+    tele = api(editor).patch(f"/api/shots/{shot.pk}/", {"lens_mm": 85}, format="json").json()
+    assert tele["field_of_view"]["horizontal_deg"] < body["field_of_view"]["horizontal_deg"] / 3

@@ -1,3 +1,4 @@
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 from rest_framework.relations import PKOnlyObject
 
@@ -96,11 +97,18 @@ SHOT_FIELDS = (
     "status",
     "camera_spec",
     "spec_locked",
+    "field_of_view",
 )
+
+
+class FieldOfViewSerializer(serializers.Serializer):
+    horizontal_deg = serializers.FloatField()
+    vertical_deg = serializers.FloatField()
 
 
 class ShotSerializer(ProjectScopedSerializer):
     scoped_fields = {"characters": Character, "location": Location}
+    field_of_view = serializers.SerializerMethodField(help_text="Angle of view of the spec's camera (lens, sensor, delivery aspect), from the same optics the renderer uses.")
     characters = serializers.PrimaryKeyRelatedField(many=True, queryset=Character.objects.none(), required=False)
     location = serializers.PrimaryKeyRelatedField(queryset=Location.objects.none(), allow_null=True, required=False)
     number = serializers.CharField(max_length=8, required=False, help_text="Like 12A; left out, the next free letter is used.")
@@ -117,6 +125,16 @@ class ShotSerializer(ProjectScopedSerializer):
         value = value.strip().upper()
         SCENE_OR_SHOT_NUMBER(value)
         return value
+
+    @extend_schema_field(FieldOfViewSerializer)
+    def get_field_of_view(self, shot):
+        from previs.camera import field_of_view
+
+        camera = (shot.camera_spec or {}).get("camera") or {}
+        horizontal, vertical = field_of_view(
+            camera.get("lens_mm") or shot.lens_mm, camera.get("sensor") or shot.sensor, camera.get("aspect") or shot.aspect_ratio
+        )
+        return {"horizontal_deg": round(horizontal, 3), "vertical_deg": round(vertical, 3)}
 
     def validate_camera_spec(self, value):
         from previs.spec import SpecError, normalize_spec
@@ -184,7 +202,16 @@ class MoveSerializer(serializers.Serializer):
 
 # Read-only fields computed from others: a change to the source field carries them too, so
 # clients never recompute server rules (the slugline, where a picture is fetched from).
-DERIVED_FIELDS = {"image": ("image_url",), "location": ("heading",), "setting": ("heading",), "time_of_day": ("heading",)}
+DERIVED_FIELDS = {
+    "image": ("image_url",),
+    "location": ("heading",),
+    "setting": ("heading",),
+    "time_of_day": ("heading",),
+    "camera_spec": ("field_of_view",),
+    "lens_mm": ("field_of_view",),
+    "sensor": ("field_of_view",),
+    "aspect_ratio": ("field_of_view",),
+}
 
 
 def represent(serializer_class):

@@ -5,8 +5,33 @@ import { useEffect, useRef, useState } from "preact/hooks";
 import type { Asset } from "../api/types";
 import { exactFps, timecode, timecodeTitle } from "./optics";
 
+/** The clip's bytes as a local object URL: seeking needs byte ranges, which the studio's asset
+ *  view does not serve (a plain 200), so the player holds the whole (small) file instead. */
+function useLocalCopy(url: string): string | null {
+  const [local, setLocal] = useState<string | null>(null);
+  useEffect(() => {
+    let live = true;
+    let made = "";
+    setLocal(null);
+    fetch(url, { credentials: "same-origin" })
+      .then((response) => (response.ok ? response.blob() : Promise.reject(new Error(String(response.status)))))
+      .then((blob) => {
+        if (!live) return;
+        made = URL.createObjectURL(blob);
+        setLocal(made);
+      })
+      .catch(() => live && setLocal(url)); // play it straight from the server, stepping may be coarse
+    return () => {
+      live = false;
+      if (made) URL.revokeObjectURL(made);
+    };
+  }, [url]);
+  return local;
+}
+
 export function ClipPlayer({ clip, poster, fps, label }: { clip: Asset; poster?: Asset; fps: string; label: string }) {
   const video = useRef<HTMLVideoElement>(null);
+  const source = useLocalCopy(clip.url);
   const [frame, setFrame] = useState(0);
   const [count, setCount] = useState(clip.duration_s ? Math.max(1, Math.round(clip.duration_s * exactFps(fps))) : 0);
   const [playing, setPlaying] = useState(false);
@@ -69,7 +94,7 @@ export function ClipPlayer({ clip, poster, fps, label }: { clip: Asset; poster?:
       <div class="player-screen">
         <video
           ref={video}
-          src={clip.url}
+          src={source ?? undefined}
           poster={poster?.url}
           preload="auto"
           playsInline

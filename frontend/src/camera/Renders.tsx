@@ -114,7 +114,7 @@ function FrameOutputs({ shot, job }: { shot: Shot; job: JobView | undefined }) {
           <button class="btn btn-tiny" onClick={() => store.useFrame(shot, frame)} data-testid="camera-use-frame">Use as panel image</button>
         )}
       </div>
-      <div class="triptych" style={{ "--ratio": ratio }}>
+      <div class="triptych" style={{ "--ratio": ratio }} data-testid="camera-out-frames" data-job={job.id}>
         <figure class="out" data-testid="camera-out-frame">
           <div class="out-frame"><img src={frame.url} alt={`Frame of shot ${shot.number}`} data-testid="camera-frame-image" /></div>
           <figcaption><b>Frame</b> <span class="muted">{frame.width}×{frame.height}</span></figcaption>

@@ -1,16 +1,12 @@
 // Angle of view and timecode: the numbers the camera panel shows.
 import type { Shot } from "../api/types";
 
-export interface FieldOfView {
-  horizontal_deg: number;
-  vertical_deg: number;
-}
+export type FieldOfView = Shot["field_of_view"];
 
-/** The shot's angle of view of the delivery frame, as the server computed it (Shot.field_of_view). */
+/** The shot's angle of view of the delivery frame, as the server computed it from the spec's
+ *  camera (lens, sensor, aspect): the client never recomputes the optics. */
 export function fieldOfView(shot: Shot): FieldOfView | null {
-  // Read through a widened type: the field is read-only and computed by the server from the
-  // shot's lens, sensor and aspect ratio; the client never recomputes the optics.
-  const fov = (shot as Shot & { field_of_view?: FieldOfView | null }).field_of_view;
+  const fov = shot.field_of_view as FieldOfView | undefined;
   return fov && typeof fov.horizontal_deg === "number" ? fov : null;
 }
 

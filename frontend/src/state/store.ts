@@ -923,7 +923,7 @@ export class BoardStore {
         this.putShotRow(row as Partial<Shot> & { id: number; version: number });
         // The angle of view is computed by the server; a change that does not carry it is re-read.
         const shot = this.shot(id);
-        if (shot && "field_of_view" in shot && !("field_of_view" in data.fields) && FOV_SOURCES.some((f) => f in data.fields)) void this.rereadShot(id);
+        if (shot && !("field_of_view" in data.fields) && FOV_SOURCES.some((f) => f in data.fields)) void this.rereadShot(id);
         return;
       }
       case "panel": {
