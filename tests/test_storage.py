@@ -127,3 +127,19 @@ def test_asset_upload_endpoint(api, project, editor, outsider, media_backend):
     listed = api(editor).get(f"/api/assets/?project={project.pk}").json()
     assert [a["id"] for a in listed] == [response.json()["id"]]
     assert api(outsider).get(f"/api/assets/{response.json()['id']}/").status_code == 404
+
+
+def test_media_answers_byte_ranges_for_scrubbing(api, panel, editor):
+    data = png(64, 64)
+    asset_id = upload(api(editor), f"/api/panels/{panel.pk}/image/", data).json()["image"]
+    url = f"/api/assets/{asset_id}/content/"
+    part = api(editor).get(url, HTTP_RANGE="bytes=10-19")
+    assert part.status_code == 206 and part.content == data[10:20]
+    assert part["Content-Range"] == f"bytes 10-19/{len(data)}" and part["Accept-Ranges"] == "bytes"
+    tail = api(editor).get(url, HTTP_RANGE="bytes=-8")
+    assert tail.status_code == 206 and tail.content == data[-8:]
+    open_ended = api(editor).get(url, HTTP_RANGE=f"bytes={len(data) - 5}-")
+    assert open_ended.content == data[-5:]
+    assert api(editor).get(url, HTTP_RANGE=f"bytes={len(data) + 10}-").status_code == 416
+    whole = api(editor).get(url, HTTP_RANGE="bytes=0-1,5-6")
+    assert whole.status_code == 200 and b"".join(whole.streaming_content) == data

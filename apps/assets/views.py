@@ -1,4 +1,4 @@
-from django.http import FileResponse, HttpResponseRedirect
+from django.http import FileResponse, HttpResponse, HttpResponseRedirect
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import mixins, status, viewsets
@@ -49,10 +49,48 @@ class AssetViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.Crea
         asset = self.get_object()  # 404 unless the caller belongs to the asset's project
         if storage.is_remote():
             return HttpResponseRedirect(storage.presigned_url(asset.key))
-        response = FileResponse(storage.open_stream(asset.key), content_type=asset.content_type)
-        response["Content-Length"] = str(asset.byte_size)
+        byte_range = parse_range(request.headers.get("Range"), asset.byte_size)
+        if byte_range == "unsatisfiable":
+            response = HttpResponse(status=416)
+            response["Content-Range"] = f"bytes */{asset.byte_size}"
+            return response
+        stream = storage.open_stream(asset.key)
+        if byte_range is None:
+            response = FileResponse(stream, content_type=asset.content_type)
+            response["Content-Length"] = str(asset.byte_size)
+        else:
+            # Video players seek with ranges: without 206 a browser cannot scrub a clip.
+            start, end = byte_range
+            stream.seek(start)
+            data = stream.read(end - start + 1)
+            stream.close()
+            response = HttpResponse(data, status=206, content_type=asset.content_type)
+            response["Content-Range"] = f"bytes {start}-{end}/{asset.byte_size}"
+            response["Content-Length"] = str(len(data))
+        response["Accept-Ranges"] = "bytes"
         # Content-addressed: the bytes behind this id never change.
         response["Cache-Control"] = "private, max-age=31536000, immutable"
         response["ETag"] = f'"{asset.sha256}"'
         response["X-Content-Type-Options"] = "nosniff"
         return response
+
+
+def parse_range(header, size):
+    """(start, end) of a single "bytes=" range, None for no (or an unusable) header, or
+    "unsatisfiable". Multi-range requests get the whole file (allowed by RFC 9110)."""
+    if not header or not header.startswith("bytes=") or "," in header:
+        return None
+    first, _, last = header[len("bytes="):].strip().partition("-")
+    try:
+        if first == "":  # the last N bytes
+            length = int(last)
+            if length <= 0:
+                return "unsatisfiable"
+            return max(0, size - length), size - 1
+        start = int(first)
+        end = int(last) if last else size - 1
+    except ValueError:
+        return None
+    if start >= size or start > end:
+        return "unsatisfiable"
+    return start, min(end, size - 1)

@@ -123,7 +123,7 @@ def test_camera_panel_lens_blocking_renders_and_clip(page):
         )
         assert natural_width(page, testid) > 0
     # The depth map is decoded from its 16-bit millimetres and shaded: the label names real distances.
-    expect(page.get_by_test_id("camera-out-depth")).to_contain_text(re.compile(r"near \d+\.\d\d m → far \d+\.\d m"))
+    expect(page.get_by_test_id("camera-out-depth")).to_contain_text(re.compile(r"near \d+\.\d\d m → far (≥ )?\d+\.\d m"))
 
     # A clip: the player steps exactly one frame per press, with SMPTE timecode at the shot's fps.
     with page.expect_response(lambda r: r.url.endswith("/api/render-jobs/") and r.request.method == "POST") as answer:

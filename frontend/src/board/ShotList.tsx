@@ -8,6 +8,7 @@ import type { BoardStore } from "../state/store";
 import { EditCell, focusSibling, lineEditor, numberEditor, selectEditor, textEditor, type SaveOutcome } from "../ui/EditCell";
 import { ANGLES, FRAME_RATES, FRAMINGS, MOVES, optionsOf, PRIME_LENSES_MM, RIGS, SETTINGS, SHOT_SIZES, shortLabel, STATUSES, TIMES_OF_DAY } from "../vocab";
 import { CameraIcon, openCamera } from "../camera/CameraDrawer";
+import { parseRoute, usePath } from "../router";
 import { CharacterChips, charactersEditor, sameIds, StatusPill } from "./cells";
 import { formatDuration } from "./format";
 
@@ -38,6 +39,8 @@ export function ShotList() {
   const data = store.data!;
   const shots = data.scenes.reduce((n, s) => n + s.shots.length, 0);
   const seconds = data.scenes.reduce((t, s) => t + s.shots.reduce((u, shot) => u + shot.duration_s, 0), 0);
+  const route = parseRoute(usePath());
+  const openShot = route.name === "project" ? route.shot : null; // the shot whose camera panel is open
 
   return (
     <div class="shotlist">
@@ -55,7 +58,7 @@ export function ShotList() {
           <thead>
             <tr>{COLUMNS.map((c) => <th key={c.key} title={c.title} class={`col-${c.key}`}>{c.label}</th>)}</tr>
           </thead>
-          {data.scenes.map((scene) => <SceneBlock key={scene.id} scene={scene} />)}
+          {data.scenes.map((scene) => <SceneBlock key={scene.id} scene={scene} openShot={openShot} />)}
         </table>
         {PRIME_DATALIST}
         {data.scenes.length === 0 && <p class="empty">No scenes yet. {store.can.edit ? "Add the first with “+ Scene”." : ""}</p>}
@@ -103,7 +106,7 @@ function navigateCells(event: TargetedKeyboardEvent<HTMLTableElement>, store: Bo
 
 // --- Scenes ----------------------------------------------------------------------------------
 
-function SceneBlock({ scene }: { scene: Scene }) {
+function SceneBlock({ scene, openShot }: { scene: Scene; openShot: number | null }) {
   const store = useBoard();
   const canEdit = store.can.edit;
   const [dropping, setDropping] = useState(false);
@@ -158,7 +161,7 @@ function SceneBlock({ scene }: { scene: Scene }) {
         </td>
       </tr>
       {scene.shots.map((shot, index) => (
-        <ShotRow key={shot.id} shot={shot} previous={index > 0 ? scene.shots[index - 1].id : null} onDropShot={dropShot} />
+        <ShotRow key={shot.id} shot={shot} previous={index > 0 ? scene.shots[index - 1].id : null} open={shot.id === openShot} onDropShot={dropShot} />
       ))}
       <tr class="add-row" onDragOver={acceptShot} onDrop={(e) => dropShot(e, scene.shots.at(-1)?.id ?? null)}>
         <td colSpan={COLUMNS.length}>
@@ -192,7 +195,7 @@ function SlugSelect<K extends string>({ label, testid, value, options, canEdit, 
 
 // --- Shots -----------------------------------------------------------------------------------
 
-function ShotRow({ shot, previous, onDropShot }: { shot: Shot; previous: number | null; onDropShot: (event: DragEvent, afterId: number | null) => void }) {
+function ShotRow({ shot, previous, open, onDropShot }: { shot: Shot; previous: number | null; open: boolean; onDropShot: (event: DragEvent, afterId: number | null) => void }) {
   const store = useBoard();
   const canEdit = store.can.edit;
   const characters = store.data!.characters;
@@ -208,7 +211,7 @@ function ShotRow({ shot, previous, onDropShot }: { shot: Shot; previous: number 
 
   return (
     <tr
-      class={`shot-row ${drop ? `drop-${drop}` : ""} ${armed ? "dragging" : ""}`}
+      class={`shot-row ${drop ? `drop-${drop}` : ""} ${armed ? "dragging" : ""} ${open ? "row-camera" : ""}`}
       data-shot={shot.id}
       data-testid={`shot-${shot.id}`}
       draggable={armed}

@@ -38,7 +38,7 @@ export function DepthView({ asset, alt }: { asset: Asset; alt: string }) {
       </div>
       <figcaption title="Planar z-depth from the 16-bit PNG (millimetres), shaded by inverse depth between the nearest and farthest surface; sky / nothing is black">
         <b>Depth</b>
-        {range ? <span class="muted"> · near {(range.near / 1000).toFixed(2)} m → far {(range.far / 1000).toFixed(1)} m</span> : failed ? <span class="muted"> · raw 16-bit (brightened)</span> : null}
+        {range ? <span class="muted"> · near {(range.near / 1000).toFixed(2)} m → far {range.far >= 65535 ? "≥ " : ""}{(range.far / 1000).toFixed(1)} m</span> : failed ? <span class="muted"> · raw 16-bit (brightened)</span> : null}
       </figcaption>
     </figure>
   );
