@@ -93,8 +93,8 @@ def browser():
         browser.close()
 
 
-@pytest.fixture
-def page(browser, studio):
+def _desk(browser, studio, name):
+    """A browser context of its own (cookies, socket) that fails the test on JavaScript errors."""
     context = browser.new_context(base_url=studio, viewport={"width": 1440, "height": 900})
     context.set_default_timeout(15_000)
     page = context.new_page()
@@ -102,18 +102,15 @@ def page(browser, studio):
     page.on("pageerror", lambda error: errors.append(str(error)))
     yield page
     context.close()
-    assert not errors, f"JavaScript errors in the page: {errors}"
+    assert not errors, f"JavaScript errors in {name}: {errors}"
 
+
+@pytest.fixture
+def page(browser, studio):
+    yield from _desk(browser, studio, "the page")
 
 
 @pytest.fixture
 def other_page(browser, studio):
-    """A second, independent browser (its own cookies and socket): someone else at another desk."""
-    context = browser.new_context(base_url=studio, viewport={"width": 1440, "height": 900})
-    context.set_default_timeout(15_000)
-    page = context.new_page()
-    errors = []
-    page.on("pageerror", lambda error: errors.append(str(error)))
-    yield page
-    context.close()
-    assert not errors, f"JavaScript errors in the other page: {errors}"
+    """A second, independent browser: someone else at another desk."""
+    yield from _desk(browser, studio, "the other page")
