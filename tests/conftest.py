@@ -180,6 +180,19 @@ def render_worker(django_db_blocker):
     yield worker
 
 
+@pytest.fixture
+def quiet_worker_after(request):
+    """After the test, wait for the in-process worker to finish every job: the test database is
+    flushed next, and a job still writing would deadlock with the flush on Postgres."""
+    yield
+    from apps.renders.models import RenderJob
+
+    try:
+        wait_until(lambda: not RenderJob.objects.filter(status__in=[RenderJob.QUEUED, RenderJob.RUNNING]).exists(), timeout=60)
+    except AssertionError:
+        pass  # a job the test left behind on purpose (no worker consumes it)
+
+
 def wait_until(predicate, timeout=30.0, interval=0.05):
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:

@@ -15,7 +15,7 @@ from tests.conftest import wait_until
 from tests.renderers.tiny_pipelines import save_tiny_pipeline
 from tests.test_rooms import connect, next_of, receive
 
-pytestmark = [pytest.mark.django_db(transaction=True)]
+pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.usefixtures("quiet_worker_after")]
 
 
 @pytest.fixture(scope="session")

@@ -11,7 +11,7 @@ from apps.renders.models import RenderJob
 from tests.conftest import wait_until
 from tests.test_rooms import connect, next_of, receive
 
-pytestmark = [pytest.mark.django_db(transaction=True)]
+pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.usefixtures("quiet_worker_after")]
 
 
 @pytest.fixture
@@ -100,7 +100,7 @@ def test_render_rights_and_bad_input(api, shot, viewer, outsider, editor):
 
 
 def test_cancel_and_retry(api, shot, editor, owner):
-    # No worker consumes here in time to matter: the job is cancelled while queued.
+    # Made directly, not enqueued: the job is cancelled while queued.
     job = RenderJob.objects.create(project=shot.project, shot=shot, spec={}, spec_hash="x" * 64)
     cancelled = api(editor).post(f"/api/render-jobs/{job.pk}/cancel/")
     assert cancelled.status_code == 200 and cancelled.json()["status"] == "cancelled"
@@ -108,6 +108,7 @@ def test_cancel_and_retry(api, shot, editor, owner):
     RenderJob.objects.filter(pk=job.pk).update(spec=services.render_spec_for(shot), parameters={"width": 320, "height": 136})
     retried = api(editor).post(f"/api/render-jobs/{job.pk}/retry/")
     assert retried.status_code == 200 and retried.json()["status"] == "queued"
+    assert RenderJob.objects.get(pk=job.pk).error == ""
 
 
 def test_a_job_whose_worker_died_is_requeued_and_finishes(api, shot, editor, render_worker, settings):
