@@ -10,7 +10,7 @@ from hypothesis import HealthCheck, given, settings as hypothesis_settings, stra
 from pycrdt import Doc, Text
 
 from apps.boards import services
-from apps.boards.models import Scene, Shot
+from apps.boards.models import Shot
 from apps.rooms.models import AppliedOp, Change
 from tests.test_rooms import connect, next_of, receive
 
@@ -26,7 +26,7 @@ def board(project, owner):
 
 async def op(room, op_id, **body):
     await room.send_json_to({"type": "op", "op_id": op_id, "op": body})
-    return await next_of(room, "ack") if True else None
+    return await next_of(room, "ack")
 
 
 async def expect_error(room, op_id, **body):
@@ -308,6 +308,5 @@ async def test_random_frames_never_break_the_room(project, board, editor, frames
         assert seqs == list(range(1, len(seqs) + 1))
         for shot in Shot.objects.filter(project=project):
             shot.full_clean(exclude=["camera_spec", "rank"])
-        assert Scene.objects.filter(project=project).exists() or True
 
     await sync_to_async(consistent)()

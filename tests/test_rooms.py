@@ -11,6 +11,7 @@ from django.test import Client, override_settings
 
 from apps.boards import services
 from studio.asgi import application
+from tests.conftest import client_for
 
 pytestmark = [pytest.mark.django_db(transaction=True)]
 
@@ -56,8 +57,7 @@ async def test_member_joins_and_sees_rest_edits_live(project, owner, editor):
     assert connected
     hello = await next_of(room, "hello")
     assert hello["type"] == "hello" and hello["role"] == "editor"
-    client = await sync_to_async(lambda: __import__("rest_framework.test", fromlist=["APIClient"]).APIClient())()
-    await sync_to_async(client.force_authenticate)(owner)
+    client = client_for(owner)
     response = await sync_to_async(client.patch)(f"/api/shots/{shot.pk}/", {"lens_mm": 85}, format="json")
     assert response.status_code == 200
     message = await next_of(room, "change")

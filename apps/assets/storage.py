@@ -9,7 +9,6 @@ them from disk only after the same permission check (apps/assets/views.py).
 import hashlib
 import mimetypes
 from functools import lru_cache
-from io import BytesIO
 
 from django.conf import settings
 from django.core.files.base import ContentFile
@@ -109,7 +108,3 @@ def _public_client():
     return _public_client_for(
         settings.S3_PUBLIC_ENDPOINT_URL, options.get("access_key"), options.get("secret_key"), options.get("region_name"), options.get("addressing_style", "path")
     )
-
-
-def as_file(data: bytes):
-    return BytesIO(data)

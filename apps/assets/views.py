@@ -3,11 +3,11 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
-from rest_framework.exceptions import ValidationError
 from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.response import Response
 
 from apps.projects.access import require
+from apps.projects.api import filter_by_ids
 from apps.projects.permissions import EDIT
 
 from . import storage
@@ -25,11 +25,7 @@ class AssetViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.Crea
     def get_queryset(self):
         queryset = Asset.objects.filter(project__memberships__user=self.request.user)
         if self.action == "list":
-            project = self.request.query_params.get("project")
-            if project is not None:
-                if not project.isdigit():
-                    raise ValidationError({"project": ["Must be an id."]})
-                queryset = queryset.filter(project_id=int(project))
+            queryset = filter_by_ids(queryset, self.request, ("project",))
             kind = self.request.query_params.get("kind")
             if kind:
                 queryset = queryset.filter(kind=kind)

@@ -11,7 +11,6 @@ from django.db import transaction
 from rest_framework.exceptions import ValidationError
 
 from apps.projects import editing
-from apps.projects.models import Project
 from previs.spec import SpecError, layout_for_shot, normalize_spec
 
 from .models import Character, Location, Panel, Scene, Shot
@@ -256,7 +255,3 @@ def _in_project(model, pk, project_id, field):
     if row is None:
         raise ValidationError({field: ["No such item in this project."]})
     return row
-
-
-def project_of(pk):
-    return Project.objects.get(pk=pk)

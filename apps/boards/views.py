@@ -170,6 +170,16 @@ class PanelViewSet(MoveMixin, CreateWithParentMixin, ProjectScopedViewSet):
         return Response(self.get_serializer(panel).data)
 
 
+def board_for(project):
+    """Everything a board read returns, for BoardSerializer (REST read and room snapshot)."""
+    return {
+        "project": project,
+        "scenes": board_queryset(project.pk),
+        "characters": Character.objects.filter(project=project),
+        "locations": Location.objects.filter(project=project),
+    }
+
+
 def board_queryset(project_id):
     """Scenes → shots (with characters) → panels (with images) in a fixed number of queries."""
     panels = Prefetch("panels", queryset=Panel.objects.select_related("image").order_by("rank", "id"))

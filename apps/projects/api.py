@@ -5,14 +5,25 @@ Errors always come back as JSON: 400 {field: [messages]}, 403/404 {"detail": …
 """
 
 from django.db import IntegrityError
-from django.http import Http404
 from rest_framework import mixins, status, viewsets
+from rest_framework.exceptions import ValidationError
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
 
 from .access import require
 from .concurrency import StaleVersion, expected_version
-from .permissions import EDIT, VIEW
+from .permissions import EDIT
+
+
+def filter_by_ids(queryset, request, params):
+    """Narrow a list by the id query parameters it was given (?project=3&shot=12)."""
+    for param in params:
+        value = request.query_params.get(param)
+        if value is not None:
+            if not value.isdigit():
+                raise ValidationError({param: ["Must be an id."]})
+            queryset = queryset.filter(**{f"{param}_id": int(value)})
+    return queryset
 
 
 def exception_handler(exc, context):
@@ -39,20 +50,12 @@ class ProjectScopedViewSet(
     """
 
     write_action = EDIT
-    list_filter_param = "project"
     http_method_names = ["get", "post", "patch", "delete", "head", "options"]
 
     def get_queryset(self):
         queryset = self.queryset.filter(project__memberships__user=self.request.user)
         if self.action == "list":
-            for param in ("project", "scene", "shot"):
-                value = self.request.query_params.get(param)
-                if value is not None:
-                    if not value.isdigit():
-                        from rest_framework.exceptions import ValidationError
-
-                        raise ValidationError({param: ["Must be an id."]})
-                    queryset = queryset.filter(**{f"{param}_id": int(value)})
+            queryset = filter_by_ids(queryset, self.request, ("project", "scene", "shot"))
         return queryset
 
     def require(self, project_id, action):
@@ -101,12 +104,8 @@ class ProjectScopedViewSet(
 
     def scoped_parent(self, queryset, pk, field):
         """A parent object named in a request body, among the caller's projects (400 if not)."""
-        from rest_framework.exceptions import ValidationError
-
         try:
             return queryset.filter(project__memberships__user=self.request.user).get(pk=pk)
         except (queryset.model.DoesNotExist, ValueError, TypeError):
             raise ValidationError({field: ["No such item in your projects."]})
 
-
-__all__ = ["ProjectScopedViewSet", "exception_handler", "Http404", "VIEW", "EDIT"]

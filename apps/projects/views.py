@@ -7,8 +7,7 @@ from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from apps.boards.models import Character, Location
-from apps.boards.views import board_queryset
+from apps.boards.views import board_for
 
 from . import services
 from .access import projects_for, require
@@ -56,14 +55,7 @@ class ProjectViewSet(viewsets.ModelViewSet):
     @extend_schema(responses=BoardSerializer, description="The whole board in one read (a fixed number of queries whatever its size).")
     @action(detail=True, methods=["get"])
     def board(self, request, pk=None):
-        project = self.get_object()
-        board = {
-            "project": project,
-            "scenes": board_queryset(project.pk),
-            "characters": Character.objects.filter(project=project),
-            "locations": Location.objects.filter(project=project),
-        }
-        return Response(BoardSerializer(board, context=self.get_serializer_context()).data)
+        return Response(BoardSerializer(board_for(self.get_object()), context=self.get_serializer_context()).data)
 
 
 @extend_schema(parameters=[OpenApiParameter("project_pk", int, OpenApiParameter.PATH, description="The project.")])

@@ -6,6 +6,7 @@ from rest_framework.response import Response
 
 from apps.boards.models import Panel, Shot
 from apps.projects.access import require
+from apps.projects.api import filter_by_ids
 from apps.projects.permissions import RENDER
 
 from . import services
@@ -21,12 +22,7 @@ class RenderJobViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.
     def get_queryset(self):
         queryset = RenderJob.objects.filter(project__memberships__user=self.request.user).select_related("reused_from")
         if self.action == "list":
-            for param in ("project", "shot"):
-                value = self.request.query_params.get(param)
-                if value is not None:
-                    if not value.isdigit():
-                        raise ValidationError({param: ["Must be an id."]})
-                    queryset = queryset.filter(**{f"{param}_id": int(value)})
+            queryset = filter_by_ids(queryset, self.request, ("project", "shot"))
         return queryset.prefetch_related("outputs", "reused_from__outputs")
 
     @extend_schema(request=RenderJobCreateSerializer, responses={201: RenderJobSerializer})

@@ -202,8 +202,8 @@ class ProjectRoomConsumer(AsyncWebsocketConsumer):
             self.queue({"type": "changes", "changes": [change.as_event() for change in changes], "complete": True})
 
     async def on_presence(self, message):
-        if not await self.still_member():
-            return
+        # Checked against the access the room holds (refreshed whenever memberships change),
+        # like ops: cursor moves arrive ten times a second and must not each cost a query.
         self.me["focus"] = message.focus.model_dump() if message.focus else None
         self.me["cursor"] = message.cursor.model_dump() if message.cursor else None
         await self.channel_layer.group_send(self.group, {"type": "room.presence", "action": "update", "member": self.me})
@@ -223,19 +223,12 @@ class ProjectRoomConsumer(AsyncWebsocketConsumer):
     def _snapshot(self):
         from django.db import transaction
 
-        from apps.boards.models import Character, Location
-        from apps.boards.views import board_queryset
+        from apps.boards.views import board_for
         from apps.projects.serializers import BoardSerializer
 
-        with transaction.atomic():
+        with transaction.atomic():  # the board and its seq from one moment
             project = Project.objects.get(pk=self.project_id)
-            board = {
-                "project": project,
-                "scenes": board_queryset(project.pk),
-                "characters": Character.objects.filter(project=project),
-                "locations": Location.objects.filter(project=project),
-            }
-            data = BoardSerializer(board, context={"roles": {project.pk: self.me["role"]}}).data
+            data = BoardSerializer(board_for(project), context={"roles": {project.pk: self.me["role"]}}).data
             return data, project.last_seq
 
     async def still_member(self):
