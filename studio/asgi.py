@@ -16,11 +16,12 @@ from channels.auth import AuthMiddlewareStack  # noqa: E402
 from channels.routing import ProtocolTypeRouter, URLRouter  # noqa: E402
 from channels.security.websocket import AllowedHostsOriginValidator  # noqa: E402
 
-from apps.rooms.routing import websocket_urlpatterns  # noqa: E402
+from apps.review.routing import websocket_urlpatterns as review_sockets  # noqa: E402
+from apps.rooms.routing import websocket_urlpatterns as room_sockets  # noqa: E402
 
 application = ProtocolTypeRouter(
     {
         "http": django_asgi_app,
-        "websocket": AllowedHostsOriginValidator(AuthMiddlewareStack(URLRouter(websocket_urlpatterns))),
+        "websocket": AllowedHostsOriginValidator(AuthMiddlewareStack(URLRouter(room_sockets + review_sockets))),
     }
 )

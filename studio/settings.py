@@ -56,6 +56,7 @@ INSTALLED_APPS = [
     "apps.assets",
     "apps.renders",
     "apps.rooms",
+    "apps.review",
     "apps.web",
 ]
 
@@ -185,6 +186,19 @@ if REDIS_URL:
 else:
     CHANNEL_LAYERS = {"default": {"BACKEND": "channels.layers.InMemoryChannelLayer"}}
 
+# The cache counts wrong share-link guesses per address; with several web processes they must
+# share it (Redis), or each process would give a guesser its own budget.
+if REDIS_URL:
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL, "KEY_PREFIX": "studio"}}
+else:
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+
+# --- Client share links -------------------------------------------------------------------
+# Wrong tokens or passphrases allowed per address per window before every share request from
+# it is refused with 429.
+SHARE_GUESS_LIMIT = int(os.environ.get("STUDIO_SHARE_GUESS_LIMIT", "20"))
+SHARE_GUESS_WINDOW_S = int(os.environ.get("STUDIO_SHARE_GUESS_WINDOW_S", "600"))
+
 # --- Celery (queues and routes live in studio/celery.py) -----------------------------------
 CELERY_BROKER_URL = os.environ.get("CELERY_BROKER_URL") or REDIS_URL or "memory://"
 # Job state lives in RenderJob rows, so Celery keeps no results.
@@ -224,7 +238,7 @@ SPECTACULAR_SETTINGS = {
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
     # The room protocol's messages join the schema, so the browser's socket types are generated too.
-    "POSTPROCESSING_HOOKS": ["drf_spectacular.hooks.postprocess_schema_enums", "apps.rooms.protocol.add_to_openapi"],
+    "POSTPROCESSING_HOOKS": ["drf_spectacular.hooks.postprocess_schema_enums", "apps.rooms.protocol.add_to_openapi", "apps.review.protocol.add_to_openapi"],
     "ENUM_NAME_OVERRIDES": {
         "ShotSizeEnum": "previs.vocabulary.SHOT_SIZES",
         "CameraAngleEnum": "previs.vocabulary.CAMERA_ANGLES",

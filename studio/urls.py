@@ -8,6 +8,18 @@ from apps.assets.views import AssetViewSet
 from apps.boards.views import CharacterViewSet, LocationViewSet, PanelViewSet, SceneViewSet, ShotViewSet
 from apps.projects.views import MembershipViewSet, ProjectViewSet, SessionView
 from apps.renders.views import RenderJobViewSet
+from apps.review.views import (
+    AnnotationViewSet,
+    ApprovalViewSet,
+    CommentViewSet,
+    ReviewViewSet,
+    ShareAssetView,
+    ShareContentView,
+    ShareJoinView,
+    ShareLinkInfoView,
+    ShareLinkViewSet,
+    ShotNotesView,
+)
 
 router = DefaultRouter()
 router.register("projects", ProjectViewSet, basename="project")
@@ -19,9 +31,19 @@ router.register("characters", CharacterViewSet, basename="character")
 router.register("locations", LocationViewSet, basename="location")
 router.register("assets", AssetViewSet, basename="asset")
 router.register("render-jobs", RenderJobViewSet, basename="render-job")
+router.register("reviews", ReviewViewSet, basename="review")
+router.register("share-links", ShareLinkViewSet, basename="share-link")
+router.register("comments", CommentViewSet, basename="comment")
+router.register("annotations", AnnotationViewSet, basename="annotation")
+router.register("approvals", ApprovalViewSet, basename="approval")
 
 urlpatterns = [
     path("api/", include(router.urls)),
+    path("api/shots/<int:shot_id>/notes.pdf", ShotNotesView.as_view(), name="shot-notes"),
+    path("api/share/<str:token>/", ShareLinkInfoView.as_view(), name="share-link-info"),
+    path("api/share/<str:token>/join/", ShareJoinView.as_view(), name="share-join"),
+    path("api/share/<str:token>/content/", ShareContentView.as_view(), name="share-content"),
+    path("api/share/<str:token>/assets/<int:asset_id>/", ShareAssetView.as_view(), name="share-asset"),
     path("api/auth/session/", SessionView.as_view(), name="session"),
     path("api/auth/token/", obtain_auth_token, name="token"),
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),

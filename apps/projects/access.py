@@ -11,19 +11,36 @@ from django.http import Http404
 from rest_framework.exceptions import PermissionDenied
 
 from .models import Membership, Project
-from .permissions import role_allows
+from .permissions import GUEST, LINK_SCOPE_PERMISSIONS, role_allows
 
 
 @dataclass(frozen=True)
 class Access:
-    """What one caller may do in one project. Share-link guests will get an Access too."""
+    """What one caller may do in one project: a member (by role) or a share-link guest (by the
+    link's scope, and only on the shots the link covers)."""
 
     project_id: int
     role: str
     user: object = None
+    guest: object = None  # apps.review.models.Guest, for a share-link guest
+    scope: str = ""  # the link's scope, for a guest
+    review_id: int | None = None  # the review this access is for (a guest's link, a session socket)
+    link_id: int | None = None
+    expires_at: object = None  # when a guest's link expires
+
+    @property
+    def is_guest(self):
+        return self.role == GUEST
 
     def allows(self, action):
+        if self.is_guest:
+            return action in LINK_SCOPE_PERMISSIONS.get(self.scope, frozenset())
         return role_allows(self.role, action)
+
+    @property
+    def actor(self):
+        """The user to record as the actor of a write (None for a guest: the row names the guest)."""
+        return None if self.is_guest else self.user
 
 
 def projects_for(user):

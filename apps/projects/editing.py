@@ -67,7 +67,7 @@ def update_fields(instance, changes, *, actor, expected_version, entity, represe
                     text_updates[name] = update
         if text_updates:
             data["text_updates"] = text_updates  # clients editing these fields live merge them
-        record_change(project_id_of(row), actor, "update", entity, row.pk, data, client_op_id)
+        record_change(project_id_of(row), actor, "update", entity, row.pk, data, client_op_id, shot_id=shot_id_of(row))
         return row
 
 
@@ -78,7 +78,7 @@ def create(model, values, *, actor, entity, represent, m2m=None, client_op_id=""
         row.save()
         for name, objects in (m2m or {}).items():
             getattr(row, name).set(objects)
-        record_change(project_id_of(row), actor, "create", entity, row.pk, {"version": row.version, "fields": represent(row, None)}, client_op_id)
+        record_change(project_id_of(row), actor, "create", entity, row.pk, {"version": row.version, "fields": represent(row, None)}, client_op_id, shot_id=shot_id_of(row))
         return row
 
 
@@ -89,11 +89,11 @@ def delete(instance, *, actor, expected_version, entity, client_op_id=""):
         row = model.objects.select_for_update().get(pk=instance.pk)
         if expected_version is not None and row.version != expected_version:
             raise StaleVersion(row)
-        project_id = project_id_of(row)
+        project_id, shot_id = project_id_of(row), shot_id_of(row)
         pk = row.pk
         row.delete()
         text.forget(entity, pk)
-        record_change(project_id, actor, "delete", entity, pk, {}, client_op_id)
+        record_change(project_id, actor, "delete", entity, pk, {}, client_op_id, shot_id=shot_id)
 
 
 def rank_between(before_rank, after_rank):
@@ -138,12 +138,20 @@ def move(instance, *, siblings, parent_field, parent, after, actor, expected_ver
             row.pk,
             {"version": row.version, "rank": row.rank, parent_field: parent.pk if parent is not None else None},
             client_op_id,
+            shot_id=shot_id_of(row),
         )
         return row
 
 
 def last_rank(siblings):
     return siblings.order_by("-rank", "-id").values_list("rank", flat=True).first()
+
+
+def shot_id_of(row):
+    """The shot a row belongs to, if any (a shot is its own)."""
+    from apps.boards.models import Shot
+
+    return row.pk if isinstance(row, Shot) else getattr(row, "shot_id", None)
 
 
 def project_id_of(row):

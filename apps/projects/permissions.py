@@ -15,15 +15,31 @@ ROLES = (
 VIEW = "view"  # read the project, its boards, media and render jobs
 EDIT = "edit"  # create, change, reorder and delete scenes, shots, panels, characters, locations
 RENDER = "render"  # start, retry and cancel render jobs
-APPROVE = "approve"  # set a shot's status to approved / changes requested
+COMMENT = "comment"  # write comments and draw annotations (and take part in reviews)
+APPROVE = "approve"  # record an approval or a request for changes; set a shot's status to approved
+SHARE = "share"  # create, list and revoke client share links; start review sessions of the project
 MANAGE_MEMBERS = "manage_members"  # invite, change roles, remove people
 MANAGE_PROJECT = "manage_project"  # rename, change project defaults, delete the project
 
 ROLE_PERMISSIONS = {
-    OWNER: frozenset({VIEW, EDIT, RENDER, APPROVE, MANAGE_MEMBERS, MANAGE_PROJECT}),
-    DIRECTOR: frozenset({VIEW, EDIT, RENDER, APPROVE, MANAGE_MEMBERS}),
-    EDITOR: frozenset({VIEW, EDIT, RENDER}),
-    VIEWER: frozenset({VIEW}),
+    OWNER: frozenset({VIEW, EDIT, RENDER, COMMENT, APPROVE, SHARE, MANAGE_MEMBERS, MANAGE_PROJECT}),
+    DIRECTOR: frozenset({VIEW, EDIT, RENDER, COMMENT, APPROVE, SHARE, MANAGE_MEMBERS}),
+    EDITOR: frozenset({VIEW, EDIT, RENDER, COMMENT}),
+    VIEWER: frozenset({VIEW, COMMENT}),
+}
+
+# What a client share link lets its guests do, by the link's scope. Guests never get more than
+# a viewer-plus-approval: they see and act only on the shots the link covers.
+GUEST = "guest"
+LINK_SCOPES = (
+    ("view", "View"),
+    ("comment", "View and comment"),
+    ("approve", "View, comment and approve"),
+)
+LINK_SCOPE_PERMISSIONS = {
+    "view": frozenset({VIEW}),
+    "comment": frozenset({VIEW, COMMENT}),
+    "approve": frozenset({VIEW, COMMENT, APPROVE}),
 }
 
 

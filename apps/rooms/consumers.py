@@ -7,18 +7,16 @@ The server is the authority: it orders changes by seq, stores them, acknowledges
 and broadcasts. Broadcast (group_send) is at-most-once, so correctness comes from the seq and
 catch-up; the broadcast is only the fast path.
 
-What goes to one client is coalesced in short windows (COALESCE_S) into "batch" frames, so the
+What goes to one client is coalesced in short windows (apps.rooms.framing) into "batch" frames, so the
 frame count stays bounded as rooms grow.
 """
 
 import asyncio
 import hashlib
 from concurrent.futures import ThreadPoolExecutor
-import json
 import logging
 import time
 
-import pydantic
 from channels.db import DatabaseSyncToAsync, database_sync_to_async
 from channels.consumer import get_handler_name
 from channels.generic.websocket import AsyncWebsocketConsumer
@@ -29,17 +27,14 @@ from apps.projects.permissions import VIEW
 
 from . import protocol
 from .ops import OpError, apply_op, text_state
+from .framing import FramedSocket, encode
 from .services import changes_since, remember_room_loop, room_group
 
 log = logging.getLogger(__name__)
 
 CLOSE_UNAUTHENTICATED = 4401
 CLOSE_NOT_FOUND = 4404  # not a member (or no longer one)
-CLOSE_TOO_MANY = 4429  # kept flooding after rate-limit errors
 MAX_CATCH_UP = 1000  # further behind than this: a snapshot instead of the changes
-COALESCE_S = 0.008
-RATE_PER_S, BURST = 40.0, 80.0
-MAX_VIOLATIONS = 200
 
 # Ops run on one thread of their own, not Django's shared "sync" thread (so reads for other
 # sockets never queue behind them) and not a pool: writes to a project are serialised by its
@@ -56,32 +51,10 @@ def colour_for(user_id):
     return PALETTE[int(hashlib.sha256(str(user_id).encode()).hexdigest(), 16) % len(PALETTE)]
 
 
-def error_path(loc, raw):
-    """A pydantic error location as a field path, without the union tags pydantic adds
-    ("catch_up.after" → "after", "op.set.fields" → "op.fields")."""
-    parts = list(loc)
-    if parts and isinstance(raw, dict) and parts[0] == raw.get("type"):
-        parts = parts[1:]
-    if len(parts) > 1 and parts[0] == "op" and isinstance(raw, dict) and isinstance(raw.get("op"), dict) and parts[1] == raw["op"].get("kind"):
-        parts = [parts[0]] + parts[2:]
-    return ".".join(str(part) for part in parts) or "frame"
+class ProjectRoomConsumer(FramedSocket, AsyncWebsocketConsumer):
+    adapter = protocol.client_message
+    rate_per_s, burst = 40.0, 80.0
 
-
-class TokenBucket:
-    def __init__(self, rate, burst):
-        self.rate, self.burst, self.tokens, self.stamp = rate, burst, burst, time.monotonic()
-
-    def take(self):
-        now = time.monotonic()
-        self.tokens = min(self.burst, self.tokens + (now - self.stamp) * self.rate)
-        self.stamp = now
-        if self.tokens >= 1:
-            self.tokens -= 1
-            return True
-        return False
-
-
-class ProjectRoomConsumer(AsyncWebsocketConsumer):
     async def dispatch(self, message):
         # Channels closes stale database connections before every message, a hop to the sync
         # thread; a room relays thousands of messages a second, and every database call here
@@ -95,9 +68,9 @@ class ProjectRoomConsumer(AsyncWebsocketConsumer):
         remember_room_loop(asyncio.get_running_loop())
         self.project_id = int(self.scope["url_route"]["kwargs"]["project_id"])
         self.user = self.scope.get("user")
-        self.outbox, self.flush_handle, self.last_flush, self.presence_dirty = [], None, 0.0, False
+        self.presence_dirty = False
+        self.start_outbox()
         self.ops, self.op_worker = asyncio.Queue(), None
-        self.bucket, self.violations = TokenBucket(RATE_PER_S, BURST), 0
         self.members = {}
         if self.user is None or not self.user.is_authenticated:
             await self.close(code=CLOSE_UNAUTHENTICATED)
@@ -132,39 +105,17 @@ class ProjectRoomConsumer(AsyncWebsocketConsumer):
         if hasattr(self, "group"):
             await self.channel_layer.group_send(self.group, {"type": "room.presence", "action": "leave", "member": self.me})
             await self.channel_layer.group_discard(self.group, self.channel_name)
-        if self.flush_handle is not None:
-            self.flush_handle.cancel()
+        self.stop_outbox()
         if self.op_worker is not None:
             self.op_worker.cancel()
 
     # --- Incoming ------------------------------------------------------------------------------
 
     async def receive(self, text_data=None, bytes_data=None):
-        if bytes_data is not None or text_data is None:
-            return self.error("bad_message", "Send JSON text frames.")
-        if len(text_data) > protocol.MAX_FRAME_BYTES:
-            return self.error("too_large", f"Frames are limited to {protocol.MAX_FRAME_BYTES // 1024} KiB; nothing was applied.")
-        try:
-            raw = json.loads(text_data)
-        except ValueError:
-            raw = None
-        op_id = raw.get("op_id") if isinstance(raw, dict) and isinstance(raw.get("op_id"), str) else None
-        if not self.bucket.take():
-            self.violations += 1
-            if self.violations > MAX_VIOLATIONS:
-                await self.close(code=CLOSE_TOO_MANY)
-                return
-            # With the op id, so the client resends exactly that op a little later.
-            return self.error("rate_limited", f"More than {int(RATE_PER_S)} messages a second; this one was dropped, resend it later.", op_id=op_id)
-        if raw is None and text_data.strip() != "null":
-            return self.error("bad_json", "That frame is not valid JSON.")
-        try:
-            message = protocol.client_message.validate_python(raw)
-        except pydantic.ValidationError as error:
-            errors = {}
-            for item in error.errors():
-                errors.setdefault(error_path(item["loc"], raw), []).append(item["msg"])
-            return self.error("bad_message", "That message does not follow the room protocol.", op_id=op_id, errors=errors)
+        message = await self.read_frame(text_data, bytes_data)
+        if message is None:
+            return
+        op_id = getattr(message, "op_id", None)
         try:
             await getattr(self, f"on_{message.type}")(message)
         except OpError as error:
@@ -264,52 +215,13 @@ class ProjectRoomConsumer(AsyncWebsocketConsumer):
                 await self.channel_layer.send(member["session"], {"type": "room.presence", "action": "here", "member": self.me})
         self.queue_presence()
 
-    # --- Outgoing --------------------------------------------------------------------------------
+    def extra_frames(self):
+        if not self.presence_dirty:
+            return []
+        self.presence_dirty = False
+        members = sorted(self.members.values(), key=lambda m: (m["name"], m["session"]))
+        return [encode({"type": "presence", "members": members})]
 
     def queue_presence(self):
         self.presence_dirty = True  # only the newest member list matters; built at flush
         self.schedule_flush()
-
-    def error(self, code, detail, op_id=None, errors=None):
-        message = {"type": "error", "code": code, "detail": detail}
-        if op_id:
-            message["op_id"] = op_id
-        if errors:
-            message["errors"] = errors
-        self.queue(message)
-
-    def queue(self, message):
-        self.queue_encoded(encode(message))
-
-    def queue_encoded(self, frame):
-        self.outbox.append(frame)
-        self.schedule_flush()
-
-    def schedule_flush(self):
-        """Send at most one frame per COALESCE_S: the first message of a quiet spell goes at
-        once (next loop turn), what follows it waits for the window and goes as one batch."""
-        if self.flush_handle is not None:
-            return
-        loop = asyncio.get_running_loop()
-        wait = max(0.0, self.last_flush + COALESCE_S - loop.time())
-        self.flush_handle = loop.call_later(wait, lambda: asyncio.ensure_future(self.flush()))
-
-    async def flush(self):
-        self.flush_handle = None
-        self.last_flush = asyncio.get_running_loop().time()
-        frames, self.outbox = self.outbox, []
-        if self.presence_dirty:
-            self.presence_dirty = False
-            members = sorted(self.members.values(), key=lambda m: (m["name"], m["session"]))
-            frames.append(encode({"type": "presence", "members": members}))
-        if not frames:
-            return
-        text = frames[0] if len(frames) == 1 else '{"type":"batch","messages":[' + ",".join(frames) + "]}"
-        try:
-            await self.send(text_data=text)
-        except Exception:  # the socket went away between queueing and sending
-            log.debug("room %s: send failed", self.project_id, exc_info=True)
-
-
-def encode(message):
-    return json.dumps(message, separators=(",", ":"))

@@ -18,7 +18,7 @@ from apps.boards.serializers import CharacterSerializer, LocationSerializer, Pan
 from apps.projects import editing
 from apps.projects.access import require
 from apps.projects.models import Project
-from apps.projects.permissions import EDIT
+from apps.projects.permissions import EDIT, VIEW
 
 from . import text
 from .models import AppliedOp
@@ -33,11 +33,28 @@ class OpError(Exception):
 
 
 class Kind:
-    """How one entity is validated and written."""
+    """How one board entity is validated and written (any op needs the EDIT action)."""
 
     def __init__(self, model, serializer, parent_model, create, update, delete, move=None):
         self.model, self.serializer, self.parent_model = model, serializer, parent_model
         self.create, self.update, self.delete, self.move = create, update, delete, move
+
+    def authorize(self, access, op):
+        if not access.allows(EDIT) or access.is_guest:
+            raise PermissionDenied(f"Your role ({access.role}) may not edit in this project.")
+
+    def prepare(self, project_id, op):
+        """Validated fields of a set or create op (the row as read now, for a set). Runs
+        before the project's writes are serialised, so the locked part of each op stays short."""
+        if isinstance(op, SetOp):
+            row = _row(self, project_id, op.id)
+            return row, validated(self.serializer, project_id, op.fields, row)
+        if isinstance(op, CreateOp):
+            return None, validated(self.serializer, project_id, op.fields)
+        return None, None
+
+    def apply(self, access, project_id, op, prepared):
+        return _dispatch(self, access.user, project_id, op, prepared)
 
 
 KINDS = {
@@ -52,32 +69,35 @@ KINDS = {
 }
 
 
+def register_kind(entity, kind):
+    """Other apps add their entities (apps.review: comment, annotation, approval)."""
+    KINDS[entity] = kind
+
+
 def apply_op(user, project_id, op_id, op, access=None):
     """Apply one op; returns the ack's fields. Raises OpError for the error frame.
 
-    `access` is the caller's access as the room knows it (the socket refreshes it whenever
-    memberships change); without it, it is read from the database.
+    `access` is the caller's access as the socket knows it (refreshed whenever memberships
+    change; a share-link guest's comes from the link); without it, it is read from the database.
     """
     try:
         if access is None:
-            require(user, project_id, EDIT)
-        elif not access.allows(EDIT):
-            raise PermissionDenied(f"Your role ({access.role}) may not edit in this project.")
-        # Field validation needs no lock: it runs before the project's writes are serialised,
-        # so the locked part of each op stays short.
-        prepared = _prepare(project_id, op)
+            access = require(user, project_id, VIEW)
+        kind = KINDS[op.entity]
+        kind.authorize(access, op)
+        prepared = kind.prepare(project_id, op)
         with transaction.atomic():
             lock_project(project_id)  # before anything else: see lock_project
-            done = AppliedOp.objects.filter(project_id=project_id, actor=user, op_id=op_id).first()
+            done = _applied(project_id, access, op_id)
             if done is not None:
                 return {"seq": done.seq, "id": done.entity_id, "duplicate": True}
             with applying_op(op_id) as seqs:
-                entity_id = _dispatch(user, project_id, op, prepared)
-            AppliedOp.objects.create(project_id=project_id, actor=user, op_id=op_id, seq=seqs[-1] if seqs else None, entity_id=entity_id)
+                entity_id = kind.apply(access, project_id, op, prepared)
+            AppliedOp.objects.create(project_id=project_id, actor=access.actor, guest=access.guest, op_id=op_id, seq=seqs[-1] if seqs else None, entity_id=entity_id)
             return {"seq": seqs[-1] if seqs else None, "id": entity_id, "duplicate": False}
     except IntegrityError:
         # The same op raced in on another socket and won; answer as for a resend.
-        done = AppliedOp.objects.filter(project_id=project_id, actor=user, op_id=op_id).first()
+        done = _applied(project_id, access, op_id)
         if done is not None:
             return {"seq": done.seq, "id": done.entity_id, "duplicate": True}
         raise OpError("invalid", "That conflicts with an existing item (numbers and names must be unique).")
@@ -91,35 +111,30 @@ def apply_op(user, project_id, op_id, op, access=None):
         raise OpError("invalid", str(error), {"update": [str(error)]})
 
 
-def _prepare(project_id, op):
-    """Validated fields of a set or create op (the row as read now, for a set)."""
-    kind = KINDS[op.entity]
-    if isinstance(op, SetOp):
-        row = _row(kind, project_id, op.id)
-        return row, _validated(kind, project_id, op.fields, row)
-    if isinstance(op, CreateOp):
-        return None, _validated(kind, project_id, op.fields)
-    return None, None
+def _applied(project_id, access, op_id):
+    if access.is_guest:
+        return AppliedOp.objects.filter(project_id=project_id, guest=access.guest, op_id=op_id).first()
+    return AppliedOp.objects.filter(project_id=project_id, actor=access.user, op_id=op_id).first()
 
 
 def _row(kind, project_id, pk):
     return kind.model.objects.get(pk=pk, project_id=project_id)
 
 
-def _validated(kind, project_id, fields, instance=None):
-    serializer = kind.serializer(instance, data=fields, partial=True, context={"project_id": project_id})
+def validated(serializer_class, project_id, fields, instance=None):
+    """The op's fields through the entity's REST serializer: every problem at once, nothing written."""
+    serializer = serializer_class(instance, data=fields, partial=True, context={"project_id": project_id})
     unknown = set(fields) - set(serializer.fields)
     read_only = {name for name in fields if name in serializer.fields and serializer.fields[name].read_only}
     valid = serializer.is_valid()
     errors = {**(serializer.errors if not valid else {})}
     errors |= {name: ["Unknown field."] for name in unknown} | {name: ["This field cannot be set."] for name in read_only}
     if errors:
-        raise ValidationError(errors)  # every problem at once, and nothing written
+        raise ValidationError(errors)
     return serializer.validated_data
 
 
-def _dispatch(user, project_id, op, prepared):
-    kind = KINDS[op.entity]
+def _dispatch(kind, user, project_id, op, prepared):
     row, fields = prepared
     if isinstance(op, SetOp):
         # The services lock and re-read the row; only the named fields are written.
@@ -141,11 +156,13 @@ def _dispatch(user, project_id, op, prepared):
         kind.delete(row, user, None)
         return op.id
     if isinstance(op, MoveOp):
+        if kind.move is None:
+            raise ValidationError({"entity": [f"A {op.entity} has no order to move in."]})
         row = _row(kind, project_id, op.id)
         kind.move(row, op, user)
         return row.pk
     if isinstance(op, TextOp):
-        if op.field not in TEXT_FIELDS[op.entity]:
+        if op.field not in TEXT_FIELDS.get(op.entity, ()):
             raise ValidationError({"field": [f"{op.field} is not a text field of a {op.entity}."]})
         update = text.decode_update(op.update)
         row = kind.model.objects.select_for_update().get(pk=op.id, project_id=project_id)  # row first, then its doc
@@ -160,8 +177,6 @@ def _dispatch(user, project_id, op, prepared):
 
 
 def text_state(user, project_id, entity, entity_id, field):
-    from apps.projects.permissions import VIEW
-
     try:
         require(user, project_id, VIEW)
         if field not in TEXT_FIELDS.get(entity, ()):

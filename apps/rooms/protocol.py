@@ -9,7 +9,7 @@ from typing import Annotated, Any, Literal, Union
 from pydantic import BaseModel, ConfigDict, Field, TypeAdapter
 
 # What an op may address, and which fields of each are merged character by character.
-Entity = Literal["scene", "shot", "panel", "character", "location"]
+Entity = Literal["scene", "shot", "panel", "character", "location", "comment", "annotation", "approval"]
 OrderedEntity = Literal["scene", "shot", "panel"]
 TEXT_FIELDS = {
     "scene": ("synopsis",),
@@ -41,7 +41,7 @@ class SetOp(Message):
 
 class CreateOp(Message):
     """Create a row under a parent: a project (scene, character, location), a scene (shot) or a
-    shot (panel). Ordered rows land after `after` (null: at the end)."""
+    shot (panel, comment, annotation, approval). Ordered rows land after `after` (null: at the end)."""
 
     kind: Literal["create"]
     entity: Entity

@@ -71,8 +71,11 @@ def applying_any_op():
     return _current_op.get() is not None
 
 
-def record_change(project_id, actor, action, entity, entity_id, data, client_op_id=""):
-    """Store a change with the project's next seq and broadcast it after commit."""
+def record_change(project_id, actor, action, entity, entity_id, data, client_op_id="", shot_id=None):
+    """Store a change with the project's next seq and broadcast it after commit.
+
+    `shot_id` names the shot the change belongs to (a shot, its panel, comment, annotation or
+    approval): review sockets, which see only some shots, forward a change by it."""
     assert transaction.get_connection().in_atomic_block, "record_change must run inside the write's transaction"
     current = _current_op.get()
     if current is not None and not client_op_id:
@@ -92,7 +95,7 @@ def record_change(project_id, actor, action, entity, entity_id, data, client_op_
         current[1].append(seq)
     # Encoded once here, not once per socket: every room socket sends these bytes as they are.
     frame = json.dumps({"type": "change", "change": change.as_event()}, separators=(",", ":"), cls=DjangoJSONEncoder)
-    transaction.on_commit(lambda: broadcast(project_id, {"type": "room.change", "frame": frame}))
+    transaction.on_commit(lambda: broadcast(project_id, {"type": "room.change", "frame": frame, "entity": entity, "shot": shot_id}))
     return change
 
 

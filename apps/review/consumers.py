@@ -1,0 +1,322 @@
+"""The review-session socket: /ws/reviews/<id>/ (docs/protocol.md, "Review sessions").
+
+Members of the project and share-link guests of this review connect here. The session's shared
+state (what is shown, where playback is, who presents) lives on the Review row, so a late or
+reconnecting viewer on any web process lands on the presenter's current frame from its hello.
+Playback is described, never streamed: "frame F was shown at server time T at rate R", and
+every viewer places itself from that and its estimate of the server clock (ping/pong).
+
+Ephemeral traffic (laser, strokes being drawn, zoom/pan) goes over the review's channel group
+and is never stored; comments, annotations and approvals are room ops, stored and broadcast by
+the project's change log, which this socket forwards for the shots the review covers.
+"""
+
+import asyncio
+import logging
+import time
+
+from channels.consumer import get_handler_name
+from channels.db import DatabaseSyncToAsync, database_sync_to_async
+from channels.generic.websocket import AsyncWebsocketConsumer
+from django.db import transaction
+from django.utils import timezone
+
+from apps.projects.permissions import COMMENT
+from apps.rooms.consumers import OP_EXECUTOR, colour_for
+from apps.rooms.framing import FramedSocket, encode
+from apps.rooms.ops import OpError, apply_op
+from apps.rooms.services import remember_room_loop, room_group
+
+from . import protocol, services
+from .models import Participant, Review
+
+log = logging.getLogger(__name__)
+
+CLOSE_NOT_FOUND = 4404
+CLOSE_LINK_CLOSED = 4410  # the share link was revoked or expired
+REVIEW_ENTITIES = ("comment", "annotation", "approval")
+
+run_op = DatabaseSyncToAsync(apply_op, thread_sensitive=False, executor=OP_EXECUTOR)
+
+
+def review_group(review_id):
+    return f"review.{review_id}"
+
+
+def default_state():
+    return {"playback": {"item": 0, "frame": 0, "playing": False, "rate": 1.0, "at": time.time()}, "view": {"zoom": 1.0, "x": 0.5, "y": 0.5}}
+
+
+def state_of(review):
+    state = default_state()
+    return {
+        "playback": review.playback or state["playback"],
+        "view": review.view or state["view"],
+        "presenter": review.presenter or None,
+    }
+
+
+def participants_of(review_id):
+    return [
+        {"session": p.channel, "name": p.name, "colour": p.colour, "guest": p.guest_id is not None, "can_present": p.can_present}
+        for p in Participant.objects.filter(review_id=review_id)
+    ]
+
+
+class ReviewSessionConsumer(FramedSocket, AsyncWebsocketConsumer):
+    adapter = protocol.review_client_message
+    # Strokes stream at pointer rate (batched by the page to ~30 messages a second).
+    rate_per_s, burst = 80.0, 160.0
+
+    async def dispatch(self, message):
+        # As in the project room: every database call here goes through database_sync_to_async.
+        handler = getattr(self, get_handler_name(message), None)
+        if handler is None:
+            raise ValueError(f"No handler for message type {message['type']}")
+        await handler(message)
+
+    async def connect(self):
+        remember_room_loop(asyncio.get_running_loop())
+        self.review_id = int(self.scope["url_route"]["kwargs"]["review_id"])
+        self.start_outbox()
+        self.groups_joined, self.expiry = [], None
+        self.access = await database_sync_to_async(self._access)()
+        if self.access is None:
+            await self.close(code=CLOSE_NOT_FOUND)
+            return
+        self.project_id = self.access.project_id
+        self.covered = await database_sync_to_async(services.covered_shot_ids)(self.review_id)
+        for group in [review_group(self.review_id), room_group(self.project_id)] + ([services.link_group(self.access.link_id)] if self.access.is_guest else []):
+            await self.channel_layer.group_add(group, self.channel_name)
+            self.groups_joined.append(group)
+        await self.accept()
+        if self.access.expires_at is not None:
+            # An expiring link cuts its sockets the moment it expires, not at their next message.
+            delay = max(0.0, (self.access.expires_at - timezone.now()).total_seconds())
+            self.expiry = asyncio.get_running_loop().call_later(delay, lambda: asyncio.ensure_future(self.link_closed("expired")))
+        self.me = {
+            "session": self.channel_name,
+            "name": services.display_name(self.access),
+            "colour": colour_for(f"guest-{self.access.guest.pk}" if self.access.is_guest else self.access.user.pk),
+            "guest": self.access.is_guest,
+            "can_present": not self.access.is_guest and self.access.allows(COMMENT),
+        }
+        state, participants, took_control = await database_sync_to_async(self._join)()
+        self.queue({
+            "type": "hello", "review": self.review_id, "project": self.project_id, "you": self.me,
+            "can_comment": self.access.allows(COMMENT), "can_approve": self.access.allows("approve"),
+            "server_time": time.time(), "state": state, "participants": participants,
+        })
+        await self.send_group({"type": "review.participants", "participants": participants})
+        if took_control:
+            await self.send_group({"type": "review.state", "state": state, "by": self.channel_name})
+
+    async def disconnect(self, code):
+        self.stop_outbox()
+        if self.expiry is not None:
+            self.expiry.cancel()
+        if getattr(self, "me", None) is not None:
+            state, participants, passed = await database_sync_to_async(self._leave)()
+            await self.send_group({"type": "review.participants", "participants": participants})
+            if passed:
+                await self.send_group({"type": "review.state", "state": state, "by": None})
+        for group in self.groups_joined:
+            await self.channel_layer.group_discard(group, self.channel_name)
+
+    async def send_group(self, message):
+        await self.channel_layer.group_send(review_group(self.review_id), message)
+
+    # --- Database (sync) -------------------------------------------------------------------------
+
+    def _access(self):
+        review = Review.objects.select_related("project").filter(pk=self.review_id).first()
+        if review is None:
+            return None
+        return services.session_access(self.scope.get("user"), self.scope.get("session"), review)
+
+    def _join(self):
+        with transaction.atomic():
+            review = Review.objects.select_for_update().get(pk=self.review_id)
+            Participant.objects.create(
+                review=review, channel=self.channel_name, user=self.access.actor, guest=self.access.guest,
+                name=self.me["name"], colour=self.me["colour"], can_present=self.me["can_present"],
+            )
+            took = False
+            present = review.presenter and Participant.objects.filter(review=review, channel=review.presenter).exists()
+            if self.me["can_present"] and not present:
+                review.presenter, took = self.channel_name, True
+                if not review.playback:
+                    review.playback, review.view = default_state()["playback"], default_state()["view"]
+                review.save(update_fields=["presenter", "playback", "view"])
+            return state_of(review), participants_of(review.pk), took
+
+    def _leave(self):
+        """Leave; a presenter who leaves passes control to the longest-present member, so the
+        session goes on (playback keeps its state: a playing clip keeps playing)."""
+        with transaction.atomic():
+            review = Review.objects.select_for_update().filter(pk=self.review_id).first()
+            Participant.objects.filter(channel=self.channel_name).delete()
+            if review is None:
+                return None, [], False
+            passed = False
+            if review.presenter == self.channel_name:
+                successor = Participant.objects.filter(review=review, can_present=True).first()
+                review.presenter = successor.channel if successor else ""
+                review.save(update_fields=["presenter"])
+                passed = True
+            return state_of(review), participants_of(review.pk), passed
+
+    def _control(self, message):
+        with transaction.atomic():
+            review = Review.objects.select_for_update().get(pk=self.review_id)
+            if review.presenter != self.channel_name:
+                return None
+            playback = dict(review.playback or default_state()["playback"])
+            now = time.time()
+            count = len(services.review_shots(review))
+            if message.action == "play":
+                playback.update(frame=message.frame, playing=True, rate=message.rate, at=now + protocol.PLAY_LEAD_S)
+            elif message.action == "pause":
+                playback.update(frame=message.frame, playing=False, at=now)
+            elif message.action == "seek":
+                playback.update(frame=message.frame, at=now + (protocol.PLAY_LEAD_S if playback.get("playing") else 0))
+            else:
+                if message.item is None or message.item >= max(count, 1):
+                    raise OpError("invalid", "No such shot in this review.", {"item": ["Out of range."]})
+                playback.update(item=message.item, frame=message.frame, playing=False, at=now)
+            review.playback = playback
+            review.save(update_fields=["playback"])
+            return state_of(review)
+
+    def _set_presenter(self, to, only_if_from):
+        with transaction.atomic():
+            review = Review.objects.select_for_update().get(pk=self.review_id)
+            current_present = review.presenter and Participant.objects.filter(review=review, channel=review.presenter).exists()
+            if only_if_from == "nobody" and current_present:
+                return None
+            if only_if_from not in ("nobody", review.presenter):
+                return None
+            if not Participant.objects.filter(review=review, channel=to, can_present=True).exists():
+                raise OpError("invalid", "That person cannot take control (guests only watch).", {"to": ["Not a member in this session."]})
+            review.presenter = to
+            review.save(update_fields=["presenter"])
+            return state_of(review)
+
+    def _set_view(self, view):
+        updated = Review.objects.filter(pk=self.review_id, presenter=self.channel_name).update(view=view)
+        return updated == 1
+
+    def _still_allowed(self):
+        """Re-read the caller's access (memberships changed, or the link was touched)."""
+        return self._access()
+
+    # --- Incoming --------------------------------------------------------------------------------
+
+    async def receive(self, text_data=None, bytes_data=None):
+        message = await self.read_frame(text_data, bytes_data)
+        if message is None:
+            return
+        op_id = getattr(message, "op_id", None)
+        try:
+            await getattr(self, f"on_{message.type}")(message)
+        except OpError as error:
+            self.error(error.code, error.detail, op_id=op_id, errors=error.errors)
+        except Exception:  # a bug must cost one error frame, never the socket
+            log.exception("review %s: %s failed", self.review_id, message.type)
+            self.error("internal", "The server could not handle that message; nothing was applied.", op_id=op_id)
+
+    async def on_ping(self, message):
+        self.queue({"type": "pong", "t": message.t, "server_time": time.time()})
+
+    async def on_control(self, message):
+        state = await database_sync_to_async(self._control)(message)
+        if state is None:
+            raise OpError("forbidden", "Only the presenter controls playback; ask for control first.")
+        await self.send_group({"type": "review.state", "state": state, "by": self.channel_name})
+
+    async def on_request_control(self, message):
+        if not self.me["can_present"]:
+            raise OpError("forbidden", "Guests watch the session; only crew members present.")
+        state = await database_sync_to_async(self._set_presenter)(self.channel_name, "nobody")
+        if state is not None:  # nobody was presenting: take it
+            await self.send_group({"type": "review.state", "state": state, "by": self.channel_name})
+            return
+        presenter = await database_sync_to_async(lambda: Review.objects.values_list("presenter", flat=True).get(pk=self.review_id))()
+        await self.channel_layer.send(presenter, {"type": "review.control_request", "session": self.channel_name, "name": self.me["name"]})
+
+    async def on_hand_over(self, message):
+        state = await database_sync_to_async(self._set_presenter)(message.to, self.channel_name)
+        if state is None:
+            raise OpError("forbidden", "Only the presenter can hand control over.")
+        await self.send_group({"type": "review.state", "state": state, "by": self.channel_name})
+
+    async def on_laser(self, message):
+        if not self.access.allows(COMMENT):
+            raise OpError("forbidden", "This link only lets you watch.")
+        await self.send_group({"type": "review.relay", "from": self.channel_name, "frame": encode(
+            {"type": "laser", "session": self.channel_name, "colour": self.me["colour"], "x": message.x, "y": message.y})})
+
+    async def on_stroke(self, message):
+        if not self.access.allows(COMMENT):
+            raise OpError("forbidden", "This link only lets you watch.")
+        if message.shot not in self.covered:
+            raise OpError("not_found", "No such shot in this review.")
+        event = {"type": "stroke", "session": self.channel_name, **message.model_dump(exclude={"type"})}
+        await self.send_group({"type": "review.relay", "from": self.channel_name, "frame": encode(event)})
+
+    async def on_view(self, message):
+        view = message.view.model_dump()
+        if not await database_sync_to_async(self._set_view)(view):
+            raise OpError("forbidden", "Only the presenter zooms and pans for everyone.")
+        await self.send_group({"type": "review.relay", "from": self.channel_name, "frame": encode({"type": "view", "session": self.channel_name, "view": view})})
+
+    async def on_op(self, message):
+        if message.op.entity not in REVIEW_ENTITIES:
+            raise OpError("forbidden", "A review session takes comments, drawings and decisions; edit the board in the project.")
+        ack = await run_op(self.access.user, self.project_id, message.op_id, message.op, self.access)
+        self.queue({"type": "ack", "op_id": message.op_id, **ack})
+
+    # --- From the groups -------------------------------------------------------------------------
+
+    async def review_state(self, event):
+        self.queue({"type": "state", "state": event["state"], "by": event.get("by")})
+
+    async def review_participants(self, event):
+        self.queue({"type": "participants", "participants": event["participants"]})
+
+    async def review_relay(self, event):
+        if event["from"] != self.channel_name:
+            self.queue_encoded(event["frame"])
+
+    async def review_control_request(self, event):
+        self.queue({"type": "control_request", "session": event["session"], "name": event["name"]})
+
+    async def review_link_closed(self, event):
+        await self.link_closed(event.get("reason", "revoked"))
+
+    async def link_closed(self, reason):
+        self.queue({"type": "closed", "reason": f"This link was {reason}."})
+        await self.flush()
+        await self.close(code=CLOSE_LINK_CLOSED)
+
+    async def room_change(self, event):
+        was_covered = event.get("shot") in self.covered
+        if event.get("entity") == "shot":
+            # A shot moved in or out of a scene under review, or was added or deleted.
+            self.covered = await database_sync_to_async(services.covered_shot_ids)(self.review_id)
+        if was_covered or event.get("shot") in self.covered:
+            self.queue_encoded(event["frame"])
+
+    async def room_render(self, event):
+        pass  # render progress is for the project's camera panels
+
+    async def room_presence(self, event):
+        pass  # the project room's presence; the session has its own participants
+
+    async def room_access_changed(self, event):
+        if not self.access.is_guest and event.get("user") == self.access.user.pk:
+            access = await database_sync_to_async(self._still_allowed)()
+            if access is None:
+                await self.close(code=CLOSE_NOT_FOUND)
+            else:
+                self.access = access

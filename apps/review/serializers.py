@@ -1,0 +1,206 @@
+"""REST and op shapes of reviews, links, comments, annotations and approvals."""
+
+import pydantic
+from django.contrib.auth import get_user_model
+from drf_spectacular.utils import extend_schema_field
+from rest_framework import serializers
+
+from apps.assets.models import Asset
+from apps.boards.models import Shot
+from apps.projects.models import Membership
+
+from .models import Annotation, Approval, Comment, Review, ShareLink
+from .protocol import MAX_SHAPES, shapes_adapter
+
+MAX_COMMENT_CHARS = 5000
+
+
+def authored_by(row):
+    """Who wrote it, as the page shows it."""
+    return {"name": row.author_name, "user": row.author_id, "guest": row.guest_id is not None}
+
+
+class AuthorField(serializers.Serializer):
+    name = serializers.CharField()
+    user = serializers.IntegerField(allow_null=True)
+    guest = serializers.BooleanField()
+
+
+class ReviewSerializer(serializers.ModelSerializer):
+    shots = serializers.ListField(child=serializers.IntegerField(), source="shot_ids", required=False,
+                                  help_text="Shot ids in review order (when no scene is given).")
+
+    class Meta:
+        model = Review
+        fields = ("id", "project", "title", "scene", "shots", "created_at")
+        read_only_fields = ("id", "created_at")
+        extra_kwargs = {"project": {"required": True}}
+
+    def validate(self, data):
+        project = data.get("project") or getattr(self.instance, "project", None)
+        scene = data.get("scene", getattr(self.instance, "scene", None))
+        shots = data.get("shot_ids", getattr(self.instance, "shot_ids", []))
+        if scene is None and not shots:
+            raise serializers.ValidationError({"shots": ["Choose a scene or at least one shot."]})
+        if scene is not None and data.get("shot_ids"):
+            raise serializers.ValidationError({"shots": ["A review covers a scene or chosen shots, not both."]})
+        if scene is not None and scene.project_id != project.pk:
+            raise serializers.ValidationError({"scene": ["No such scene in this project."]})
+        if shots:
+            if len(shots) > 500 or len(set(shots)) != len(shots):
+                raise serializers.ValidationError({"shots": ["List each shot once (at most 500)."]})
+            found = set(Shot.objects.filter(project=project, pk__in=shots).values_list("pk", flat=True))
+            missing = [pk for pk in shots if pk not in found]
+            if missing:
+                raise serializers.ValidationError({"shots": [f"No such shot in this project: {', '.join(map(str, missing))}."]})
+        return data
+
+
+class ShareLinkSerializer(serializers.ModelSerializer):
+    passphrase = serializers.CharField(write_only=True, required=False, allow_blank=True, max_length=200, trim_whitespace=False,
+                                       help_text="Optional; guests must give it before they see anything.")
+    has_passphrase = serializers.SerializerMethodField()
+    status = serializers.SerializerMethodField(help_text="active, expired or revoked.")
+    stats = serializers.SerializerMethodField(help_text="Opens, guests, comments and decisions made through the link.")
+    token = serializers.SerializerMethodField(help_text="Only in the answer to the create: the link's secret token.")
+    url = serializers.SerializerMethodField(help_text="Only in the answer to the create: the address to send.")
+
+    class Meta:
+        model = ShareLink
+        fields = ("id", "project", "review", "label", "scope", "passphrase", "has_passphrase", "watermark", "expires_at",
+                  "revoked_at", "created_at", "status", "stats", "token", "url")
+        read_only_fields = ("id", "project", "revoked_at", "created_at")
+
+    def get_has_passphrase(self, link) -> bool:
+        return bool(link.passphrase)
+
+    def get_status(self, link) -> str:
+        from .services import link_status
+
+        return link_status(link)
+
+    def get_stats(self, link) -> dict:
+        from .services import link_stats
+
+        return link_stats(link)
+
+    def get_token(self, link) -> str | None:
+        return getattr(link, "plain_token", None)
+
+    def get_url(self, link) -> str | None:
+        token = getattr(link, "plain_token", None)
+        if token is None:
+            return None
+        request = self.context.get("request")
+        path = f"/s/{token}"
+        return request.build_absolute_uri(path) if request else path
+
+
+class CommentSerializer(serializers.ModelSerializer):
+    """Create: shot (the op's parent), body, frame / frame_end, parent (a thread's first
+    comment), annotation, mentions (member ids). Set: body, resolved, frames."""
+
+    author = serializers.SerializerMethodField()
+    body = serializers.CharField(max_length=MAX_COMMENT_CHARS, trim_whitespace=True)
+    mentions = serializers.PrimaryKeyRelatedField(many=True, required=False, queryset=get_user_model().objects.none(),
+                                                  help_text="Members of the project this comment names.")
+
+    class Meta:
+        model = Comment
+        fields = ("id", "shot", "review", "parent", "body", "frame", "frame_end", "annotation", "mentions", "resolved",
+                  "resolved_by_name", "resolved_at", "author", "version", "created_at", "updated_at")
+        read_only_fields = ("id", "shot", "review", "resolved_by_name", "resolved_at", "version", "created_at", "updated_at")
+
+    def get_fields(self):
+        fields = super().get_fields()
+        project_id = self.context.get("project_id")
+        fields["mentions"].child_relation.queryset = get_user_model().objects.filter(memberships__project_id=project_id) if project_id else get_user_model().objects.none()
+        fields["parent"].queryset = Comment.objects.filter(project_id=project_id, parent__isnull=True) if project_id else Comment.objects.none()
+        fields["annotation"].queryset = Annotation.objects.filter(project_id=project_id) if project_id else Annotation.objects.none()
+        return fields
+
+    @extend_schema_field(AuthorField)
+    def get_author(self, row):
+        return authored_by(row)
+
+    def validate(self, data):
+        frame = data.get("frame", getattr(self.instance, "frame", None))
+        frame_end = data.get("frame_end", getattr(self.instance, "frame_end", None))
+        if frame_end is not None and (frame is None or frame_end < frame):
+            raise serializers.ValidationError({"frame_end": ["A frame range ends at or after its first frame."]})
+        return data
+
+
+class AnnotationSerializer(serializers.ModelSerializer):
+    """Create: shot (the op's parent), asset (the picture drawn on), frame, shapes. Set: shapes
+    (the eraser removes marks by setting the rest)."""
+
+    author = serializers.SerializerMethodField()
+    shapes = serializers.JSONField(help_text="A list of AnnotationShape (see the schema's components).")
+
+    class Meta:
+        model = Annotation
+        fields = ("id", "shot", "review", "asset", "asset_sha256", "frame", "shapes", "author", "version", "created_at", "updated_at")
+        read_only_fields = ("id", "shot", "review", "asset_sha256", "version", "created_at", "updated_at")
+        extra_kwargs = {"asset": {"required": False, "allow_null": True}}
+
+    def get_fields(self):
+        fields = super().get_fields()
+        project_id = self.context.get("project_id")
+        fields["asset"].queryset = Asset.objects.filter(project_id=project_id) if project_id else Asset.objects.none()
+        return fields
+
+    @extend_schema_field(AuthorField)
+    def get_author(self, row):
+        return authored_by(row)
+
+    def validate_shapes(self, shapes):
+        if not isinstance(shapes, list) or not shapes:
+            raise serializers.ValidationError("Draw at least one mark.")
+        if len(shapes) > MAX_SHAPES:
+            raise serializers.ValidationError(f"At most {MAX_SHAPES} marks in one annotation.")
+        try:
+            return [shape.model_dump(exclude_none=True) for shape in shapes_adapter.validate_python(shapes)]
+        except pydantic.ValidationError as error:
+            raise serializers.ValidationError([f"{'.'.join(map(str, item['loc']))}: {item['msg']}" for item in error.errors()[:10]])
+
+
+class ApprovalSerializer(serializers.ModelSerializer):
+    author = serializers.SerializerMethodField()
+    stale = serializers.SerializerMethodField(help_text="The shot changed after this decision.")
+    fingerprint = serializers.CharField(max_length=64, help_text="The fingerprint of the shot as you saw it (from the review content).")
+    comment = serializers.CharField(max_length=MAX_COMMENT_CHARS, required=False, allow_blank=True)
+
+    class Meta:
+        model = Approval
+        fields = ("id", "shot", "review", "decision", "comment", "fingerprint", "reviewed", "stale", "author", "created_at")
+        read_only_fields = ("id", "shot", "review", "reviewed", "created_at")
+
+    @extend_schema_field(AuthorField)
+    def get_author(self, row):
+        return authored_by(row)
+
+    def get_stale(self, row) -> bool:
+        from .services import current_fingerprints
+
+        cache = self.context.setdefault("fingerprints", {})
+        if row.shot_id not in cache:
+            cache.update(current_fingerprints([row.shot_id]))
+        return cache.get(row.shot_id) != row.fingerprint
+
+
+class ApprovalCreateSerializer(ApprovalSerializer):
+    shot = serializers.IntegerField()
+
+    class Meta(ApprovalSerializer.Meta):
+        read_only_fields = ("id", "review", "reviewed", "created_at")
+
+
+class JoinSerializer(serializers.Serializer):
+    name = serializers.CharField(max_length=80, trim_whitespace=True)
+    email = serializers.EmailField(required=False, allow_blank=True)
+    passphrase = serializers.CharField(required=False, allow_blank=True, max_length=200, trim_whitespace=False)
+
+
+def members_of(project_id):
+    return Membership.objects.filter(project_id=project_id).select_related("user")

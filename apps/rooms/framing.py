@@ -1,0 +1,135 @@
+"""What every studio socket does with frames, both ways: limits, JSON, the rate limit and
+protocol validation coming in; error frames and coalesced batches going out.
+
+The project room (apps.rooms.consumers) and review sessions (apps.review.consumers) share it,
+so both answer bad input the same way and stay within the same frame budget.
+"""
+
+import asyncio
+import json
+import logging
+import time
+
+import pydantic
+
+from . import protocol
+
+log = logging.getLogger(__name__)
+
+COALESCE_S = 0.008
+CLOSE_TOO_MANY = 4429  # kept flooding after rate-limit errors
+MAX_VIOLATIONS = 200
+
+
+def encode(message):
+    return json.dumps(message, separators=(",", ":"))
+
+
+def error_path(loc, raw):
+    """A pydantic error location as a field path, without the union tags pydantic adds
+    ("catch_up.after" → "after", "op.set.fields" → "op.fields")."""
+    parts = list(loc)
+    if parts and isinstance(raw, dict) and parts[0] == raw.get("type"):
+        parts = parts[1:]
+    if len(parts) > 1 and parts[0] == "op" and isinstance(raw, dict) and isinstance(raw.get("op"), dict) and parts[1] == raw["op"].get("kind"):
+        parts = [parts[0]] + parts[2:]
+    return ".".join(str(part) for part in parts) or "frame"
+
+
+class TokenBucket:
+    def __init__(self, rate, burst):
+        self.rate, self.burst, self.tokens, self.stamp = rate, burst, burst, time.monotonic()
+
+    def take(self):
+        now = time.monotonic()
+        self.tokens = min(self.burst, self.tokens + (now - self.stamp) * self.rate)
+        self.stamp = now
+        if self.tokens >= 1:
+            self.tokens -= 1
+            return True
+        return False
+
+
+class FramedSocket:
+    """Mixin for an AsyncWebsocketConsumer. Subclasses set `adapter` (the pydantic TypeAdapter
+    of their client messages), `rate_per_s` and `burst`, and call start_outbox() on connect."""
+
+    adapter = None
+    rate_per_s, burst = 40.0, 80.0
+
+    def start_outbox(self):
+        self.outbox, self.flush_handle, self.last_flush = [], None, 0.0
+        self.bucket, self.violations = TokenBucket(self.rate_per_s, self.burst), 0
+
+    def stop_outbox(self):
+        if getattr(self, "flush_handle", None) is not None:
+            self.flush_handle.cancel()
+
+    async def read_frame(self, text_data, bytes_data):
+        """The validated message of a frame, or None after answering with an error frame."""
+        if bytes_data is not None or text_data is None:
+            return self.error("bad_message", "Send JSON text frames.")
+        if len(text_data) > protocol.MAX_FRAME_BYTES:
+            return self.error("too_large", f"Frames are limited to {protocol.MAX_FRAME_BYTES // 1024} KiB; nothing was applied.")
+        try:
+            raw = json.loads(text_data)
+        except ValueError:
+            raw = None
+        op_id = raw.get("op_id") if isinstance(raw, dict) and isinstance(raw.get("op_id"), str) else None
+        if not self.bucket.take():
+            self.violations += 1
+            if self.violations > MAX_VIOLATIONS:
+                await self.close(code=CLOSE_TOO_MANY)
+                return None
+            # With the op id, so the client resends exactly that op a little later.
+            return self.error("rate_limited", f"More than {int(self.rate_per_s)} messages a second; this one was dropped, resend it later.", op_id=op_id)
+        if raw is None and text_data.strip() != "null":
+            return self.error("bad_json", "That frame is not valid JSON.")
+        try:
+            return self.adapter.validate_python(raw)
+        except pydantic.ValidationError as error:
+            errors = {}
+            for item in error.errors():
+                errors.setdefault(error_path(item["loc"], raw), []).append(item["msg"])
+            return self.error("bad_message", "That message does not follow the protocol.", op_id=op_id, errors=errors)
+
+    def error(self, code, detail, op_id=None, errors=None):
+        message = {"type": "error", "code": code, "detail": detail}
+        if op_id:
+            message["op_id"] = op_id
+        if errors:
+            message["errors"] = errors
+        self.queue(message)
+
+    def queue(self, message):
+        self.queue_encoded(encode(message))
+
+    def queue_encoded(self, frame):
+        self.outbox.append(frame)
+        self.schedule_flush()
+
+    def extra_frames(self):
+        """Frames built at flush time (state where only the newest matters)."""
+        return []
+
+    def schedule_flush(self):
+        """Send at most one frame per COALESCE_S: the first message of a quiet spell goes at
+        once (next loop turn), what follows it waits for the window and goes as one batch."""
+        if self.flush_handle is not None:
+            return
+        loop = asyncio.get_running_loop()
+        wait = max(0.0, self.last_flush + COALESCE_S - loop.time())
+        self.flush_handle = loop.call_later(wait, lambda: asyncio.ensure_future(self.flush()))
+
+    async def flush(self):
+        self.flush_handle = None
+        self.last_flush = asyncio.get_running_loop().time()
+        frames, self.outbox = self.outbox, []
+        frames.extend(self.extra_frames())
+        if not frames:
+            return
+        text = frames[0] if len(frames) == 1 else '{"type":"batch","messages":[' + ",".join(frames) + "]}"
+        try:
+            await self.send(text_data=text)
+        except Exception:  # the socket went away between queueing and sending
+            log.debug("send failed", exc_info=True)

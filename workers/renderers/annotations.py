@@ -1,0 +1,174 @@
+"""Drawing review marks and notes with Pillow: annotated frames (PNG), guest watermarks and the
+notes PDF. Pure functions of their inputs (no Django), like every renderer.
+
+Shapes are the stored form (apps.review.protocol.AnnotationShape): points in 0..1 of the
+picture, widths in pixels of a 1000-pixel-wide picture.
+"""
+
+import io
+import math
+from fractions import Fraction
+
+import av
+from PIL import Image, ImageDraw, ImageFont
+
+REFERENCE_WIDTH = 1000
+PAGE_SIZE = (1240, 1754)  # A4 at 150 dpi
+PAGE_MARGIN = 90
+
+
+def _font(size):
+    return ImageFont.load_default(size=size)
+
+
+def _rgb(colour):
+    colour = colour.lstrip("#")
+    return tuple(int(colour[i:i + 2], 16) for i in (0, 2, 4))
+
+
+def draw_shapes(picture: Image.Image, shapes: list[dict]) -> Image.Image:
+    """The picture with the marks drawn over it (a new RGB image)."""
+    image = picture.convert("RGB")
+    width, height = image.size
+    scale = width / REFERENCE_WIDTH
+    draw = ImageDraw.Draw(image)
+
+    def at(point):
+        return (point[0] * width, point[1] * height)
+
+    for shape in shapes:
+        colour = _rgb(shape["colour"])
+        line_width = max(1, round(shape["width"] * scale))
+        points = [at(point) for point in shape["points"]]
+        tool = shape["tool"]
+        if tool == "pen":
+            if len(points) == 1:
+                x, y = points[0]
+                r = line_width / 2
+                draw.ellipse((x - r, y - r, x + r, y + r), fill=colour)
+            else:
+                # Pressure thins the line where the stylus was light.
+                for (a, b, point) in zip(points, points[1:], shape["points"][1:]):
+                    pressure = point[2] if len(point) > 2 else 1.0
+                    draw.line((a, b), fill=colour, width=max(1, round(line_width * (0.35 + 0.65 * pressure))), joint="curve")
+        elif tool in ("line", "arrow"):
+            draw.line(points, fill=colour, width=line_width)
+            if tool == "arrow":
+                (x0, y0), (x1, y1) = points
+                angle = math.atan2(y1 - y0, x1 - x0)
+                head = max(8, line_width * 4)
+                for side in (-1, 1):
+                    a = angle + math.pi - side * math.radians(28)
+                    draw.line(((x1, y1), (x1 + head * math.cos(a), y1 + head * math.sin(a))), fill=colour, width=line_width)
+        elif tool in ("rect", "ellipse"):
+            (x0, y0), (x1, y1) = points
+            box = (min(x0, x1), min(y0, y1), max(x0, x1), max(y0, y1))
+            (draw.rectangle if tool == "rect" else draw.ellipse)(box, outline=colour, width=line_width)
+        elif tool == "text":
+            size = max(10, round(shape["width"] * 4 * scale))
+            draw.text(points[0], shape.get("text", ""), fill=colour, font=_font(size), stroke_width=max(1, size // 10), stroke_fill=(0, 0, 0))
+    return image
+
+
+def watermark(picture: Image.Image, text: str) -> Image.Image:
+    """The picture with `text` across it, faint enough to watch through, visible enough to
+    show on any copy that leaks."""
+    image = picture.convert("RGBA")
+    width, height = image.size
+    layer = Image.new("RGBA", image.size, (0, 0, 0, 0))
+    draw = ImageDraw.Draw(layer)
+    size = max(12, width // 40)
+    font = _font(size)
+    step_y = size * 6
+    for row, y in enumerate(range(size, height, step_y)):
+        offset = (row % 2) * width // 4
+        for x in range(-width // 4 + offset, width, width // 2):
+            draw.text((x, y), text, fill=(255, 255, 255, 70), font=font, stroke_width=1, stroke_fill=(0, 0, 0, 70))
+    # And once, clearly, along the bottom edge.
+    draw.rectangle((0, height - size * 2, width, height), fill=(0, 0, 0, 120))
+    draw.text((size // 2, height - size * 1.6), text, fill=(255, 255, 255, 220), font=font)
+    return Image.alpha_composite(image, layer).convert("RGB")
+
+
+def png_bytes(image: Image.Image) -> bytes:
+    out = io.BytesIO()
+    image.save(out, format="PNG", optimize=False)
+    return out.getvalue()
+
+
+def clip_frame(data: bytes, index: int) -> Image.Image:
+    """Frame `index` (0-based) of an encoded clip, decoded exactly (not the nearest keyframe)."""
+    with av.open(io.BytesIO(data)) as container:
+        stream = container.streams.video[0]
+        rate = stream.average_rate or Fraction(24)
+        target = Fraction(index) / rate
+        # Seek to the keyframe at or before the frame, then decode forward to it.
+        container.seek(int(target / stream.time_base), stream=stream, backward=True, any_frame=False)
+        last = None
+        for frame in container.decode(stream):
+            if frame.pts is None:
+                continue
+            last = frame
+            if frame.pts * stream.time_base >= target - Fraction(1, 2) / rate:
+                return frame.to_image()
+        if last is None:
+            raise ValueError("The clip has no frames.")
+        return last.to_image()  # past the end: its last frame
+
+
+def notes_pdf(title: str, subtitle: str, entries: list[dict]) -> bytes:
+    """A PDF of review notes. Each entry: heading, lines (the notes), and optionally image (an
+    annotated frame). Pages are drawn with Pillow and saved as one PDF."""
+    pages, page, y = [], None, 0
+    heading_font, body_font, small_font = _font(34), _font(24), _font(20)
+    content_width = PAGE_SIZE[0] - 2 * PAGE_MARGIN
+
+    def new_page():
+        nonlocal page, y
+        page = Image.new("RGB", PAGE_SIZE, "white")
+        pages.append(page)
+        y = PAGE_MARGIN
+        return ImageDraw.Draw(page)
+
+    draw = new_page()
+    draw.text((PAGE_MARGIN, y), title, fill=(20, 20, 20), font=_font(44))
+    y += 60
+    draw.text((PAGE_MARGIN, y), subtitle, fill=(90, 90, 90), font=small_font)
+    y += 60
+    for entry in entries:
+        image = entry.get("image")
+        needed = 60 + (image and 1 or 0) * 420 + 34 * len(entry["lines"])
+        if y + min(needed, 600) > PAGE_SIZE[1] - PAGE_MARGIN:
+            draw = new_page()
+        draw.text((PAGE_MARGIN, y), entry["heading"], fill=(20, 20, 20), font=heading_font)
+        y += 50
+        if image is not None:
+            thumb = image.copy()
+            thumb.thumbnail((content_width, 400))
+            page.paste(thumb, (PAGE_MARGIN, y))
+            y += thumb.height + 16
+        for line in entry["lines"]:
+            for wrapped in _wrap(draw, line, body_font, content_width):
+                if y > PAGE_SIZE[1] - PAGE_MARGIN - 30:
+                    draw = new_page()
+                draw.text((PAGE_MARGIN, y), wrapped, fill=(30, 30, 30), font=body_font)
+                y += 32
+        y += 24
+    out = io.BytesIO()
+    pages[0].save(out, format="PDF", save_all=True, append_images=pages[1:], resolution=150)
+    return out.getvalue()
+
+
+def _wrap(draw, text, font, width):
+    lines = []
+    for paragraph in text.splitlines() or [""]:
+        words, current = paragraph.split(" "), ""
+        for word in words:
+            candidate = f"{current} {word}".strip()
+            if draw.textlength(candidate, font=font) <= width or not current:
+                current = candidate
+            else:
+                lines.append(current)
+                current = word
+        lines.append(current)
+    return lines
