@@ -21,7 +21,8 @@ from .concurrency import StaleVersion
 from .models import Project
 
 
-def _atomic():
+def write_transaction():
+    """The write's transaction: a savepoint for REST callers, none inside a room op (see above)."""
     return transaction.atomic(savepoint=not applying_any_op())
 
 
@@ -39,7 +40,7 @@ def update_fields(instance, changes, *, actor, expected_version, entity, represe
     """
     model = type(instance)
     m2m = m2m or {}
-    with _atomic():
+    with write_transaction():
         lock_project(project_id_of(instance))
         row = model.objects.select_for_update().get(pk=instance.pk)
         if expected_version is not None and row.version != expected_version:
@@ -72,7 +73,7 @@ def update_fields(instance, changes, *, actor, expected_version, entity, represe
 
 
 def create(model, values, *, actor, entity, represent, m2m=None, client_op_id=""):
-    with _atomic():
+    with write_transaction():
         row = model(**values, updated_by=_actor(actor))
         lock_project(project_id_of(row))
         row.save()
@@ -84,7 +85,7 @@ def create(model, values, *, actor, entity, represent, m2m=None, client_op_id=""
 
 def delete(instance, *, actor, expected_version, entity, client_op_id=""):
     model = type(instance)
-    with _atomic():
+    with write_transaction():
         lock_project(project_id_of(instance))
         row = model.objects.select_for_update().get(pk=instance.pk)
         if expected_version is not None and row.version != expected_version:
@@ -109,7 +110,7 @@ def move(instance, *, siblings, parent_field, parent, after, actor, expected_ver
     (rank, then id), and nothing else is renumbered.
     """
     model = type(instance)
-    with _atomic():
+    with write_transaction():
         lock_project(project_id_of(instance))
         row = model.objects.select_for_update().get(pk=instance.pk)
         if expected_version is not None and row.version != expected_version:

@@ -34,7 +34,7 @@ class ReviewSerializer(serializers.ModelSerializer):
         model = Review
         fields = ("id", "project", "title", "scene", "shots", "created_at")
         read_only_fields = ("id", "created_at")
-        extra_kwargs = {"project": {"required": True}}
+        extra_kwargs = {"project": {"required": True}, "title": {"required": False, "allow_blank": True}}
 
     def validate(self, data):
         project = data.get("project") or getattr(self.instance, "project", None)

@@ -387,7 +387,7 @@ def record_decision(access, shot, decision, fingerprint, comment="", review_id=N
     if not access.allows(APPROVE):
         raise PermissionDenied("This link does not allow approving." if access.is_guest else "Your role may not approve.")
     check_covers(access, shot)
-    with transaction.atomic(savepoint=False):
+    with editing.write_transaction():
         lock_project(shot.project_id)
         shots, panels, clips = _shots_with_media([shot.pk])
         current = shots[shot.pk]

@@ -1,0 +1,674 @@
+"""Live review sessions over real sockets: one presenter, N viewers on /ws/reviews/<id>/.
+
+    python bench/review.py [--viewers 50] [--redis] [--stroke-rate 30] [--stroke-seconds 5]
+
+Embedded (default): a fresh SQLite file in a temporary STUDIO_DATA_DIR and the in-memory channel
+layer (no DATABASE_URL, no REDIS_URL). --redis: a fresh Postgres database (BENCH_DATABASE_URL,
+default previs_bench_review on 127.0.0.1) and a flushed Redis database (BENCH_REDIS_URL, default
+db 14) as channel layer. Either way a setup subprocess migrates and creates the users (one
+director who presents, --users editors the viewers sign in as, round-robin), a project with a
+scene of shots and a Review of that scene; Daphne serves studio.asgi on a free port; every user
+signs in through POST /api/auth/session/ and the sockets carry the session cookie and a
+same-host Origin, as a browser's do.
+
+Three phases, all sockets in this process (one event loop, so positions are sampled at one
+instant):
+
+join     The presenter connects first (its hello must name it presenter), then the viewers, in
+         waves of --join-batch. join_sync_ms: from starting to open a viewer's socket until it
+         has its hello and a clock offset from --sync-pings ping/pong rounds (the min-RTT
+         sample, NTP style: offset = server_time - (t_send + t_recv) / 2), i.e. until it could
+         place itself on the presenter's timeline. Every viewer's local clock is skewed by a
+         random ±--skew seconds, so the offset estimate has real work to do.
+sync     The presenter plays from frame 0, seeks while playing, pauses, seeks while paused and
+         plays at 2x. Each viewer keeps the newest `state` it got and computes its position as a
+         browser does: frame + max(0, (local_now + offset) - at) * rate * fps (paused: frame).
+         --sample-after seconds after each control was sent, every viewer's position is computed
+         at one instant and compared with the true position (the state the presenter got back,
+         on the server's clock). spread = max - min across viewers; error = |viewer - true|.
+         A viewer without that state by then counts as missing.
+strokes  The presenter streams `stroke` messages (--stroke-rate per second for --stroke-seconds,
+         each a unique stroke id carrying its sequence number); every viewer records when each
+         arrives. Latency is over all (viewer, message) pairs; lost = expected - delivered.
+
+Progress on stderr; one JSON line last on stdout. CPU figures are % of one core over the stroke
+window (server = the Daphne process and its children, client = this process).
+"""
+
+import argparse
+import asyncio
+import json
+import os
+import random
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.error
+import urllib.request
+from concurrent.futures import ThreadPoolExecutor
+from http.cookiejar import CookieJar
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+PASSWORD = "bench-password-1"
+DEFAULT_DB = "postgres://postgres@127.0.0.1:5432/previs_bench_review"
+DEFAULT_REDIS = "redis://127.0.0.1:6379/14"
+STROKE_PREFIX = "bench."  # stroke ids: bench.<sequence>
+
+
+def log(*args):
+    print("[review]", *args, file=sys.stderr, flush=True)
+
+
+def percentile(values, fraction):
+    """Nearest rank on the sorted values."""
+    if not values:
+        return None
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, int(round(fraction * (len(ordered) - 1))))]
+
+
+def rounded(value, digits=3):
+    return None if value is None else round(value, digits)
+
+
+def free_port():
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def wait_port(port, proc, timeout):
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if proc.poll() is not None:
+            raise RuntimeError(f"server exited with {proc.returncode} before listening")
+        try:
+            with socket.create_connection(("127.0.0.1", port), timeout=0.5):
+                return
+        except OSError:
+            time.sleep(0.1)
+    raise TimeoutError(f"nothing listening on {port} after {timeout}s")
+
+
+class Procs:
+    """Every process this bench starts, ended on the way out whatever happens."""
+
+    def __init__(self):
+        self.procs = []
+
+    def start(self, *args, **kwargs):
+        proc = subprocess.Popen(*args, start_new_session=True, **kwargs)
+        self.procs.append(proc)
+        return proc
+
+    def stop(self, proc, grace=10):
+        if proc.poll() is None:
+            try:
+                os.killpg(proc.pid, signal.SIGTERM)
+            except ProcessLookupError:
+                pass
+            try:
+                proc.wait(timeout=grace)
+            except subprocess.TimeoutExpired:
+                try:
+                    os.killpg(proc.pid, signal.SIGKILL)
+                except ProcessLookupError:
+                    pass
+                proc.wait(timeout=5)
+
+    def stop_all(self):
+        for proc in reversed(self.procs):
+            try:
+                self.stop(proc)
+            except Exception as error:  # keep cleaning up the others
+                log(f"could not stop pid {proc.pid}: {error}")
+        self.procs = []
+
+
+class CpuMeter:
+    """CPU seconds of a process and its children (psutil), between marks."""
+
+    def __init__(self, pid):
+        import psutil
+
+        self.psutil = psutil
+        self.proc = psutil.Process(pid)
+        self.marks = {}
+
+    def total(self):
+        procs = [self.proc]
+        try:
+            procs += self.proc.children(recursive=True)
+        except self.psutil.Error:
+            pass
+        seconds = 0.0
+        for proc in procs:
+            try:
+                times = proc.cpu_times()
+                seconds += times.user + times.system
+            except self.psutil.Error:
+                pass
+        return seconds
+
+    def mark(self, name):
+        self.marks[name] = (time.monotonic(), self.total())
+
+    def pct(self, start, end):
+        (t0, c0), (t1, c1) = self.marks[start], self.marks[end]
+        return round(100 * (c1 - c0) / max(t1 - t0, 1e-9), 1)
+
+
+# --- Setup (runs in a subprocess with the studio's environment) --------------------------------
+
+def setup_main(users, shots):
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "studio.settings")
+    sys.path.insert(0, str(ROOT))
+    import django
+
+    django.setup()
+    from django.contrib.auth import get_user_model
+    from django.core.management import call_command
+    from fractional_indexing import generate_n_keys_between
+
+    from apps.boards.models import Scene, Shot
+    from apps.projects import services as project_services
+    from apps.projects.models import Membership
+    from apps.projects.permissions import DIRECTOR, EDITOR
+    from apps.review.models import Review
+
+    call_command("migrate", interactive=False, verbosity=0)
+    User = get_user_model()
+    owner = User.objects.create(username="bench-owner")
+    owner.set_password(PASSWORD)
+    owner.save()
+    # One password hash for everyone: hashing is slow on purpose, and the salt does not matter here.
+    presenter = User.objects.create(username="bench-presenter", password=owner.password, first_name="Presenter")
+    viewers = User.objects.bulk_create([User(username=f"bench-viewer{i}", password=owner.password, first_name=f"Viewer {i}") for i in range(users)])
+    project = project_services.create_project(owner, {"name": "Review bench"})
+    Membership.objects.create(project=project, user=presenter, role=DIRECTOR)
+    Membership.objects.bulk_create([Membership(project=project, user=user, role=EDITOR) for user in User.objects.filter(username__startswith="bench-viewer")])
+    scene = Scene.objects.create(project=project, rank=generate_n_keys_between(None, None, 1)[0], number="1", synopsis="Maya at the window.")
+    Shot.objects.bulk_create([
+        Shot(project=project, scene=scene, rank=rank, number=f"{j + 1}", description="Maya crosses to the window.", notes="", camera_spec={})
+        for j, rank in enumerate(generate_n_keys_between(None, None, shots))
+    ])
+    review = Review.objects.create(project=project, title="Bench review", scene=scene, created_by=presenter)
+    shot_rows = list(Shot.objects.filter(scene=scene).order_by("rank"))
+    print(json.dumps({
+        "project": project.pk, "review": review.pk, "presenter": presenter.username, "viewers": [user.username for user in viewers],
+        "shots": [shot.pk for shot in shot_rows], "fps": float(shot_rows[0].fps),
+    }))
+
+
+def recreate_database(url):
+    import psycopg
+    from urllib.parse import urlparse
+
+    parsed = urlparse(url)
+    name = parsed.path.lstrip("/")
+    if not name.replace("_", "").isalnum():
+        raise ValueError(f"odd database name {name!r}")
+    try:
+        conn = psycopg.connect(parsed._replace(path="/postgres").geturl(), autocommit=True)
+    except psycopg.OperationalError:
+        conn = psycopg.connect(parsed._replace(path="/test").geturl(), autocommit=True)
+    with conn:
+        conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        conn.execute(f'CREATE DATABASE "{name}"')
+
+
+def sign_in(base, username):
+    """POST /api/auth/session/ as a browser does; returns the sessionid cookie value."""
+    jar = CookieJar()
+    opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(jar))
+    try:
+        opener.open(f"{base}/api/auth/session/", timeout=30)
+    except urllib.error.HTTPError as error:  # 403 "not signed in" still sets the csrftoken cookie
+        if error.code != 403:
+            raise
+    csrf = next(c.value for c in jar if c.name == "csrftoken")
+    request = urllib.request.Request(
+        f"{base}/api/auth/session/", data=json.dumps({"username": username, "password": PASSWORD}).encode(),
+        headers={"Content-Type": "application/json", "X-CSRFToken": csrf, "Referer": f"{base}/login/"},
+    )
+    opener.open(request, timeout=60).read()
+    return next(c.value for c in jar if c.name == "sessionid")
+
+
+# --- Clients -----------------------------------------------------------------------------------
+
+def position(playback, server_now, fps):
+    """Where playback is at server time `server_now`: what a browser shows."""
+    if not playback.get("playing"):
+        return float(playback["frame"])
+    return playback["frame"] + max(0.0, server_now - playback["at"]) * playback["rate"] * fps
+
+
+class Client:
+    """One browser tab on the review socket. Its local clock is the machine's, skewed."""
+
+    def __init__(self, name, cookie, skew):
+        self.name, self.cookie, self.skew = name, cookie, skew
+        self.ws = None
+        self.session = None
+        self.hello = None
+        self.hello_event = asyncio.Event()
+        self.playback = None  # the newest playback state (from hello or `state`)
+        self.states = []  # (monotonic arrival, playback, by)
+        self.samples = []  # (rtt_s, offset_s) of every pong
+        self.pending_pings = {}  # t -> future
+        self.strokes = {}  # sequence -> monotonic arrival
+        self.duplicates = 0
+        self.frames = 0
+        self.errors = []
+        self.closed = None
+        self.reader_task = None
+        self.pinger_task = None
+        self.join_sync_s = None
+
+    def local_now(self):
+        return time.time() + self.skew
+
+    @property
+    def offset(self):
+        """Server clock minus local clock, from the sample with the smallest round trip."""
+        if not self.samples:
+            return None
+        return min(self.samples)[1]
+
+    async def open(self, url, origin, sync_pings):
+        import websockets
+
+        started = time.monotonic()
+        for attempt in range(5):
+            try:
+                self.ws = await websockets.connect(
+                    url, additional_headers={"Cookie": f"sessionid={self.cookie}", "Origin": origin},
+                    compression=None, max_size=None, ping_interval=None, open_timeout=30,
+                )
+                break
+            except (OSError, asyncio.TimeoutError, websockets.InvalidStatus) as error:
+                if attempt == 4:
+                    raise
+                log(f"{self.name}: connect failed ({error}); retrying")
+                await asyncio.sleep(0.2 * (attempt + 1))
+        self.reader_task = asyncio.create_task(self.reader())
+        for _ in range(sync_pings):  # back to back, as a page does on open
+            await self.ping()
+        await asyncio.wait_for(self.hello_event.wait(), 30)
+        self.join_sync_s = time.monotonic() - started
+
+    async def ping(self, timeout=10):
+        t = self.local_now()
+        future = asyncio.get_running_loop().create_future()
+        self.pending_pings[t] = future
+        await self.ws.send(json.dumps({"type": "ping", "t": t}))
+        try:
+            await asyncio.wait_for(future, timeout)
+        finally:
+            self.pending_pings.pop(t, None)
+
+    async def keep_pinging(self, interval):
+        """Refine the offset now and then, as a page would (jittered so the room does not ping at once)."""
+        import websockets
+
+        try:
+            while True:
+                await asyncio.sleep(interval * random.uniform(0.8, 1.2))
+                await self.ping()
+        except (websockets.ConnectionClosed, asyncio.TimeoutError):
+            pass
+
+    async def send(self, message):
+        await self.ws.send(json.dumps(message))
+
+    def handle(self, message, arrived, local):
+        kind = message.get("type")
+        if kind == "stroke":
+            stroke = message.get("stroke", "")
+            if stroke.startswith(STROKE_PREFIX):
+                seq = int(stroke[len(STROKE_PREFIX):])
+                if seq in self.strokes:
+                    self.duplicates += 1
+                else:
+                    self.strokes[seq] = arrived
+        elif kind == "pong":
+            future = self.pending_pings.get(message.get("t"))
+            if future is not None and not future.done():
+                sent = message["t"]
+                self.samples.append((local - sent, message["server_time"] - (sent + local) / 2))
+                future.set_result(None)
+        elif kind == "state":
+            self.playback = message["state"]["playback"]
+            self.states.append((arrived, self.playback, message.get("by")))
+        elif kind == "hello":
+            self.hello = message
+            self.session = message["you"]["session"]
+            self.playback = message["state"]["playback"]
+            self.hello_event.set()
+        elif kind == "error":
+            self.errors.append(message.get("code"))
+        elif kind == "batch":
+            for inner in message["messages"]:
+                self.handle(inner, arrived, local)
+
+    async def reader(self):
+        import websockets
+
+        try:
+            async for frame in self.ws:
+                arrived, local = time.monotonic(), self.local_now()
+                self.frames += 1
+                self.handle(json.loads(frame), arrived, local)
+        except websockets.ConnectionClosed as closed:
+            self.closed = str(closed)
+        except Exception as error:  # a bench bug must show, not hang the run
+            self.closed = f"reader failed: {error!r}"
+            log(f"{self.name}: {self.closed}")
+
+    async def close(self):
+        for task in (self.pinger_task,):
+            if task is not None:
+                task.cancel()
+        if self.ws is not None:
+            try:
+                await asyncio.wait_for(self.ws.close(), 5)
+            except Exception:
+                pass
+        if self.reader_task is not None:
+            self.reader_task.cancel()
+
+
+async def wait_for(predicate, timeout, step=0.005):
+    deadline = time.monotonic() + timeout
+    while not predicate():
+        if time.monotonic() > deadline:
+            return False
+        await asyncio.sleep(step)
+    return True
+
+
+async def scenario(args, url, origin, cookies, presenter_cookie, fps, shots, server_pid):
+    rng = random.Random(7)
+    presenter = Client("presenter", presenter_cookie, 0.0)
+    viewers = [Client(f"viewer{i}", cookies[i % len(cookies)], rng.uniform(-args.skew, args.skew)) for i in range(args.viewers)]
+    result = {}
+
+    # --- Join ---------------------------------------------------------------------------------
+    await presenter.open(url, origin, args.sync_pings)
+    state = presenter.hello["state"]
+    if state["presenter"] != presenter.session:
+        raise RuntimeError(f"the first socket is not the presenter: {state['presenter']!r} vs {presenter.session!r}")
+    log(f"presenter joined in {presenter.join_sync_s * 1000:.1f} ms and has control")
+
+    join_failed = []
+
+    async def join(viewer):
+        try:
+            await viewer.open(url, origin, args.sync_pings)
+        except Exception as error:
+            join_failed.append(viewer.name)
+            log(f"{viewer.name}: join failed: {error!r}")
+
+    join_started = time.monotonic()
+    for start in range(0, len(viewers), args.join_batch):
+        await asyncio.gather(*(join(v) for v in viewers[start:start + args.join_batch]))
+    join_wall_s = time.monotonic() - join_started
+    joined = [v for v in viewers if v.join_sync_s is not None]
+    sync_ms = [v.join_sync_s * 1000 for v in joined]
+    log(f"{len(joined)}/{len(viewers)} viewers synced in {join_wall_s:.2f}s; join_sync p50 {percentile(sync_ms, 0.5):.1f} ms, "
+        f"p99 {percentile(sync_ms, 0.99):.1f} ms, max {max(sync_ms):.1f} ms")
+    not_presenter = [v.name for v in joined if v.hello["state"]["presenter"] != presenter.session]
+    if not_presenter:
+        log(f"viewers told someone else presents: {not_presenter[:5]}")
+    # The participants storm (every join tells everyone the member list): let it settle.
+    quiet_from = time.monotonic()
+    last_frames = -1
+    while time.monotonic() - quiet_from < 30:
+        frames = sum(v.frames for v in viewers) + presenter.frames
+        if frames == last_frames:
+            break
+        last_frames = frames
+        await asyncio.sleep(0.5)
+    for client in [presenter, *joined]:
+        client.pinger_task = asyncio.create_task(client.keep_pinging(args.ping_interval))
+    clock_errors_ms = [abs(v.offset + v.skew) * 1000 for v in joined]  # the true offset is -skew
+    result.update({
+        "join_sync_ms": rounded(percentile(sync_ms, 0.5), 1), "join_sync_p99_ms": rounded(percentile(sync_ms, 0.99), 1),
+        "join_sync_max_ms": rounded(max(sync_ms, default=None), 1), "join_wall_s": round(join_wall_s, 2), "join_failed": len(join_failed),
+        "wrong_presenter": len(not_presenter),
+    })
+
+    # --- Playback sync --------------------------------------------------------------------------
+    steps = [
+        ("play", {"action": "play", "frame": 0, "rate": 1.0}),
+        ("seek_playing", {"action": "seek", "frame": 240}),
+        ("pause", {"action": "pause", "frame": None}),  # at the presenter's current frame
+        ("seek_paused", {"action": "seek", "frame": 100}),
+        ("play_2x", {"action": "play", "frame": 100, "rate": 2.0}),
+        ("pause_end", {"action": "pause", "frame": None}),
+    ]
+    truth = presenter.playback
+    spreads, errors, missing, state_ms, step_results = {}, [], {}, [], {}
+    for name, control in steps:
+        await asyncio.sleep(args.step_gap)
+        message = {"type": "control", "rate": 1.0, **control}
+        if message["frame"] is None:
+            message["frame"] = int(position(truth, time.time(), fps))
+        seen = len(presenter.states)
+        sent = time.monotonic()
+        await presenter.send(message)
+        got = await wait_for(lambda: any(by == presenter.session for _, _, by in presenter.states[seen:]), 5)
+        if not got:
+            raise RuntimeError(f"{name}: the presenter never got its state back (errors: {presenter.errors})")
+        truth = next(pb for _, pb, by in presenter.states[seen:] if by == presenter.session)
+        await asyncio.sleep(max(0.0, sent + args.sample_after - time.monotonic()))
+        # One instant for everyone: each viewer computes from its own clock and offset estimate.
+        now = time.time()
+        true_position = position(truth, now, fps)
+        positions, lacking = [], []
+        for v in joined:
+            if v.playback != truth:
+                lacking.append(v.name)
+                continue
+            positions.append(position(v.playback, now + v.skew + v.offset, fps))
+        for v in joined:
+            arrival = next((arrived for arrived, pb, _ in v.states if pb == truth and arrived >= sent), None)
+            if arrival is not None:
+                state_ms.append((arrival - sent) * 1000)
+        spread = (max(positions) - min(positions)) if positions else None
+        error = max((abs(p - true_position) for p in positions), default=None)
+        spreads[name] = spread
+        if error is not None:
+            errors.append(error)
+        missing[name] = lacking
+        step_results[name] = {"true": round(true_position, 2), "spread": rounded(spread), "max_error": rounded(error), "missing": len(lacking)}
+        log(f"{name:>12}: true frame {true_position:7.2f}; spread {spread if spread is None else round(spread, 3)} frames, "
+            f"max error {error if error is None else round(error, 3)}; {len(lacking)} without the state")
+    failures = sorted({n for names in missing.values() for n in names})
+    result.update({
+        "spread_frames": rounded(max((s for s in spreads.values() if s is not None), default=None)),
+        "play_spread_frames": rounded(spreads["play"]), "seek_spread_frames": rounded(spreads["seek_playing"]),
+        "play_2x_spread_frames": rounded(spreads["play_2x"]),
+        "max_error_frames": rounded(max(errors, default=None)),
+        "state_p50_ms": rounded(percentile(state_ms, 0.5), 2), "state_p99_ms": rounded(percentile(state_ms, 0.99), 2),
+        "state_max_ms": rounded(max(state_ms, default=None), 2),
+        "state_missing": sum(len(n) for n in missing.values()), "state_missing_viewers": failures[:20],
+        "clock_error_max_ms": rounded(max(clock_errors_ms, default=None), 3),
+        "clock_error_p50_ms": rounded(percentile(clock_errors_ms, 0.5), 3),
+        "steps": step_results,
+    })
+
+    # --- Strokes --------------------------------------------------------------------------------
+    await asyncio.sleep(args.step_gap)
+    server_cpu = CpuMeter(server_pid)
+    client_cpu = CpuMeter(os.getpid())
+    total = int(args.stroke_rate * args.stroke_seconds)
+    sends = {}
+    shot = shots[0]
+    log(f"strokes: {args.stroke_rate}/s for {args.stroke_seconds}s ({total} messages) to {len(joined)} viewers")
+    server_cpu.mark("start"), client_cpu.mark("start")
+    t0 = time.monotonic() + 0.05
+    late = 0
+    x, y = 0.3, 0.3
+    for n in range(total):
+        delay = t0 + n / args.stroke_rate - time.monotonic()
+        if delay > 0:
+            await asyncio.sleep(delay)
+        elif delay < -0.005:
+            late += 1
+        points = []
+        for _ in range(args.stroke_points):  # a pointer's path since the last message
+            x = min(1.0, max(0.0, x + rng.uniform(-0.01, 0.012)))
+            y = min(1.0, max(0.0, y + rng.uniform(-0.008, 0.01)))
+            points.append([round(x, 4), round(y, 4)])
+        stroke = {"type": "stroke", "stroke": f"{STROKE_PREFIX}{n}", "shot": shot, "frame": 0, "tool": "pen", "colour": "#ff0000",
+                  "width": 3, "points": points, "done": n % 10 == 9}
+        text = json.dumps(stroke)
+        sends[n] = time.monotonic()
+        await presenter.ws.send(text)
+    send_end = time.monotonic()
+    server_cpu.mark("end"), client_cpu.mark("end")
+    expected = total * len(joined)
+    await wait_for(lambda: sum(len(v.strokes) for v in joined) >= expected, args.drain, step=0.05)
+    latencies = [(arrived - sends[seq]) * 1000 for v in joined for seq, arrived in v.strokes.items() if seq in sends]
+    delivered = sum(len(v.strokes) for v in joined)
+    per_message_max = {}
+    for v in joined:
+        for seq, arrived in v.strokes.items():
+            per_message_max[seq] = max(per_message_max.get(seq, 0.0), (arrived - sends[seq]) * 1000)
+    log(f"strokes: {delivered}/{expected} delivered; p50 {percentile(latencies, 0.5)} ms, p99 {percentile(latencies, 0.99)} ms")
+    result.update({
+        "stroke_p50_ms": rounded(percentile(latencies, 0.5), 2), "stroke_p99_ms": rounded(percentile(latencies, 0.99), 2),
+        "stroke_max_ms": rounded(max(latencies, default=None), 2),
+        "stroke_last_viewer_p50_ms": rounded(percentile(list(per_message_max.values()), 0.5), 2),
+        "strokes_sent": total, "stroke_deliveries": delivered, "lost": expected - delivered,
+        "duplicates": sum(v.duplicates for v in joined), "late_sends": late,
+        "server_cpu_pct": server_cpu.pct("start", "end"), "client_cpu_pct": client_cpu.pct("start", "end"),
+        "send_window_s": round(send_end - t0, 2),
+        "errors": sorted({code for c in [presenter, *joined] for code in c.errors}),
+        "closed": sum(1 for c in [presenter, *joined] if c.closed),
+    })
+    if args.dump:
+        Path(args.dump).write_text(json.dumps({
+            "sends": {n: t - t0 for n, t in sends.items()},
+            "arrivals": {v.name: {n: t - t0 for n, t in v.strokes.items()} for v in joined},
+            "join_sync_ms": {v.name: v.join_sync_s * 1000 for v in joined},
+            "offsets_ms": {v.name: [(r * 1000, (o + v.skew) * 1000) for r, o in v.samples] for v in joined},
+        }))
+    await asyncio.gather(*(c.close() for c in [presenter, *viewers]))
+    return result
+
+
+# --- Orchestration -------------------------------------------------------------------------
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--viewers", type=int, default=50)
+    parser.add_argument("--users", type=int, default=10, help="editors the viewers sign in as, round-robin (each sign-in is a slow password hash)")
+    parser.add_argument("--shots", type=int, default=8, help="shots in the reviewed scene")
+    parser.add_argument("--redis", action="store_true", help="Postgres + Redis channel layer instead of SQLite + in-memory layer")
+    parser.add_argument("--join-batch", type=int, default=10, help="viewers opening their sockets at once")
+    parser.add_argument("--sync-pings", type=int, default=3, help="ping/pong rounds before a viewer counts as synced")
+    parser.add_argument("--ping-interval", type=float, default=2.0, help="later pings per socket, seconds apart")
+    parser.add_argument("--skew", type=float, default=3.0, help="viewers' local clocks are off by up to ± this many seconds")
+    parser.add_argument("--sample-after", type=float, default=1.0, help="seconds after each control to sample positions")
+    parser.add_argument("--step-gap", type=float, default=0.5, help="pause before each control and before the strokes")
+    parser.add_argument("--stroke-rate", type=float, default=30)
+    parser.add_argument("--stroke-seconds", type=float, default=5)
+    parser.add_argument("--stroke-points", type=int, default=4, help="points per stroke message")
+    parser.add_argument("--drain", type=float, default=5, help="longest wait for stroke stragglers")
+    parser.add_argument("--conn-max-age", type=int, default=60, help="DATABASE_CONN_MAX_AGE for the server with --redis")
+    parser.add_argument("--dump", help="write the raw samples (stroke send/arrival times, clock samples) to this JSON file")
+    parser.add_argument("--server-log", help="keep the Daphne log at this path")
+    parser.add_argument("--profile", help="py-spy the server for the whole run; collapsed stacks to this path ($PY_SPY or py-spy on PATH)")
+    parser.add_argument("--setup", action="store_true", help=argparse.SUPPRESS)
+    args = parser.parse_args()
+
+    if args.setup:
+        return setup_main(args.users, args.shots)
+    if args.viewers < 1:
+        parser.error("--viewers must be at least 1")
+
+    procs = Procs()
+    previous = signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
+    mode = "redis" if args.redis else "embedded"
+    result = {"viewers": args.viewers, "mode": mode}
+    try:
+        with tempfile.TemporaryDirectory(prefix="previs-review-") as tmp:
+            tmp = Path(tmp)
+            env = {k: v for k, v in os.environ.items() if k not in ("DATABASE_URL", "REDIS_URL", "S3_BUCKET", "CELERY_BROKER_URL")}
+            env.update({
+                "STUDIO_LOG_LEVEL": "WARNING", "STUDIO_DEBUG": "0", "STUDIO_EMBEDDED_WORKER": "0", "STUDIO_DATA_DIR": str(tmp / "data"),
+                "DJANGO_SETTINGS_MODULE": "studio.settings", "PYTHONUNBUFFERED": "1",
+            })
+            if args.redis:
+                db_url = os.environ.get("BENCH_DATABASE_URL", DEFAULT_DB)
+                redis_url = os.environ.get("BENCH_REDIS_URL", DEFAULT_REDIS)
+                env.update({"DATABASE_URL": db_url, "REDIS_URL": redis_url, "DATABASE_CONN_MAX_AGE": str(args.conn_max_age)})
+                log(f"fresh database {db_url.rsplit('/', 1)[-1]}, flushing {redis_url}")
+                recreate_database(db_url)
+                import redis
+
+                redis.Redis.from_url(redis_url).flushdb()
+            users = max(1, min(args.users, args.viewers))
+            log(f"{mode}: migrate + presenter + {users} viewer users + a review of {args.shots} shots")
+            setup = subprocess.run(
+                [sys.executable, __file__, "--setup", "--users", str(users), "--shots", str(args.shots)],
+                cwd=ROOT, env=env, capture_output=True, text=True, timeout=300,
+            )
+            if setup.returncode != 0:
+                raise RuntimeError(f"setup failed:\n{setup.stderr[-3000:]}")
+            board = json.loads(setup.stdout.strip().splitlines()[-1])
+
+            port = free_port()
+            server_log_path = tmp / "daphne.log"
+            with open(server_log_path, "w") as server_log:
+                server = procs.start(
+                    [sys.executable, "-m", "daphne", "-b", "127.0.0.1", "-p", str(port), "studio.asgi:application"],
+                    cwd=ROOT, env=env, stdout=server_log, stderr=subprocess.STDOUT,
+                )
+                try:
+                    try:
+                        wait_port(port, server, 60)
+                    except (RuntimeError, TimeoutError):
+                        server_log.flush()
+                        log("server log:\n" + server_log_path.read_text()[-3000:])
+                        raise
+                    base = f"http://127.0.0.1:{port}"
+                    log(f"Daphne on {port} (pid {server.pid}); signing in {users + 1} users")
+                    started = time.monotonic()
+                    with ThreadPoolExecutor(4) as pool:
+                        cookies = list(pool.map(lambda name: sign_in(base, name), [board["presenter"], *board["viewers"]]))
+                    log(f"signed in in {time.monotonic() - started:.1f}s")
+                    if args.profile:
+                        spy = os.environ.get("PY_SPY", "py-spy")
+                        procs.start([spy, "record", "--pid", str(server.pid), "--rate", "250", "--nonblocking", "--threads",
+                                     "--format", "raw", "--output", args.profile], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+                    url = f"ws://127.0.0.1:{port}/ws/reviews/{board['review']}/"
+                    result.update(asyncio.run(scenario(args, url, base, cookies[1:], cookies[0], board["fps"], board["shots"], server.pid)))
+                finally:
+                    procs.stop_all()  # py-spy (if any) writes its output on SIGTERM... and the server
+            server_text = server_log_path.read_text()
+            if args.server_log:
+                Path(args.server_log).write_text(server_text)
+            if "Traceback" in server_text:
+                log("the server logged tracebacks; last one:\n" + server_text[server_text.rindex("Traceback") - 300:][:3000])
+                result["server_tracebacks"] = server_text.count("Traceback")
+    finally:
+        procs.stop_all()
+        signal.signal(signal.SIGTERM, previous)
+    result["targets_met"] = bool(
+        result.get("spread_frames") is not None and result["spread_frames"] <= 1.0 and result.get("max_error_frames", 99) <= 1.0
+        and result.get("stroke_p99_ms") is not None and result["stroke_p99_ms"] <= 50 and not result.get("lost")
+        and not result.get("state_missing") and not result.get("join_failed")
+    )
+    print(json.dumps(result), flush=True)
+
+
+if __name__ == "__main__":
+    main()
