@@ -392,8 +392,45 @@ async def wait_for(predicate, timeout, step=0.005):
     return True
 
 
-async def scenario(args, url, origin, cookies, presenter_cookie, fps, shots, server_pid):
+class LoopLag:
+    """How late this process's event loop runs a 5 ms ticker, and its GC pauses: if the client side
+    stalls, its arrival times are late and the latencies are the bench's, not the server's."""
+
+    def __init__(self, tick=0.005):
+        import gc
+
+        self.tick, self.gc = tick, gc
+        self.reset()
+        self.gc_started = None
+        gc.callbacks.append(self.on_gc)
+        self.task = asyncio.create_task(self.run())
+
+    def reset(self):
+        self.max_s, self.gc_max_s = 0.0, 0.0
+
+    def on_gc(self, phase, info):
+        if phase == "start":
+            self.gc_started = time.perf_counter()
+        elif self.gc_started is not None:
+            self.gc_max_s = max(self.gc_max_s, time.perf_counter() - self.gc_started)
+
+    async def run(self):
+        while True:
+            before = time.monotonic()
+            await asyncio.sleep(self.tick)
+            self.max_s = max(self.max_s, time.monotonic() - before - self.tick)
+
+    def snapshot(self):
+        return {"max_ms": round(self.max_s * 1000, 2), "gc_max_ms": round(self.gc_max_s * 1000, 2)}
+
+    def stop(self):
+        self.task.cancel()
+        self.gc.callbacks.remove(self.on_gc)
+
+
+async def scenario(args, url, origin, cookies, presenter_cookie, fps, shots, server_pid, procs):
     rng = random.Random(7)
+    lag = LoopLag()
     presenter = Client("presenter", presenter_cookie, 0.0)
     viewers = [Client(f"viewer{i}", cookies[i % len(cookies)], rng.uniform(-args.skew, args.skew)) for i in range(args.viewers)]
     result = {}
@@ -511,6 +548,13 @@ async def scenario(args, url, origin, cookies, presenter_cookie, fps, shots, ser
     sends = {}
     shot = shots[0]
     log(f"strokes: {args.stroke_rate}/s for {args.stroke_seconds}s ({total} messages) to {len(joined)} viewers")
+    spy = None
+    if args.profile:  # sample the server during the stroke window (py-spy from PyPI; not a dependency)
+        spy = procs.start([os.environ.get("PY_SPY", "py-spy"), "record", "--pid", str(server_pid), "--duration", str(max(1, int(args.stroke_seconds))),
+                           "--rate", "250", "--nonblocking", "--threads", "--idle", "--format", os.environ.get("PY_SPY_FORMAT", "raw"), "--output", args.profile],
+                          stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        await asyncio.sleep(0.3)  # let it attach
+    lag.reset()
     server_cpu.mark("start"), client_cpu.mark("start")
     t0 = time.monotonic() + 0.05
     late = 0
@@ -533,6 +577,7 @@ async def scenario(args, url, origin, cookies, presenter_cookie, fps, shots, ser
         await presenter.ws.send(text)
     send_end = time.monotonic()
     server_cpu.mark("end"), client_cpu.mark("end")
+    stroke_lag = lag.snapshot()
     expected = total * len(joined)
     await wait_for(lambda: sum(len(v.strokes) for v in joined) >= expected, args.drain, step=0.05)
     latencies = [(arrived - sends[seq]) * 1000 for v in joined for seq, arrived in v.strokes.items() if seq in sends]
@@ -550,6 +595,7 @@ async def scenario(args, url, origin, cookies, presenter_cookie, fps, shots, ser
         "duplicates": sum(v.duplicates for v in joined), "late_sends": late,
         "server_cpu_pct": server_cpu.pct("start", "end"), "client_cpu_pct": client_cpu.pct("start", "end"),
         "send_window_s": round(send_end - t0, 2),
+        "client_loop_lag_max_ms": stroke_lag["max_ms"], "client_gc_max_ms": stroke_lag["gc_max_ms"],
         "errors": sorted({code for c in [presenter, *joined] for code in c.errors}),
         "closed": sum(1 for c in [presenter, *joined] if c.closed),
     })
@@ -561,6 +607,9 @@ async def scenario(args, url, origin, cookies, presenter_cookie, fps, shots, ser
             "offsets_ms": {v.name: [(r * 1000, (o + v.skew) * 1000) for r, o in v.samples] for v in joined},
         }))
     await asyncio.gather(*(c.close() for c in [presenter, *viewers]))
+    lag.stop()
+    if spy is not None:
+        await asyncio.get_running_loop().run_in_executor(None, spy.wait)
     return result
 
 
@@ -585,7 +634,7 @@ def main():
     parser.add_argument("--conn-max-age", type=int, default=60, help="DATABASE_CONN_MAX_AGE for the server with --redis")
     parser.add_argument("--dump", help="write the raw samples (stroke send/arrival times, clock samples) to this JSON file")
     parser.add_argument("--server-log", help="keep the Daphne log at this path")
-    parser.add_argument("--profile", help="py-spy the server for the whole run; collapsed stacks to this path ($PY_SPY or py-spy on PATH)")
+    parser.add_argument("--profile", help="py-spy the server during the stroke window; collapsed stacks to this path ($PY_SPY or py-spy on PATH)")
     parser.add_argument("--setup", action="store_true", help=argparse.SUPPRESS)
     args = parser.parse_args()
 
@@ -645,14 +694,10 @@ def main():
                     with ThreadPoolExecutor(4) as pool:
                         cookies = list(pool.map(lambda name: sign_in(base, name), [board["presenter"], *board["viewers"]]))
                     log(f"signed in in {time.monotonic() - started:.1f}s")
-                    if args.profile:
-                        spy = os.environ.get("PY_SPY", "py-spy")
-                        procs.start([spy, "record", "--pid", str(server.pid), "--rate", "250", "--nonblocking", "--threads",
-                                     "--format", "raw", "--output", args.profile], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
                     url = f"ws://127.0.0.1:{port}/ws/reviews/{board['review']}/"
-                    result.update(asyncio.run(scenario(args, url, base, cookies[1:], cookies[0], board["fps"], board["shots"], server.pid)))
+                    result.update(asyncio.run(scenario(args, url, base, cookies[1:], cookies[0], board["fps"], board["shots"], server.pid, procs)))
                 finally:
-                    procs.stop_all()  # py-spy (if any) writes its output on SIGTERM... and the server
+                    procs.stop_all()
             server_text = server_log_path.read_text()
             if args.server_log:
                 Path(args.server_log).write_text(server_text)

@@ -76,6 +76,14 @@ def position(playback, now):
     return playback["frame"] + max(0.0, now - playback["at"]) * playback["rate"] * FPS
 
 
+async def state_where(socket, predicate):
+    """The next session state that satisfies `predicate` (earlier states may still be queued)."""
+    while True:
+        state = (await next_of(socket, "state"))["state"]
+        if predicate(state):
+            return state
+
+
 async def op(socket, op_id, entity, parent=None, fields=None, kind="create", id=None):
     body = {"kind": kind, "entity": entity}
     if kind == "create":
@@ -118,9 +126,9 @@ async def test_presenter_drives_playback_and_a_late_joiner_lands_on_the_frame(se
     assert error["code"] == "forbidden"
     sent = time.time()
     await send(presenter, {"type": "control", "action": "play", "frame": 10, "rate": 1.0})
-    state = (await next_of(follower, "state"))["state"]
+    state = await state_where(follower, lambda state: state["playback"]["playing"])
     playback = state["playback"]
-    assert playback["playing"] and playback["frame"] == 10 and playback["item"] == 0
+    assert playback["frame"] == 10 and playback["item"] == 0
     # Play starts a little ahead, so everyone starts on the same frame at the same instant.
     assert sent + PLAY_LEAD_S - 0.05 <= playback["at"] <= time.time() + PLAY_LEAD_S + 0.05
     await asyncio.sleep(0.5)
@@ -131,10 +139,10 @@ async def test_presenter_drives_playback_and_a_late_joiner_lands_on_the_frame(se
     # Pause at a frame: everyone shows that frame.
     await send(presenter, {"type": "control", "action": "pause", "frame": 31})
     for socket in (follower, late):
-        paused = (await next_of(socket, "state"))["state"]["playback"]
-        assert paused["playing"] is False and paused["frame"] == 31
+        paused = (await state_where(socket, lambda state: not state["playback"]["playing"]))["playback"]
+        assert paused["frame"] == 31
     await send(presenter, {"type": "control", "action": "item", "frame": 0, "item": 1})
-    assert (await next_of(late, "state"))["state"]["playback"]["item"] == 1
+    await state_where(late, lambda state: state["playback"]["item"] == 1)
     await send(presenter, {"type": "control", "action": "item", "frame": 0, "item": 7})
     assert (await next_of(presenter, "error"))["code"] == "invalid"
     for socket in (presenter, follower, late):
@@ -146,14 +154,12 @@ async def test_a_reconnecting_viewer_lands_on_the_presenters_current_frame(sessi
     presenter, _ = await join_as(director, review.pk)
     follower, _ = await join_as(editor, review.pk)
     await send(presenter, {"type": "control", "action": "play", "frame": 0})
-    await next_of(follower, "state")
+    await state_where(follower, lambda state: state["playback"]["playing"])
     await follower.disconnect()  # the viewer's network drops
     await send(presenter, {"type": "control", "action": "seek", "frame": 120})
     await asyncio.sleep(0.3)
     again, hello = await join_as(editor, review.pk)
-    presenter_state = (await next_of(presenter, "state"))["state"]["playback"]
-    while presenter_state["frame"] != 120:  # the play, then the seek, as the presenter got them
-        presenter_state = (await next_of(presenter, "state"))["state"]["playback"]
+    presenter_state = (await state_where(presenter, lambda state: state["playback"]["frame"] == 120))["playback"]
     now = time.time()
     assert presenter_state["frame"] == 120 and hello["state"]["playback"] == presenter_state
     assert abs(position(hello["state"]["playback"], now) - position(presenter_state, now)) < 1
@@ -172,19 +178,16 @@ async def test_control_requests_hand_over_and_presenter_leaving(session_board, d
     await send(asker, {"type": "hand_over", "to": asker_hello["you"]["session"]})
     assert (await next_of(asker, "error"))["code"] == "forbidden"  # only the presenter hands over
     await send(presenter, {"type": "hand_over", "to": asker_hello["you"]["session"]})
-    state = await next_of(third, "state")
-    assert state["state"]["presenter"] == asker_hello["you"]["session"]
+    await state_where(third, lambda state: state["presenter"] == asker_hello["you"]["session"])
     # The presenter leaves: the session goes on, control passes to the longest-present member.
     await asker.disconnect()
-    state = await next_of(third, "state")
-    assert state["state"]["presenter"] == hello["you"]["session"]
+    await state_where(third, lambda state: state["presenter"] == hello["you"]["session"])
     participants = (await next_of(third, "participants"))["participants"]
     while asker_hello["you"]["session"] in [p["session"] for p in participants]:  # earlier lists first
         participants = (await next_of(third, "participants"))["participants"]
     assert len(participants) == 2
     await presenter.disconnect()
-    state = await next_of(third, "state")
-    assert state["state"]["presenter"] == third_hello["you"]["session"]
+    await state_where(third, lambda state: state["presenter"] == third_hello["you"]["session"])
     await third.disconnect()
 
 

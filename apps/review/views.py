@@ -83,17 +83,20 @@ class ReviewViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.Cre
         access = require(request.user, review.project_id, VIEW)
         return Response(services.review_content(review, access, url_for))
 
-    @extend_schema(responses=OpenApiTypes.OBJECT, parameters=[OpenApiParameter("format", str, required=False, description="json (default) or pdf")],
-                   description="Session notes: every comment made in this review, shot by shot, with frames and timecode.")
+    @extend_schema(responses=OpenApiTypes.OBJECT, description="Session notes: every comment made in this review, shot by shot, with frames and timecode.")
     @action(detail=True, methods=["get"])
     def notes(self, request, pk=None):
         review = self.get_object()
+        return Response({"review": review.pk, "title": review.title, "notes": services.session_notes(review)})
+
+    @extend_schema(responses={(200, "application/pdf"): OpenApiTypes.BINARY}, description="The session notes as a PDF, with the annotated frames.")
+    @action(detail=True, methods=["get"], url_path="notes/pdf")
+    def notes_pdf(self, request, pk=None):
+        review = self.get_object()
         notes = services.session_notes(review)
-        if request.query_params.get("format") == "pdf":
-            entries = notes_entries(Annotation.objects.filter(review=review), notes)
-            data = drawing.notes_pdf(f"Review notes: {review.title}", f"{review.project.name} · {len(notes)} notes", entries)
-            return pdf_response(data, f"review-{review.pk}-notes.pdf")
-        return Response({"review": review.pk, "title": review.title, "notes": notes})
+        entries = notes_entries(Annotation.objects.filter(review=review), notes)
+        data = drawing.notes_pdf(f"Review notes: {review.title}", f"{review.project.name} · {len(notes)} notes", entries)
+        return pdf_response(data, f"review-{review.pk}-notes.pdf")
 
 
 class ShareLinkViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.CreateModelMixin, viewsets.GenericViewSet):
