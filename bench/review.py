@@ -40,6 +40,7 @@ import asyncio
 import json
 import os
 import random
+import re
 import signal
 import socket
 import subprocess
@@ -57,6 +58,32 @@ PASSWORD = "bench-password-1"
 DEFAULT_DB = "postgres://postgres@127.0.0.1:5432/previs_bench_review"
 DEFAULT_REDIS = "redis://127.0.0.1:6379/14"
 STROKE_PREFIX = "bench."  # stroke ids: bench.<sequence>
+
+
+# Daphne as `python -m daphne` runs it, plus a GC watch: every collection that takes 5 ms or more
+# is logged (generation, duration, CLOCK_MONOTONIC end) so the bench can line pauses up with
+# late deliveries. With BENCH_GC_FREEZE=1 the server also calls gc.freeze() once the application
+# is loaded (an experiment: the studio itself does not do that).
+SERVER_BOOT = """
+import gc, os, sys, time
+_started = [0.0]
+def _watch(phase, info):
+    if phase == "start":
+        _started[0] = time.perf_counter()
+        return
+    ms = (time.perf_counter() - _started[0]) * 1000
+    if ms >= 5:
+        print(f"[gc] gen={info['generation']} ms={ms:.1f} at={time.monotonic():.4f}", file=sys.stderr, flush=True)
+gc.callbacks.append(_watch)
+if os.environ.get("BENCH_GC_FREEZE") == "1":
+    import django; django.setup()
+    import studio.asgi
+    gc.collect(); gc.freeze()
+    print(f"[gc] frozen {gc.get_freeze_count()} objects", file=sys.stderr, flush=True)
+from daphne.cli import CommandLineInterface
+CommandLineInterface.entrypoint()
+"""
+GC_LINE = re.compile(r"^\[gc\] gen=(\d) ms=([\d.]+) at=([\d.]+)$", re.M)
 
 
 def log(*args):
@@ -594,7 +621,7 @@ async def scenario(args, url, origin, cookies, presenter_cookie, fps, shots, ser
         "strokes_sent": total, "stroke_deliveries": delivered, "lost": expected - delivered,
         "duplicates": sum(v.duplicates for v in joined), "late_sends": late,
         "server_cpu_pct": server_cpu.pct("start", "end"), "client_cpu_pct": client_cpu.pct("start", "end"),
-        "send_window_s": round(send_end - t0, 2),
+        "send_window_s": round(send_end - t0, 2), "stroke_window": [t0, send_end + 0.2],
         "client_loop_lag_max_ms": stroke_lag["max_ms"], "client_gc_max_ms": stroke_lag["gc_max_ms"],
         "errors": sorted({code for c in [presenter, *joined] for code in c.errors}),
         "closed": sum(1 for c in [presenter, *joined] if c.closed),
@@ -632,6 +659,7 @@ def main():
     parser.add_argument("--stroke-points", type=int, default=4, help="points per stroke message")
     parser.add_argument("--drain", type=float, default=5, help="longest wait for stroke stragglers")
     parser.add_argument("--conn-max-age", type=int, default=60, help="DATABASE_CONN_MAX_AGE for the server with --redis")
+    parser.add_argument("--gc-freeze", action="store_true", help="experiment: the server calls gc.freeze() after loading the studio")
     parser.add_argument("--dump", help="write the raw samples (stroke send/arrival times, clock samples) to this JSON file")
     parser.add_argument("--server-log", help="keep the Daphne log at this path")
     parser.add_argument("--profile", help="py-spy the server during the stroke window; collapsed stacks to this path ($PY_SPY or py-spy on PATH)")
@@ -653,7 +681,7 @@ def main():
             env = {k: v for k, v in os.environ.items() if k not in ("DATABASE_URL", "REDIS_URL", "S3_BUCKET", "CELERY_BROKER_URL")}
             env.update({
                 "STUDIO_LOG_LEVEL": "WARNING", "STUDIO_DEBUG": "0", "STUDIO_EMBEDDED_WORKER": "0", "STUDIO_DATA_DIR": str(tmp / "data"),
-                "DJANGO_SETTINGS_MODULE": "studio.settings", "PYTHONUNBUFFERED": "1",
+                "DJANGO_SETTINGS_MODULE": "studio.settings", "PYTHONUNBUFFERED": "1", "BENCH_GC_FREEZE": "1" if args.gc_freeze else "0",
             })
             if args.redis:
                 db_url = os.environ.get("BENCH_DATABASE_URL", DEFAULT_DB)
@@ -678,7 +706,7 @@ def main():
             server_log_path = tmp / "daphne.log"
             with open(server_log_path, "w") as server_log:
                 server = procs.start(
-                    [sys.executable, "-m", "daphne", "-b", "127.0.0.1", "-p", str(port), "studio.asgi:application"],
+                    [sys.executable, "-c", SERVER_BOOT, "-b", "127.0.0.1", "-p", str(port), "studio.asgi:application"],
                     cwd=ROOT, env=env, stdout=server_log, stderr=subprocess.STDOUT,
                 )
                 try:
@@ -701,6 +729,16 @@ def main():
             server_text = server_log_path.read_text()
             if args.server_log:
                 Path(args.server_log).write_text(server_text)
+            pauses = [(int(g), float(ms), float(at)) for g, ms, at in GC_LINE.findall(server_text)]
+            start, end = result.pop("stroke_window", (0, 0))
+            during = [ms for g, ms, at in pauses if start <= at <= end + ms / 1000]
+            result.update({
+                "server_gc_max_ms": max(during, default=0.0), "server_gc_pauses_20ms": sum(1 for ms in during if ms >= 20),
+                "server_gc_max_ms_run": max((ms for _, ms, _ in pauses), default=0.0),
+                "server_gc_gen2": sum(1 for g, _, _ in pauses if g == 2),
+            })
+            if args.gc_freeze:
+                result["gc_freeze"] = True
             if "Traceback" in server_text:
                 log("the server logged tracebacks; last one:\n" + server_text[server_text.rindex("Traceback") - 300:][:3000])
                 result["server_tracebacks"] = server_text.count("Traceback")

@@ -14,6 +14,7 @@ the project's change log, which this socket forwards for the shots the review co
 import asyncio
 import logging
 import time
+from datetime import timedelta
 
 from channels.consumer import get_handler_name
 from channels.db import DatabaseSyncToAsync, database_sync_to_async
@@ -34,6 +35,7 @@ log = logging.getLogger(__name__)
 
 CLOSE_NOT_FOUND = 4404
 CLOSE_LINK_CLOSED = 4410  # the share link was revoked or expired
+PARTICIPANT_TIMEOUT_S = 60
 REVIEW_ENTITIES = ("comment", "annotation", "approval")
 
 run_op = DatabaseSyncToAsync(apply_op, thread_sensitive=False, executor=OP_EXECUTOR)
@@ -54,6 +56,12 @@ def state_of(review):
         "view": review.view or state["view"],
         "presenter": review.presenter or None,
     }
+
+
+def present(review_id):
+    """The session's participants, less any whose process vanished without a goodbye."""
+    Participant.objects.filter(review_id=review_id, seen_at__lt=timezone.now() - timedelta(seconds=PARTICIPANT_TIMEOUT_S)).delete()
+    return Participant.objects.filter(review_id=review_id)
 
 
 def participants_of(review_id):
@@ -79,7 +87,7 @@ class ReviewSessionConsumer(FramedSocket, AsyncWebsocketConsumer):
         remember_room_loop(asyncio.get_running_loop())
         self.review_id = int(self.scope["url_route"]["kwargs"]["review_id"])
         self.start_outbox()
-        self.groups_joined, self.expiry = [], None
+        self.groups_joined, self.expiry, self.last_seen = [], None, time.monotonic()
         self.access = await database_sync_to_async(self._access)()
         if self.access is None:
             await self.close(code=CLOSE_NOT_FOUND)
@@ -142,8 +150,8 @@ class ReviewSessionConsumer(FramedSocket, AsyncWebsocketConsumer):
                 name=self.me["name"], colour=self.me["colour"], can_present=self.me["can_present"],
             )
             took = False
-            present = review.presenter and Participant.objects.filter(review=review, channel=review.presenter).exists()
-            if self.me["can_present"] and not present:
+            presenting = review.presenter and present(review.pk).filter(channel=review.presenter).exists()
+            if self.me["can_present"] and not presenting:
                 review.presenter, took = self.channel_name, True
                 if not review.playback:
                     review.playback, review.view = default_state()["playback"], default_state()["view"]
@@ -160,7 +168,7 @@ class ReviewSessionConsumer(FramedSocket, AsyncWebsocketConsumer):
                 return None, [], False
             passed = False
             if review.presenter == self.channel_name:
-                successor = Participant.objects.filter(review=review, can_present=True).first()
+                successor = present(review.pk).filter(can_present=True).first()
                 review.presenter = successor.channel if successor else ""
                 review.save(update_fields=["presenter"])
                 passed = True
@@ -191,7 +199,7 @@ class ReviewSessionConsumer(FramedSocket, AsyncWebsocketConsumer):
     def _set_presenter(self, to, only_if_from):
         with transaction.atomic():
             review = Review.objects.select_for_update().get(pk=self.review_id)
-            current_present = review.presenter and Participant.objects.filter(review=review, channel=review.presenter).exists()
+            current_present = review.presenter and present(review.pk).filter(channel=review.presenter).exists()
             if only_if_from == "nobody" and current_present:
                 return None
             if only_if_from not in ("nobody", review.presenter):
@@ -227,6 +235,10 @@ class ReviewSessionConsumer(FramedSocket, AsyncWebsocketConsumer):
 
     async def on_ping(self, message):
         self.queue({"type": "pong", "t": message.t, "server_time": time.time()})
+        now = time.monotonic()
+        if now - self.last_seen > PARTICIPANT_TIMEOUT_S / 4:  # clock sync sends bursts; one write is enough
+            self.last_seen = now
+            await database_sync_to_async(Participant.objects.filter(channel=self.channel_name).update)(seen_at=timezone.now())
 
     async def on_control(self, message):
         state = await database_sync_to_async(self._control)(message)

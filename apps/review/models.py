@@ -51,6 +51,9 @@ class Participant(models.Model):
     colour = models.CharField(max_length=7)
     can_present = models.BooleanField(default=False)
     joined_at = models.DateTimeField(auto_now_add=True)
+    # Refreshed by the socket's clock pings (every few seconds from a page): a row whose
+    # process died without saying goodbye stops counting after PARTICIPANT_TIMEOUT_S.
+    seen_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
         ordering = ["joined_at", "id"]

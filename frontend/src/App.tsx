@@ -5,6 +5,7 @@ import type { SessionUser } from "./api/types";
 import { LoginPage } from "./pages/Login";
 import { ProjectPage } from "./pages/Project";
 import { ProjectsPage } from "./pages/Projects";
+import { GuestPage, ReviewPage } from "./review/ReviewPage";
 import { navigate, parseRoute, usePath } from "./router";
 import { Toasts } from "./ui/toasts";
 
@@ -22,10 +23,19 @@ export function App() {
 
   const route = parseRoute(path);
   useEffect(() => {
-    if (user === null && route.name !== "login") navigate(`/login?next=${encodeURIComponent(location.pathname)}`, true);
+    // A share link is opened without an account: the guest page asks for a name instead.
+    if (user === null && route.name !== "login" && route.name !== "share") navigate(`/login?next=${encodeURIComponent(location.pathname)}`, true);
     if (user && route.name === "login") navigate("/projects", true);
   }, [user, route.name]);
 
+  if (route.name === "share") {
+    return (
+      <>
+        <GuestPage key={route.token} token={route.token} />
+        <Toasts />
+      </>
+    );
+  }
   if (user === undefined) return <div class="splash">Previs Studio</div>;
 
   const signOut = async () => {
@@ -36,6 +46,7 @@ export function App() {
 
   let page;
   if (!user || route.name === "login") page = <LoginPage onSignedIn={setUser} />;
+  else if (route.name === "review") page = <ReviewPage key={route.id} id={route.id} user={user} onSignOut={signOut} />;
   else if (route.name === "project") page = <ProjectPage key={route.id} id={route.id} tab={route.tab} shot={route.shot} user={user} onSignOut={signOut} />;
   else page = <ProjectsPage user={user} onSignOut={signOut} />;
   return (

@@ -26,7 +26,9 @@ export function usePath(): string {
 export type Route =
   | { name: "login" }
   | { name: "projects" }
-  | { name: "project"; id: number; tab: ProjectTab; shot: number | null };
+  | { name: "project"; id: number; tab: ProjectTab; shot: number | null }
+  | { name: "review"; id: number }
+  | { name: "share"; token: string };
 
 export type ProjectTab = "shots" | "board" | "library";
 
@@ -37,8 +39,17 @@ export function projectPath(id: number, tab: ProjectTab = "shots", shot: number 
   return `/projects/${id}${TAB_PATHS[tab]}${shot != null ? `/shots/${shot}` : ""}`;
 }
 
+export function reviewPath(id: number): string {
+  return `/reviews/${id}`;
+}
+
 export function parseRoute(path: string): Route {
   if (path.startsWith("/login")) return { name: "login" };
+  const review = path.match(/^\/reviews\/(\d+)\/?$/);
+  if (review) return { name: "review", id: Number(review[1]) };
+  // A client's share link: no account, the token is the key (see apps/review/views.py).
+  const share = path.match(/^\/s\/([A-Za-z0-9_-]+)\/?$/);
+  if (share) return { name: "share", token: share[1] };
   const match = path.match(/^\/projects\/(\d+)(?:\/(board|library|shots))?(?:\/shots\/(\d+))?\/?$/);
   if (match) {
     const tab: ProjectTab = match[2] === "board" ? "board" : match[2] === "library" ? "library" : "shots";

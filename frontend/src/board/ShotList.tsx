@@ -9,6 +9,7 @@ import { EditCell, focusSibling, lineEditor, numberEditor, selectEditor, textEdi
 import { ANGLES, FRAME_RATES, FRAMINGS, MOVES, optionsOf, PRIME_LENSES_MM, RIGS, SETTINGS, SHOT_SIZES, shortLabel, STATUSES, TIMES_OF_DAY } from "../vocab";
 import { CameraIcon, openCamera } from "../camera/CameraDrawer";
 import { parseRoute, usePath } from "../router";
+import { startSceneReview } from "../review/start";
 import { CharacterChips, charactersEditor, sameIds, StatusPill } from "./cells";
 import { formatDuration } from "./format";
 
@@ -148,6 +149,12 @@ function SceneBlock({ scene, openShot }: { scene: Scene; openShot: number | null
                 options={optionsOf<TimeOfDay>(TIMES_OF_DAY)} onChange={(v) => saveScene("time_of_day")(v)} />
             </span>
             <span class="scene-meta">{scene.shots.length} shots · {formatDuration(seconds)}</span>
+            {store.data!.project.allowed.includes("share") && scene.id > 0 && scene.shots.length > 0 && (
+              <button class="btn btn-ghost btn-tiny" title={`Review scene ${scene.number}'s boards live with the crew or a client`} data-testid={`scene-${scene.id}-review`}
+                onClick={() => startSceneReview(store.projectId, scene.id)}>
+                Review
+              </button>
+            )}
             {canEdit && (
               <button class="btn btn-ghost btn-tiny danger" title={`Delete scene ${scene.number} and its shots`} data-testid={`scene-${scene.id}-delete`}
                 onClick={() => confirm(`Delete scene ${scene.number} (${scene.heading}) and its ${scene.shots.length} shots?`) && store.remove("scene", scene)}>

@@ -9,6 +9,7 @@ import { CursorArea } from "../ui/Presence";
 import { toast } from "../ui/toasts";
 import { ANGLES, aspectValue, ASPECT_RATIOS, MOVES, RENDER_STATUSES, SHOT_SIZES, shortLabel } from "../vocab";
 import { CameraIcon, openCamera } from "../camera/CameraDrawer";
+import { startSceneReview } from "../review/start";
 import { StatusPill } from "./cells";
 import { formatDuration } from "./format";
 
@@ -37,10 +38,18 @@ export function Storyboard() {
 }
 
 function SceneBoards({ scene }: { scene: Scene }) {
+  const store = useBoard();
+  const canReview = !!store.data?.project.allowed.includes("share") && scene.id > 0 && scene.shots.length > 0;
   return (
     <section class="board-scene" data-testid={`board-scene-${scene.id}`}>
       <h2 class="board-scene-head"><span class="scene-number">{scene.number}</span> {scene.heading}
-        {scene.synopsis && <span class="board-synopsis">{scene.synopsis}</span>}</h2>
+        {scene.synopsis && <span class="board-synopsis">{scene.synopsis}</span>}
+        {canReview && (
+          <button class="btn btn-small board-review" onClick={() => startSceneReview(store.projectId, scene.id)} data-testid={`board-scene-${scene.id}-review`}
+            title="Review these boards live with the crew or a client">
+            Review
+          </button>
+        )}</h2>
       {scene.shots.map((shot) => <ShotBoards key={shot.id} shot={shot} />)}
       {scene.shots.length === 0 && <p class="muted pad">No shots in this scene.</p>}
     </section>

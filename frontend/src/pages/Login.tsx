@@ -18,7 +18,7 @@ export function LoginPage({ onSignedIn }: { onSignedIn: (user: SessionUser) => v
     if (result.ok) {
       const next = new URLSearchParams(location.search).get("next");
       onSignedIn(result.data);
-      navigate(next && next.startsWith("/projects") ? next : "/projects", true);
+      navigate(next && (next.startsWith("/projects") || next.startsWith("/reviews/")) ? next : "/projects", true);
     } else if (result.kind === "invalid") setErrors(result.errors);
     else setErrors({ non_field_errors: [result.kind === "conflict" ? result.detail : result.message] });
   };
