@@ -133,7 +133,7 @@ def test_guest_frames_carry_a_watermark_with_their_name(api, project, owner, boa
     assert marked.size == (320, 134)
     # The flat picture now has the stamp on it: a band along the bottom and pale text.
     assert marked.getpixel((5, 130)) != (30, 60, 90)
-    assert len(set(marked.getdata())) > 10
+    assert len(set(marked.get_flattened_data())) > 10
     plain_link = make_link(api, owner, review["id"], scope="view", watermark=False)["token"]
     plain = guest(plain_link)
     response = plain.get(f"/api/share/{plain_link}/assets/{board['image'].pk}/")
@@ -247,3 +247,20 @@ def test_other_projects_objects_answer_404(api, project, owner, outsider, board)
         assert api(outsider).get(url).status_code == 404, url
     assert api(outsider).get("/api/share-links/").json() == []
     assert api(outsider).post(f"/api/share-links/{link['id']}/revoke/").status_code == 404
+
+
+def test_a_link_to_a_scene_or_to_shots_makes_their_review(api, project, owner, board, other_project, outsider):
+    response = api(owner).post("/api/share-links/", {"scene": board["scene"].pk, "scope": "view"}, format="json")
+    assert response.status_code == 201, response.data
+    browser = guest(response.data["token"])
+    content = browser.get(f"/api/share/{response.data['token']}/content/").json()
+    assert [item["shot"]["id"] for item in content["items"]] == [shot.pk for shot in board["shots"]]
+    second, hidden = board["shots"][1], board["hidden"]
+    response = api(owner).post("/api/share-links/", {"shots": [hidden.pk, second.pk], "scope": "comment"}, format="json")
+    token = response.data["token"]
+    content = guest(token).get(f"/api/share/{token}/content/").json()
+    assert [item["shot"]["id"] for item in content["items"]] == [hidden.pk, second.pk]
+    foreign_scene = boards.create_scene(other_project, {}, outsider)
+    assert api(owner).post("/api/share-links/", {"scene": foreign_scene.pk}, format="json").status_code == 400
+    response = api(owner).post("/api/share-links/", {"scene": board["scene"].pk, "shots": [second.pk]}, format="json")
+    assert response.status_code == 400 and "review" in response.data

@@ -57,6 +57,11 @@ class ReviewSerializer(serializers.ModelSerializer):
 
 
 class ShareLinkSerializer(serializers.ModelSerializer):
+    review = serializers.PrimaryKeyRelatedField(queryset=Review.objects.all(), required=False,
+                                                help_text="The review (a session's selection) the link shows; or give scene or shots.")
+    scene = serializers.IntegerField(write_only=True, required=False, help_text="Share a scene's boards (a review of it is made).")
+    shots = serializers.ListField(child=serializers.IntegerField(), write_only=True, required=False,
+                                  help_text="Share these shots, in this order (a review of them is made).")
     passphrase = serializers.CharField(write_only=True, required=False, allow_blank=True, max_length=200, trim_whitespace=False,
                                        help_text="Optional; guests must give it before they see anything.")
     has_passphrase = serializers.SerializerMethodField()
@@ -67,9 +72,15 @@ class ShareLinkSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = ShareLink
-        fields = ("id", "project", "review", "label", "scope", "passphrase", "has_passphrase", "watermark", "expires_at",
+        fields = ("id", "project", "review", "scene", "shots", "label", "scope", "passphrase", "has_passphrase", "watermark", "expires_at",
                   "revoked_at", "created_at", "status", "stats", "token", "url")
         read_only_fields = ("id", "project", "revoked_at", "created_at")
+
+    def validate(self, data):
+        given = [name for name in ("review", "scene", "shots") if data.get(name)]
+        if len(given) != 1:
+            raise serializers.ValidationError({"review": ["Share one thing: a review, a scene or a list of shots."]})
+        return data
 
     def get_has_passphrase(self, link) -> bool:
         return bool(link.passphrase)

@@ -23,7 +23,7 @@ from apps.assets import storage
 from apps.assets.models import Asset
 from apps.assets.services import url_for
 from apps.assets.views import serve_local
-from apps.boards.models import Panel, Shot
+from apps.boards.models import Panel, Scene, Shot
 from apps.projects.access import access_for, require
 from apps.projects.api import filter_by_ids
 from apps.projects.permissions import APPROVE, ROLE_PERMISSIONS, SHARE, VIEW
@@ -112,12 +112,32 @@ class ShareLinkViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.
         return filter_by_ids(queryset, self.request, ("project", "review")) if self.action == "list" else queryset
 
     def perform_create(self, serializer):
-        review = serializer.validated_data["review"]
-        if access_for(self.request.user, review.project_id) is None:
+        data = dict(serializer.validated_data)
+        review = data.pop("review", None)
+        scene, shots = data.pop("scene", None), data.pop("shots", None)
+        if review is None:
+            review = self.review_to_share(scene, shots)
+        elif access_for(self.request.user, review.project_id) is None:
             raise ValidationError({"review": ["No such review in your projects."]})
         require(self.request.user, review.project_id, SHARE)
-        fields = {key: value for key, value in serializer.validated_data.items() if key != "review"}
-        serializer.instance = services.create_link(review, fields, self.request.user)
+        serializer.instance = services.create_link(review, data, self.request.user)
+
+    def review_to_share(self, scene_id, shot_ids):
+        """A link to a scene or to some shots shows a review of them, made here."""
+        if scene_id is not None:
+            scene = Scene.objects.filter(pk=scene_id, project__memberships__user=self.request.user).first()
+            if scene is None:
+                raise ValidationError({"scene": ["No such scene in your projects."]})
+            require(self.request.user, scene.project_id, SHARE)
+            data = {"project": scene.project, "scene": scene}
+        else:
+            shots = list(Shot.objects.filter(pk__in=shot_ids, project__memberships__user=self.request.user).select_related("project"))
+            projects = {shot.project_id for shot in shots}
+            if len(shots) != len(set(shot_ids)) or len(projects) != 1:
+                raise ValidationError({"shots": ["Choose shots of one of your projects."]})
+            require(self.request.user, shots[0].project_id, SHARE)
+            data = {"project": shots[0].project, "shot_ids": list(dict.fromkeys(shot_ids))}
+        return services.create_review({**data, "title": services.default_title(data)}, self.request.user)
 
     @extend_schema(request=None, responses=ShareLinkSerializer, description="Revoke the link: refused everywhere from now, open sockets closed.")
     @action(detail=True, methods=["post"])

@@ -102,7 +102,7 @@ function ItemPlayer({ session, item, index }: { session: ReviewSession; item: Re
 
   return (
     <div class="review-player" data-testid="review-player" data-frame={frame} data-item={index} data-shot={item.shot.id} data-playing={running ? "true" : "false"}>
-      <div class="review-picture" ref={box} style={{ aspectRatio: String(ratio) }}>
+      <div class="review-picture" ref={box} style={{ aspectRatio: String(ratio), width: `min(100%, ${(62 * ratio).toFixed(2)}vh)` }}>
         <div class="review-zoom" style={{ transform: zoomTransform(view) }} data-zoom={view.zoom}>
           {item.clip ? (
             <video ref={video} src={source ?? undefined} preload="auto" playsInline muted data-testid="review-video" />

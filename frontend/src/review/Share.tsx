@@ -22,7 +22,8 @@ export function SharePanel({ session }: { session: ReviewSession }) {
   const [busy, setBusy] = useState(false);
 
   const refresh = async () => {
-    const { data } = await api.GET("/api/share-links/", { params: { query: { review } } }).catch(() => ({ data: undefined }));
+    // The list filters by ?review= (apps/review/views.py); the schema does not declare the parameter.
+    const { data } = await api.GET("/api/share-links/", { params: { query: { review } as never } }).catch(() => ({ data: undefined }));
     if (data) setLinks(data);
   };
   useEffect(() => {

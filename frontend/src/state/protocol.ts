@@ -77,4 +77,8 @@ export const TEXT_FIELDS: Record<OpEntity, readonly string[]> = {
   panel: ["caption", "notes"],
   character: ["description"],
   location: ["description"],
+  // Review rows travel as ops too (src/review/session.ts); none of their fields is merged text.
+  comment: [],
+  annotation: [],
+  approval: [],
 };

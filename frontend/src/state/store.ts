@@ -93,6 +93,10 @@ const WRITABLE: Record<OpEntity, readonly string[]> = {
   panel: Object.keys({ image: 1, duration_s: 1, caption: 1, notes: 1 } satisfies Record<keyof PanelPatch, 1>),
   character: Object.keys({ name: 1, description: 1, height_m: 1, colour: 1 } satisfies Record<keyof CharacterPatch, 1>),
   location: Object.keys({ name: 1, description: 1 } satisfies Record<keyof LocationPatch, 1>),
+  // Comments, drawings and decisions are written by the review page (src/review/session.ts), not here.
+  comment: [],
+  annotation: [],
+  approval: [],
 };
 
 const OP_TIMEOUT_MS = 1_500; // an editor waits this long for the answer, then closes (the op stays queued)
