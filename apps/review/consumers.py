@@ -16,7 +16,6 @@ import logging
 import time
 from datetime import timedelta
 
-from channels.consumer import get_handler_name
 from channels.db import DatabaseSyncToAsync, database_sync_to_async
 from channels.generic.websocket import AsyncWebsocketConsumer
 from django.db import transaction
@@ -75,13 +74,6 @@ class ReviewSessionConsumer(FramedSocket, AsyncWebsocketConsumer):
     adapter = protocol.review_client_message
     # Strokes stream at pointer rate (batched by the page to ~30 messages a second).
     rate_per_s, burst = 80.0, 160.0
-
-    async def dispatch(self, message):
-        # As in the project room: every database call here goes through database_sync_to_async.
-        handler = getattr(self, get_handler_name(message), None)
-        if handler is None:
-            raise ValueError(f"No handler for message type {message['type']}")
-        await handler(message)
 
     async def connect(self):
         remember_room_loop(asyncio.get_running_loop())

@@ -11,7 +11,7 @@ from typing import Annotated, Literal, Union
 
 from pydantic import BaseModel, ConfigDict, Field, TypeAdapter, model_validator
 
-from apps.rooms.protocol import OpMessage, PingMessage, PongMessage, AckMessage, ErrorMessage, ChangeMessage
+from apps.rooms.protocol import AckMessage, ChangeMessage, ErrorMessage, OpMessage, PingMessage, PongMessage, json_schemas
 
 HEX_COLOUR = r"^#[0-9a-fA-F]{6}$"
 MAX_SHAPES = 200
@@ -239,16 +239,12 @@ class ReviewBatchMessage(Message):
 
 
 def openapi_components():
-    schemas = {}
-    for name, adapter in (
-        ("ReviewClientMessage", TypeAdapter(ReviewClientMessage)),
-        ("ReviewServerFrame", TypeAdapter(Union[ReviewServerMessage, ReviewBatchMessage])),
-        ("AnnotationShape", TypeAdapter(AnnotationShape)),
-    ):
-        schema = adapter.json_schema(ref_template="#/components/schemas/{model}")
-        schemas.update(schema.pop("$defs", {}))
-        schemas[name] = schema
-    return schemas
+    """Both directions of the review-session protocol, and the annotation shape."""
+    return json_schemas({
+        "ReviewClientMessage": ReviewClientMessage,
+        "ReviewServerFrame": Union[ReviewServerMessage, ReviewBatchMessage],
+        "AnnotationShape": AnnotationShape,
+    })
 
 
 def add_to_openapi(result, generator, request, public):

@@ -18,7 +18,6 @@ import logging
 import time
 
 from channels.db import DatabaseSyncToAsync, database_sync_to_async
-from channels.consumer import get_handler_name
 from channels.generic.websocket import AsyncWebsocketConsumer
 
 from apps.projects.access import access_for
@@ -54,15 +53,6 @@ def colour_for(user_id):
 class ProjectRoomConsumer(FramedSocket, AsyncWebsocketConsumer):
     adapter = protocol.client_message
     rate_per_s, burst = 40.0, 80.0
-
-    async def dispatch(self, message):
-        # Channels closes stale database connections before every message, a hop to the sync
-        # thread; a room relays thousands of messages a second, and every database call here
-        # already goes through database_sync_to_async, which does that itself.
-        handler = getattr(self, get_handler_name(message), None)
-        if handler is None:
-            raise ValueError(f"No handler for message type {message['type']}")
-        await handler(message)
 
     async def connect(self):
         remember_room_loop(asyncio.get_running_loop())

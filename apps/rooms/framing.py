@@ -11,6 +11,7 @@ import logging
 import time
 
 import pydantic
+from channels.consumer import get_handler_name
 
 from . import protocol
 
@@ -56,6 +57,15 @@ class FramedSocket:
 
     adapter = None
     rate_per_s, burst = 40.0, 80.0
+
+    async def dispatch(self, message):
+        # Channels closes stale database connections before every message, a hop to the sync
+        # thread; a room relays thousands of messages a second, and every database call in
+        # these sockets already goes through database_sync_to_async, which does that itself.
+        handler = getattr(self, get_handler_name(message), None)
+        if handler is None:
+            raise ValueError(f"No handler for message type {message['type']}")
+        await handler(message)
 
     def start_outbox(self):
         self.outbox, self.flush_handle, self.last_flush = [], None, 0.0

@@ -241,14 +241,20 @@ class BatchMessage(Message):
     messages: list[ServerMessage]
 
 
-def openapi_components():
-    """JSON Schemas of both directions, for the OpenAPI schema's components."""
+def json_schemas(named_types):
+    """JSON Schemas of protocol types by name (their nested models alongside), for the OpenAPI
+    schema's components."""
     schemas = {}
-    for name, adapter in (("RoomClientMessage", TypeAdapter(ClientMessage)), ("RoomServerFrame", TypeAdapter(Union[ServerMessage, BatchMessage]))):
-        schema = adapter.json_schema(ref_template="#/components/schemas/{model}")
+    for name, annotation in named_types.items():
+        schema = TypeAdapter(annotation).json_schema(ref_template="#/components/schemas/{model}")
         schemas.update(schema.pop("$defs", {}))
         schemas[name] = schema
     return schemas
+
+
+def openapi_components():
+    """Both directions of the room protocol."""
+    return json_schemas({"RoomClientMessage": ClientMessage, "RoomServerFrame": Union[ServerMessage, BatchMessage]})
 
 
 def add_to_openapi(result, generator, request, public):

@@ -36,16 +36,28 @@ def _log_tail(path, lines=40):
         return "(no log)"
 
 
-@pytest.fixture(scope="session")
-def studio(tmp_path_factory):
-    """Base URL of a running studio: migrated, demo seeded, embedded worker, Daphne."""
-    data_dir = tmp_path_factory.mktemp("studio-data")
-    log_path = data_dir / "server.log"
-    port = _free_port()
+def studio_env(data_dir):
+    """The environment of the studio subprocess (and of management commands run against it)."""
     env = {**os.environ, "STUDIO_DATA_DIR": str(data_dir), "PYTHONUNBUFFERED": "1"}
     # A fresh embedded studio: no external database, broker or channel layer.
     for name in ("DATABASE_URL", "REDIS_URL", "CELERY_BROKER_URL"):
         env.pop(name, None)
+    return env
+
+
+@pytest.fixture(scope="session")
+def studio_data_dir(tmp_path_factory):
+    """The running studio's STUDIO_DATA_DIR: its SQLite database and media."""
+    return tmp_path_factory.mktemp("studio-data")
+
+
+@pytest.fixture(scope="session")
+def studio(studio_data_dir):
+    """Base URL of a running studio: migrated, demo seeded, embedded worker, Daphne."""
+    data_dir = studio_data_dir
+    log_path = data_dir / "server.log"
+    port = _free_port()
+    env = studio_env(data_dir)
     log = open(log_path, "wb")
     process = subprocess.Popen(
         [sys.executable, "manage.py", "runstudio", "--host", "127.0.0.1", "--port", str(port)],
