@@ -6,18 +6,22 @@ import type { ReviewSession } from "./session";
 
 export function Notes({ session }: { session: ReviewSession }) {
   const content = session.content!;
-  const notes = content.items.flatMap((item) =>
-    item.comments
+  const notes = content.items.flatMap((item) => {
+    // In frame order; a reply (no frame of its own) stays under its thread.
+    const byId = new Map(item.comments.map((c) => [c.id, c]));
+    const thread = (c: (typeof item.comments)[number]) => (c.parent != null ? byId.get(c.parent) ?? c : c);
+    const frame = (c: (typeof item.comments)[number]) => c.frame ?? thread(c).frame ?? -1;
+    return item.comments
       .filter((c) => c.review === content.review.id)
-      .sort((a, b) => (a.frame ?? -1) - (b.frame ?? -1) || (a.created_at < b.created_at ? -1 : 1))
-      .map((comment) => ({ item, comment })),
-  );
+      .sort((a, b) => frame(a) - frame(b) || thread(a).id - thread(b).id || (a.created_at < b.created_at ? -1 : a.created_at > b.created_at ? 1 : a.id - b.id))
+      .map((comment) => ({ item, comment }));
+  });
   return (
     <div class="notes" data-testid="notes">
       <div class="side-head">
         <span><b>{notes.length}</b> notes in this session</span>
         {!session.isGuest && (
-          <a class="btn btn-small" href={`/api/reviews/${content.review.id}/notes/?format=pdf`} target="_blank" rel="noopener" data-testid="notes-pdf">PDF</a>
+          <a class="btn btn-small" href={`/api/reviews/${content.review.id}/notes/pdf/`} target="_blank" rel="noopener" data-testid="notes-pdf">PDF</a>
         )}
       </div>
       <ol class="note-list">

@@ -151,13 +151,13 @@ function Transport({ session, item, index, frame, running }: { session: ReviewSe
   return (
     <div class="review-transport" onKeyDown={onKey}>
       <div class="player-bar">
-        <button class="btn btn-small player-btn" disabled={index <= 0} onClick={() => session.goItem(index - 1)} title="Previous shot" aria-label="Previous shot" data-testid="review-prev-shot">⏮</button>
+        <button class="btn btn-small player-btn" disabled={index <= 0} onClick={() => session.goItem(index - 1)} title="Previous shot" aria-label="Previous shot" data-testid="review-prev-shot">◀◀</button>
         <button class="btn btn-small player-btn" onClick={() => session.step(-1)} title="Previous frame (←)" aria-label="Previous frame" data-testid="review-prev-frame">◀︎❙</button>
         <button class="btn btn-small player-btn player-play" onClick={() => session.togglePlay()} aria-label={running ? "Pause" : "Play"} title="Play / pause (space)" data-testid="review-play">
           {running ? "❚❚" : "▶︎"}
         </button>
         <button class="btn btn-small player-btn" onClick={() => session.step(1)} title="Next frame (→)" aria-label="Next frame" data-testid="review-next-frame">❙▶︎</button>
-        <button class="btn btn-small player-btn" disabled={index >= count - 1} onClick={() => session.goItem(index + 1)} title="Next shot" aria-label="Next shot" data-testid="review-next-shot">⏭</button>
+        <button class="btn btn-small player-btn" disabled={index >= count - 1} onClick={() => session.goItem(index + 1)} title="Next shot" aria-label="Next shot" data-testid="review-next-shot">▶▶</button>
         <input class="player-scrub" type="range" min={0} max={last} step={1} value={frame} aria-label="Frame" data-testid="review-scrub"
           onInput={(e) => session.act("seek", Number(e.currentTarget.value))} />
         <span class="timecode" data-testid="review-timecode" title={`SMPTE timecode at ${item.shot.fps} fps`}>{timecode(frame, item.shot.fps)}</span>
@@ -193,15 +193,15 @@ function Transport({ session, item, index, frame, running }: { session: ReviewSe
 }
 
 const TOOLS: { tool: DrawTool; label: string; title: string }[] = [
-  { tool: "none", label: "✋", title: "Look (drag to pan when zoomed)" },
-  { tool: "laser", label: "◉", title: "Laser pointer (others see a dot, nothing is kept)" },
-  { tool: "pen", label: "✎", title: "Pen (stylus pressure thins the line)" },
-  { tool: "line", label: "╱", title: "Line" },
-  { tool: "arrow", label: "➚", title: "Arrow" },
-  { tool: "rect", label: "▭", title: "Rectangle" },
-  { tool: "ellipse", label: "◯", title: "Ellipse" },
-  { tool: "text", label: "T", title: "Text" },
-  { tool: "eraser", label: "⌫", title: "Eraser (your own marks)" },
+  { tool: "none", label: "Look", title: "Just look (drag to pan when zoomed)" },
+  { tool: "laser", label: "Laser", title: "Laser pointer: others see a dot, nothing is kept" },
+  { tool: "pen", label: "Pen", title: "Pen (stylus pressure thins the line)" },
+  { tool: "line", label: "Line", title: "Line" },
+  { tool: "arrow", label: "Arrow", title: "Arrow" },
+  { tool: "rect", label: "Box", title: "Rectangle" },
+  { tool: "ellipse", label: "Ellipse", title: "Ellipse" },
+  { tool: "text", label: "Text", title: "Text: click where it goes, type, Enter" },
+  { tool: "eraser", label: "Eraser", title: "Eraser: removes your own marks it passes over" },
 ];
 
 function Tools({ session, tool, setTool, colour, setColour, width, setWidth, canDraw }: {
