@@ -19,7 +19,8 @@ join     The presenter connects first (its hello must name it presenter), then t
          has its hello and a clock offset from --sync-pings ping/pong rounds (the min-RTT
          sample, NTP style: offset = server_time - (t_send + t_recv) / 2), i.e. until it could
          place itself on the presenter's timeline. Every viewer's local clock is skewed by a
-         random ±--skew seconds, so the offset estimate has real work to do.
+         random ±--skew seconds, so the offset estimate has real work to do. Afterwards every
+         socket pings again every --ping-interval seconds and keeps the min-RTT sample.
 sync     The presenter plays from frame 0, seeks while playing, pauses, seeks while paused and
          plays at 2x. Each viewer keeps the newest `state` it got and computes its position as a
          browser does: frame + max(0, (local_now + offset) - at) * rate * fps (paused: frame).
@@ -32,7 +33,11 @@ strokes  The presenter streams `stroke` messages (--stroke-rate per second for -
          arrives. Latency is over all (viewer, message) pairs; lost = expected - delivered.
 
 Progress on stderr; one JSON line last on stdout. CPU figures are % of one core over the stroke
-window (server = the Daphne process and its children, client = this process).
+window (server = the Daphne process and its children, client = this process; machine_cpu_pct is
+the whole machine, of all cores, so other load shows). The server runs with a GC watch (see
+SERVER_BOOT): server_gc_max_ms is its longest collection overlapping the stroke window, and
+client_loop_lag_max_ms says whether this process kept up (if it did not, latencies are the
+bench's). --gc-freeze and --profile (py-spy) are for finding where the time goes.
 """
 
 import argparse
@@ -62,8 +67,9 @@ STROKE_PREFIX = "bench."  # stroke ids: bench.<sequence>
 
 # Daphne as `python -m daphne` runs it, plus a GC watch: every collection that takes 5 ms or more
 # is logged (generation, duration, CLOCK_MONOTONIC end) so the bench can line pauses up with
-# late deliveries. With BENCH_GC_FREEZE=1 the server also calls gc.freeze() once the application
-# is loaded (an experiment: the studio itself does not do that).
+# late deliveries. BENCH_GC_FREEZE=boot: the server calls gc.freeze() once the application is
+# loaded; =warm: on SIGUSR2, which the bench sends once every viewer has joined (experiments:
+# the studio itself does neither).
 SERVER_BOOT = """
 import gc, os, sys, time
 _started = [0.0]
@@ -75,11 +81,17 @@ def _watch(phase, info):
     if ms >= 5:
         print(f"[gc] gen={info['generation']} ms={ms:.1f} at={time.monotonic():.4f}", file=sys.stderr, flush=True)
 gc.callbacks.append(_watch)
-if os.environ.get("BENCH_GC_FREEZE") == "1":
+def _freeze(*_):
+    gc.collect()
+    gc.freeze()
+    print(f"[gc] frozen {gc.get_freeze_count()} objects", file=sys.stderr, flush=True)
+if os.environ.get("BENCH_GC_FREEZE") == "boot":
     import django; django.setup()
     import studio.asgi
-    gc.collect(); gc.freeze()
-    print(f"[gc] frozen {gc.get_freeze_count()} objects", file=sys.stderr, flush=True)
+    _freeze()
+elif os.environ.get("BENCH_GC_FREEZE") == "warm":  # the bench signals once every socket has joined
+    import signal
+    signal.signal(signal.SIGUSR2, _freeze)
 from daphne.cli import CommandLineInterface
 CommandLineInterface.entrypoint()
 """
@@ -182,11 +194,18 @@ class CpuMeter:
         return seconds
 
     def mark(self, name):
-        self.marks[name] = (time.monotonic(), self.total())
+        self.marks[name] = (time.monotonic(), self.total(), self.psutil.cpu_times())
 
     def pct(self, start, end):
-        (t0, c0), (t1, c1) = self.marks[start], self.marks[end]
+        (t0, c0, _), (t1, c1, _) = self.marks[start], self.marks[end]
         return round(100 * (c1 - c0) / max(t1 - t0, 1e-9), 1)
+
+    def machine_pct(self, start, end):
+        """Whole machine busy %, of all cores (100 = every core busy): other load shows here."""
+        (_, _, a), (_, _, b) = self.marks[start], self.marks[end]
+        busy = lambda t: t.user + t.nice + t.system + getattr(t, "irq", 0) + getattr(t, "softirq", 0) + getattr(t, "steal", 0)
+        total = lambda t: busy(t) + t.idle + getattr(t, "iowait", 0)
+        return round(100 * (busy(b) - busy(a)) / max(total(b) - total(a), 1e-9), 1)
 
 
 # --- Setup (runs in a subprocess with the studio's environment) --------------------------------
@@ -455,6 +474,13 @@ class LoopLag:
         self.gc.callbacks.remove(self.on_gc)
 
 
+def start_profiler(args, procs, server_pid, seconds):
+    """py-spy (from PyPI; not a dependency) sampling the server's threads, idle included."""
+    return procs.start([os.environ.get("PY_SPY", "py-spy"), "record", "--pid", str(server_pid), "--duration", str(max(1, round(seconds))),
+                        "--rate", "250", "--nonblocking", "--threads", "--idle", "--format", os.environ.get("PY_SPY_FORMAT", "raw"),
+                        "--output", args.profile], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+
+
 async def scenario(args, url, origin, cookies, presenter_cookie, fps, shots, server_pid, procs):
     rng = random.Random(7)
     lag = LoopLag()
@@ -478,6 +504,10 @@ async def scenario(args, url, origin, cookies, presenter_cookie, fps, shots, ser
             join_failed.append(viewer.name)
             log(f"{viewer.name}: join failed: {error!r}")
 
+    join_spy = None
+    if args.profile and args.profile_phase == "join":
+        join_spy = start_profiler(args, procs, server_pid, 3)
+        await asyncio.sleep(0.3)
     join_started = time.monotonic()
     for start in range(0, len(viewers), args.join_batch):
         await asyncio.gather(*(join(v) for v in viewers[start:start + args.join_batch]))
@@ -498,6 +528,9 @@ async def scenario(args, url, origin, cookies, presenter_cookie, fps, shots, ser
             break
         last_frames = frames
         await asyncio.sleep(0.5)
+    if args.gc_freeze == "warm":
+        os.kill(server_pid, signal.SIGUSR2)
+        await asyncio.sleep(0.5)
     for client in [presenter, *joined]:
         client.pinger_task = asyncio.create_task(client.keep_pinging(args.ping_interval))
     clock_errors_ms = [abs(v.offset + v.skew) * 1000 for v in joined]  # the true offset is -skew
@@ -517,7 +550,7 @@ async def scenario(args, url, origin, cookies, presenter_cookie, fps, shots, ser
         ("pause_end", {"action": "pause", "frame": None}),
     ]
     truth = presenter.playback
-    spreads, errors, missing, state_ms, step_results = {}, [], {}, [], {}
+    spreads, errors, missing, state_ms, step_results, late_starts = {}, [], {}, [], {}, 0
     for name, control in steps:
         await asyncio.sleep(args.step_gap)
         message = {"type": "control", "rate": 1.0, **control}
@@ -540,10 +573,13 @@ async def scenario(args, url, origin, cookies, presenter_cookie, fps, shots, ser
                 lacking.append(v.name)
                 continue
             positions.append(position(v.playback, now + v.skew + v.offset, fps))
+        wall_minus_mono = time.time() - time.monotonic()
         for v in joined:
             arrival = next((arrived for arrived, pb, _ in v.states if pb == truth and arrived >= sent), None)
             if arrival is not None:
                 state_ms.append((arrival - sent) * 1000)
+                if truth["playing"] and arrival + wall_minus_mono > truth["at"]:
+                    late_starts += 1  # got "play from F at T" after T: it starts late and jumps
         spread = (max(positions) - min(positions)) if positions else None
         error = max((abs(p - true_position) for p in positions), default=None)
         spreads[name] = spread
@@ -560,7 +596,7 @@ async def scenario(args, url, origin, cookies, presenter_cookie, fps, shots, ser
         "play_2x_spread_frames": rounded(spreads["play_2x"]),
         "max_error_frames": rounded(max(errors, default=None)),
         "state_p50_ms": rounded(percentile(state_ms, 0.5), 2), "state_p99_ms": rounded(percentile(state_ms, 0.99), 2),
-        "state_max_ms": rounded(max(state_ms, default=None), 2),
+        "state_max_ms": rounded(max(state_ms, default=None), 2), "late_starts": late_starts,
         "state_missing": sum(len(n) for n in missing.values()), "state_missing_viewers": failures[:20],
         "clock_error_max_ms": rounded(max(clock_errors_ms, default=None), 3),
         "clock_error_p50_ms": rounded(percentile(clock_errors_ms, 0.5), 3),
@@ -576,10 +612,8 @@ async def scenario(args, url, origin, cookies, presenter_cookie, fps, shots, ser
     shot = shots[0]
     log(f"strokes: {args.stroke_rate}/s for {args.stroke_seconds}s ({total} messages) to {len(joined)} viewers")
     spy = None
-    if args.profile:  # sample the server during the stroke window (py-spy from PyPI; not a dependency)
-        spy = procs.start([os.environ.get("PY_SPY", "py-spy"), "record", "--pid", str(server_pid), "--duration", str(max(1, int(args.stroke_seconds))),
-                           "--rate", "250", "--nonblocking", "--threads", "--idle", "--format", os.environ.get("PY_SPY_FORMAT", "raw"), "--output", args.profile],
-                          stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    if args.profile and args.profile_phase == "strokes":
+        spy = start_profiler(args, procs, server_pid, args.stroke_seconds)
         await asyncio.sleep(0.3)  # let it attach
     lag.reset()
     server_cpu.mark("start"), client_cpu.mark("start")
@@ -613,7 +647,11 @@ async def scenario(args, url, origin, cookies, presenter_cookie, fps, shots, ser
     for v in joined:
         for seq, arrived in v.strokes.items():
             per_message_max[seq] = max(per_message_max.get(seq, 0.0), (arrived - sends[seq]) * 1000)
-    log(f"strokes: {delivered}/{expected} delivered; p50 {percentile(latencies, 0.5)} ms, p99 {percentile(latencies, 0.99)} ms")
+    if latencies:
+        log(f"strokes: {delivered}/{expected} delivered; p50 {percentile(latencies, 0.5):.1f} ms, p99 {percentile(latencies, 0.99):.1f} ms, "
+            f"max {max(latencies):.1f} ms")
+    else:
+        log(f"strokes: none of {expected} delivered")
     result.update({
         "stroke_p50_ms": rounded(percentile(latencies, 0.5), 2), "stroke_p99_ms": rounded(percentile(latencies, 0.99), 2),
         "stroke_max_ms": rounded(max(latencies, default=None), 2),
@@ -621,7 +659,8 @@ async def scenario(args, url, origin, cookies, presenter_cookie, fps, shots, ser
         "strokes_sent": total, "stroke_deliveries": delivered, "lost": expected - delivered,
         "duplicates": sum(v.duplicates for v in joined), "late_sends": late,
         "server_cpu_pct": server_cpu.pct("start", "end"), "client_cpu_pct": client_cpu.pct("start", "end"),
-        "send_window_s": round(send_end - t0, 2), "stroke_window": [t0, send_end + 0.2],
+        "machine_cpu_pct": server_cpu.machine_pct("start", "end"),
+        "send_window_s": round(send_end - t0, 2), "stroke_window": [t0, max((t for v in joined for t in v.strokes.values()), default=send_end)],
         "client_loop_lag_max_ms": stroke_lag["max_ms"], "client_gc_max_ms": stroke_lag["gc_max_ms"],
         "errors": sorted({code for c in [presenter, *joined] for code in c.errors}),
         "closed": sum(1 for c in [presenter, *joined] if c.closed),
@@ -635,8 +674,9 @@ async def scenario(args, url, origin, cookies, presenter_cookie, fps, shots, ser
         }))
     await asyncio.gather(*(c.close() for c in [presenter, *viewers]))
     lag.stop()
-    if spy is not None:
-        await asyncio.get_running_loop().run_in_executor(None, spy.wait)
+    for profiler in (spy, join_spy):
+        if profiler is not None:
+            await asyncio.get_running_loop().run_in_executor(None, profiler.wait)
     return result
 
 
@@ -659,10 +699,11 @@ def main():
     parser.add_argument("--stroke-points", type=int, default=4, help="points per stroke message")
     parser.add_argument("--drain", type=float, default=5, help="longest wait for stroke stragglers")
     parser.add_argument("--conn-max-age", type=int, default=60, help="DATABASE_CONN_MAX_AGE for the server with --redis")
-    parser.add_argument("--gc-freeze", action="store_true", help="experiment: the server calls gc.freeze() after loading the studio")
+    parser.add_argument("--gc-freeze", choices=("boot", "warm"), help="experiment: the server calls gc.freeze() after loading the studio (boot) or once all viewers joined (warm)")
     parser.add_argument("--dump", help="write the raw samples (stroke send/arrival times, clock samples) to this JSON file")
     parser.add_argument("--server-log", help="keep the Daphne log at this path")
-    parser.add_argument("--profile", help="py-spy the server during the stroke window; collapsed stacks to this path ($PY_SPY or py-spy on PATH)")
+    parser.add_argument("--profile", help="py-spy the server; collapsed stacks to this path ($PY_SPY or py-spy on PATH)")
+    parser.add_argument("--profile-phase", choices=("strokes", "join"), default="strokes", help="what --profile samples (join: its first 3 s)")
     parser.add_argument("--setup", action="store_true", help=argparse.SUPPRESS)
     args = parser.parse_args()
 
@@ -681,7 +722,7 @@ def main():
             env = {k: v for k, v in os.environ.items() if k not in ("DATABASE_URL", "REDIS_URL", "S3_BUCKET", "CELERY_BROKER_URL")}
             env.update({
                 "STUDIO_LOG_LEVEL": "WARNING", "STUDIO_DEBUG": "0", "STUDIO_EMBEDDED_WORKER": "0", "STUDIO_DATA_DIR": str(tmp / "data"),
-                "DJANGO_SETTINGS_MODULE": "studio.settings", "PYTHONUNBUFFERED": "1", "BENCH_GC_FREEZE": "1" if args.gc_freeze else "0",
+                "DJANGO_SETTINGS_MODULE": "studio.settings", "PYTHONUNBUFFERED": "1", "BENCH_GC_FREEZE": args.gc_freeze or "",
             })
             if args.redis:
                 db_url = os.environ.get("BENCH_DATABASE_URL", DEFAULT_DB)
@@ -731,14 +772,18 @@ def main():
                 Path(args.server_log).write_text(server_text)
             pauses = [(int(g), float(ms), float(at)) for g, ms, at in GC_LINE.findall(server_text)]
             start, end = result.pop("stroke_window", (0, 0))
-            during = [ms for g, ms, at in pauses if start <= at <= end + ms / 1000]
+            during = [ms for g, ms, at in pauses if at >= start and at - ms / 1000 <= end]  # overlapping the stroke window
             result.update({
                 "server_gc_max_ms": max(during, default=0.0), "server_gc_pauses_20ms": sum(1 for ms in during if ms >= 20),
                 "server_gc_max_ms_run": max((ms for _, ms, _ in pauses), default=0.0),
                 "server_gc_gen2": sum(1 for g, _, _ in pauses if g == 2),
             })
+            if during:
+                log(f"server GC pauses of 5 ms or more during the strokes: {', '.join(f'{ms:.0f} ms' for ms in during)}")
             if args.gc_freeze:
-                result["gc_freeze"] = True
+                result["gc_freeze"] = args.gc_freeze
+                frozen = re.findall(r"^\[gc\] frozen (\d+) objects", server_text, re.M)
+                result["gc_frozen_objects"] = int(frozen[-1]) if frozen else None
             if "Traceback" in server_text:
                 log("the server logged tracebacks; last one:\n" + server_text[server_text.rindex("Traceback") - 300:][:3000])
                 result["server_tracebacks"] = server_text.count("Traceback")

@@ -1,5 +1,6 @@
 """ASGI entry point served by Daphne: HTTP goes to Django, WebSockets to the room consumers."""
 
+import gc
 import os
 import sys
 
@@ -25,3 +26,8 @@ application = ProtocolTypeRouter(
         "websocket": AllowedHostsOriginValidator(AuthMiddlewareStack(URLRouter(room_sockets + review_sockets))),
     }
 )
+
+# Everything loaded so far (Django, the apps, torch's modules…) lives as long as the process:
+# move it out of the collector's sight. Otherwise each full collection walks those ~140k
+# objects and stalls every socket for 100–200 ms (bench/review.py saw it as the stroke p99).
+gc.freeze()

@@ -6,7 +6,6 @@ import io
 
 import pytest
 from asgiref.sync import sync_to_async
-from django.test import Client
 from PIL import Image
 
 from apps.assets import storage

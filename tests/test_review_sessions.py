@@ -3,7 +3,6 @@ live strokes; comments, annotations and approvals as ops (members and share-link
 link's scope, revocation and expiry on open sockets; bad input."""
 
 import asyncio
-import json
 import time
 from datetime import timedelta
 

@@ -152,7 +152,7 @@ def create_job(*, shot, kind, backend, seed, parameters, actor, panel=None):
             job.progress = 1.0
             job.finished_at = timezone.now()
             job.save(update_fields=["reused_from", "status", "progress", "finished_at"])
-        record_change(shot.project_id, actor, "create", "render_job", job.pk, job_event(job))
+        record_change(shot.project_id, actor, "create", "render_job", job.pk, job_event(job), shot_id=job.shot_id)
         if job.status == RenderJob.QUEUED:
             transaction.on_commit(lambda: enqueue(job))
     return job
@@ -173,7 +173,7 @@ def cancel_job(job, actor):
         row.status = RenderJob.CANCELLED
         row.finished_at = timezone.now()
         row.save(update_fields=["status", "finished_at"])
-        record_change(row.project_id, actor, "update", "render_job", row.pk, job_event(row))
+        record_change(row.project_id, actor, "update", "render_job", row.pk, job_event(row), shot_id=row.shot_id)
     return row
 
 
@@ -185,7 +185,7 @@ def retry_job(job, actor):
             raise ValidationError({"status": ["Only a failed or cancelled job can be retried."]})
         row.status, row.progress, row.error, row.finished_at = RenderJob.QUEUED, 0.0, "", None
         row.save(update_fields=["status", "progress", "error", "finished_at"])
-        record_change(row.project_id, actor, "update", "render_job", row.pk, job_event(row))
+        record_change(row.project_id, actor, "update", "render_job", row.pk, job_event(row), shot_id=row.shot_id)
         transaction.on_commit(lambda: enqueue(row))
     return row
 
@@ -210,7 +210,7 @@ def _claim(job_id, worker_name):
         if job.attempts >= settings.RENDER_JOB_MAX_ATTEMPTS:
             job.status, job.error, job.finished_at = RenderJob.FAILED, f"Gave up after {job.attempts} attempts (the worker kept dying).", timezone.now()
             job.save(update_fields=["status", "error", "finished_at"])
-            record_change(job.project_id, None, "update", "render_job", job.pk, job_event(job))
+            record_change(job.project_id, None, "update", "render_job", job.pk, job_event(job), shot_id=job.shot_id)
             return None
         job.status = RenderJob.RUNNING
         job.attempts += 1
@@ -219,7 +219,7 @@ def _claim(job_id, worker_name):
         job.progress = 0.0
         job.error = ""
         job.save(update_fields=["status", "attempts", "worker", "started_at", "heartbeat_at", "progress", "error"])
-        record_change(job.project_id, None, "update", "render_job", job.pk, job_event(job))
+        record_change(job.project_id, None, "update", "render_job", job.pk, job_event(job), shot_id=job.shot_id)
         return job
 
 
@@ -296,7 +296,7 @@ def _finish(job, status, error=""):
         if not updated:
             return  # cancelled meanwhile: the cancel already told the room
         job.refresh_from_db()
-        record_change(job.project_id, None, "update", "render_job", job.pk, job_event(job))
+        record_change(job.project_id, None, "update", "render_job", job.pk, job_event(job), shot_id=job.shot_id)
 
 
 def requeue_stale_jobs(include_queued=False):

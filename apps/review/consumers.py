@@ -107,7 +107,7 @@ class ReviewSessionConsumer(FramedSocket, AsyncWebsocketConsumer):
             "can_comment": self.access.allows(COMMENT), "can_approve": self.access.allows("approve"),
             "server_time": time.time(), "state": state, "participants": participants,
         })
-        await self.send_group({"type": "review.participants", "participants": participants})
+        await self.send_group({"type": "review.participants", "frame": encode({"type": "participants", "participants": participants})})
         if took_control:
             await self.send_group({"type": "review.state", "state": state, "by": self.channel_name})
 
@@ -117,7 +117,7 @@ class ReviewSessionConsumer(FramedSocket, AsyncWebsocketConsumer):
             self.expiry.cancel()
         if getattr(self, "me", None) is not None:
             state, participants, passed = await database_sync_to_async(self._leave)()
-            await self.send_group({"type": "review.participants", "participants": participants})
+            await self.send_group({"type": "review.participants", "frame": encode({"type": "participants", "participants": participants})})
             if passed:
                 await self.send_group({"type": "review.state", "state": state, "by": None})
         for group in self.groups_joined:
@@ -226,7 +226,7 @@ class ReviewSessionConsumer(FramedSocket, AsyncWebsocketConsumer):
             self.error("internal", "The server could not handle that message; nothing was applied.", op_id=op_id)
 
     async def on_ping(self, message):
-        self.queue({"type": "pong", "t": message.t, "server_time": time.time()})
+        await self.send_now({"type": "pong", "t": message.t, "server_time": time.time()})
         now = time.monotonic()
         if now - self.last_seen > PARTICIPANT_TIMEOUT_S / 4:  # clock sync sends bursts; one write is enough
             self.last_seen = now
@@ -286,7 +286,7 @@ class ReviewSessionConsumer(FramedSocket, AsyncWebsocketConsumer):
         self.queue({"type": "state", "state": event["state"], "by": event.get("by")})
 
     async def review_participants(self, event):
-        self.queue({"type": "participants", "participants": event["participants"]})
+        self.queue_encoded(event["frame"])  # encoded once by the sender, not deep-copied and encoded per socket
 
     async def review_relay(self, event):
         if event["from"] != self.channel_name:

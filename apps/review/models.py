@@ -6,7 +6,7 @@ seconds): frame 0 is the first frame of the shot's clip or of its first panel.
 """
 
 from django.conf import settings
-from django.core.validators import MaxValueValidator, MinValueValidator
+from django.core.validators import MaxValueValidator
 from django.db import models
 
 from apps.projects.models import VersionedModel

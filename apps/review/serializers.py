@@ -7,7 +7,8 @@ from rest_framework import serializers
 
 from apps.assets.models import Asset
 from apps.boards.models import Shot
-from apps.projects.models import Membership
+from apps.projects.permissions import LINK_SCOPES
+from previs import vocabulary
 
 from .models import Annotation, Approval, Comment, Review, ShareLink
 from .protocol import MAX_SHAPES, shapes_adapter
@@ -56,6 +57,26 @@ class ReviewSerializer(serializers.ModelSerializer):
         return data
 
 
+class LinkGuestSerializer(serializers.Serializer):
+    name = serializers.CharField()
+    email = serializers.CharField()
+    first_seen = serializers.DateTimeField()
+
+
+class LinkDecisionSerializer(serializers.Serializer):
+    shot = serializers.IntegerField()
+    decision = serializers.CharField()
+    by = serializers.CharField()
+    at = serializers.DateTimeField()
+
+
+class LinkStatsSerializer(serializers.Serializer):
+    opens = serializers.IntegerField()
+    guests = LinkGuestSerializer(many=True)
+    comments = serializers.IntegerField()
+    decisions = LinkDecisionSerializer(many=True)
+
+
 class ShareLinkSerializer(serializers.ModelSerializer):
     review = serializers.PrimaryKeyRelatedField(queryset=Review.objects.all(), required=False,
                                                 help_text="The review (a session's selection) the link shows; or give scene or shots.")
@@ -90,7 +111,8 @@ class ShareLinkSerializer(serializers.ModelSerializer):
 
         return link_status(link)
 
-    def get_stats(self, link) -> dict:
+    @extend_schema_field(LinkStatsSerializer)
+    def get_stats(self, link):
         from .services import link_stats
 
         return link_stats(link)
@@ -142,12 +164,17 @@ class CommentSerializer(serializers.ModelSerializer):
         return data
 
 
+@extend_schema_field({"type": "array", "items": {"$ref": "#/components/schemas/AnnotationShape"}})
+class ShapesField(serializers.JSONField):
+    """A list of AnnotationShape (apps.review.protocol), validated by pydantic in validate_shapes."""
+
+
 class AnnotationSerializer(serializers.ModelSerializer):
     """Create: shot (the op's parent), asset (the picture drawn on), frame, shapes. Set: shapes
     (the eraser removes marks by setting the rest)."""
 
     author = serializers.SerializerMethodField()
-    shapes = serializers.JSONField(help_text="A list of AnnotationShape (see the schema's components).")
+    shapes = ShapesField(help_text="The marks, in 0..1 picture coordinates.")
 
     class Meta:
         model = Annotation
@@ -213,5 +240,105 @@ class JoinSerializer(serializers.Serializer):
     passphrase = serializers.CharField(required=False, allow_blank=True, max_length=200, trim_whitespace=False)
 
 
-def members_of(project_id):
-    return Membership.objects.filter(project_id=project_id).select_related("user")
+# --- Shapes of read-only answers (for the schema, so the page's types are generated) ------------
+
+class ReviewShotSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    number = serializers.CharField()
+    scene = serializers.IntegerField()
+    scene_number = serializers.CharField()
+    scene_heading = serializers.CharField()
+    description = serializers.CharField()
+    dialogue = serializers.CharField()
+    shot_size = serializers.ChoiceField(choices=vocabulary.SHOT_SIZES)
+    angle = serializers.ChoiceField(choices=vocabulary.CAMERA_ANGLES)
+    movement = serializers.ChoiceField(choices=vocabulary.CAMERA_MOVES)
+    lens_mm = serializers.FloatField()
+    aspect_ratio = serializers.ChoiceField(choices=vocabulary.ASPECT_RATIO_CHOICES)
+    fps = serializers.ChoiceField(choices=vocabulary.FRAME_RATE_CHOICES)
+    duration_s = serializers.FloatField()
+    status = serializers.ChoiceField(choices=vocabulary.SHOT_STATUSES)
+    version = serializers.IntegerField()
+
+
+class BoardPanelSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    asset = serializers.IntegerField(allow_null=True)
+    url = serializers.CharField(allow_null=True)
+    sha256 = serializers.CharField(allow_null=True)
+    caption = serializers.CharField()
+    start = serializers.IntegerField(help_text="First frame of the panel in the shot's timeline.")
+    frames = serializers.IntegerField()
+
+
+class ClipMediaSerializer(serializers.Serializer):
+    asset = serializers.IntegerField()
+    url = serializers.CharField()
+    sha256 = serializers.CharField()
+    frames = serializers.IntegerField()
+
+
+class ReviewItemSerializer(serializers.Serializer):
+    shot = ReviewShotSerializer()
+    fingerprint = serializers.CharField(help_text="What an approval of this shot as shown now records.")
+    frames = serializers.IntegerField(help_text="Frames in the shot's timeline (its clip, or its panels end to end).")
+    clip = ClipMediaSerializer(allow_null=True)
+    panels = BoardPanelSerializer(many=True)
+    comments = CommentSerializer(many=True)
+    annotations = AnnotationSerializer(many=True)
+    approvals = ApprovalSerializer(many=True)
+
+
+class ReviewSummarySerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    title = serializers.CharField()
+    project = serializers.IntegerField()
+    project_name = serializers.CharField()
+
+
+class ReviewerSerializer(serializers.Serializer):
+    name = serializers.CharField()
+    guest = serializers.BooleanField()
+    can_comment = serializers.BooleanField()
+    can_approve = serializers.BooleanField()
+
+
+class ReviewContentSerializer(serializers.Serializer):
+    review = ReviewSummarySerializer()
+    you = ReviewerSerializer()
+    items = ReviewItemSerializer(many=True)
+
+
+class GuestSerializer(serializers.Serializer):
+    name = serializers.CharField()
+    email = serializers.CharField()
+
+
+class LinkInfoSerializer(serializers.Serializer):
+    project_name = serializers.CharField()
+    review_title = serializers.CharField()
+    scope = serializers.ChoiceField(choices=LINK_SCOPES)
+    needs_passphrase = serializers.BooleanField()
+    expires_at = serializers.DateTimeField(allow_null=True)
+    guest = GuestSerializer(allow_null=True)
+    review = serializers.IntegerField()
+
+
+class SessionNoteSerializer(serializers.Serializer):
+    shot = serializers.IntegerField()
+    shot_number = serializers.CharField()
+    comment = serializers.IntegerField()
+    body = serializers.CharField()
+    author = serializers.CharField()
+    frame = serializers.IntegerField(allow_null=True)
+    frame_end = serializers.IntegerField(allow_null=True)
+    timecode = serializers.CharField(allow_null=True)
+    timecode_end = serializers.CharField(allow_null=True)
+    resolved = serializers.BooleanField()
+    at = serializers.DateTimeField()
+
+
+class SessionNotesSerializer(serializers.Serializer):
+    review = serializers.IntegerField()
+    title = serializers.CharField()
+    notes = SessionNoteSerializer(many=True)

@@ -21,7 +21,7 @@ from apps.boards.models import Panel, Shot
 from apps.projects import editing
 from apps.projects.access import Access, access_for
 from apps.projects.permissions import APPROVE, COMMENT, GUEST
-from apps.rooms.services import broadcast, lock_project, record_change
+from apps.rooms.services import lock_project, record_change
 from previs.timecode import frames_in, timecode
 
 from .models import Annotation, Approval, Comment, Guest, Review, ShareLink
@@ -247,6 +247,8 @@ def review_content(review, access, media_url):
         comments.setdefault(row.shot_id, []).append(CommentSerializer(row, context=context).data)
     for row in Annotation.objects.filter(shot_id__in=ids):
         annotations.setdefault(row.shot_id, []).append(AnnotationSerializer(row, context=context).data)
+    for row in Approval.objects.filter(shot_id__in=ids):
+        approvals.setdefault(row.shot_id, []).append(row)
     items = []
     for pk in ids:
         shot = shots[pk]
@@ -278,7 +280,7 @@ def review_content(review, access, media_url):
             "panels": board,
             "comments": comments.get(pk, []),
             "annotations": annotations.get(pk, []),
-            "approvals": [ApprovalSerializer(row, context=context).data for row in Approval.objects.filter(shot_id=pk)],
+            "approvals": [ApprovalSerializer(row, context=context).data for row in approvals.get(pk, [])],
         })
     return {
         "review": {"id": review.pk, "title": review.title, "project": review.project_id, "project_name": review.project.name},

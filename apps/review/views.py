@@ -37,8 +37,12 @@ from .serializers import (
     ApprovalCreateSerializer,
     ApprovalSerializer,
     CommentSerializer,
+    GuestSerializer,
     JoinSerializer,
+    LinkInfoSerializer,
+    ReviewContentSerializer,
     ReviewSerializer,
+    SessionNotesSerializer,
     ShareLinkSerializer,
 )
 
@@ -47,6 +51,7 @@ def scoped(queryset, request):
     return queryset.filter(project__memberships__user=request.user)
 
 
+@extend_schema(parameters=[OpenApiParameter("project", int, required=False)])
 class ReviewViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.CreateModelMixin, mixins.UpdateModelMixin,
                     mixins.DestroyModelMixin, viewsets.GenericViewSet):
     """Reviews: a scene's boards or chosen shots, reviewed live in a session or by a client link."""
@@ -76,14 +81,14 @@ class ReviewViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.Cre
         require(self.request.user, instance.project_id, SHARE)
         instance.delete()
 
-    @extend_schema(responses=OpenApiTypes.OBJECT, description="Every shot under review with its picture, frames, fingerprint, comments, annotations and approvals.")
+    @extend_schema(responses=ReviewContentSerializer, description="Every shot under review with its picture, frames, fingerprint, comments, annotations and approvals.")
     @action(detail=True, methods=["get"])
     def content(self, request, pk=None):
         review = self.get_object()
         access = require(request.user, review.project_id, VIEW)
         return Response(services.review_content(review, access, url_for))
 
-    @extend_schema(responses=OpenApiTypes.OBJECT, description="Session notes: every comment made in this review, shot by shot, with frames and timecode.")
+    @extend_schema(responses=SessionNotesSerializer, description="Session notes: every comment made in this review, shot by shot, with frames and timecode.")
     @action(detail=True, methods=["get"])
     def notes(self, request, pk=None):
         review = self.get_object()
@@ -99,6 +104,7 @@ class ReviewViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.Cre
         return pdf_response(data, f"review-{review.pk}-notes.pdf")
 
 
+@extend_schema(parameters=[OpenApiParameter("project", int, required=False), OpenApiParameter("review", int, required=False)])
 class ShareLinkViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.CreateModelMixin, viewsets.GenericViewSet):
     """Client share links. The token comes back once, in the answer to the create."""
 
@@ -334,7 +340,7 @@ class GuestView(APIView):
 
 
 class ShareLinkInfoView(GuestView):
-    @extend_schema(responses=OpenApiTypes.OBJECT, description="What the link shows and whether it needs a passphrase; counts an open.")
+    @extend_schema(responses=LinkInfoSerializer, description="What the link shows and whether it needs a passphrase; counts an open.")
     def get(self, request, token):
         link = self.link(request, token)
         services.count_open(link)
@@ -348,7 +354,7 @@ class ShareLinkInfoView(GuestView):
 
 
 class ShareJoinView(GuestView):
-    @extend_schema(request=JoinSerializer, responses=OpenApiTypes.OBJECT, description="Give a name (and the passphrase, if the link has one) once.")
+    @extend_schema(request=JoinSerializer, responses={201: GuestSerializer}, description="Give a name (and the passphrase, if the link has one) once.")
     def post(self, request, token):
         self.enforce_csrf(request)
         link = self.link(request, token)
@@ -359,11 +365,11 @@ class ShareJoinView(GuestView):
         except PermissionDenied:
             count_miss(request)
             raise ValidationError({"passphrase": ["That passphrase is not right."]})
-        return Response({"name": guest.name, "email": guest.email, "review": link.review_id}, status=status.HTTP_201_CREATED)
+        return Response({"name": guest.name, "email": guest.email}, status=status.HTTP_201_CREATED)
 
 
 class ShareContentView(GuestView):
-    @extend_schema(responses=OpenApiTypes.OBJECT, description="The review's content, as far as the link covers it.")
+    @extend_schema(responses=ReviewContentSerializer, description="The review's content, as far as the link covers it.")
     def get(self, request, token):
         link, access = self.guest_access(request, token)
         return Response(services.review_content(link.review, access, lambda asset: f"/api/share/{token}/assets/{asset.pk}/"))
@@ -382,10 +388,17 @@ class ShareAssetView(GuestView):
         if asset is None:
             raise Http404
         if link.watermark and asset.content_type.startswith("image/"):
-            stamp = f"{access.guest.name} · {datetime.now(dt_timezone.utc):%Y-%m-%d %H:%M} UTC · {link.project.name}"
-            image = drawing.watermark(Image.open(io.BytesIO(storage.read(asset.key))), stamp)
-            response = HttpResponse(drawing.png_bytes(image), content_type="image/png")
-            response["Cache-Control"] = "private, no-store"
+            # Stamped to the minute: a guest paging through boards gets each stamped picture
+            # once a minute, not re-drawn on every request.
+            minute = f"{datetime.now(dt_timezone.utc):%Y-%m-%d %H:%M}"
+            key = f"watermarked:{asset.pk}:{access.guest.pk}:{minute}"
+            data = cache.get(key)
+            if data is None:
+                stamp = f"{access.guest.name} · {minute} UTC · {link.project.name}"
+                data = drawing.png_bytes(drawing.watermark(Image.open(io.BytesIO(storage.read(asset.key))), stamp))
+                cache.set(key, data, timeout=120)
+            response = HttpResponse(data, content_type="image/png")
+            response["Cache-Control"] = "private, max-age=60"
             return response
         if storage.is_remote():
             return HttpResponseRedirect(storage.presigned_url(asset.key))

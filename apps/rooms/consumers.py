@@ -154,7 +154,7 @@ class ProjectRoomConsumer(FramedSocket, AsyncWebsocketConsumer):
         self.queue({"type": "text_state", **state})
 
     async def on_ping(self, message):
-        self.queue({"type": "pong", "t": message.t, "server_time": time.time()})
+        await self.send_now({"type": "pong", "t": message.t, "server_time": time.time()})
 
     def _changes_since(self, after):
         if access_for(self.user, self.project_id) is None:

@@ -111,6 +111,14 @@ class FramedSocket:
             message["errors"] = errors
         self.queue(message)
 
+    async def send_now(self, message):
+        """Send at once, with whatever is queued, skipping the coalescing window: a clock
+        sync reply that waits for the window would carry the wait into the clock estimate."""
+        self.queue(message)
+        if self.flush_handle is not None:
+            self.flush_handle.cancel()
+        await self.flush()
+
     def queue(self, message):
         self.queue_encoded(encode(message))
 

@@ -51,7 +51,7 @@ export function GuestPage({ token }: { token: string }) {
             : response.status === 429 ? "Too many attempts from your address; try again later." : "There is no such link.");
           return;
         }
-        const link = data as unknown as LinkInfo;
+        const link: LinkInfo = data;
         setInfo(link);
         if (link.guest) setJoined(true);
       },

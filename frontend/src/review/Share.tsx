@@ -22,8 +22,7 @@ export function SharePanel({ session }: { session: ReviewSession }) {
   const [busy, setBusy] = useState(false);
 
   const refresh = async () => {
-    // The list filters by ?review= (apps/review/views.py); the schema does not declare the parameter.
-    const { data } = await api.GET("/api/share-links/", { params: { query: { review } as never } }).catch(() => ({ data: undefined }));
+    const { data } = await api.GET("/api/share-links/", { params: { query: { review } } }).catch(() => ({ data: undefined }));
     if (data) setLinks(data);
   };
   useEffect(() => {
@@ -100,7 +99,7 @@ export function SharePanel({ session }: { session: ReviewSession }) {
       <div class="side-head"><span>Links to this review</span></div>
       <ul class="link-list">
         {links.map((link) => {
-          const stats = link.stats as unknown as LinkStats;
+          const stats: LinkStats = link.stats;
           return (
             <li key={link.id} class={`share-link share-${link.status}`} data-testid={`share-link-${link.id}`} data-status={link.status}>
               <div class="share-link-head">

@@ -1,8 +1,6 @@
 // The review session's socket messages and the review content, named from the generated schema
-// (apps/review/protocol.py → OpenAPI components → src/api/schema.d.ts). The content endpoints
-// answer a plain object in the schema, so their shape is spelled out here from the row types.
+// (apps/review/protocol.py and apps/review/serializers.py → OpenAPI → src/api/schema.d.ts).
 import type { components } from "../api/schema";
-import type { ShotRow } from "../api/types";
 
 type S = components["schemas"];
 
@@ -36,65 +34,24 @@ export type Decision = Approval["decision"];
 export type ShareLink = S["ShareLink"];
 export type ShareScope = NonNullable<S["ShareLinkRequest"]["scope"]>;
 
-/** ShareLink.stats (a SerializerMethodField, loosely typed by the schema). */
-export interface LinkStats {
-  opens: number;
-  guests: { name: string; email: string; first_seen: string }[];
-  comments: number;
-  decisions: { shot: number; decision: Decision; by: string; at: string }[];
-}
+export type LinkStats = S["LinkStats"];
 
 // --- GET /api/reviews/<id>/content/ and /api/share/<token>/content/ ------------------------------
 
-export type ReviewShot = Pick<
-  ShotRow,
-  "id" | "number" | "scene" | "description" | "dialogue" | "shot_size" | "angle" | "movement" | "lens_mm" | "aspect_ratio" | "fps" | "duration_s" | "status" | "version"
-> & { scene_number: string; scene_heading: string };
-
-export interface BoardPanel {
-  id: number;
-  asset: number | null;
-  url: string | null;
-  sha256: string | null;
-  caption: string;
-  start: number;
-  frames: number;
-}
-
-export interface ClipMedia {
-  asset: number;
-  url: string;
-  sha256: string;
-  frames: number;
-}
-
-export interface ReviewItem {
-  shot: ReviewShot;
-  fingerprint: string;
-  frames: number;
-  clip: ClipMedia | null;
-  panels: BoardPanel[];
+export type ReviewShot = S["ReviewShot"];
+export type BoardPanel = S["BoardPanel"];
+export type ClipMedia = S["ClipMedia"];
+/** A shot under review, its rows as the server always sends them (every field present, like the
+ * Required<> row types in api/types.ts). */
+export type ReviewItem = Omit<S["ReviewItem"], "comments" | "annotations" | "approvals"> & {
   comments: Comment[];
   annotations: Annotation[];
   approvals: Approval[];
-}
-
-export interface ReviewContent {
-  review: { id: number; title: string; project: number; project_name: string };
-  you: { name: string; guest: boolean; can_comment: boolean; can_approve: boolean };
-  items: ReviewItem[];
-}
+};
+export type ReviewContent = Omit<S["ReviewContent"], "items"> & { items: ReviewItem[] };
 
 /** GET /api/share/<token>/ */
-export interface LinkInfo {
-  project_name: string;
-  review_title: string;
-  scope: ShareScope;
-  needs_passphrase: boolean;
-  expires_at: string | null;
-  guest: { name: string; email: string } | null;
-  review: number;
-}
+export type LinkInfo = S["LinkInfo"];
 
 /** The picture an item shows at a frame: its clip, or the board panel covering the frame. */
 export function pictureAt(item: ReviewItem, frame: number): { asset: number | null; sha256: string | null; url: string | null; kind: "clip" | "panel" | "none"; panel?: BoardPanel } {

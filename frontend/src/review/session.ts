@@ -197,7 +197,7 @@ export class ReviewSession {
       this.emit();
       return;
     }
-    this.content = answer.data as unknown as ReviewContent;
+    this.content = answer.data as ReviewContent;
     this.loadError = "";
     this.emit();
   }
