@@ -38,6 +38,7 @@ export function Comments({ session, item }: { session: ReviewSession; item: Revi
         <span><b>{open}</b> open · {item.comments.length} comments on shot {item.shot.number}</span>
         <label class="check"><input type="checkbox" checked={showResolved} onChange={(e) => setShowResolved(e.currentTarget.checked)} /> resolved</label>
       </div>
+      {!session.isGuest && <ShotExports item={item} />}
       {session.canComment ? <CommentForm session={session} item={item} members={members} /> : <p class="muted small" data-testid="comments-readonly">This link lets you watch; comments are read-only.</p>}
       <div class="comment-list">
         {threads.map((thread) => (
@@ -45,6 +46,21 @@ export function Comments({ session, item }: { session: ReviewSession; item: Revi
         ))}
         {threads.length === 0 && <p class="muted small">No comments on this shot yet.</p>}
       </div>
+    </div>
+  );
+}
+
+/** Members' exports of the shot's notes: the PDF, and each annotated frame as a PNG. */
+function ShotExports({ item }: { item: ReviewItem }) {
+  return (
+    <div class="exports small" data-testid="shot-exports">
+      <a class="btn btn-ghost btn-tiny" href={`/api/shots/${item.shot.id}/notes.pdf`} target="_blank" rel="noopener">Notes PDF</a>
+      {item.annotations.map((annotation) => (
+        <a key={annotation.id} class="btn btn-ghost btn-tiny" href={`/api/annotations/${annotation.id}/image/`} data-testid={`annotation-${annotation.id}-png`}
+          title={`Drawing by ${annotation.author.name} at ${timecode(annotation.frame, item.shot.fps)}`}>
+          PNG fr {annotation.frame}
+        </a>
+      ))}
     </div>
   );
 }
