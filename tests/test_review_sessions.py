@@ -414,3 +414,19 @@ async def test_clock_sync_pong_carries_server_time(session_board, director):
     await socket.send_to(text_data="{nope")
     assert (await next_of(socket, "error"))["code"] == "bad_json"
     await socket.disconnect()
+
+
+async def test_a_guest_write_checks_the_link_even_if_the_close_was_missed(session_board, owner):
+    """Closing a revoked link's sockets is best-effort (the channel layer may drop it); the write
+    itself checks the link."""
+    review = session_board["review"]
+    link, cookie = await guest_link(owner, review.pk, "comment")
+    socket, connected, _ = await join(cookie, review.pk)
+    assert connected
+    await next_of(socket, "hello")
+    # Revoked behind the socket's back: no broadcast.
+    await sync_to_async(ShareLink.objects.filter(pk=link["id"]).update)(revoked_at=timezone.now())
+    await op(socket, "late", "comment", session_board["shots"][0].pk, {"body": "Still here?"})
+    assert (await answer(socket, "late"))["code"] == "forbidden"
+    assert await sync_to_async(Comment.objects.count)() == 0
+    await socket.disconnect()

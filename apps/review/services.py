@@ -298,11 +298,16 @@ def display_name(access):
 # --- Comments, annotations, approvals (called by room ops; see apps.review.ops) -----------------
 
 def check_covers(access, shot):
-    """Guests act only on the shots their link covers; anything else does not exist for them."""
+    """Guests act only on the shots their link covers, and only while the link is usable (its
+    sockets are closed when it is revoked, but that message is best-effort: the write checks)."""
     if shot.project_id != access.project_id:
         raise Shot.DoesNotExist
-    if access.is_guest and shot.pk not in covered_shot_ids(access.review_id):
-        raise Shot.DoesNotExist
+    if access.is_guest:
+        link = ShareLink.objects.filter(pk=access.link_id).first()
+        if link is None or link_status(link) != "active":
+            raise PermissionDenied("This link has been revoked or has expired.")
+        if shot.pk not in covered_shot_ids(access.review_id):
+            raise Shot.DoesNotExist
 
 
 def is_author(access, row):
