@@ -40,6 +40,10 @@ async def test_annotated_clip_frame_and_notes_export(project, owner, director, r
     box = {"tool": "rect", "colour": "#ff00ff", "width": 12, "points": [[0.25, 0.25], [0.75, 0.75]]}
     await op(socket, "draw", "annotation", shot.pk, {"asset": clip.pk, "frame": 10, "shapes": [box]})
     annotation_id = (await answer(socket, "draw"))["id"]
+    # Someone else's mark on the same frame: the exported frame carries both.
+    line = {"tool": "line", "colour": "#00ff00", "width": 12, "points": [[0.05, 0.9], [0.95, 0.9]]}
+    await op(socket, "draw-2", "annotation", shot.pk, {"asset": clip.pk, "frame": 10, "shapes": [line]})
+    assert (await answer(socket, "draw-2"))["type"] == "ack"
     await op(socket, "note", "comment", shot.pk, {"body": "Hold on the rail a beat longer.", "frame": 10})
     assert (await answer(socket, "note"))["type"] == "ack"
     await socket.disconnect()
@@ -54,6 +58,8 @@ async def test_annotated_clip_frame_and_notes_export(project, owner, director, r
         x, y = image.width // 2, round(image.height * 0.25)
         r, g, b = image.getpixel((x, y))
         assert r > 200 and g < 60 and b > 200
+        r, g, b = image.getpixel((image.width // 2, round(image.height * 0.9)))
+        assert g > 200 and r < 60 and b < 60  # the second mark on that frame
         # Inside the box is the clip's own frame 10 (decoded, not drawn over).
         assert image.getpixel((image.width // 2, image.height // 2)) != (255, 0, 255)
         pdf = client.get(f"/api/shots/{shot.pk}/notes.pdf")

@@ -244,12 +244,15 @@ class ShotNotesView(APIView):
 def notes_entries(annotations, notes):
     """PDF entries: each annotated frame with the notes pinned to it, then the other notes."""
     entries, used = [], set()
+    frames = {}
     for annotation in annotations.select_related("shot", "shot__scene", "asset").order_by("shot_id", "frame", "id"):
+        frames.setdefault((annotation.shot_id, annotation.asset_id, annotation.frame), annotation)
+    for annotation in frames.values():
         shot = annotation.shot
         pinned = [note for note in notes if note["shot"] == shot.pk and note["frame"] == annotation.frame]
         used.update(id(note) for note in pinned)
         entries.append({
-            "heading": f"Shot {shot.scene.number}/{shot.number} · frame {annotation.frame} · {timecode(annotation.frame, shot.fps)} · drawn by {annotation.author_name}",
+            "heading": f"Shot {shot.scene.number}/{shot.number} · frame {annotation.frame} · {timecode(annotation.frame, shot.fps)}",
             "image": annotated_frame(annotation),
             "lines": [note_line(note) for note in pinned],
         })
@@ -267,6 +270,8 @@ def note_line(note):
 
 
 def annotated_frame(annotation):
+    """The picture under an annotation with every mark made on that frame of that picture (all
+    authors' drawings of one frame make one annotated frame)."""
     asset = annotation.asset
     if asset is None:
         picture = Image.new("RGB", (1280, 536), (40, 42, 48))  # drawn on an empty panel
@@ -274,7 +279,8 @@ def annotated_frame(annotation):
         picture = drawing.clip_frame(storage.read(asset.key), annotation.frame)
     else:
         picture = Image.open(io.BytesIO(storage.read(asset.key)))
-    return drawing.draw_shapes(picture, annotation.shapes)
+    together = Annotation.objects.filter(shot_id=annotation.shot_id, asset_id=annotation.asset_id, frame=annotation.frame).order_by("created_at", "id")
+    return drawing.draw_shapes(picture, [shape for row in together for shape in row.shapes])
 
 
 def pdf_response(data, filename):

@@ -101,19 +101,6 @@ class ProjectRoomConsumer(FramedSocket, AsyncWebsocketConsumer):
 
     # --- Incoming ------------------------------------------------------------------------------
 
-    async def receive(self, text_data=None, bytes_data=None):
-        message = await self.read_frame(text_data, bytes_data)
-        if message is None:
-            return
-        op_id = getattr(message, "op_id", None)
-        try:
-            await getattr(self, f"on_{message.type}")(message)
-        except OpError as error:
-            self.error(error.code, error.detail, op_id=op_id, errors=error.errors)
-        except Exception:  # a bug must cost one error frame, never the socket
-            log.exception("room %s: %s failed", self.project_id, message.type)
-            self.error("internal", "The server could not handle that message; nothing was applied.", op_id=op_id)
-
     async def on_op(self, message):
         self.ops.put_nowait(message)  # bounded by the rate limit
 

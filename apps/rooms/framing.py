@@ -14,6 +14,7 @@ import pydantic
 from channels.consumer import get_handler_name
 
 from . import protocol
+from .ops import OpError
 
 log = logging.getLogger(__name__)
 
@@ -74,6 +75,21 @@ class FramedSocket:
     def stop_outbox(self):
         if getattr(self, "flush_handle", None) is not None:
             self.flush_handle.cancel()
+
+    async def receive(self, text_data=None, bytes_data=None):
+        """Read, check and hand a frame to its `on_<type>` handler; whatever goes wrong costs
+        one error frame, never the socket."""
+        message = await self.read_frame(text_data, bytes_data)
+        if message is None:
+            return
+        op_id = getattr(message, "op_id", None)
+        try:
+            await getattr(self, f"on_{message.type}")(message)
+        except OpError as error:
+            self.error(error.code, error.detail, op_id=op_id, errors=error.errors)
+        except Exception:
+            log.exception("%s: %s failed", self.scope.get("path"), message.type)
+            self.error("internal", "The server could not handle that message; nothing was applied.", op_id=op_id)
 
     async def read_frame(self, text_data, bytes_data):
         """The validated message of a frame, or None after answering with an error frame."""

@@ -7,10 +7,10 @@ from playwright.sync_api import expect
 DEMO_USER, DEMO_PASSWORD, DEMO_PROJECT = "demo", "previs-demo", "Harbour Light"
 
 
-def sign_in(page):
+def sign_in(page, username=DEMO_USER, password=DEMO_PASSWORD):
     page.goto("/login")
-    page.get_by_label("Login").fill(DEMO_USER)
-    page.get_by_label("Password").fill(DEMO_PASSWORD)
+    page.get_by_label("Login").fill(username)
+    page.get_by_label("Password").fill(password)
     page.get_by_role("button", name="Sign in").click()
     page.wait_for_url("**/projects")
 

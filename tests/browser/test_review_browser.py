@@ -15,21 +15,13 @@ import pytest
 from playwright.sync_api import expect
 
 from .conftest import ROOT, studio_env
-from .helpers import DEMO_PASSWORD, DEMO_PROJECT, DEMO_USER
+from .helpers import DEMO_PROJECT, sign_in
 
 pytestmark = pytest.mark.browser
 
 EDITOR_USER, EDITOR_PASSWORD, EDITOR_NAME = "eddie", "previs-edit-42", "Eddie Editor"
 FPS = 24  # the demo project's shots
 CLIENT_NAME = "Cora Client"
-
-
-def sign_in(page, username, password):
-    page.goto("/login")
-    page.get_by_label("Login").fill(username)
-    page.get_by_label("Password").fill(password)
-    page.get_by_role("button", name="Sign in").click()
-    page.wait_for_url("**/projects")
 
 
 def csrf_headers(page):
@@ -127,7 +119,7 @@ def draw(page, points):
 def test_live_review_with_an_editor_and_a_client(desks, studio, editor_account):
     # --- The director: a clip for the scene's first shot, the editor in the project, a review ----
     director = desks("the director's page")
-    sign_in(director, DEMO_USER, DEMO_PASSWORD)
+    sign_in(director)
     project = next(p for p in get(director, "/api/projects/") if p["name"] == DEMO_PROJECT)
     board = get(director, f"/api/projects/{project['id']}/board/")
     scene = board["scenes"][0]

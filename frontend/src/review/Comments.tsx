@@ -35,7 +35,7 @@ export function Comments({ session, item }: { session: ReviewSession; item: Revi
   return (
     <div class="comments" data-testid="comments">
       <div class="side-head">
-        <span><b>{open}</b> open · {item.comments.length} comments on shot {item.shot.number}</span>
+        <span><b>{open}</b> open · {item.comments.length} {item.comments.length === 1 ? "comment" : "comments"} on shot {item.shot.number}</span>
         <label class="check"><input type="checkbox" checked={showResolved} onChange={(e) => setShowResolved(e.currentTarget.checked)} /> resolved</label>
       </div>
       {!session.isGuest && <ShotExports item={item} />}
@@ -55,14 +55,25 @@ function ShotExports({ item }: { item: ReviewItem }) {
   return (
     <div class="exports small" data-testid="shot-exports">
       <a class="btn btn-ghost btn-tiny" href={`/api/shots/${item.shot.id}/notes.pdf`} target="_blank" rel="noopener">Notes PDF</a>
-      {item.annotations.map((annotation) => (
-        <a key={annotation.id} class="btn btn-ghost btn-tiny" href={`/api/annotations/${annotation.id}/image/`} data-testid={`annotation-${annotation.id}-png`}
-          title={`Drawing by ${annotation.author.name} at ${timecode(annotation.frame, item.shot.fps)}`}>
+      {annotatedFrames(item).map((annotation) => (
+        <a key={annotation.id} class="btn btn-ghost btn-tiny" href={`/api/annotations/${annotation.id}/image/`} data-testid={`frame-${annotation.frame}-png`}
+          title={`Frame ${annotation.frame} at ${timecode(annotation.frame, item.shot.fps)}, with every mark on it`}>
           PNG fr {annotation.frame}
         </a>
       ))}
     </div>
   );
+}
+
+/** One annotation per drawn-on frame of the shown picture (the export draws all marks of that frame). */
+function annotatedFrames(item: ReviewItem) {
+  const seen = new Set<string>();
+  return [...item.annotations].sort((a, b) => a.frame - b.frame).filter((annotation) => {
+    const key = `${annotation.asset}:${annotation.frame}`;
+    if (seen.has(key)) return false;
+    seen.add(key);
+    return true;
+  });
 }
 
 function Thread({ session, item, thread, replies, members }: { session: ReviewSession; item: ReviewItem; thread: Comment; replies: Comment[]; members: Membership[] }) {
