@@ -47,19 +47,16 @@ import os
 import random
 import re
 import signal
-import socket
 import subprocess
 import sys
 import tempfile
 import time
-import urllib.error
-import urllib.request
 from concurrent.futures import ThreadPoolExecutor
-from http.cookiejar import CookieJar
 from pathlib import Path
 
+from common import PASSWORD, CpuMeter, Procs, free_port, log, percentile, recreate_database, sign_in, wait_port
+
 ROOT = Path(__file__).resolve().parent.parent
-PASSWORD = "bench-password-1"
 DEFAULT_DB = "postgres://postgres@127.0.0.1:5432/previs_bench_review"
 DEFAULT_REDIS = "redis://127.0.0.1:6379/14"
 STROKE_PREFIX = "bench."  # stroke ids: bench.<sequence>
@@ -98,114 +95,9 @@ CommandLineInterface.entrypoint()
 GC_LINE = re.compile(r"^\[gc\] gen=(\d) ms=([\d.]+) at=([\d.]+)$", re.M)
 
 
-def log(*args):
-    print("[review]", *args, file=sys.stderr, flush=True)
-
-
-def percentile(values, fraction):
-    """Nearest rank on the sorted values."""
-    if not values:
-        return None
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, int(round(fraction * (len(ordered) - 1))))]
-
 
 def rounded(value, digits=3):
     return None if value is None else round(value, digits)
-
-
-def free_port():
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-def wait_port(port, proc, timeout):
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if proc.poll() is not None:
-            raise RuntimeError(f"server exited with {proc.returncode} before listening")
-        try:
-            with socket.create_connection(("127.0.0.1", port), timeout=0.5):
-                return
-        except OSError:
-            time.sleep(0.1)
-    raise TimeoutError(f"nothing listening on {port} after {timeout}s")
-
-
-class Procs:
-    """Every process this bench starts, ended on the way out whatever happens."""
-
-    def __init__(self):
-        self.procs = []
-
-    def start(self, *args, **kwargs):
-        proc = subprocess.Popen(*args, start_new_session=True, **kwargs)
-        self.procs.append(proc)
-        return proc
-
-    def stop(self, proc, grace=10):
-        if proc.poll() is None:
-            try:
-                os.killpg(proc.pid, signal.SIGTERM)
-            except ProcessLookupError:
-                pass
-            try:
-                proc.wait(timeout=grace)
-            except subprocess.TimeoutExpired:
-                try:
-                    os.killpg(proc.pid, signal.SIGKILL)
-                except ProcessLookupError:
-                    pass
-                proc.wait(timeout=5)
-
-    def stop_all(self):
-        for proc in reversed(self.procs):
-            try:
-                self.stop(proc)
-            except Exception as error:  # keep cleaning up the others
-                log(f"could not stop pid {proc.pid}: {error}")
-        self.procs = []
-
-
-class CpuMeter:
-    """CPU seconds of a process and its children (psutil), between marks."""
-
-    def __init__(self, pid):
-        import psutil
-
-        self.psutil = psutil
-        self.proc = psutil.Process(pid)
-        self.marks = {}
-
-    def total(self):
-        procs = [self.proc]
-        try:
-            procs += self.proc.children(recursive=True)
-        except self.psutil.Error:
-            pass
-        seconds = 0.0
-        for proc in procs:
-            try:
-                times = proc.cpu_times()
-                seconds += times.user + times.system
-            except self.psutil.Error:
-                pass
-        return seconds
-
-    def mark(self, name):
-        self.marks[name] = (time.monotonic(), self.total(), self.psutil.cpu_times())
-
-    def pct(self, start, end):
-        (t0, c0, _), (t1, c1, _) = self.marks[start], self.marks[end]
-        return round(100 * (c1 - c0) / max(t1 - t0, 1e-9), 1)
-
-    def machine_pct(self, start, end):
-        """Whole machine busy %, of all cores (100 = every core busy): other load shows here."""
-        (_, _, a), (_, _, b) = self.marks[start], self.marks[end]
-        busy = lambda t: t.user + t.nice + t.system + getattr(t, "irq", 0) + getattr(t, "softirq", 0) + getattr(t, "steal", 0)
-        total = lambda t: busy(t) + t.idle + getattr(t, "iowait", 0)
-        return round(100 * (busy(b) - busy(a)) / max(total(b) - total(a), 1e-9), 1)
 
 
 # --- Setup (runs in a subprocess with the studio's environment) --------------------------------
@@ -248,41 +140,6 @@ def setup_main(users, shots):
         "project": project.pk, "review": review.pk, "presenter": presenter.username, "viewers": [user.username for user in viewers],
         "shots": [shot.pk for shot in shot_rows], "fps": float(shot_rows[0].fps),
     }))
-
-
-def recreate_database(url):
-    import psycopg
-    from urllib.parse import urlparse
-
-    parsed = urlparse(url)
-    name = parsed.path.lstrip("/")
-    if not name.replace("_", "").isalnum():
-        raise ValueError(f"odd database name {name!r}")
-    try:
-        conn = psycopg.connect(parsed._replace(path="/postgres").geturl(), autocommit=True)
-    except psycopg.OperationalError:
-        conn = psycopg.connect(parsed._replace(path="/test").geturl(), autocommit=True)
-    with conn:
-        conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-        conn.execute(f'CREATE DATABASE "{name}"')
-
-
-def sign_in(base, username):
-    """POST /api/auth/session/ as a browser does; returns the sessionid cookie value."""
-    jar = CookieJar()
-    opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(jar))
-    try:
-        opener.open(f"{base}/api/auth/session/", timeout=30)
-    except urllib.error.HTTPError as error:  # 403 "not signed in" still sets the csrftoken cookie
-        if error.code != 403:
-            raise
-    csrf = next(c.value for c in jar if c.name == "csrftoken")
-    request = urllib.request.Request(
-        f"{base}/api/auth/session/", data=json.dumps({"username": username, "password": PASSWORD}).encode(),
-        headers={"Content-Type": "application/json", "X-CSRFToken": csrf, "Referer": f"{base}/login/"},
-    )
-    opener.open(request, timeout=60).read()
-    return next(c.value for c in jar if c.name == "sessionid")
 
 
 # --- Clients -----------------------------------------------------------------------------------
