@@ -48,6 +48,7 @@ services:
 bench: install
 	$(PY) bench/api.py
 	$(PY) bench/render.py
+	$(PY) bench/review.py
 
 check-deploy: install
 	STUDIO_ENV=production STUDIO_SECRET_KEY=$$(head -c 48 /dev/urandom | base64) STUDIO_ALLOWED_HOSTS=studio.example.com \
