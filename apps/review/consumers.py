@@ -21,7 +21,7 @@ from channels.generic.websocket import AsyncWebsocketConsumer
 from django.db import transaction
 from django.utils import timezone
 
-from apps.projects.permissions import COMMENT
+from apps.projects.permissions import APPROVE, COMMENT
 from apps.rooms.consumers import OP_EXECUTOR, colour_for
 from apps.rooms.framing import FramedSocket, encode
 from apps.rooms.ops import OpError, apply_op
@@ -104,12 +104,12 @@ class ReviewSessionConsumer(FramedSocket, AsyncWebsocketConsumer):
         state, participants, took_control = await database_sync_to_async(self._join)()
         self.queue({
             "type": "hello", "review": self.review_id, "project": self.project_id, "you": self.me,
-            "can_comment": self.access.allows(COMMENT), "can_approve": self.access.allows("approve"),
+            "can_comment": self.access.allows(COMMENT), "can_approve": self.access.allows(APPROVE),
             "server_time": time.time(), "state": state, "participants": participants,
         })
-        await self.send_group({"type": "review.participants", "frame": encode({"type": "participants", "participants": participants})})
+        await self.send_participants(participants)
         if took_control:
-            await self.send_group({"type": "review.state", "state": state, "by": self.channel_name})
+            await self.send_state(state, self.channel_name)
 
     async def disconnect(self, code):
         self.stop_outbox()
@@ -117,14 +117,21 @@ class ReviewSessionConsumer(FramedSocket, AsyncWebsocketConsumer):
             self.expiry.cancel()
         if getattr(self, "me", None) is not None:
             state, participants, passed = await database_sync_to_async(self._leave)()
-            await self.send_group({"type": "review.participants", "frame": encode({"type": "participants", "participants": participants})})
+            await self.send_participants(participants)
             if passed:
-                await self.send_group({"type": "review.state", "state": state, "by": None})
+                await self.send_state(state, None)
         for group in self.groups_joined:
             await self.channel_layer.group_discard(group, self.channel_name)
 
     async def send_group(self, message):
         await self.channel_layer.group_send(review_group(self.review_id), message)
+
+    # Encoded once by the sender, not once per socket.
+    async def send_participants(self, participants):
+        await self.send_group({"type": "review.participants", "frame": encode({"type": "participants", "participants": participants})})
+
+    async def send_state(self, state, by):
+        await self.send_group({"type": "review.state", "frame": encode({"type": "state", "state": state, "by": by})})
 
     # --- Database (sync) -------------------------------------------------------------------------
 
@@ -206,10 +213,6 @@ class ReviewSessionConsumer(FramedSocket, AsyncWebsocketConsumer):
         updated = Review.objects.filter(pk=self.review_id, presenter=self.channel_name).update(view=view)
         return updated == 1
 
-    def _still_allowed(self):
-        """Re-read the caller's access (memberships changed, or the link was touched)."""
-        return self._access()
-
     # --- Incoming --------------------------------------------------------------------------------
 
     async def on_ping(self, message):
@@ -223,14 +226,14 @@ class ReviewSessionConsumer(FramedSocket, AsyncWebsocketConsumer):
         state = await database_sync_to_async(self._control)(message)
         if state is None:
             raise OpError("forbidden", "Only the presenter controls playback; ask for control first.")
-        await self.send_group({"type": "review.state", "state": state, "by": self.channel_name})
+        await self.send_state(state, self.channel_name)
 
     async def on_request_control(self, message):
         if not self.me["can_present"]:
             raise OpError("forbidden", "Guests watch the session; only crew members present.")
         state = await database_sync_to_async(self._set_presenter)(self.channel_name, "nobody")
         if state is not None:  # nobody was presenting: take it
-            await self.send_group({"type": "review.state", "state": state, "by": self.channel_name})
+            await self.send_state(state, self.channel_name)
             return
         presenter = await database_sync_to_async(lambda: Review.objects.values_list("presenter", flat=True).get(pk=self.review_id))()
         await self.channel_layer.send(presenter, {"type": "review.control_request", "session": self.channel_name, "name": self.me["name"]})
@@ -239,7 +242,7 @@ class ReviewSessionConsumer(FramedSocket, AsyncWebsocketConsumer):
         state = await database_sync_to_async(self._set_presenter)(message.to, self.channel_name)
         if state is None:
             raise OpError("forbidden", "Only the presenter can hand control over.")
-        await self.send_group({"type": "review.state", "state": state, "by": self.channel_name})
+        await self.send_state(state, self.channel_name)
 
     async def on_laser(self, message):
         if not self.access.allows(COMMENT):
@@ -270,10 +273,10 @@ class ReviewSessionConsumer(FramedSocket, AsyncWebsocketConsumer):
     # --- From the groups -------------------------------------------------------------------------
 
     async def review_state(self, event):
-        self.queue({"type": "state", "state": event["state"], "by": event.get("by")})
+        self.queue_encoded(event["frame"])
 
     async def review_participants(self, event):
-        self.queue_encoded(event["frame"])  # encoded once by the sender, not deep-copied and encoded per socket
+        self.queue_encoded(event["frame"])
 
     async def review_relay(self, event):
         if event["from"] != self.channel_name:
@@ -306,7 +309,7 @@ class ReviewSessionConsumer(FramedSocket, AsyncWebsocketConsumer):
 
     async def room_access_changed(self, event):
         if not self.access.is_guest and event.get("user") == self.access.user.pk:
-            access = await database_sync_to_async(self._still_allowed)()
+            access = await database_sync_to_async(self._access)()
             if access is None:
                 await self.close(code=CLOSE_NOT_FOUND)
             else:

@@ -11,7 +11,8 @@ import secrets
 
 from django.contrib.auth.hashers import check_password, make_password
 from django.db import transaction
-from django.db.models import F
+from django.db.models import Count, F, OuterRef, Subquery, prefetch_related_objects
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 from rest_framework.exceptions import PermissionDenied, ValidationError
 
@@ -21,7 +22,7 @@ from apps.boards.models import Panel, Shot
 from apps.projects import editing
 from apps.projects.access import Access, access_for
 from apps.projects.permissions import APPROVE, COMMENT, GUEST
-from apps.rooms.services import lock_project, record_change
+from apps.rooms.services import broadcast_to_group, lock_project, record_change
 from previs.timecode import frames_in, timecode
 
 from .models import Annotation, Approval, Comment, Guest, Review, ShareLink
@@ -92,11 +93,19 @@ def link_status(link, now=None):
     return "active"
 
 
+def links_with_stats(queryset):
+    """Share links with what link_stats needs loaded in the same few queries (a list of links
+    costs no query per link)."""
+    comments = Comment.objects.filter(guest__link=OuterRef("pk")).values("guest__link").annotate(n=Count("id")).values("n")
+    return queryset.prefetch_related("guests", "approvals").annotate(guest_comments=Coalesce(Subquery(comments), 0))
+
+
 def link_stats(link):
+    comments = getattr(link, "guest_comments", None)
     return {
         "opens": link.opens,
         "guests": [{"name": guest.name, "email": guest.email, "first_seen": guest.created_at.isoformat()} for guest in link.guests.all()],
-        "comments": Comment.objects.filter(guest__link=link).count(),
+        "comments": comments if comments is not None else Comment.objects.filter(guest__link=link).count(),
         "decisions": [
             {"shot": approval.shot_id, "decision": approval.decision, "by": approval.author_name, "at": approval.created_at.isoformat()}
             for approval in link.approvals.all()
@@ -169,25 +178,9 @@ def revoke_link(link):
     sockets are closed at once (on every web process, through the channel layer)."""
     with transaction.atomic():
         ShareLink.objects.filter(pk=link.pk, revoked_at__isnull=True).update(revoked_at=timezone.now())
-        transaction.on_commit(lambda: broadcast_to(link_group(link.pk), {"type": "review.link_closed", "reason": "revoked"}))
+        transaction.on_commit(lambda: broadcast_to_group(link_group(link.pk), {"type": "review.link_closed", "reason": "revoked"}))
     link.refresh_from_db()
     return link
-
-
-def broadcast_to(group, message):
-    from asgiref.sync import async_to_sync
-    from channels.layers import get_channel_layer
-
-    from apps.rooms import services as rooms
-
-    layer = get_channel_layer()
-    loop = rooms._room_loop
-    if loop is not None and loop.is_running():
-        import asyncio
-
-        asyncio.run_coroutine_threadsafe(layer.group_send(group, message), loop)
-    else:
-        async_to_sync(layer.group_send)(group, message)
 
 
 # --- What was reviewed -------------------------------------------------------------------------
@@ -221,8 +214,12 @@ def fingerprint_of(content):
     return hashlib.sha256(json.dumps(content, sort_keys=True, separators=(",", ":"), default=str).encode()).hexdigest()
 
 
-def _shots_with_media(shot_ids):
-    shots = Shot.objects.filter(pk__in=shot_ids).prefetch_related("characters").select_related("scene")
+def _shots_with_media(shot_ids, shots=None):
+    """Shots by id (with characters), their panels in order, their newest clips. `shots`: the
+    rows when the caller already has them."""
+    if shots is None:
+        shots = list(Shot.objects.filter(pk__in=shot_ids).select_related("scene"))
+    prefetch_related_objects(shots, "characters")
     panels = {}
     for panel in Panel.objects.filter(shot_id__in=shot_ids).select_related("image").order_by("rank", "id"):
         panels.setdefault(panel.shot_id, []).append(panel)
@@ -240,7 +237,7 @@ def review_content(review, access, media_url):
     this caller fetches bytes (members and guests differ)."""
     ordered = review_shots(review)
     ids = [shot.pk for shot in ordered]
-    shots, panels, clips = _shots_with_media(ids)
+    shots, panels, clips = _shots_with_media(ids, ordered)
     comments, annotations, approvals = {}, {}, {}
     context = {"project_id": review.project_id, "fingerprints": {}}
     for row in Comment.objects.filter(shot_id__in=ids).prefetch_related("mentions"):
@@ -423,21 +420,21 @@ def represent_annotation(row, field_names):
 
 # --- Notes -------------------------------------------------------------------------------------
 
+def note_of(comment, shot, order=0):
+    """A comment as the notes list and PDFs show it: where (shot, frames, timecode), who, what."""
+    return {
+        "shot": shot.pk, "shot_number": f"{shot.scene.number}/{shot.number}", "order": order, "comment": comment.pk,
+        "body": comment.body, "author": comment.author_name, "frame": comment.frame, "frame_end": comment.frame_end,
+        "timecode": timecode(comment.frame, shot.fps) if comment.frame is not None else None,
+        "timecode_end": timecode(comment.frame_end, shot.fps) if comment.frame_end is not None else None,
+        "resolved": comment.resolved, "at": comment.created_at.isoformat(),
+    }
+
+
 def session_notes(review):
     """Every comment made in this review, shot by shot, with frames and timecode."""
-    shots = review_shots(review)
-    order = {shot.pk: index for index, shot in enumerate(shots)}
-    by_shot = {shot.pk: shot for shot in shots}
-    notes = []
-    for comment in Comment.objects.filter(review=review).order_by("created_at", "id"):
-        shot = by_shot.get(comment.shot_id) or comment.shot
-        notes.append({
-            "shot": shot.pk, "shot_number": f"{shot.scene.number}/{shot.number}" if hasattr(shot, "scene") else shot.number,
-            "order": order.get(shot.pk, len(order)), "comment": comment.pk, "body": comment.body, "author": comment.author_name,
-            "frame": comment.frame, "frame_end": comment.frame_end,
-            "timecode": timecode(comment.frame, shot.fps) if comment.frame is not None else None,
-            "timecode_end": timecode(comment.frame_end, shot.fps) if comment.frame_end is not None else None,
-            "resolved": comment.resolved, "at": comment.created_at.isoformat(),
-        })
+    order = {shot.pk: index for index, shot in enumerate(review_shots(review))}
+    comments = Comment.objects.filter(review=review).select_related("shot", "shot__scene").order_by("created_at", "id")
+    notes = [note_of(comment, comment.shot, order.get(comment.shot_id, len(order))) for comment in comments]
     notes.sort(key=lambda note: (note["order"], note["frame"] if note["frame"] is not None else -1, note["at"]))
     return notes

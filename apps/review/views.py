@@ -113,7 +113,7 @@ class ShareLinkViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.
 
     def get_queryset(self):
         # Only people who may share see links (one join: the caller's own membership).
-        queryset = ShareLink.objects.prefetch_related("guests", "approvals").filter(
+        queryset = services.links_with_stats(ShareLink.objects).filter(
             project__memberships__user=self.request.user, project__memberships__role__in=share_roles())
         return filter_by_ids(queryset, self.request, ("project", "review")) if self.action == "list" else queryset
 
@@ -229,13 +229,7 @@ class ShotNotesView(APIView):
         shot = Shot.objects.filter(pk=shot_id, project__memberships__user=request.user).select_related("scene", "project").first()
         if shot is None:
             raise Http404
-        comments = Comment.objects.filter(shot=shot).order_by("frame", "created_at", "id")
-        notes = [{
-            "shot": shot.pk, "shot_number": f"{shot.scene.number}/{shot.number}", "body": comment.body, "author": comment.author_name,
-            "frame": comment.frame, "frame_end": comment.frame_end, "resolved": comment.resolved,
-            "timecode": timecode(comment.frame, shot.fps) if comment.frame is not None else None,
-            "timecode_end": timecode(comment.frame_end, shot.fps) if comment.frame_end is not None else None,
-        } for comment in comments]
+        notes = [services.note_of(comment, shot) for comment in Comment.objects.filter(shot=shot).order_by("frame", "created_at", "id")]
         entries = notes_entries(Annotation.objects.filter(shot=shot), notes)
         data = drawing.notes_pdf(f"Shot {shot.scene.number}/{shot.number} notes", f"{shot.project.name} · {shot.fps} fps", entries)
         return pdf_response(data, f"shot-{shot.scene.number}-{shot.number}-notes.pdf")

@@ -110,10 +110,14 @@ def remember_room_loop(loop):
 
 def broadcast(project_id, message):
     """Best-effort fan-out to the room (group_send is at-most-once; seq + catch-up repair gaps)."""
+    broadcast_to_group(room_group(project_id), message)
+
+
+def broadcast_to_group(group, message):
+    """Best-effort group_send from any thread of this process (a socket's, a writer's, a worker's)."""
     layer = get_channel_layer()
     if layer is None:
         return
-    group = room_group(project_id)
     try:
         loop = _room_loop
         if loop is not None and loop.is_running():
@@ -133,7 +137,7 @@ def broadcast(project_id, message):
         else:
             async_to_sync(layer.group_send)(group, message)
     except Exception:  # the change is stored; a room that missed it catches up by seq
-        log.exception("broadcast to project %s failed", project_id)
+        log.exception("broadcast to %s failed", group)
 
 
 def _log_failure(future):
