@@ -52,7 +52,7 @@ class Socket:
                 if predicate(message):
                     return message
             await asyncio.sleep(0.02)
-        raise AssertionError(f"no such message; got {[m['type'] for m in self.messages]}")
+        raise AssertionError(f"no such message; got {[(m['type'], m.get('code')) for m in self.messages]}")
 
     async def close(self):
         await self.ws.close()

@@ -102,6 +102,7 @@ async def test_catch_up_replays_missed_changes(project, owner, viewer):
 async def test_member_removed_mid_session_loses_the_room(project, owner, viewer):
     room, connected, _ = await connect(viewer, project.pk)
     await next_of(room, "hello")
+    await next_of(room, "presence")  # the room's member list follows the hello
     from apps.projects.models import Membership
 
     await sync_to_async(Membership.objects.filter(project=project, user=viewer).delete)()

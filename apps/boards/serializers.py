@@ -4,13 +4,14 @@ from rest_framework.relations import PKOnlyObject
 
 from apps.assets.models import Asset
 from apps.assets.services import url_for
+from apps.projects.api import FieldsBuiltOnce, field_names, narrowed
 
 from .models import Character, Location, Panel, Scene, Shot
 
 VERSIONED_READ_ONLY = ("id", "version", "created_at", "updated_at")
 
 
-class ProjectScopedSerializer(serializers.ModelSerializer):
+class ProjectScopedSerializer(FieldsBuiltOnce, serializers.ModelSerializer):
     """Related rows named in a body (a scene's location, a shot's characters, a panel's image)
     must belong to the same project as the row; anything else is "does not exist"."""
 
@@ -28,7 +29,7 @@ class ProjectScopedSerializer(serializers.ModelSerializer):
         return fields
 
 
-class CharacterSerializer(serializers.ModelSerializer):
+class CharacterSerializer(FieldsBuiltOnce, serializers.ModelSerializer):
     class Meta:
         model = Character
         fields = ("id", "project", "name", "description", "height_m", "colour") + VERSIONED_READ_ONLY[1:]
@@ -40,7 +41,7 @@ class CharacterCreateSerializer(CharacterSerializer):
         read_only_fields = VERSIONED_READ_ONLY
 
 
-class LocationSerializer(serializers.ModelSerializer):
+class LocationSerializer(FieldsBuiltOnce, serializers.ModelSerializer):
     class Meta:
         model = Location
         fields = ("id", "project", "name", "description") + VERSIONED_READ_ONLY[1:]
@@ -217,14 +218,13 @@ DERIVED_FIELDS = {
 def represent(serializer_class):
     """The wire form of some (or all) fields of a row, as the room sends them."""
 
-    def _represent(row, field_names):
-        serializer = serializer_class(row)
-        if field_names is None:
-            return serializer.data
+    def _represent(row, names):
+        if names is None:
+            return serializer_class(row).data
         # Only the named fields: a lens change must not re-serialise the whole row (its
         # characters, its camera spec) on the hot path of every live edit.
-        names = list(field_names) + [derived for name in field_names for derived in DERIVED_FIELDS.get(name, ())]
-        fields = serializer.fields
+        names = list(names) + [derived for name in names for derived in DERIVED_FIELDS.get(name, ())]
+        fields = narrowed(serializer_class, frozenset(names) & field_names(serializer_class)[0])(row).fields
         data = {}
         for name in names:
             if name in fields and name not in data:

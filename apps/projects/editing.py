@@ -15,7 +15,7 @@ from fractional_indexing import generate_key_between
 
 from apps.rooms import text
 from apps.rooms.protocol import TEXT_FIELDS
-from apps.rooms.services import applying_any_op, lock_project, record_change
+from apps.rooms.services import applying_any_op, lock_project, locked_row, record_change, rows_removed
 
 from .concurrency import StaleVersion
 from .models import Project
@@ -42,7 +42,7 @@ def update_fields(instance, changes, *, actor, expected_version, entity, represe
     m2m = m2m or {}
     with write_transaction():
         lock_project(project_id_of(instance))
-        row = model.objects.select_for_update().get(pk=instance.pk)
+        row = locked_row(model, instance.pk)
         if expected_version is not None and row.version != expected_version:
             raise StaleVersion(row)
         changed = [name for name, value in changes.items() if getattr(row, name) != value]
@@ -87,12 +87,13 @@ def delete(instance, *, actor, expected_version, entity, client_op_id=""):
     model = type(instance)
     with write_transaction():
         lock_project(project_id_of(instance))
-        row = model.objects.select_for_update().get(pk=instance.pk)
+        row = locked_row(model, instance.pk)
         if expected_version is not None and row.version != expected_version:
             raise StaleVersion(row)
         project_id, shot_id = project_id_of(row), shot_id_of(row)
         pk = row.pk
         row.delete()
+        rows_removed()
         text.forget(entity, pk)
         record_change(project_id, actor, "delete", entity, pk, {}, client_op_id, shot_id=shot_id)
 
@@ -112,7 +113,7 @@ def move(instance, *, siblings, parent_field, parent, after, actor, expected_ver
     model = type(instance)
     with write_transaction():
         lock_project(project_id_of(instance))
-        row = model.objects.select_for_update().get(pk=instance.pk)
+        row = locked_row(model, instance.pk)
         if expected_version is not None and row.version != expected_version:
             raise StaleVersion(row)
         if after is not None and after.pk == row.pk:

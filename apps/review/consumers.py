@@ -22,9 +22,9 @@ from django.db import transaction
 from django.utils import timezone
 
 from apps.projects.permissions import APPROVE, COMMENT
-from apps.rooms.consumers import OP_EXECUTOR, colour_for
+from apps.rooms.consumers import colour_for
 from apps.rooms.framing import FramedSocket, encode
-from apps.rooms.ops import OpError, apply_op
+from apps.rooms.ops import OP_EXECUTOR, OpError, apply_op
 from apps.rooms.services import remember_room_loop, room_group
 
 from . import protocol, services

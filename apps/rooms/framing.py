@@ -160,10 +160,31 @@ class FramedSocket:
         self.last_flush = asyncio.get_running_loop().time()
         frames, self.outbox = self.outbox, []
         frames.extend(self.extra_frames())
-        if not frames:
-            return
-        text = frames[0] if len(frames) == 1 else '{"type":"batch","messages":[' + ",".join(frames) + "]}"
+        await self.send_frames(frames)
+
+    async def send_shared(self, frames, text):
+        """Send frames that go to many sockets alike (`text` is them as one frame, built once),
+        with whatever this socket has queued for itself, as one frame."""
+        if self.outbox:
+            if self.flush_handle is not None:
+                self.flush_handle.cancel()
+                self.flush_handle = None
+            own, self.outbox = self.outbox, []
+            await self.send_frames(own + frames)
+        else:
+            await self.send_text(text)
+
+    async def send_frames(self, frames):
+        if frames:
+            await self.send_text(as_one_frame(frames))
+
+    async def send_text(self, text):
         try:
             await self.send(text_data=text)
         except Exception:  # the socket went away between queueing and sending
             log.debug("send failed", exc_info=True)
+
+
+def as_one_frame(frames):
+    """Encoded messages as one frame: the message itself, or a batch of them."""
+    return frames[0] if len(frames) == 1 else '{"type":"batch","messages":[' + ",".join(frames) + "]}"

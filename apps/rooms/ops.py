@@ -1,11 +1,16 @@
 """Applying room operations: the socket's write path, through the same services and validation
 as the REST API.
 
-Each op is applied in one transaction with its AppliedOp record, so it happens at most once
-however often the client resends it, and an op that fails leaves nothing behind. Structured
+Each op is applied in a transaction with its AppliedOp record, so it happens at most once
+however often the client resends it, and an op that fails leaves nothing behind. The ops that
+queued up while the previous ones were written go through together, in one transaction
+(`apply_ops`): a busy room costs a few round trips per op, not a dozen. Structured
 fields are last-writer-wins per field in server order (no version check: a "set" names only the
 fields the person changed); long text merges through CRDT updates (apps.rooms.text).
 """
+
+import logging
+from concurrent.futures import ThreadPoolExecutor
 
 from django.core.exceptions import ObjectDoesNotExist
 from django.db import IntegrityError, transaction
@@ -17,13 +22,22 @@ from apps.boards.models import Character, Location, Panel, Scene, Shot
 from apps.boards.serializers import CharacterSerializer, LocationSerializer, PanelSerializer, SceneSerializer, ShotSerializer, represent
 from apps.projects import editing
 from apps.projects.access import require
+from apps.projects.api import field_names, narrowed
 from apps.projects.models import Project
 from apps.projects.permissions import EDIT, VIEW
 
 from . import text
 from .models import AppliedOp
 from .protocol import TEXT_FIELDS, CreateOp, DeleteOp, MoveOp, SetOp, TextOp
-from .services import applying_op, lock_project
+from .services import applying_op, change_batch, locked_row
+
+log = logging.getLogger(__name__)
+
+# Ops run on one thread of their own, not Django's shared "sync" thread (so reads for other
+# sockets never queue behind them) and not a pool: writes to a project are serialised by its
+# lock anyway, and several threads fighting the event loop for the GIL only make each locked
+# write slower (every query gives the GIL away and has to win it back).
+OP_EXECUTOR = ThreadPoolExecutor(max_workers=1, thread_name_prefix="room-ops")
 
 
 class OpError(Exception):
@@ -33,23 +47,27 @@ class OpError(Exception):
 
 
 class Kind:
-    """How one board entity is validated and written (any op needs the EDIT action)."""
+    """How one board entity is validated and written (any op needs the EDIT action).
 
-    def __init__(self, model, serializer, parent_model, create, update, delete, move=None):
+    `prefetch` names the relations its writes read (a shot's characters, for its layout); a
+    batch reads them for all its rows at once."""
+
+    batch_rows = True  # its rows are read and locked by the batch (see apply_ops)
+
+    def __init__(self, model, serializer, parent_model, create, update, delete, move=None, prefetch=()):
         self.model, self.serializer, self.parent_model = model, serializer, parent_model
         self.create, self.update, self.delete, self.move = create, update, delete, move
+        self.prefetch = prefetch
 
     def authorize(self, access, op):
         if not access.allows(EDIT) or access.is_guest:
             raise PermissionDenied(f"Your role ({access.role}) may not edit in this project.")
 
     def prepare(self, project_id, op):
-        """Validated fields of a set or create op (the row as read now, for a set). Runs
-        before the project's writes are serialised, so the locked part of each op stays short."""
-        if isinstance(op, SetOp):
-            row = _row(self, project_id, op.id)
-            return row, validated(self.serializer, project_id, op.fields, row)
-        if isinstance(op, CreateOp):
+        """Validated fields of a set or create op. Runs before the project's writes are
+        serialised, so the locked part of each op stays short. The serializers' rules do not
+        depend on the row (no uniqueness validators), so a set is checked without reading it."""
+        if isinstance(op, (SetOp, CreateOp)):
             return None, validated(self.serializer, project_id, op.fields)
         return None, None
 
@@ -61,7 +79,7 @@ KINDS = {
     "scene": Kind(Scene, SceneSerializer, Project, boards.create_scene, boards.update_scene, boards.delete_scene,
                   lambda row, op, user: boards.move_scene(row, op.after, user, None)),
     "shot": Kind(Shot, ShotSerializer, Scene, boards.create_shot, boards.update_shot, boards.delete_shot,
-                 lambda row, op, user: boards.move_shot(row, op.after, op.parent, user, None)),
+                 lambda row, op, user: boards.move_shot(row, op.after, op.parent, user, None), prefetch=("characters",)),
     "panel": Kind(Panel, PanelSerializer, Shot, boards.create_panel, boards.update_panel, boards.delete_panel,
                   lambda row, op, user: boards.move_panel(row, op.after, op.parent, user, None)),
     "character": Kind(Character, CharacterSerializer, Project, boards.create_character, boards.update_character, boards.delete_character),
@@ -80,65 +98,139 @@ def apply_op(user, project_id, op_id, op, access=None):
     `access` is the caller's access as the socket knows it (refreshed whenever memberships
     change; a share-link guest's comes from the link); without it, it is read from the database.
     """
-    try:
-        if access is None:
+    if access is None:
+        try:
             access = require(user, project_id, VIEW)
-        kind = KINDS[op.entity]
-        kind.authorize(access, op)
-        prepared = kind.prepare(project_id, op)
-        with transaction.atomic():
-            lock_project(project_id)  # before anything else: see lock_project
-            done = _applied(project_id, access, op_id)
-            if done is not None:
-                return {"seq": done.seq, "id": done.entity_id, "duplicate": True}
+        except Http404:
+            raise OpError("not_found", "No such project.")
+    result = apply_ops(project_id, [(access, op_id, op)])[0]
+    if isinstance(result, OpError):
+        raise result
+    return result
+
+
+def apply_ops(project_id, items):
+    """Apply a project's ops in order: `items` are (access, op_id, op). One result per item,
+    the ack's fields or an OpError.
+
+    They go through together, in one transaction (apps.rooms.services.ChangeBatch), unless one
+    fails after it began writing: then that transaction is rolled back and each op is applied on
+    its own, so a failure costs only its own op. Failures found before anything is written (a
+    refused role, invalid fields, a deleted row, a resend) do not need that.
+    """
+    if len(items) > 1:
+        try:
+            return _apply_together(project_id, items)
+        except Exception:
+            log.debug("room %s: a batch of %s ops failed; applying them one by one", project_id, len(items), exc_info=True)
+    results = []
+    for access, op_id, op in items:
+        try:
+            results.append(_apply_together(project_id, [(access, op_id, op)])[0])
+        except Exception as error:
+            results.append(_outcome_of_failure(project_id, access, op_id, error))
+    return results
+
+
+def _apply_together(project_id, items):
+    results = [None] * len(items)
+    pending = []
+    for index, (access, op_id, op) in enumerate(items):
+        try:
+            kind = KINDS[op.entity]
+            kind.authorize(access, op)
+            pending.append((index, access, op_id, op, kind, kind.prepare(project_id, op)))
+        except Exception as error:  # nothing written yet
+            results[index] = _outcome_of_failure(project_id, access, op_id, error)
+    if not pending:
+        return results
+    with transaction.atomic(), change_batch(project_id) as batch:
+        done = _already_applied(project_id, [(access, op_id) for _, access, op_id, *_ in pending])
+        targets = {}
+        for _, _, _, op, kind, _ in pending:
+            if getattr(kind, "batch_rows", False) and not isinstance(op, CreateOp):
+                targets.setdefault(kind, set()).add(op.id)
+        for kind, pks in targets.items():
+            batch.preload(kind.model, pks, kind.prefetch)
+        for index, access, op_id, op, kind, prepared in pending:
+            key = _sender(access, op_id)
+            if key in done:  # a resend (after a reconnect): the same answer, applied once
+                seq, entity_id = done[key]
+                results[index] = {"seq": seq, "id": entity_id, "duplicate": True}
+                continue
+            if kind in targets and not isinstance(op, CreateOp) and batch.rows.get((kind.model, op.id)) is None:
+                results[index] = not_found_error()
+                continue
             with applying_op(op_id) as seqs:
                 entity_id = kind.apply(access, project_id, op, prepared)
-            AppliedOp.objects.create(project_id=project_id, actor=access.actor, guest=access.guest, op_id=op_id, seq=seqs[-1] if seqs else None, entity_id=entity_id)
-            return {"seq": seqs[-1] if seqs else None, "id": entity_id, "duplicate": False}
-    except IntegrityError:
-        # The same op raced in on another socket and won; answer as for a resend.
-        done = _applied(project_id, access, op_id)
-        if done is not None:
-            return {"seq": done.seq, "id": done.entity_id, "duplicate": True}
-        raise OpError("invalid", "That conflicts with an existing item (numbers and names must be unique).")
-    except (Http404, ObjectDoesNotExist):
-        raise OpError("not_found", "No such item in this project (it may have been deleted).")
-    except PermissionDenied as error:
-        raise OpError("forbidden", str(error.detail))
-    except ValidationError as error:
-        raise OpError("invalid", "Some fields were not accepted.", _flatten(error.detail))
-    except text.BadTextUpdate as error:
-        raise OpError("invalid", str(error), {"update": [str(error)]})
+            seq = seqs[-1] if seqs else None
+            batch.applied.append(AppliedOp(project_id=project_id, actor=access.actor, guest=access.guest, op_id=op_id, seq=seq, entity_id=entity_id))
+            done[key] = (seq, entity_id)
+            results[index] = {"seq": seq, "id": entity_id, "duplicate": False}
+    return results
 
 
-def _applied(project_id, access, op_id):
-    if access.is_guest:
-        return AppliedOp.objects.filter(project_id=project_id, guest=access.guest, op_id=op_id).first()
-    return AppliedOp.objects.filter(project_id=project_id, actor=access.user, op_id=op_id).first()
+def not_found_error():
+    return OpError("not_found", "No such item in this project (it may have been deleted).")
 
 
-def _row(kind, project_id, pk):
-    return kind.model.objects.get(pk=pk, project_id=project_id)
+def _sender(access, op_id):
+    return ("guest", access.guest.pk, op_id) if access.is_guest else ("user", access.user.pk, op_id)
+
+
+def _already_applied(project_id, senders):
+    """(sender, op id) -> (seq, entity id) of the ops among these already applied, in one query."""
+    wanted = {_sender(access, op_id) for access, op_id in senders}
+    rows = AppliedOp.objects.filter(project_id=project_id, op_id__in={key[2] for key in wanted}).values_list("actor_id", "guest_id", "op_id", "seq", "entity_id")
+    found = {}
+    for actor_id, guest_id, op_id, seq, entity_id in rows:
+        key = ("guest", guest_id, op_id) if guest_id is not None else ("user", actor_id, op_id)
+        if key in wanted:
+            found[key] = (seq, entity_id)
+    return found
+
+
+def _outcome_of_failure(project_id, access, op_id, error):
+    """What the sender hears about an op that raised: an OpError, or, when the same op raced in
+    on another socket and won, the ack of that one."""
+    if isinstance(error, OpError):
+        return error
+    if isinstance(error, IntegrityError):
+        done = _already_applied(project_id, [(access, op_id)])
+        if done:
+            seq, entity_id = next(iter(done.values()))
+            return {"seq": seq, "id": entity_id, "duplicate": True}
+        return OpError("invalid", "That conflicts with an existing item (numbers and names must be unique).")
+    if isinstance(error, (Http404, ObjectDoesNotExist)):
+        return not_found_error()
+    if isinstance(error, PermissionDenied):
+        return OpError("forbidden", str(error.detail))
+    if isinstance(error, ValidationError):
+        return OpError("invalid", "Some fields were not accepted.", _flatten(error.detail))
+    if isinstance(error, text.BadTextUpdate):
+        return OpError("invalid", str(error), {"update": [str(error)]})
+    log.error("room %s: op %s failed", project_id, op_id, exc_info=error)
+    return OpError("internal", "The server could not apply that op; nothing was applied.")
 
 
 def validated(serializer_class, project_id, fields, instance=None):
     """The op's fields through the entity's REST serializer: every problem at once, nothing written."""
-    serializer = serializer_class(instance, data=fields, partial=True, context={"project_id": project_id})
-    unknown = set(fields) - set(serializer.fields)
-    read_only = {name for name in fields if name in serializer.fields and serializer.fields[name].read_only}
-    valid = serializer.is_valid()
-    errors = {**(serializer.errors if not valid else {})}
-    errors |= {name: ["Unknown field."] for name in unknown} | {name: ["This field cannot be set."] for name in read_only}
+    known, read_only = field_names(serializer_class)
+    errors = {name: ["Unknown field."] for name in fields if name not in known}
+    errors |= {name: ["This field cannot be set."] for name in fields if name in read_only}
+    serializer = narrowed(serializer_class, frozenset(fields) & known - read_only)(instance, data=fields, partial=True, context={"project_id": project_id})
+    if not serializer.is_valid():
+        errors = serializer.errors | errors
     if errors:
         raise ValidationError(errors)
     return serializer.validated_data
 
 
 def _dispatch(kind, user, project_id, op, prepared):
-    row, fields = prepared
+    _, fields = prepared
     if isinstance(op, SetOp):
-        # The services lock and re-read the row; only the named fields are written.
-        kind.update(row, fields, user, None)
+        row = locked_row(kind.model, op.id)  # the batch's copy, read and locked with the others
+        kind.update(row, fields, user, None)  # only the named fields are written
         return row.pk
     if isinstance(op, CreateOp):
         if kind.parent_model is Project:
@@ -152,20 +244,20 @@ def _dispatch(kind, user, project_id, op, prepared):
             row = kind.move(row, MoveOp(kind="move", entity=op.entity, id=row.pk, after=op.after), user)
         return row.pk
     if isinstance(op, DeleteOp):
-        row = _row(kind, project_id, op.id)
+        row = locked_row(kind.model, op.id)
         kind.delete(row, user, None)
         return op.id
     if isinstance(op, MoveOp):
         if kind.move is None:
             raise ValidationError({"entity": [f"A {op.entity} has no order to move in."]})
-        row = _row(kind, project_id, op.id)
+        row = locked_row(kind.model, op.id)
         kind.move(row, op, user)
         return row.pk
     if isinstance(op, TextOp):
         if op.field not in TEXT_FIELDS.get(op.entity, ()):
             raise ValidationError({"field": [f"{op.field} is not a text field of a {op.entity}."]})
         update = text.decode_update(op.update)
-        row = kind.model.objects.select_for_update().get(pk=op.id, project_id=project_id)  # row first, then its doc
+        row = locked_row(kind.model, op.id)  # row first, then its doc
         merged = text.apply_update(project_id, op.entity, row.pk, op.field, update, getattr(row, op.field))
         # Straight to the shared write path: a text field has no rules beyond its CRDT.
         editing.update_fields(

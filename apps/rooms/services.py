@@ -18,7 +18,7 @@ from django.db import connection, transaction
 
 from apps.projects.models import Project
 
-from .models import Change
+from .models import AppliedOp, Change
 
 log = logging.getLogger(__name__)
 
@@ -52,7 +52,120 @@ def lock_project(project_id):
     writers can never each hold a row the other needs (no deadlocks on Postgres). No-key
     update, so rows merely referencing the project (inserts) are not blocked by it.
     """
+    batch = _batch.get()
+    if batch is not None and batch.project_id == project_id:
+        return  # the batch took it first thing
     Project.objects.select_for_update(no_key=True).filter(pk=project_id).values_list("pk", flat=True).first()
+
+
+# --- Several room ops in one transaction ------------------------------------------------------
+
+class ChangeBatch:
+    """The room ops of one project applied together, in one transaction (apps.rooms.ops).
+
+    A room op on its own costs a dozen round trips, most of them the same for every op: the
+    project lock, the seq, the change and op-log inserts, the commit. A batch pays those once:
+    it takes the project lock and reads last_seq first, hands out seqs in memory, keeps the rows
+    its ops touch (read and locked in one query per kind), and writes the changes and the op log
+    in one insert each when it ends. Services do not know: `lock_project`, `locked_row` and
+    `record_change` consult the batch of the current context.
+    """
+
+    def __init__(self, project_id):
+        self.project_id = project_id
+        self.last_seq = None
+        self.changes = []  # (Change, shot_id), in seq order
+        self.applied = []  # AppliedOp rows to insert
+        self.rows = {}  # (model, pk) -> the locked row, or None for "not in this project"
+
+    def lock(self):
+        found = Project.objects.select_for_update(no_key=True).filter(pk=self.project_id).values_list("last_seq", flat=True).first()
+        if found is None:
+            raise Project.DoesNotExist
+        self.last_seq = found
+
+    def preload(self, model, pks, prefetch=()):
+        """Read and lock these rows of the project in one query (after the project lock, as
+        every writer does); a pk that is not the project's is remembered as missing."""
+        wanted = {pk for pk in pks if (model, pk) not in self.rows}
+        if not wanted:
+            return
+        rows = model.objects.select_for_update().filter(pk__in=wanted, project_id=self.project_id)
+        if prefetch:
+            rows = rows.prefetch_related(*prefetch)
+        for row in rows:
+            self.rows[(model, row.pk)] = row
+        for pk in wanted:
+            self.rows.setdefault((model, pk), None)
+
+    def row(self, model, pk):
+        if not _in_project(model):
+            return model.objects.select_for_update().get(pk=pk)
+        key = (model, pk)
+        if key not in self.rows:
+            self.rows[key] = model.objects.select_for_update().filter(pk=pk, project_id=self.project_id).first()
+        row = self.rows[key]
+        if row is None:
+            raise model.DoesNotExist
+        return row
+
+    def forget_rows(self):
+        """After a delete: cascades may have removed rows this batch holds."""
+        self.rows.clear()
+
+    def next_seq(self):
+        self.last_seq += 1
+        return self.last_seq
+
+    def finish(self):
+        """Write what the batch collected; its changes go to the room after commit."""
+        if self.changes:
+            Change.objects.bulk_create([change for change, _ in self.changes])
+            Project.objects.filter(pk=self.project_id).update(last_seq=self.last_seq)
+            for change, shot_id in self.changes:
+                _broadcast_after_commit(change, shot_id)
+        if self.applied:
+            AppliedOp.objects.bulk_create(self.applied)
+
+
+def _in_project(model):
+    return any(field.name == "project" for field in model._meta.concrete_fields)
+
+
+_batch = ContextVar("room_change_batch", default=None)
+
+
+@contextmanager
+def change_batch(project_id):
+    """Run the body as one batch (inside its transaction)."""
+    assert transaction.get_connection().in_atomic_block, "a change batch runs inside the write's transaction"
+    batch = ChangeBatch(project_id)
+    token = _batch.set(batch)
+    try:
+        batch.lock()
+        yield batch
+        batch.finish()
+    finally:
+        _batch.reset(token)
+
+
+def current_batch():
+    return _batch.get()
+
+
+def locked_row(model, pk):
+    """`pk` of `model`, locked for this write (the batch's copy inside a batch)."""
+    batch = _batch.get()
+    if batch is not None:
+        return batch.row(model, pk)
+    return model.objects.select_for_update().get(pk=pk)
+
+
+def rows_removed():
+    """A delete happened: a batch must not hand out rows a cascade may have taken."""
+    batch = _batch.get()
+    if batch is not None:
+        batch.forget_rows()
 
 
 def next_seq(project_id):
@@ -80,10 +193,11 @@ def record_change(project_id, actor, action, entity, entity_id, data, client_op_
     current = _current_op.get()
     if current is not None and not client_op_id:
         client_op_id = current[0]
-    seq = next_seq(project_id)
-    change = Change.objects.create(
+    batch = _batch.get()
+    batched = batch is not None and batch.project_id == project_id
+    change = Change(
         project_id=project_id,
-        seq=seq,
+        seq=batch.next_seq() if batched else next_seq(project_id),
         actor=actor if getattr(actor, "is_authenticated", False) else None,
         action=action,
         entity=entity,
@@ -92,11 +206,19 @@ def record_change(project_id, actor, action, entity, entity_id, data, client_op_
         client_op_id=client_op_id or "",
     )
     if current is not None:
-        current[1].append(seq)
+        current[1].append(change.seq)
+    if batched:
+        batch.changes.append((change, shot_id))  # stored and broadcast when the batch ends
+    else:
+        change.save(force_insert=True)
+        _broadcast_after_commit(change, shot_id)
+
+
+def _broadcast_after_commit(change, shot_id):
     # Encoded once here, not once per socket: every room socket sends these bytes as they are.
     frame = json.dumps({"type": "change", "change": change.as_event()}, separators=(",", ":"), cls=DjangoJSONEncoder)
-    transaction.on_commit(lambda: broadcast(project_id, {"type": "room.change", "frame": frame, "entity": entity, "shot": shot_id}))
-    return change
+    message = {"type": "room.change", "frame": frame, "entity": change.entity, "shot": shot_id}
+    transaction.on_commit(lambda: broadcast(change.project_id, message))
 
 
 _room_loop = None

@@ -1,0 +1,198 @@
+"""This process's part of a project room: one hub per project per process, between the room's
+channel-layer group and the process's room sockets.
+
+Why a hub and not a channel per socket: a Channels group_send reaches every channel in the
+group, so with a channel per socket one change in a room of a hundred people is a hundred
+channel-layer deliveries and a hundred consumer dispatches here, ~40 µs of Python each. The hub
+is the process's one member of the group: it receives each change once and, at its next flush,
+sends the same bytes to every socket (what the room sees is the same for everyone). Presence is
+kept here too (one member list per process, built once per flush), and the sockets' ops are
+queued here, so the ops that arrive while earlier ones are being written are applied together
+(apps.rooms.ops.apply_ops).
+
+Frames to one socket stay bounded as a room grows: the hub flushes at most once per window,
+and the window widens with the number of sockets so the process sends at most about
+FRAMES_PER_S frames a second however busy the room is.
+"""
+
+import asyncio
+import logging
+
+from channels.db import DatabaseSyncToAsync
+
+from .framing import COALESCE_S, as_one_frame, encode
+from .ops import OP_EXECUTOR, OpError, apply_ops
+from .services import room_group
+
+log = logging.getLogger(__name__)
+
+FRAMES_PER_S = 5000  # what one process sends comfortably next to its other work
+MAX_WINDOW_S = 0.025
+MAX_BATCH = 64  # ops applied in one transaction at most
+
+run_ops = DatabaseSyncToAsync(apply_ops, thread_sensitive=False, executor=OP_EXECUTOR)
+
+_hubs = {}  # (event loop, project id) -> RoomHub
+
+
+async def join(socket):
+    """The hub of the socket's room in this process (started if need be), with the socket in it."""
+    key = (asyncio.get_running_loop(), socket.project_id)
+    hub = _hubs.get(key)
+    if hub is None:
+        hub = _hubs[key] = RoomHub(socket.project_id, socket.channel_layer)
+        hub.started = asyncio.ensure_future(hub.start())
+    hub.users += 1  # counted before the wait, so a last socket leaving meanwhile keeps the hub
+    try:
+        await asyncio.shield(hub.started)
+    except BaseException:
+        await leave(socket, hub)
+        raise
+    await hub.add(socket)
+    return hub
+
+
+async def leave(socket, hub):
+    await hub.remove(socket)
+    hub.users -= 1
+    if hub.users == 0:
+        key = (asyncio.get_running_loop(), hub.project_id)
+        if _hubs.get(key) is hub:
+            del _hubs[key]
+        await hub.stop()
+
+
+class RoomHub:
+    def __init__(self, project_id, layer):
+        self.project_id, self.layer, self.group = project_id, layer, room_group(project_id)
+        self.users, self.started = 0, None
+        self.sockets = {}  # session (the socket's channel name) -> socket, in this process
+        self.members = {}  # session -> member, everyone in the room (every process)
+        self.outbox, self.presence_dirty = [], False
+        self.flush_handle, self.last_flush = None, 0.0
+        self.ops, self.applying = [], None
+        self.channel, self.listener = None, None
+
+    # --- Lifecycle ------------------------------------------------------------------------------
+
+    async def start(self):
+        self.channel = await self.layer.new_channel("room-hub.")
+        await self.layer.group_add(self.group, self.channel)
+        self.listener = asyncio.ensure_future(self.listen())
+
+    async def stop(self):
+        if self.flush_handle is not None:
+            self.flush_handle.cancel()
+        if self.listener is not None:
+            self.listener.cancel()
+        if self.channel is not None:
+            await self.layer.group_discard(self.group, self.channel)
+
+    async def add(self, socket):
+        self.sockets[socket.channel_name] = socket
+        self.members[socket.channel_name] = socket.me
+        self.mark_presence()
+        await self.layer.group_send(self.group, {"type": "room.presence", "action": "join", "member": socket.me, "hub": self.channel})
+
+    async def remove(self, socket):
+        if self.sockets.pop(socket.channel_name, None) is not None:
+            self.members.pop(socket.channel_name, None)
+            self.mark_presence()
+            await self.layer.group_send(self.group, {"type": "room.presence", "action": "leave", "member": socket.me})
+
+    async def presence_changed(self, socket):
+        self.mark_presence()
+        await self.layer.group_send(self.group, {"type": "room.presence", "action": "update", "member": socket.me})
+
+    # --- From the room (channel layer) ----------------------------------------------------------
+
+    async def listen(self):
+        while True:
+            message = await self.layer.receive(self.channel)
+            try:
+                await self.handle(message)
+            except Exception:
+                log.exception("room %s: hub could not handle %s", self.project_id, message.get("type"))
+
+    async def handle(self, message):
+        kind = message["type"]
+        if kind in ("room.change", "room.render"):
+            self.outbox.append(message["frame"])  # encoded once by the sender
+            self.schedule_flush()
+        elif kind == "room.presence":
+            await self.presence(message)
+        else:  # rare room-wide events (a membership changed): each socket decides
+            for socket in list(self.sockets.values()):
+                await socket.dispatch(message)
+
+    async def presence(self, event):
+        action = event["action"]
+        if action == "here":  # another process's members, answering our join
+            for member in event["members"]:
+                self.members.setdefault(member["session"], member)
+            self.mark_presence()
+            return
+        member = event["member"]
+        if member["session"] in self.sockets:
+            return  # our own socket: already known, and current
+        if action == "leave":
+            self.members.pop(member["session"], None)
+        else:
+            self.members[member["session"]] = member
+            if action == "join" and self.sockets:  # tell the newcomer's process who is here (presence is never stored)
+                mine = [socket.me for socket in self.sockets.values()]
+                await self.layer.send(event["hub"], {"type": "room.presence", "action": "here", "members": mine})
+        self.mark_presence()
+
+    # --- To the sockets -------------------------------------------------------------------------
+
+    def mark_presence(self):
+        self.presence_dirty = True  # only the newest member list matters; built at flush
+        self.schedule_flush()
+
+    def window(self):
+        return min(MAX_WINDOW_S, max(COALESCE_S, len(self.sockets) / FRAMES_PER_S))
+
+    def schedule_flush(self):
+        """At most one flush per window: the first message of a quiet spell goes on the next
+        loop turn, what follows waits for the window and goes with it."""
+        if self.flush_handle is not None:
+            return
+        loop = asyncio.get_running_loop()
+        wait = max(0.0, self.last_flush + self.window() - loop.time())
+        self.flush_handle = loop.call_later(wait, lambda: asyncio.ensure_future(self.flush()))
+
+    async def flush(self):
+        self.flush_handle = None
+        self.last_flush = asyncio.get_running_loop().time()
+        frames, self.outbox = self.outbox, []
+        if self.presence_dirty:
+            self.presence_dirty = False
+            members = sorted(self.members.values(), key=lambda m: (m["name"], m["session"]))
+            frames.append(encode({"type": "presence", "members": members}))
+        if not frames:
+            return
+        text = as_one_frame(frames)
+        for socket in list(self.sockets.values()):
+            await socket.send_shared(frames, text)
+
+    # --- Ops ------------------------------------------------------------------------------------
+
+    def submit(self, socket, message):
+        """Queue a socket's op; ops are applied in the order they came, those that queue up
+        while others are written together."""
+        self.ops.append((socket, message))
+        if self.applying is None or self.applying.done():
+            self.applying = asyncio.ensure_future(self.apply_queued())
+
+    async def apply_queued(self):
+        while self.ops:
+            batch, self.ops = self.ops[:MAX_BATCH], self.ops[MAX_BATCH:]
+            try:
+                # Each socket's access as the room knows it now (refreshed when memberships change).
+                results = await run_ops(self.project_id, [(socket.access, message.op_id, message.op) for socket, message in batch])
+            except Exception:
+                log.exception("room %s: %s ops failed", self.project_id, len(batch))
+                results = [OpError("internal", "The server could not apply that op; nothing was applied.")] * len(batch)
+            for (socket, message), result in zip(batch, results):
+                socket.op_done(message.op_id, result)
