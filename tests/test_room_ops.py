@@ -1,6 +1,7 @@
 """Room operations over the socket: the write path, idempotency, errors, CRDT text, presence,
 limits. In-process through Channels' communicator and the real ASGI application."""
 
+import asyncio
 import base64
 import json
 
@@ -63,6 +64,97 @@ async def test_resent_op_is_applied_once(project, board, editor):
     assert await sync_to_async(Shot.objects.filter(scene=scene).count)() == 4
     assert await sync_to_async(AppliedOp.objects.filter(op_id="x-7").count)() == 1
     await room.disconnect()
+
+
+async def answers(room, op_ids):
+    """The ack or error of each op id, in any order; other messages are kept in room.log."""
+    found = {}
+    while len(found) < len(op_ids):
+        for message in await receive(room):
+            if message["type"] in ("ack", "error") and message.get("op_id") in op_ids:
+                found[message["op_id"]] = message
+            else:
+                room.log = getattr(room, "log", []) + [message]
+    return found
+
+
+async def test_queued_ops_go_together_and_each_gets_its_own_answer(project, other_project, board, editor, director, outsider, monkeypatch):
+    """Ops that queue up while the room's writer is busy are applied in one transaction; each
+    still gets its own ack or error, a resend is answered as before, and an op that fails half
+    way costs only itself."""
+    import threading
+
+    from apps.rooms import ops as room_ops
+
+    scene, shots = board
+    foreign_scene = await sync_to_async(services.create_scene)(other_project, {}, outsider)
+    foreign_shot = await sync_to_async(services.create_shot)(foreign_scene, {}, outsider)
+    panel = await sync_to_async(services.create_panel)(shots[1], {}, editor)
+    alice, _, _ = await connect(editor, project.pk)
+    bob, _, _ = await connect(director, project.pk)
+    await next_of(alice, "hello")
+    await next_of(bob, "hello")
+    before = await op(alice, "a-0", kind="set", entity="shot", id=shots[2].pk, fields={"notes": "first"})
+    deleted = await op(bob, "b-0", kind="delete", entity="panel", id=panel.pk)
+
+    sizes = []
+    real = room_ops._apply_together
+    monkeypatch.setattr(room_ops, "_apply_together", lambda project_id, items: sizes.append(len(items)) or real(project_id, items))
+
+    async def burst(messages):
+        """Send while the writer is held, so everything queues; then let it go."""
+        gate = threading.Event()
+        room_ops.OP_EXECUTOR.submit(gate.wait)
+        for room, op_id, body in messages:
+            await room.send_json_to({"type": "op", "op_id": op_id, "op": body})
+        await asyncio.sleep(0.2)  # every frame read and queued by the hub
+        gate.set()
+
+    # Together: a lens change, a move, a resent delete (its row is gone: still its ack), a
+    # foreign shot (not found), a note.
+    await burst([
+        (alice, "a-1", {"kind": "set", "entity": "shot", "id": shots[0].pk, "fields": {"lens_mm": 50}}),
+        (alice, "a-2", {"kind": "move", "entity": "shot", "id": shots[2].pk, "after": None}),
+        (bob, "b-0", {"kind": "delete", "entity": "panel", "id": panel.pk}),
+        (alice, "a-3", {"kind": "set", "entity": "shot", "id": foreign_shot.pk, "fields": {"notes": "mine"}}),
+        (bob, "b-1", {"kind": "set", "entity": "shot", "id": shots[1].pk, "fields": {"notes": "wet deck"}}),
+    ])
+    mine, theirs = await answers(alice, {"a-1", "a-2", "a-3"}), await answers(bob, {"b-0", "b-1"})
+    assert sizes == [5]
+    assert mine["a-3"]["code"] == "not_found"
+    assert theirs["b-0"]["type"] == "ack" and theirs["b-0"]["duplicate"] is True and theirs["b-0"]["seq"] == deleted["seq"]
+    seqs = [mine["a-1"]["seq"], mine["a-2"]["seq"], theirs["b-1"]["seq"]]
+    assert seqs == list(range(deleted["seq"] + 1, deleted["seq"] + 4))  # in the order they came, no gaps
+
+    # A clash half way (the number is checked inside the write) and a resend among them: the
+    # transaction is rolled back and each op applied on its own.
+    sizes.clear()
+    await burst([
+        (alice, "a-4", {"kind": "set", "entity": "shot", "id": shots[0].pk, "fields": {"duration_s": 4.5}}),
+        (alice, "a-5", {"kind": "set", "entity": "shot", "id": shots[1].pk, "fields": {"number": shots[0].number}}),
+        (alice, "a-0", {"kind": "set", "entity": "shot", "id": shots[2].pk, "fields": {"notes": "first"}}),
+        (bob, "b-2", {"kind": "set", "entity": "shot", "id": shots[1].pk, "fields": {"dialogue": "Hold the line."}}),
+    ])
+    first_seqs = seqs
+    mine, theirs = await answers(alice, {"a-4", "a-5", "a-0"}), await answers(bob, {"b-2"})
+    assert sizes == [4, 1, 1, 1, 1]
+    assert mine["a-5"]["code"] == "invalid" and "number" in mine["a-5"]["errors"]
+    assert mine["a-0"]["duplicate"] is True and mine["a-0"]["seq"] == before["seq"]
+    assert mine["a-4"]["seq"] + 1 == theirs["b-2"]["seq"]
+
+    changes = await sync_to_async(lambda: list(Change.objects.filter(project=project).order_by("seq").values_list("seq", flat=True)))()
+    assert changes == list(range(changes[0], changes[0] + len(changes)))  # one seq each, no gaps
+    stored = await sync_to_async(lambda: {s.pk: s for s in Shot.objects.filter(scene=scene)})()
+    assert (stored[shots[0].pk].lens_mm, stored[shots[0].pk].duration_s) == (50, 4.5)
+    assert (stored[shots[1].pk].notes, stored[shots[1].pk].dialogue, stored[shots[1].pk].number) == ("wet deck", "Hold the line.", shots[1].number)
+    assert await sync_to_async(AppliedOp.objects.filter(op_id="a-0").count)() == 1
+    # Bob saw every change Alice made.
+    expected = set(first_seqs) | {mine["a-4"]["seq"], theirs["b-2"]["seq"]}
+    seen = {m["change"]["seq"] for m in bob.log if m["type"] == "change"}
+    while not expected <= seen:
+        seen |= {m["change"]["seq"] for m in await receive(bob) if m["type"] == "change"}
+    await alice.disconnect()
+    await bob.disconnect()
 
 
 async def test_create_move_delete(project, board, editor):

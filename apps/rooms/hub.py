@@ -17,6 +17,7 @@ FRAMES_PER_S frames a second however busy the room is.
 
 import asyncio
 import logging
+from collections import deque
 
 from channels.db import DatabaseSyncToAsync
 
@@ -29,8 +30,6 @@ log = logging.getLogger(__name__)
 FRAMES_PER_S = 5000  # what one process sends comfortably next to its other work
 MAX_WINDOW_S = 0.025
 MAX_BATCH = 64  # ops applied in one transaction at most
-
-run_ops = DatabaseSyncToAsync(apply_ops, thread_sensitive=False, executor=OP_EXECUTOR)
 
 _hubs = {}  # (event loop, project id) -> RoomHub
 
@@ -70,7 +69,7 @@ class RoomHub:
         self.members = {}  # session -> member, everyone in the room (every process)
         self.outbox, self.presence_dirty = [], False
         self.flush_handle, self.last_flush = None, 0.0
-        self.ops, self.applying = [], None
+        self.ops, self.applying = deque(), None
         self.channel, self.listener = None, None
 
     # --- Lifecycle ------------------------------------------------------------------------------
@@ -179,20 +178,31 @@ class RoomHub:
     # --- Ops ------------------------------------------------------------------------------------
 
     def submit(self, socket, message):
-        """Queue a socket's op; ops are applied in the order they came, those that queue up
-        while others are written together."""
+        """Queue a socket's op; ops are applied in the order they came, and those that queued
+        up while the writer was busy go together."""
         self.ops.append((socket, message))
         if self.applying is None or self.applying.done():
             self.applying = asyncio.ensure_future(self.apply_queued())
 
     async def apply_queued(self):
         while self.ops:
-            batch, self.ops = self.ops[:MAX_BATCH], self.ops[MAX_BATCH:]
-            try:
-                # Each socket's access as the room knows it now (refreshed when memberships change).
-                results = await run_ops(self.project_id, [(socket.access, message.op_id, message.op) for socket, message in batch])
-            except Exception:
-                log.exception("room %s: %s ops failed", self.project_id, len(batch))
-                results = [OpError("internal", "The server could not apply that op; nothing was applied.")] * len(batch)
+            batch, results = await run_queued(self.project_id, self.ops)
             for (socket, message), result in zip(batch, results):
                 socket.op_done(message.op_id, result)
+
+
+def apply_queued(project_id, queue):
+    """On the op thread: take what has queued by now (the writer may have been busy with other
+    rooms' ops) and apply it together. Returns the ops taken and their results."""
+    batch = []
+    while queue and len(batch) < MAX_BATCH:
+        batch.append(queue.popleft())  # deque: safe against the event loop appending
+    try:
+        # Each socket's access as the room knows it now (refreshed when memberships change).
+        return batch, apply_ops(project_id, [(socket.access, message.op_id, message.op) for socket, message in batch])
+    except Exception:
+        log.exception("room %s: %s ops failed", project_id, len(batch))
+        return batch, [OpError("internal", "The server could not apply that op; nothing was applied.")] * len(batch)
+
+
+run_queued = DatabaseSyncToAsync(apply_queued, thread_sensitive=False, executor=OP_EXECUTOR)

@@ -145,8 +145,13 @@ def _apply_together(project_id, items):
     if not pending:
         return results
     with transaction.atomic(), change_batch(project_id) as batch:
-        done = _already_applied(project_id, [(access, op_id) for _, access, op_id, *_ in pending])
-        targets = {}
+        # A resend (after a reconnect) is answered as before and not applied again. On its own,
+        # an op is looked up in the op log first. Together, the lookup is left to the log's
+        # unique constraint: a resend among them fails the insert at the end, and they are
+        # applied again one by one, each looked up. Resends are rare; the round trip is not.
+        alone = len(items) == 1
+        done = _already_applied(project_id, [(access, op_id) for _, access, op_id, *_ in pending]) if alone else {}
+        targets, gone = {}, []
         for _, _, _, op, kind, _ in pending:
             if getattr(kind, "batch_rows", False) and not isinstance(op, CreateOp):
                 targets.setdefault(kind, set()).add(op.id)
@@ -154,12 +159,13 @@ def _apply_together(project_id, items):
             batch.preload(kind.model, pks, kind.prefetch)
         for index, access, op_id, op, kind, prepared in pending:
             key = _sender(access, op_id)
-            if key in done:  # a resend (after a reconnect): the same answer, applied once
+            if key in done:  # applied already (or earlier in this batch): the same answer
                 seq, entity_id = done[key]
                 results[index] = {"seq": seq, "id": entity_id, "duplicate": True}
                 continue
             if kind in targets and not isinstance(op, CreateOp) and batch.rows.get((kind.model, op.id)) is None:
                 results[index] = not_found_error()
+                gone.append((index, access, op_id))
                 continue
             with applying_op(op_id) as seqs:
                 entity_id = kind.apply(access, project_id, op, prepared)
@@ -167,6 +173,12 @@ def _apply_together(project_id, items):
             batch.applied.append(AppliedOp(project_id=project_id, actor=access.actor, guest=access.guest, op_id=op_id, seq=seq, entity_id=entity_id))
             done[key] = (seq, entity_id)
             results[index] = {"seq": seq, "id": entity_id, "duplicate": False}
+        if gone and not alone:  # a resent delete finds its row gone: it was this op that took it
+            applied = _already_applied(project_id, [(access, op_id) for _, access, op_id in gone])
+            for index, access, op_id in gone:
+                if _sender(access, op_id) in applied:
+                    seq, entity_id = applied[_sender(access, op_id)]
+                    results[index] = {"seq": seq, "id": entity_id, "duplicate": True}
     return results
 
 
