@@ -294,12 +294,17 @@ class ReviewSessionConsumer(FramedSocket, AsyncWebsocketConsumer):
         await self.close(code=CLOSE_LINK_CLOSED)
 
     async def room_change(self, event):
-        was_covered = event.get("shot") in self.covered
-        if event.get("entity") == "shot":
+        await self.room_changes({"changes": [event]})
+
+    async def room_changes(self, event):
+        changes = event["changes"]
+        was_covered = {change["shot"] for change in changes if change.get("shot") in self.covered}
+        if any(change.get("entity") == "shot" for change in changes):
             # A shot moved in or out of a scene under review, or was added or deleted.
             self.covered = await database_sync_to_async(services.covered_shot_ids)(self.review_id)
-        if was_covered or event.get("shot") in self.covered:
-            self.queue_encoded(event["frame"])
+        for change in changes:
+            if change.get("shot") in was_covered or change.get("shot") in self.covered:
+                self.queue_encoded(change["frame"])
 
     async def room_render(self, event):
         pass  # render progress is for the project's camera panels

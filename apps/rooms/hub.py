@@ -27,7 +27,7 @@ from .services import room_group
 
 log = logging.getLogger(__name__)
 
-FRAMES_PER_S = 5000  # what one process sends comfortably next to its other work
+FRAMES_PER_S = int(__import__("os").environ.get("FPS", "5000"))
 MAX_WINDOW_S = 0.025
 MAX_BATCH = 64  # ops applied in one transaction at most
 
@@ -117,6 +117,9 @@ class RoomHub:
         kind = message["type"]
         if kind in ("room.change", "room.render"):
             self.outbox.append(message["frame"])  # encoded once by the sender
+            self.schedule_flush()
+        elif kind == "room.changes":  # the changes of ops applied together
+            self.outbox.extend(change["frame"] for change in message["changes"])
             self.schedule_flush()
         elif kind == "room.presence":
             await self.presence(message)

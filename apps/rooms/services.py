@@ -78,11 +78,17 @@ class ChangeBatch:
         self.applied = []  # AppliedOp rows to insert
         self.rows = {}  # (model, pk) -> the locked row, or None for "not in this project"
 
+    # The batch's own statements are written out: they run for every batch, and Django takes
+    # longer to compile them (and bulk_create to pack its arrays) than the database to run them.
+
     def lock(self):
-        found = Project.objects.select_for_update(no_key=True).filter(pk=self.project_id).values_list("last_seq", flat=True).first()
+        locking = connection.ops.for_update_sql(no_key=connection.features.has_select_for_no_key_update) if connection.features.has_select_for_update else ""
+        with connection.cursor() as cursor:
+            cursor.execute(f"SELECT last_seq FROM {_table(Project)} WHERE id = %s {locking}", [self.project_id])
+            found = cursor.fetchone()
         if found is None:
             raise Project.DoesNotExist
-        self.last_seq = found
+        self.last_seq = found[0]
 
     def preload(self, model, pks, prefetch=()):
         """Read and lock these rows of the project in one query (after the project lock, as
@@ -119,13 +125,35 @@ class ChangeBatch:
 
     def finish(self):
         """Write what the batch collected; its changes go to the room after commit."""
+        with connection.cursor() as cursor:
+            if self.changes:
+                _insert(cursor, [change for change, _ in self.changes])
+                cursor.execute(f"UPDATE {_table(Project)} SET last_seq = %s WHERE id = %s", [self.last_seq, self.project_id])
+            if self.applied:
+                _insert(cursor, self.applied)
         if self.changes:
-            Change.objects.bulk_create([change for change, _ in self.changes])
-            Project.objects.filter(pk=self.project_id).update(last_seq=self.last_seq)
-            for change, shot_id in self.changes:
-                _broadcast_after_commit(change, shot_id)
-        if self.applied:
-            AppliedOp.objects.bulk_create(self.applied)
+            # One message for the batch: the room sends its changes on together.
+            changes = [_change_message(change, shot_id) for change, shot_id in self.changes]
+            message = {"type": "room.changes", "changes": changes}
+            transaction.on_commit(lambda: broadcast(self.project_id, message))
+
+
+def _table(model):
+    return connection.ops.quote_name(model._meta.db_table)
+
+
+def _insert(cursor, rows):
+    """INSERT … VALUES of new rows of one model, as few statements as the database allows.
+    Their ids are not read back (nobody needs them)."""
+    meta = type(rows[0])._meta
+    fields = [field for field in meta.concrete_fields if not field.primary_key]
+    columns = ", ".join(connection.ops.quote_name(field.column) for field in fields)
+    placeholders = "(" + ", ".join(["%s"] * len(fields)) + ")"
+    size = connection.ops.bulk_batch_size(fields, rows) or len(rows)
+    for start in range(0, len(rows), size):
+        chunk = rows[start:start + size]
+        params = [field.get_db_prep_save(field.pre_save(row, True), connection) for row in chunk for field in fields]
+        cursor.execute(f"INSERT INTO {_table(type(rows[0]))} ({columns}) VALUES {', '.join([placeholders] * len(chunk))}", params)
 
 
 def _in_project(model):
@@ -215,10 +243,15 @@ def record_change(project_id, actor, action, entity, entity_id, data, client_op_
 
 
 def _broadcast_after_commit(change, shot_id):
+    message = {"type": "room.change", **_change_message(change, shot_id)}
+    transaction.on_commit(lambda: broadcast(change.project_id, message))
+
+
+def _change_message(change, shot_id):
+    """A change as the room's sockets receive it (room.change, or one of room.changes)."""
     # Encoded once here, not once per socket: every room socket sends these bytes as they are.
     frame = json.dumps({"type": "change", "change": change.as_event()}, separators=(",", ":"), cls=DjangoJSONEncoder)
-    message = {"type": "room.change", "frame": frame, "entity": change.entity, "shot": shot_id}
-    transaction.on_commit(lambda: broadcast(change.project_id, message))
+    return {"frame": frame, "entity": change.entity, "shot": shot_id}
 
 
 _room_loop = None
