@@ -49,15 +49,15 @@ class OpError(Exception):
 class Kind:
     """How one board entity is validated and written (any op needs the EDIT action).
 
-    `prefetch` names the relations its writes read (a shot's characters, for its layout); a
-    batch reads them for all its rows at once."""
+    `parent` and `prefetch` name the relations its writes read (a shot's scene, to move it; its
+    characters, for its layout): a batch reads them with its rows, at once."""
 
     batch_rows = True  # its rows are read and locked by the batch (see apply_ops)
 
-    def __init__(self, model, serializer, parent_model, create, update, delete, move=None, prefetch=()):
+    def __init__(self, model, serializer, parent_model, create, update, delete, move=None, parent=None, prefetch=()):
         self.model, self.serializer, self.parent_model = model, serializer, parent_model
         self.create, self.update, self.delete, self.move = create, update, delete, move
-        self.prefetch = prefetch
+        self.parents, self.prefetch = (parent,) if parent else (), prefetch
 
     def authorize(self, access, op):
         if not access.allows(EDIT) or access.is_guest:
@@ -77,11 +77,11 @@ class Kind:
 
 KINDS = {
     "scene": Kind(Scene, SceneSerializer, Project, boards.create_scene, boards.update_scene, boards.delete_scene,
-                  lambda row, op, user: boards.move_scene(row, op.after, user, None)),
+                  lambda row, op, user: boards.move_scene(row, op.after, user, None), parent="project"),
     "shot": Kind(Shot, ShotSerializer, Scene, boards.create_shot, boards.update_shot, boards.delete_shot,
-                 lambda row, op, user: boards.move_shot(row, op.after, op.parent, user, None), prefetch=("characters",)),
+                 lambda row, op, user: boards.move_shot(row, op.after, op.parent, user, None), parent="scene", prefetch=("characters",)),
     "panel": Kind(Panel, PanelSerializer, Shot, boards.create_panel, boards.update_panel, boards.delete_panel,
-                  lambda row, op, user: boards.move_panel(row, op.after, op.parent, user, None)),
+                  lambda row, op, user: boards.move_panel(row, op.after, op.parent, user, None), parent="shot"),
     "character": Kind(Character, CharacterSerializer, Project, boards.create_character, boards.update_character, boards.delete_character),
     "location": Kind(Location, LocationSerializer, Project, boards.create_location, boards.update_location, boards.delete_location),
 }
@@ -156,7 +156,7 @@ def _apply_together(project_id, items):
             if getattr(kind, "batch_rows", False) and not isinstance(op, CreateOp):
                 targets.setdefault(kind, set()).add(op.id)
         for kind, pks in targets.items():
-            batch.preload(kind.model, pks, kind.prefetch)
+            batch.preload(kind.model, pks, kind.parents, kind.prefetch)
         for index, access, op_id, op, kind, prepared in pending:
             key = _sender(access, op_id)
             if key in done:  # applied already (or earlier in this batch): the same answer

@@ -90,13 +90,16 @@ class ChangeBatch:
             raise Project.DoesNotExist
         self.last_seq = found[0]
 
-    def preload(self, model, pks, prefetch=()):
+    def preload(self, model, pks, parents=(), prefetch=()):
         """Read and lock these rows of the project in one query (after the project lock, as
-        every writer does); a pk that is not the project's is remembered as missing."""
+        every writer does), with their `parents` (joined, not locked) and `prefetch` relations;
+        a pk that is not the project's is remembered as missing."""
         wanted = {pk for pk in pks if (model, pk) not in self.rows}
         if not wanted:
             return
-        rows = model.objects.select_for_update().filter(pk__in=wanted, project_id=self.project_id)
+        rows = model.objects.select_for_update(of=("self",)).filter(pk__in=wanted, project_id=self.project_id)
+        if parents:
+            rows = rows.select_related(*parents)
         if prefetch:
             rows = rows.prefetch_related(*prefetch)
         for row in rows:
