@@ -128,12 +128,20 @@ class ChangeBatch:
 
     def finish(self):
         """Write what the batch collected; its changes go to the room after commit."""
+        statements = []
+        if self.changes:
+            statements += _inserts([change for change, _ in self.changes])
+            statements.append((f"UPDATE {_table(Project)} SET last_seq = %s WHERE id = %s", [self.last_seq, self.project_id]))
+        if self.applied:
+            statements += _inserts(self.applied)
         with connection.cursor() as cursor:
-            if self.changes:
-                _insert(cursor, [change for change, _ in self.changes])
-                cursor.execute(f"UPDATE {_table(Project)} SET last_seq = %s WHERE id = %s", [self.last_seq, self.project_id])
-            if self.applied:
-                _insert(cursor, self.applied)
+            if connection.vendor == "postgresql":
+                # One round trip: Django's psycopg cursor binds parameters on the client side,
+                # which lets one execute carry several statements.
+                cursor.execute("; ".join(sql for sql, _ in statements), [param for _, params in statements for param in params])
+            else:
+                for sql, params in statements:
+                    cursor.execute(sql, params)
         if self.changes:
             # One message for the batch: the room sends its changes on together.
             changes = [_change_message(change, shot_id) for change, shot_id in self.changes]
@@ -145,18 +153,20 @@ def _table(model):
     return connection.ops.quote_name(model._meta.db_table)
 
 
-def _insert(cursor, rows):
-    """INSERT … VALUES of new rows of one model, as few statements as the database allows.
-    Their ids are not read back (nobody needs them)."""
+def _inserts(rows):
+    """INSERT … VALUES statements (sql, params) for new rows of one model, as few as the
+    database allows. Their ids are not read back (nobody needs them)."""
     meta = type(rows[0])._meta
     fields = [field for field in meta.concrete_fields if not field.primary_key]
     columns = ", ".join(connection.ops.quote_name(field.column) for field in fields)
     placeholders = "(" + ", ".join(["%s"] * len(fields)) + ")"
     size = connection.ops.bulk_batch_size(fields, rows) or len(rows)
+    statements = []
     for start in range(0, len(rows), size):
         chunk = rows[start:start + size]
         params = [field.get_db_prep_save(field.pre_save(row, True), connection) for row in chunk for field in fields]
-        cursor.execute(f"INSERT INTO {_table(type(rows[0]))} ({columns}) VALUES {', '.join([placeholders] * len(chunk))}", params)
+        statements.append((f"INSERT INTO {_table(type(rows[0]))} ({columns}) VALUES {', '.join([placeholders] * len(chunk))}", params))
+    return statements
 
 
 def _in_project(model):
