@@ -181,3 +181,48 @@ async def test_clients_converge_across_two_servers_with_redis_and_a_restart(proj
     assert b.state[("shot", shot)]["notes"] == "across servers"
     for client in clients:
         await client.disconnect()
+
+
+async def test_presence_spans_two_servers(project, owner, director, editor, studio_servers):
+    """Each server's room hub keeps the whole room's member list: a newcomer on one server sees
+    who is on the other at once (that server answers its join), focus moves cross over, and a
+    leaver drops out everywhere."""
+    import redis
+
+    redis.Redis.from_url(REDIS_URL).flushdb()
+    await sync_to_async(make_board)(project, owner)
+    first, second = await asyncio.to_thread(studio_servers, 2, REDIS_URL)
+
+    async def client(server, user, name):
+        cookie = await sync_to_async(session_cookie_for)(user)
+        return RoomClient(f"ws://{server.base}/ws/projects/{project.pk}/", cookie, f"http://{server.base}", name)
+
+    async def members_of(room, predicate):
+        for _ in range(200):
+            if predicate({m["name"]: m for m in room.members}):
+                return {m["name"]: m for m in room.members}
+            await asyncio.sleep(0.025)
+        raise AssertionError(f"{room.name} sees {room.members}")
+
+    alice = await client(first, director, "alice")
+    bob = await client(first, owner, "bob")
+    carol = await client(second, editor, "carol")
+    for room in (alice, bob):
+        await room.connect()
+    await carol.connect()
+    def name(user):
+        return user.get_full_name() or user.username
+
+    names = {name(director), name(owner), name(editor)}
+    await members_of(carol, lambda seen: set(seen) == names)  # answered by the first server
+    await members_of(alice, lambda seen: set(seen) == names)
+
+    shot = await sync_to_async(lambda: Shot.objects.filter(project=project).first().pk)()
+    await alice.send({"type": "presence", "focus": {"entity": "shot", "id": shot, "field": "lens_mm"}})
+    seen = await members_of(carol, lambda seen: (seen[name(director)]["focus"] or {}).get("id") == shot)
+    assert seen[name(director)]["focus"]["field"] == "lens_mm"
+
+    await carol.disconnect()
+    await members_of(bob, lambda seen: set(seen) == {name(director), name(owner)})
+    for room in (alice, bob):
+        await room.disconnect()
