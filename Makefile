@@ -45,10 +45,11 @@ test-postgres:
 services:
 	bash docker/ensure-local-services.sh
 
-bench: install
+bench: install services
 	$(PY) bench/api.py
 	$(PY) bench/render.py
 	$(PY) bench/review.py
+	$(PY) bench/realtime.py
 
 check-deploy: install
 	STUDIO_ENV=production STUDIO_SECRET_KEY=$$(head -c 48 /dev/urandom | base64) STUDIO_ALLOWED_HOSTS=studio.example.com \

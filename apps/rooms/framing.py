@@ -142,10 +142,6 @@ class FramedSocket:
         self.outbox.append(frame)
         self.schedule_flush()
 
-    def extra_frames(self):
-        """Frames built at flush time (state where only the newest matters)."""
-        return []
-
     def schedule_flush(self):
         """Send at most one frame per COALESCE_S: the first message of a quiet spell goes at
         once (next loop turn), what follows it waits for the window and goes as one batch."""
@@ -159,7 +155,6 @@ class FramedSocket:
         self.flush_handle = None
         self.last_flush = asyncio.get_running_loop().time()
         frames, self.outbox = self.outbox, []
-        frames.extend(self.extra_frames())
         await self.send_frames(frames)
 
     async def send_shared(self, frames, text):
