@@ -6,6 +6,7 @@ the room only after the transaction commits, so nobody sees a change that was ro
 """
 
 import asyncio
+import functools
 import json
 import logging
 from contextlib import contextmanager
@@ -18,7 +19,7 @@ from django.db import connection, transaction
 
 from apps.projects.models import Project
 
-from .models import AppliedOp, Change
+from .models import Change
 
 log = logging.getLogger(__name__)
 
@@ -66,8 +67,8 @@ class ChangeBatch:
     A room op on its own costs a dozen round trips, most of them the same for every op: the
     project lock, the seq, the change and op-log inserts, the commit. A batch pays those once:
     it takes the project lock and reads last_seq first, hands out seqs in memory, keeps the rows
-    its ops touch (read and locked in one query per kind), and writes the changes and the op log
-    in one insert each when it ends. Services do not know: `lock_project`, `locked_row` and
+    its ops touch (read and locked in one query per kind), and writes the changes, the op log
+    and last_seq together when it ends. Services do not know: `lock_project`, `locked_row` and
     `record_change` consult the batch of the current context.
     """
 
@@ -134,6 +135,8 @@ class ChangeBatch:
             statements.append((f"UPDATE {_table(Project)} SET last_seq = %s WHERE id = %s", [self.last_seq, self.project_id]))
         if self.applied:
             statements += _inserts(self.applied)
+        if not statements:
+            return  # every op was a resend or found its row gone
         with connection.cursor() as cursor:
             if connection.vendor == "postgresql":
                 # One round trip: Django's psycopg cursor binds parameters on the client side,
@@ -169,6 +172,7 @@ def _inserts(rows):
     return statements
 
 
+@functools.cache
 def _in_project(model):
     return any(field.name == "project" for field in model._meta.concrete_fields)
 
@@ -188,10 +192,6 @@ def change_batch(project_id):
         batch.finish()
     finally:
         _batch.reset(token)
-
-
-def current_batch():
-    return _batch.get()
 
 
 def locked_row(model, pk):
