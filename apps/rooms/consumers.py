@@ -16,7 +16,6 @@ What is for one socket alone (hello, acks, errors, catch-up) goes through its ow
 
 import asyncio
 import hashlib
-import logging
 import time
 
 from channels.db import DatabaseSyncToAsync, database_sync_to_async
@@ -31,8 +30,6 @@ from . import protocol
 from .framing import FramedSocket, encode
 from .ops import OP_EXECUTOR, OpError, text_state
 from .services import changes_since, remember_room_loop
-
-log = logging.getLogger(__name__)
 
 CLOSE_UNAUTHENTICATED = 4401
 CLOSE_NOT_FOUND = 4404  # not a member (or no longer one)
