@@ -184,7 +184,10 @@ if REDIS_URL:
         }
     }
 else:
-    CHANNEL_LAYERS = {"default": {"BACKEND": "channels.layers.InMemoryChannelLayer"}}
+    # A room hub's channel carries its whole room (apps/rooms/hub.py), and a big write (an
+    # import) records hundreds of changes at once: room for them, rather than dropping and
+    # leaving the clients to catch up.
+    CHANNEL_LAYERS = {"default": {"BACKEND": "channels.layers.InMemoryChannelLayer", "CONFIG": {"capacity": 2000}}}
 
 # The cache counts wrong share-link guesses per address; with several web processes they must
 # share it (Redis), or each process would give a guesser its own budget.
