@@ -1,5 +1,6 @@
 """What the benchmarks share: ports, the processes they start and stop, CPU meters, a fresh
-Postgres database, signing in. Kept free of the test package so a benchmark runs on its own."""
+Postgres database, a project to work on, signing in. Kept free of the test package so a
+benchmark runs on its own."""
 
 import json
 import os
@@ -143,6 +144,49 @@ def recreate_database(url):
     with conn:
         conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
         conn.execute(f'CREATE DATABASE "{name}"')
+
+
+def bench_project(root, name, members):
+    """In a setup subprocess: set Django up (settings from the environment), migrate, and make a
+    project owned by "bench-owner" with `members` ([(username, first name, role)]). Everyone
+    signs in with PASSWORD. Returns (project, {username: user})."""
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "studio.settings")
+    sys.path.insert(0, str(root))
+    import django
+
+    django.setup()
+    from django.contrib.auth import get_user_model
+    from django.core.management import call_command
+
+    from apps.projects import services as project_services
+    from apps.projects.models import Membership
+    from apps.projects.permissions import ROLE_PERMISSIONS
+
+    assert all(role in ROLE_PERMISSIONS for _, _, role in members), "unknown role"
+    call_command("migrate", interactive=False, verbosity=0)
+    User = get_user_model()
+    owner = User.objects.create(username="bench-owner")
+    owner.set_password(PASSWORD)
+    owner.save()
+    # One password hash for everyone: hashing is slow on purpose, and the salt does not matter here.
+    User.objects.bulk_create([User(username=username, password=owner.password, first_name=first_name) for username, first_name, _ in members])
+    users = {user.username: user for user in User.objects.filter(username__in=[username for username, _, _ in members])}
+    project = project_services.create_project(owner, {"name": name})
+    Membership.objects.bulk_create([Membership(project=project, user=users[username], role=role) for username, _, role in members])
+    return project, users
+
+
+def bench_shots(scene, count):
+    """`count` plain shots at the end of an empty scene, in one insert; their ids in order."""
+    from fractional_indexing import generate_n_keys_between
+
+    from apps.boards.models import Shot
+
+    Shot.objects.bulk_create([
+        Shot(project_id=scene.project_id, scene=scene, rank=rank, number=f"{j + 1}", description="Maya crosses to the window.", notes="", camera_spec={})
+        for j, rank in enumerate(generate_n_keys_between(None, None, count))
+    ])
+    return list(Shot.objects.filter(scene=scene).order_by("rank").values_list("pk", flat=True))
 
 
 def sign_in(base, username):

@@ -44,7 +44,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from common import PASSWORD, CpuMeter, Procs, free_port, log, percentile, recreate_database, sign_in, wait_port
+from common import CpuMeter, Procs, bench_project, bench_shots, free_port, log, percentile, recreate_database, sign_in, wait_port
 
 ROOT = Path(__file__).resolve().parent.parent
 HOCUSPOCUS = ROOT / "bench" / "hocuspocus"
@@ -60,40 +60,15 @@ OP_MIX = (("lens_mm", 0.40), ("duration_s", 0.25), ("notes", 0.20), ("move", 0.1
 # --- Setup (runs in a subprocess with the studio's environment) --------------------------------
 
 def setup_main(users, scenes, shots_per_scene):
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "studio.settings")
-    sys.path.insert(0, str(ROOT))
-    import django
-
-    django.setup()
-    from django.contrib.auth import get_user_model
-    from django.core.management import call_command
-
-    from apps.boards.models import Scene, Shot
-    from apps.projects import services as project_services
-    from apps.projects.models import Membership
-    from apps.projects.permissions import EDITOR
-
+    names = [f"bench{i}" for i in range(users)]
+    project, _ = bench_project(ROOT, "Realtime bench", [(name, f"Bench {i}", "editor") for i, name in enumerate(names)])
     from fractional_indexing import generate_n_keys_between
 
-    call_command("migrate", interactive=False, verbosity=0)
-    User = get_user_model()
-    owner = User.objects.create(username="bench-owner")
-    owner.set_password(PASSWORD)
-    owner.save()
-    # One password hash for everyone: hashing is slow on purpose, and the salt does not matter here.
-    User.objects.bulk_create([User(username=f"bench{i}", password=owner.password, first_name=f"Bench {i}") for i in range(users)])
-    project = project_services.create_project(owner, {"name": "Realtime bench"})
-    Membership.objects.bulk_create([Membership(project=project, user=user, role=EDITOR) for user in User.objects.filter(username__startswith="bench").exclude(pk=owner.pk)])
+    from apps.boards.models import Scene
+
     scene_rows = Scene.objects.bulk_create([Scene(project=project, rank=rank, number=str(i + 1), synopsis=f"Scene {i + 1}") for i, rank in enumerate(generate_n_keys_between(None, None, scenes))])
-    Shot.objects.bulk_create(
-        [
-            Shot(project=project, scene=scene, rank=rank, number=f"{j + 1}", description="Maya crosses to the window.", notes="", camera_spec={})
-            for scene in scene_rows
-            for j, rank in enumerate(generate_n_keys_between(None, None, shots_per_scene))
-        ]
-    )
-    layout = {str(scene.pk): list(Shot.objects.filter(scene=scene).order_by("rank").values_list("pk", flat=True)) for scene in scene_rows}
-    print(json.dumps({"project": project.pk, "users": [f"bench{i}" for i in range(users)], "scenes": layout}))
+    layout = {str(scene.pk): bench_shots(scene, shots_per_scene) for scene in scene_rows}
+    print(json.dumps({"project": project.pk, "users": names, "scenes": layout}))
 
 
 # --- Studio client worker (a subprocess; several spread the client side over the cores) ------

@@ -54,7 +54,7 @@ import time
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
-from common import PASSWORD, CpuMeter, Procs, free_port, log, percentile, recreate_database, sign_in, wait_port
+from common import CpuMeter, Procs, bench_project, bench_shots, free_port, log, percentile, recreate_database, sign_in, wait_port
 
 ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_DB = "postgres://postgres@127.0.0.1:5432/previs_bench_review"
@@ -103,42 +103,19 @@ def rounded(value, digits=3):
 # --- Setup (runs in a subprocess with the studio's environment) --------------------------------
 
 def setup_main(users, shots):
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "studio.settings")
-    sys.path.insert(0, str(ROOT))
-    import django
-
-    django.setup()
-    from django.contrib.auth import get_user_model
-    from django.core.management import call_command
+    viewers = [f"bench-viewer{i}" for i in range(users)]
+    project, people = bench_project(ROOT, "Review bench", [("bench-presenter", "Presenter", "director")] + [(name, f"Viewer {i}", "editor") for i, name in enumerate(viewers)])
     from fractional_indexing import generate_n_keys_between
 
     from apps.boards.models import Scene, Shot
-    from apps.projects import services as project_services
-    from apps.projects.models import Membership
-    from apps.projects.permissions import DIRECTOR, EDITOR
     from apps.review.models import Review
 
-    call_command("migrate", interactive=False, verbosity=0)
-    User = get_user_model()
-    owner = User.objects.create(username="bench-owner")
-    owner.set_password(PASSWORD)
-    owner.save()
-    # One password hash for everyone: hashing is slow on purpose, and the salt does not matter here.
-    presenter = User.objects.create(username="bench-presenter", password=owner.password, first_name="Presenter")
-    viewers = User.objects.bulk_create([User(username=f"bench-viewer{i}", password=owner.password, first_name=f"Viewer {i}") for i in range(users)])
-    project = project_services.create_project(owner, {"name": "Review bench"})
-    Membership.objects.create(project=project, user=presenter, role=DIRECTOR)
-    Membership.objects.bulk_create([Membership(project=project, user=user, role=EDITOR) for user in User.objects.filter(username__startswith="bench-viewer")])
     scene = Scene.objects.create(project=project, rank=generate_n_keys_between(None, None, 1)[0], number="1", synopsis="Maya at the window.")
-    Shot.objects.bulk_create([
-        Shot(project=project, scene=scene, rank=rank, number=f"{j + 1}", description="Maya crosses to the window.", notes="", camera_spec={})
-        for j, rank in enumerate(generate_n_keys_between(None, None, shots))
-    ])
-    review = Review.objects.create(project=project, title="Bench review", scene=scene, created_by=presenter)
-    shot_rows = list(Shot.objects.filter(scene=scene).order_by("rank"))
+    shot_ids = bench_shots(scene, shots)
+    review = Review.objects.create(project=project, title="Bench review", scene=scene, created_by=people["bench-presenter"])
     print(json.dumps({
-        "project": project.pk, "review": review.pk, "presenter": presenter.username, "viewers": [user.username for user in viewers],
-        "shots": [shot.pk for shot in shot_rows], "fps": float(shot_rows[0].fps),
+        "project": project.pk, "review": review.pk, "presenter": "bench-presenter", "viewers": viewers,
+        "shots": shot_ids, "fps": float(Shot.objects.get(pk=shot_ids[0]).fps),
     }))
 
 
