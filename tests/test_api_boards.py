@@ -216,3 +216,29 @@ def test_shot_reports_its_angle_of_view(api, shot, editor):
     assert body["field_of_view"]["vertical_deg"] == pytest.approx(math.degrees(2 * math.atan(36 / (16 / 9) / 48)), abs=0.01)
     tele = api(editor).patch(f"/api/shots/{shot.pk}/", {"lens_mm": 85}, format="json").json()
     assert tele["field_of_view"]["horizontal_deg"] < body["field_of_view"]["horizontal_deg"] / 3
+
+
+def test_lens_sensor_and_aspect_reach_a_hand_adjusted_camera(api, shot, editor):
+    """A hand-placed camera stays where it was put, but the lens, sensor, aspect, move, rate and
+    length set on the shot list are what its field of view, plan and renders use: the rule is the
+    shot service's, so a script's PATCH gets it as well as the browser."""
+    import math
+
+    client = api(editor)
+    placed = {**shot.camera_spec, "camera": {**shot.camera_spec["camera"], "position": [2.0, -6.0, 1.2], "yaw_deg": -15.0}}
+    locked = client.patch(f"/api/shots/{shot.pk}/", {"camera_spec": placed}, format="json").json()
+    assert locked["spec_locked"] is True
+    wide = locked["field_of_view"]["horizontal_deg"]
+    body = client.patch(
+        f"/api/shots/{shot.pk}/",
+        {"lens_mm": 85, "sensor": "full_frame", "aspect_ratio": "1.78", "movement": "dolly_in", "fps": "29.97", "duration_s": 5},
+        format="json",
+    ).json()
+    camera = body["camera_spec"]["camera"]
+    assert (camera["lens_mm"], camera["sensor"], camera["aspect"]) == (85, "full_frame", "1.78")
+    assert (camera["position"], camera["yaw_deg"]) == ([2.0, -6.0, 1.2], -15.0)  # still where it was put
+    assert body["camera_spec"]["move"]["type"] == "dolly_in" and body["camera_spec"]["move"]["distance_m"] > 0
+    assert (body["camera_spec"]["fps"], body["camera_spec"]["duration_s"]) == (29.97, 5)
+    assert body["spec_locked"] is True
+    assert wide > 39 and body["field_of_view"]["horizontal_deg"] == pytest.approx(math.degrees(2 * math.atan(36 / 170)), abs=0.01)
+    assert Change.objects.filter(entity="shot", entity_id=shot.pk).count() == 3  # create, placing, one edit

@@ -54,6 +54,19 @@ async def test_set_op_is_applied_acked_and_broadcast(project, board, editor, dir
     await bob.disconnect()
 
 
+async def test_a_lens_set_in_the_room_reaches_a_hand_adjusted_camera(project, board, editor):
+    scene, shots = board
+    placed = {**shots[0].camera_spec, "camera": {**shots[0].camera_spec["camera"], "position": [1.0, -4.0, 2.0]}}
+    room, _, _ = await connect(editor, project.pk)
+    await next_of(room, "hello")
+    await op(room, "lock-1", kind="set", entity="shot", id=shots[0].pk, fields={"camera_spec": placed})
+    await op(room, "lens-1", kind="set", entity="shot", id=shots[0].pk, fields={"lens_mm": 100})
+    shot = await sync_to_async(Shot.objects.get)(pk=shots[0].pk)
+    assert shot.spec_locked and shot.camera_spec["camera"]["lens_mm"] == 100  # the op sends only the field
+    assert shot.camera_spec["camera"]["position"] == [1.0, -4.0, 2.0]
+    await room.disconnect()
+
+
 async def test_resent_op_is_applied_once(project, board, editor):
     scene, shots = board
     room, _, _ = await connect(editor, project.pk)

@@ -11,7 +11,7 @@ from django.db import transaction
 from rest_framework.exceptions import ValidationError
 
 from apps.projects import editing
-from previs.spec import SpecError, layout_for_shot, normalize_spec
+from previs.spec import MOVE_DEFAULTS, SpecError, layout_for_shot, normalize_spec
 
 from .models import Character, Location, Panel, Scene, Shot
 from .serializers import (
@@ -26,6 +26,11 @@ from .serializers import (
 # Shot-list fields the automatic layout is computed from; editing one re-lays out the camera
 # unless the spec was adjusted by hand (spec_locked).
 LAYOUT_FIELDS = {"shot_size", "framing", "angle", "movement", "lens_mm", "sensor", "aspect_ratio", "fps", "duration_s", "characters"}
+# The shot-list fields a hand-adjusted spec still follows. They say what camera, lens and move
+# the shot uses, not where the camera stands, so a lens changed on the shot list (by REST, a
+# script or the room) must reach the field of view, the plan and every render even when the
+# camera was placed by hand. The others (size, angle, framing, characters) would move the camera.
+SPEC_FOLLOWS_FIELDS = {"lens_mm", "sensor", "aspect_ratio", "movement", "fps", "duration_s"}
 
 
 # --- Library ---------------------------------------------------------------------------------
@@ -169,7 +174,35 @@ def update_shot(shot, data, actor, version):
             setattr(draft, name, value)
         characters = m2m["characters"] if m2m else list(shot.characters.all())
         data["camera_spec"] = _checked_spec(layout_for_shot(**layout_kwargs(draft, characters)))
+    elif locked and touched & SPEC_FOLLOWS_FIELDS:
+        spec = data.get("camera_spec", shot.camera_spec)
+        if spec:
+            data["camera_spec"] = spec_following(spec, data)
     return editing.update_fields(shot, data, actor=actor, expected_version=version, entity="shot", represent=represent(ShotSerializer), m2m=m2m)
+
+
+def spec_following(spec, fields):
+    """A hand-adjusted spec with the shot-list fields it follows (SPEC_FOLLOWS_FIELDS) taken from
+    `fields`; the camera stays where it was put. A new move type keeps the parameters it uses."""
+    spec = copy.deepcopy(spec)
+    camera = spec.setdefault("camera", {})
+    if "lens_mm" in fields:
+        camera["lens_mm"] = fields["lens_mm"]
+    if "sensor" in fields:
+        camera["sensor"] = fields["sensor"]
+    if "aspect_ratio" in fields:
+        camera["aspect"] = fields["aspect_ratio"]
+    if "movement" in fields:
+        move = spec.get("move") or {}
+        if isinstance(move, str):
+            move = {"type": move}
+        if move.get("type") != fields["movement"]:
+            spec["move"] = {"type": fields["movement"], **{k: v for k, v in move.items() if k in MOVE_DEFAULTS[fields["movement"]]}}
+    if "fps" in fields:
+        spec["fps"] = fields["fps"]
+    if "duration_s" in fields:
+        spec["duration_s"] = fields["duration_s"]
+    return _checked_spec(spec)
 
 
 def _check_shot_number_free(scene, number, exclude=None):

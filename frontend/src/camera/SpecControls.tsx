@@ -9,7 +9,7 @@ import { ANGLES, aspectValue, ASPECT_RATIOS, MOVES, optionsOf, PRIME_LENSES_MM, 
 import { saveSpec } from "./CameraDrawer";
 import { NumberField } from "./NumberField";
 import { fieldOfView } from "./optics";
-import { MOVE_PARAMETER_LABELS, MOVE_PARAMETERS, moveOfType, withCamera, type CameraSpec, type MoveParameter } from "./spec";
+import { MOVE_PARAMETER_LABELS, MOVE_PARAMETERS, withCamera, type CameraSpec, type MoveParameter } from "./spec";
 
 const LENS_LIMITS = { min: 4, max: 1200 };
 
@@ -22,10 +22,10 @@ export function SpecControls({ shot, spec }: { shot: Shot; spec: CameraSpec | nu
     const problems = await store.save("shot", shot.id, fields);
     if (problems) toast(`Not saved: ${problems.join(" ")}`, "error", 8000);
   };
-  // A hand-adjusted camera is not re-laid out, so lens and move go into its spec as well.
-  const setLens = (mm: number) => setFields(shot.spec_locked && spec ? { lens_mm: mm, camera_spec: withCamera(spec, { lens_mm: mm }) } : { lens_mm: mm });
-  const setMove = (type: CameraMove) =>
-    setFields(shot.spec_locked && spec ? { movement: type, camera_spec: { ...spec, move: moveOfType(spec.move, type) } } : { movement: type });
+  // The server carries lens and move into a hand-adjusted spec (apps/boards/services.py), so the
+  // browser sends only the field, like any other client.
+  const setLens = (mm: number) => setFields({ lens_mm: mm });
+  const setMove = (type: CameraMove) => setFields({ movement: type });
   const setHeight = (metres: number) => spec && saveSpec(store, shot, withCamera(spec, { position: [spec.camera.position[0], spec.camera.position[1], metres] }));
   const setMoveParameter = (name: MoveParameter, value: number) => spec && saveSpec(store, shot, { ...spec, move: { ...spec.move, [name]: value } });
 

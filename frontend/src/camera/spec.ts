@@ -90,13 +90,6 @@ export const MOVE_PARAMETER_LABELS: Record<MoveParameter, { label: string; unit:
   seed: { label: "Seed", unit: "", step: 1, title: "Same seed, same shake" },
 };
 
-/** The move with its type changed: only the parameters the new type uses are kept. */
-export function moveOfType(move: SpecMove, type: CameraMove): SpecMove {
-  const next: SpecMove = { type };
-  for (const name of MOVE_PARAMETERS[type]) if (move[name] != null) next[name] = move[name];
-  return next;
-}
-
 // --- Geometry --------------------------------------------------------------------------------
 
 const RAD = Math.PI / 180;
