@@ -30,7 +30,10 @@ schema: install
 frontend: schema
 	cd frontend && npm ci --no-audit --no-fund && npm run build
 
+# The API schema is a contract (the browser's types, tests/test_contract.py): an invalid one, or
+# one drf-spectacular had to guess at, fails the build.
 test: install frontend services
+	$(PY) manage.py spectacular --validate --fail-on-warn --file /dev/null
 	$(MAKE) test-sqlite
 	$(MAKE) test-postgres
 

@@ -226,7 +226,7 @@ REST_FRAMEWORK = {
         "rest_framework.authentication.TokenAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
-    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "DEFAULT_SCHEMA_CLASS": "studio.openapi.StudioAutoSchema",  # documents each operation's error answers
     "DEFAULT_PAGINATION_CLASS": None,
     "EXCEPTION_HANDLER": "apps.projects.api.exception_handler",
     "TEST_REQUEST_DEFAULT_FORMAT": "json",
@@ -241,7 +241,13 @@ SPECTACULAR_SETTINGS = {
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
     # The room protocol's messages join the schema, so the browser's socket types are generated too.
-    "POSTPROCESSING_HOOKS": ["drf_spectacular.hooks.postprocess_schema_enums", "apps.rooms.protocol.add_to_openapi", "apps.review.protocol.add_to_openapi"],
+    # The last hook turns the JSON Schema that pydantic writes into valid OpenAPI 3.0.
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "apps.rooms.protocol.add_to_openapi",
+        "apps.review.protocol.add_to_openapi",
+        "studio.openapi.as_openapi_3_0",
+    ],
     "ENUM_NAME_OVERRIDES": {
         "ShotSizeEnum": "previs.vocabulary.SHOT_SIZES",
         "CameraAngleEnum": "previs.vocabulary.CAMERA_ANGLES",

@@ -94,6 +94,7 @@ class ProjectScopedViewSet(
     """
 
     write_action = EDIT
+    versioned = True  # writes name a version: stale → 409 (documented by studio.openapi)
     http_method_names = ["get", "post", "patch", "delete", "head", "options"]
 
     def get_queryset(self):

@@ -19,6 +19,7 @@ from .serializers import BoardSerializer, MembershipCreateSerializer, Membership
 
 class ProjectViewSet(viewsets.ModelViewSet):
     serializer_class = ProjectSerializer
+    versioned = True  # writes name a version: stale → 409 (documented by studio.openapi)
     http_method_names = ["get", "post", "patch", "delete", "head", "options"]
 
     def get_queryset(self):

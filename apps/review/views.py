@@ -310,6 +310,7 @@ class GuestView(APIView):
 
     authentication_classes = []
     permission_classes = [AllowAny]
+    error_statuses = (410, 429)  # a revoked or expired link; too many wrong guesses (studio.openapi)
 
     def link(self, request, token):
         check_guess_budget(request)
