@@ -12,6 +12,7 @@ from channels.testing import WebsocketCommunicator
 from django.test import Client
 from django.utils import timezone
 
+from apps.review import selectors as review_selectors
 from apps.review import services as review_services
 from apps.review.models import Annotation, Comment, Review, ShareLink
 from apps.review.protocol import PLAY_LEAD_S
@@ -358,7 +359,7 @@ async def test_guest_approval_appears_live_for_the_director(session_board, owner
     assert fields["decision"] == "approved" and fields["author"] == {"name": "Ana from the studio", "user": None, "guest": True}
     await sync_to_async(shot.refresh_from_db)()
     assert shot.status == "approved"
-    stats = await sync_to_async(lambda: review_services.link_stats(ShareLink.objects.get(pk=link["id"])))()
+    stats = await sync_to_async(lambda: review_selectors.link_stats(ShareLink.objects.get(pk=link["id"])))()
     assert [d["decision"] for d in stats["decisions"]] == ["approved"]
     for s in (room, client_socket):
         await s.disconnect()

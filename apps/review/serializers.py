@@ -10,6 +10,7 @@ from apps.boards.models import Shot
 from apps.projects.permissions import LINK_SCOPES
 from previs import vocabulary
 
+from . import selectors
 from .models import Annotation, Approval, Comment, Review, ShareLink
 from .protocol import MAX_SHAPES, shapes_adapter
 
@@ -107,15 +108,11 @@ class ShareLinkSerializer(serializers.ModelSerializer):
         return bool(link.passphrase)
 
     def get_status(self, link) -> str:
-        from .services import link_status
-
-        return link_status(link)
+        return selectors.link_status(link)
 
     @extend_schema_field(LinkStatsSerializer)
     def get_stats(self, link):
-        from .services import link_stats
-
-        return link_stats(link)
+        return selectors.link_stats(link)
 
     def get_token(self, link) -> str | None:
         return getattr(link, "plain_token", None)
@@ -219,11 +216,9 @@ class ApprovalSerializer(serializers.ModelSerializer):
         return authored_by(row)
 
     def get_stale(self, row) -> bool:
-        from .services import current_fingerprints
-
         cache = self.context.setdefault("fingerprints", {})
         if row.shot_id not in cache:
-            cache.update(current_fingerprints([row.shot_id]))
+            cache.update(selectors.current_fingerprints([row.shot_id]))
         return cache.get(row.shot_id) != row.fingerprint
 
 

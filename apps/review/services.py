@@ -6,25 +6,23 @@ room and every review session covering the shot, exactly as they are stored.
 """
 
 import hashlib
-import json
 import secrets
 
 from django.contrib.auth.hashers import check_password, make_password
 from django.db import transaction
-from django.db.models import Count, F, OuterRef, Subquery, prefetch_related_objects
-from django.db.models.functions import Coalesce
+from django.db.models import F
 from django.utils import timezone
 from rest_framework.exceptions import PermissionDenied, ValidationError
 
-from apps.assets.models import Asset
 from apps.boards import services as boards
-from apps.boards.models import Panel, Shot
+from apps.boards.models import Shot
 from apps.projects import editing
 from apps.projects.access import Access, access_for
 from apps.projects.permissions import APPROVE, COMMENT, GUEST
 from apps.rooms.services import broadcast_to_group, lock_project, record_change
 from previs.timecode import frames_in, timecode
 
+from . import selectors
 from .models import Annotation, Approval, Comment, Guest, Review, ShareLink
 from .serializers import AnnotationSerializer, ApprovalSerializer, CommentSerializer
 
@@ -85,34 +83,6 @@ def create_link(review, data, user):
     return link
 
 
-def link_status(link, now=None):
-    if link.revoked_at is not None:
-        return "revoked"
-    if link.expires_at is not None and link.expires_at <= (now or timezone.now()):
-        return "expired"
-    return "active"
-
-
-def links_with_stats(queryset):
-    """Share links with what link_stats needs loaded in the same few queries (a list of links
-    costs no query per link)."""
-    comments = Comment.objects.filter(guest__link=OuterRef("pk")).values("guest__link").annotate(n=Count("id")).values("n")
-    return queryset.prefetch_related("guests", "approvals").annotate(guest_comments=Coalesce(Subquery(comments), 0))
-
-
-def link_stats(link):
-    comments = getattr(link, "guest_comments", None)
-    return {
-        "opens": link.opens,
-        "guests": [{"name": guest.name, "email": guest.email, "first_seen": guest.created_at.isoformat()} for guest in link.guests.all()],
-        "comments": comments if comments is not None else Comment.objects.filter(guest__link=link).count(),
-        "decisions": [
-            {"shot": approval.shot_id, "decision": approval.decision, "by": approval.author_name, "at": approval.created_at.isoformat()}
-            for approval in link.approvals.all()
-        ],
-    }
-
-
 def find_link(token):
     """The usable link for a token, or LinkRefused."""
     if not isinstance(token, str) or not 20 <= len(token) <= 100:
@@ -120,7 +90,7 @@ def find_link(token):
     link = ShareLink.objects.select_related("review", "project").filter(token_hash=hash_token(token)).first()
     if link is None:
         raise LinkRefused(404, "No such link.")
-    status = link_status(link)
+    status = selectors.link_status(link)
     if status != "active":
         raise LinkRefused(410, f"This link has been {'revoked' if status == 'revoked' else 'expired'}; ask the production for a new one.")
     return link
@@ -162,7 +132,7 @@ def session_access(user, session, review):
         return Access(project_id=access.project_id, role=access.role, user=access.user, review_id=review.pk)
     joined = (session.get(SESSION_KEY) or {}) if session is not None else {}
     for link in ShareLink.objects.filter(pk__in=[int(pk) for pk in joined], review=review):
-        if link_status(link) == "active":
+        if selectors.link_status(link) == "active":
             guest = Guest.objects.filter(pk=joined[str(link.pk)], link=link).first()
             if guest is not None:
                 return guest_access(link, guest)
@@ -183,61 +153,13 @@ def revoke_link(link):
     return link
 
 
-# --- What was reviewed -------------------------------------------------------------------------
-
-# The shot fields a reviewer judges: a change to any of them makes an earlier decision stale.
-# Status (which a decision itself sets) and the crew's internal notes are not among them.
-FINGERPRINT_FIELDS = (
-    "number", "description", "dialogue", "shot_size", "framing", "angle", "movement", "rig", "lens_mm", "sensor",
-    "aspect_ratio", "fps", "duration_s", "props", "camera_spec", "location_id",
-)
-
-
-def latest_clips(shot_ids):
-    """The newest finished clip render of each shot: what a review plays."""
-    clips = {}
-    for asset in Asset.objects.filter(kind=Asset.CLIP, render_job__shot_id__in=shot_ids, render_job__status="succeeded").select_related("render_job").order_by("-created_at", "-id"):
-        clips.setdefault(asset.render_job.shot_id, asset)
-    return clips
-
-
-def reviewed_content(shot, panels, clip):
-    return {
-        "shot": {name: getattr(shot, name) for name in FINGERPRINT_FIELDS},
-        "characters": sorted(character.pk for character in shot.characters.all()),
-        "panels": [{"id": panel.pk, "image_sha256": panel.image.sha256 if panel.image_id else None, "duration_s": panel.duration_s, "caption": panel.caption} for panel in panels],
-        "clip_sha256": clip.sha256 if clip else None,
-    }
-
-
-def fingerprint_of(content):
-    return hashlib.sha256(json.dumps(content, sort_keys=True, separators=(",", ":"), default=str).encode()).hexdigest()
-
-
-def _shots_with_media(shot_ids, shots=None):
-    """Shots by id (with characters), their panels in order, their newest clips. `shots`: the
-    rows when the caller already has them."""
-    if shots is None:
-        shots = list(Shot.objects.filter(pk__in=shot_ids).select_related("scene"))
-    prefetch_related_objects(shots, "characters")
-    panels = {}
-    for panel in Panel.objects.filter(shot_id__in=shot_ids).select_related("image").order_by("rank", "id"):
-        panels.setdefault(panel.shot_id, []).append(panel)
-    return {shot.pk: shot for shot in shots}, panels, latest_clips(shot_ids)
-
-
-def current_fingerprints(shot_ids):
-    shots, panels, clips = _shots_with_media(shot_ids)
-    return {pk: fingerprint_of(reviewed_content(shot, panels.get(pk, []), clips.get(pk))) for pk, shot in shots.items()}
-
-
 def review_content(review, access, media_url):
     """Everything a review page shows: each shot with its picture (clip or boards), frame
     counts, fingerprint, comments, annotations and approvals. `media_url(asset)` says where
     this caller fetches bytes (members and guests differ)."""
     ordered = review_shots(review)
     ids = [shot.pk for shot in ordered]
-    shots, panels, clips = _shots_with_media(ids, ordered)
+    shots, panels, clips = selectors.shots_with_media(ids, ordered)
     comments, annotations, approvals = {}, {}, {}
     context = {"project_id": review.project_id, "fingerprints": {}}
     for row in Comment.objects.filter(shot_id__in=ids).prefetch_related("mentions"):
@@ -250,8 +172,8 @@ def review_content(review, access, media_url):
     for pk in ids:
         shot = shots[pk]
         shot_panels, clip = panels.get(pk, []), clips.get(pk)
-        content = reviewed_content(shot, shot_panels, clip)
-        context["fingerprints"][pk] = fingerprint_of(content)
+        content = selectors.reviewed_content(shot, shot_panels, clip)
+        context["fingerprints"][pk] = selectors.fingerprint_of(content)
         start, board = 0, []
         for panel in shot_panels:
             count = frames_in(panel.duration_s, shot.fps)
@@ -301,7 +223,7 @@ def check_covers(access, shot):
         raise Shot.DoesNotExist
     if access.is_guest:
         link = ShareLink.objects.filter(pk=access.link_id).first()
-        if link is None or link_status(link) != "active":
+        if link is None or selectors.link_status(link) != "active":
             raise PermissionDenied("This link has been revoked or has expired.")
         if shot.pk not in covered_shot_ids(access.review_id):
             raise Shot.DoesNotExist
@@ -393,10 +315,10 @@ def record_decision(access, shot, decision, fingerprint, comment="", review_id=N
     check_covers(access, shot)
     with editing.write_transaction():
         lock_project(shot.project_id)
-        shots, panels, clips = _shots_with_media([shot.pk])
+        shots, panels, clips = selectors.shots_with_media([shot.pk])
         current = shots[shot.pk]
-        content = reviewed_content(current, panels.get(shot.pk, []), clips.get(shot.pk))
-        if fingerprint_of(content) != fingerprint:
+        content = selectors.reviewed_content(current, panels.get(shot.pk, []), clips.get(shot.pk))
+        if selectors.fingerprint_of(content) != fingerprint:
             raise ValidationError({"fingerprint": ["This shot changed after you loaded it; look at the new version before deciding."]})
         approval = Approval.objects.create(
             project_id=shot.project_id, shot=current, review_id=review_id or access.review_id, link_id=access.link_id,

@@ -30,7 +30,7 @@ from apps.projects.permissions import APPROVE, ROLE_PERMISSIONS, SHARE, VIEW
 from previs.timecode import timecode
 from workers.renderers import annotations as drawing
 
-from . import services
+from . import selectors, services
 from .models import Annotation, Approval, Comment, Review, ShareLink
 from .serializers import (
     AnnotationSerializer,
@@ -113,7 +113,7 @@ class ShareLinkViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.
 
     def get_queryset(self):
         # Only people who may share see links (one join: the caller's own membership).
-        queryset = services.links_with_stats(ShareLink.objects).filter(
+        queryset = selectors.links_with_stats(ShareLink.objects).filter(
             project__memberships__user=self.request.user, project__memberships__role__in=share_roles())
         return filter_by_ids(queryset, self.request, ("project", "review")) if self.action == "list" else queryset
 
