@@ -95,3 +95,28 @@ def test_bad_diffusion_parameters(api, shot, editor, settings, tiny_weights):
     response = api(editor).post("/api/render-jobs/", {"shot": shot.pk, "backend": "diffusion", "parameters": {"steps": 0, "strength": 3, "sampler": "x", "prompt": 5}}, format="json")
     assert response.status_code == 400
     assert set(response.json()) == {"parameters.steps", "parameters.strength", "parameters.sampler", "parameters.prompt"}
+
+
+def test_a_styled_frame_is_decided_when_the_job_is_made(api, shot, editor, render_worker, settings, tiny_weights, loopback_only):
+    """The prompt is built from the shot when the job is made and is part of the reuse key: after
+    the action changes, "Styled frame" renders anew instead of answering with a picture of the
+    old prompt; with nothing changed, the stored picture is reused."""
+    settings.STUDIO_DIFFUSION_MODEL_PATH = str(tiny_weights)
+    client = api(editor)
+    body = {"shot": shot.pk, "backend": "diffusion", "parameters": {"width": 64, "height": 64, "steps": 1, "strength": 1.0}}
+
+    def render():
+        response = client.post("/api/render-jobs/", body, format="json")
+        assert response.status_code == 201, response.content
+        return wait_until(lambda: (j := RenderJob.objects.get(pk=response.json()["id"])).status in RenderJob.FINISHED and j, timeout=120)
+
+    first = render()
+    assert first.status == "succeeded", first.error
+    assert "Maya waits." in first.parameters["prompt"] and "grey wool sweater" in first.parameters["prompt"]
+    assert first.parameters["steps"] == 1 and first.parameters["guidance_scale"] == 7.0  # defaults written in
+    assert render().reused_from_id == first.pk
+    client.patch(f"/api/shots/{shot.pk}/", {"description": "Maya runs for the last ferry."}, format="json")
+    second = render()
+    assert second.reused_from_id is None and second.spec_hash != first.spec_hash
+    assert "Maya runs for the last ferry." in second.parameters["prompt"]
+    assert second.status == "succeeded", second.error

@@ -50,29 +50,15 @@ def _diffusion(job, width, height, progress, should_cancel):
     from workers.renderers import blocking, clip, diffusion
 
     pipe = diffusion.load_pipeline(settings.STUDIO_DIFFUSION_MODEL_PATH, settings.STUDIO_DIFFUSION_CONTROLNET_PATH or None)
-    shot = job.shot
-    scene = shot.scene
-    location = shot.location or scene.location
-    characters = list(shot.characters.all())
-    prompt, negative = diffusion.build_prompt(
-        action=shot.description,
-        location=location.name if location else "",
-        time_of_day=scene.time_of_day,
-        characters=[{"name": c.name, "description": c.description} for c in characters],
-        style=job.project.style_prompt,
-        shot_size_label=shot.get_shot_size_display(),
-        angle_label=shot.get_angle_display(),
-        lens_mm=shot.lens_mm,
-    )
-    options = job.parameters
+    options = job.parameters  # decided when the job was made, prompt included (create_job)
     styling = {
-        "prompt": options.get("prompt") or prompt,
-        "negative_prompt": options.get("negative_prompt") or negative,
+        "prompt": options["prompt"],
+        "negative_prompt": options["negative_prompt"],
         "seed": job.seed,
-        "steps": int(options.get("steps", 20)),
-        "guidance_scale": float(options.get("guidance_scale", 7.0)),
-        "strength": float(options.get("strength", 0.75)),
-        "controlnet_scale": float(options.get("controlnet_scale", 1.0)),
+        "steps": int(options["steps"]),
+        "guidance_scale": float(options["guidance_scale"]),
+        "strength": float(options["strength"]),
+        "controlnet_scale": float(options["controlnet_scale"]),
         "on_step": lambda done, total, preview=None: progress(done, total, preview_url=_preview_url(preview)),
         "should_cancel": should_cancel,
     }

@@ -39,6 +39,9 @@ PARAMETER_RULES = (
     ("controlnet_scale", 0.0, 2.0, (int, float), "How strictly the layout is followed: 0 to 2."),
 )
 DEFAULT_SIZES = {RenderJob.FRAME: (1280, 720), RenderJob.CLIP: (960, 540)}
+# A styled render's options when the caller leaves them out; written into the job (and so its
+# reuse key) when it is made, so a later change of a default never passes off an old picture.
+DIFFUSION_DEFAULTS = {"steps": 20, "guidance_scale": 7.0, "strength": 0.75, "controlnet_scale": 1.0}
 
 
 @dataclass
@@ -89,6 +92,25 @@ def job_event(job):
     }
 
 
+def prompt_for(shot, spec):
+    """(prompt, negative prompt) of a styled render of the shot: its action, place, time of day,
+    cast's descriptions, framing, the spec's lens and the project's style."""
+    from workers.renderers.diffusion import build_prompt
+
+    scene = shot.scene
+    location = shot.location or scene.location
+    return build_prompt(
+        action=shot.description,
+        location=location.name if location else "",
+        time_of_day=scene.time_of_day,
+        characters=[{"name": c.name, "description": c.description} for c in shot.characters.all()],
+        style=shot.project.style_prompt,
+        shot_size_label=shot.get_shot_size_display(),
+        angle_label=shot.get_angle_display(),
+        lens_mm=spec["camera"]["lens_mm"],
+    )
+
+
 def create_job(*, shot, kind, backend, seed, parameters, actor, panel=None):
     from apps.boards.services import render_spec_for
 
@@ -117,6 +139,14 @@ def create_job(*, shot, kind, backend, seed, parameters, actor, panel=None):
         raise ValidationError(errors)
     spec = render_spec_for(shot)
     parameters["width"], parameters["height"] = frame_size(kind, parameters, shot.aspect_ratio)
+    if backend == RenderJob.DIFFUSION:
+        # The prompt is decided now, from the shot as it is, and goes into the reuse key with the
+        # spec and the seed: a shot whose action or cast's descriptions changed renders anew,
+        # and a job run later renders what was asked for.
+        prompt, negative = prompt_for(shot, spec)
+        parameters["prompt"] = parameters.get("prompt") or prompt
+        parameters["negative_prompt"] = parameters.get("negative_prompt") or negative
+        parameters = {**DIFFUSION_DEFAULTS, **parameters}
     if seed is None:
         # The same cast gets the same seed in every shot (with the same descriptions in the
         # prompt, that is what keeps a character's look from shot to shot).
