@@ -34,6 +34,7 @@ frontend: schema
 # one drf-spectacular had to guess at, fails the build.
 test: install frontend services
 	$(PY) manage.py spectacular --validate --fail-on-warn --file /dev/null
+	cd frontend && npm test
 	$(MAKE) test-sqlite
 	$(MAKE) test-postgres
 

@@ -66,9 +66,9 @@ from __future__ import annotations
 
 import math
 import re
-from fractions import Fraction
 
 from previs import camera as optics
+from previs.timecode import frames_in
 from previs.vocabulary import ASPECT_RATIOS, CAMERA_MOVES, SENSOR_FORMATS, TIMES_OF_DAY, values
 
 SPEC_VERSION = 1
@@ -153,19 +153,9 @@ def body_landmarks(height_m: float, pose: str = "standing") -> dict[str, float]:
 
 # --- Small helpers -------------------------------------------------------------------------
 
-def frame_rate_fraction(fps) -> Fraction:
-    """The exact frame rate: 23.976 is 24000/1001, 29.97 is 30000/1001, 59.94 is 60000/1001."""
-    value = float(fps)
-    for nominal in (24, 30, 48, 60, 120):
-        ntsc = Fraction(nominal * 1000, 1001)
-        if abs(value - float(ntsc)) < 0.005:
-            return ntsc
-    return Fraction(value).limit_denominator(1001)
-
-
 def frame_count(spec: dict) -> int:
-    """Frames in the shot: duration × fps rounded, at least one."""
-    return max(1, int(round(spec["duration_s"] * spec["fps"])))
+    """Frames in the shot: duration × the exact fps, rounded, at least one."""
+    return frames_in(spec["duration_s"], spec["fps"])
 
 
 def default_marks(count: int) -> list[tuple[float, float, float]]:

@@ -46,7 +46,8 @@ def _diffusion(job, width, height, progress, should_cancel):
     """
     from django.conf import settings
 
-    from previs.spec import frame_count, frame_rate_fraction, normalize_spec
+    from previs.spec import frame_count, normalize_spec
+    from previs.timecode import frame_rate
     from workers.renderers import blocking, clip, diffusion
 
     pipe = diffusion.load_pipeline(settings.STUDIO_DIFFUSION_MODEL_PATH, settings.STUDIO_DIFFUSION_CONTROLNET_PATH or None)
@@ -66,7 +67,7 @@ def _diffusion(job, width, height, progress, should_cancel):
         spec = normalize_spec(job.spec)
         frames = list(clip.grey_box_frames(spec, width, height))
         styled = diffusion.render_styled_clip(pipe, colours=[c for c, _ in frames], depths=[d for _, d in frames], **styling)
-        result = clip.encode_clip(styled, frame_count(spec), frame_rate_fraction(spec["fps"]))
+        result = clip.encode_clip(styled, frame_count(spec), frame_rate(spec["fps"]))
         return RenderResult(
             [
                 RenderOutput("clip", result.mp4, "video/mp4", result.width, result.height, result.duration_s),

@@ -38,7 +38,8 @@ import numpy as np
 from PIL import Image
 
 from previs.camera import bearing_vector, look_at_angles
-from previs.spec import body_landmarks, character_at, frame_count, frame_rate_fraction, normalize_spec
+from previs.spec import body_landmarks, character_at, frame_count, normalize_spec
+from previs.timecode import frame_rate
 from workers.renderers.blocking import draw_frame, png_bytes
 
 KEYFRAME_INTERVAL = 12
@@ -210,7 +211,7 @@ def render_clip(spec: dict, width: int, height: int, progress=None, should_cance
     width, height = int(width) // 2 * 2, int(height) // 2 * 2  # 4:2:0 chroma needs even sizes
     if width < 2 or height < 2:
         raise ValueError("A clip needs at least 2×2 pixels.")
-    rate = frame_rate_fraction(spec["fps"])
+    rate = frame_rate(spec["fps"])
 
     def frames():
         for index in range(frame_count(spec)):
@@ -224,7 +225,7 @@ def render_clip(spec: dict, width: int, height: int, progress=None, should_cance
 def grey_box_frames(spec: dict, width: int, height: int):
     """Every frame of the shot's move as (colour, depth), for backends that restyle them."""
     spec = normalize_spec(spec)
-    rate = frame_rate_fraction(spec["fps"])
+    rate = frame_rate(spec["fps"])
     for index in range(frame_count(spec)):
         t = float(index / rate)
         yield draw_frame(spec, camera_at(spec, t), width, height, t, with_depth=True)

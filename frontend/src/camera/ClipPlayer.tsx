@@ -3,7 +3,7 @@
 // never show the neighbour. The clips carry a keyframe every 12 frames, so seeks are exact.
 import { useEffect, useRef, useState } from "preact/hooks";
 import type { Asset } from "../api/types";
-import { exactFps, timecode, timecodeTitle } from "./optics";
+import { frameRate, framesIn, timecode, timecodeTitle } from "../timecode";
 
 /** The clip's bytes as a local object URL: seeking needs byte ranges, which the studio's asset
  *  view does not serve (a plain 200), so the player holds the whole (small) file instead. */
@@ -33,9 +33,9 @@ export function ClipPlayer({ clip, poster, fps, label }: { clip: Asset; poster?:
   const video = useRef<HTMLVideoElement>(null);
   const source = useLocalCopy(clip.url);
   const [frame, setFrame] = useState(0);
-  const [count, setCount] = useState(clip.duration_s ? Math.max(1, Math.round(clip.duration_s * exactFps(fps))) : 0);
+  const [count, setCount] = useState(clip.duration_s ? framesIn(clip.duration_s, fps) : 0);
   const [playing, setPlaying] = useState(false);
-  const rate = exactFps(fps);
+  const rate = frameRate(fps);
   const last = Math.max(0, count - 1);
 
   // While playing, follow the frame actually presented.
@@ -102,7 +102,7 @@ export function ClipPlayer({ clip, poster, fps, label }: { clip: Asset; poster?:
           data-testid="clip-video"
           onLoadedMetadata={(e) => {
             const duration = e.currentTarget.duration;
-            if (Number.isFinite(duration)) setCount(Math.max(1, Math.round(duration * rate)));
+            if (Number.isFinite(duration)) setCount(framesIn(duration, fps));
           }}
           onPlay={() => setPlaying(true)}
           onPause={() => setPlaying(false)}

@@ -7,7 +7,7 @@ import { toast } from "../ui/toasts";
 import { when } from "./context";
 import type { Comment, ReviewItem } from "./protocol";
 import type { ReviewSession } from "./session";
-import { timecode } from "./timecode";
+import { timecode } from "../timecode";
 
 export function useMembers(session: ReviewSession): Membership[] {
   const [members, setMembers] = useState<Membership[]>([]);

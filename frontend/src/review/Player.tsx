@@ -6,7 +6,7 @@ import { useLocalCopy, useSession } from "./context";
 import { Overlay, type DrawTool } from "./Overlay";
 import { pictureAt, type ReviewItem, type ZoomPan } from "./protocol";
 import type { Position, ReviewSession } from "./session";
-import { frameRate, timecode } from "./timecode";
+import { frameRate, timecode, timecodeTitle } from "../timecode";
 
 const HARD_SEEK_FRAMES = 2; // further off than this, jump; closer, nudge the rate
 const NUDGE_PER_FRAME = 0.08; // playbackRate change per frame of drift
@@ -160,7 +160,7 @@ function Transport({ session, item, index, frame, running }: { session: ReviewSe
         <button class="btn btn-small player-btn" disabled={index >= count - 1} onClick={() => session.goItem(index + 1)} title="Next shot" aria-label="Next shot" data-testid="review-next-shot">▶▶</button>
         <input class="player-scrub" type="range" min={0} max={last} step={1} value={frame} aria-label="Frame" data-testid="review-scrub"
           onInput={(e) => session.act("seek", Number(e.currentTarget.value))} />
-        <span class="timecode" data-testid="review-timecode" title={`SMPTE timecode at ${item.shot.fps} fps`}>{timecode(frame, item.shot.fps)}</span>
+        <span class="timecode" data-testid="review-timecode" title={timecodeTitle(item.shot.fps)}>{timecode(frame, item.shot.fps)}</span>
         <span class="frame-counter"><b data-testid="review-frame">{frame}</b><span class="muted"> / {item.frames} fr · {item.shot.fps} fps</span></span>
       </div>
       <div class="review-follow">

@@ -13,7 +13,7 @@ import {
   type Point, type ReviewClientMessage, type ReviewContent, type ReviewItem, type ReviewServerFrame, type ReviewServerMessage, type SessionState,
   type Shape, type StrokeEvent, type StrokeMessage, type ZoomPan,
 } from "./protocol";
-import { frameRate } from "./timecode";
+import { frameRate } from "../timecode";
 
 export type Source = { kind: "member"; reviewId: number } | { kind: "guest"; token: string; reviewId: number };
 export type LinkState = "connecting" | "live" | "reconnecting" | "closed";
