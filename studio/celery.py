@@ -23,9 +23,9 @@ app.conf.update(
     task_queues=[Queue(name) for name in QUEUES],
     task_default_queue="cpu",
     task_routes={
-        "workers.tasks.render_blocking": {"queue": "cpu"},
-        "workers.tasks.render_diffusion": {"queue": "gpu"},
-        "workers.tasks.export_*": {"queue": "export"},
+        "apps.renders.tasks.render_blocking": {"queue": "cpu"},
+        "apps.renders.tasks.render_diffusion": {"queue": "gpu"},
+        "apps.*.tasks.export_*": {"queue": "export"},
     },
     # A job is acknowledged only when it finished; a worker that dies mid-job leaves the
     # message on the broker, which hands it to another worker. Tasks are idempotent for this.
@@ -40,4 +40,4 @@ app.conf.update(
     task_serializer="json",
     accept_content=["json"],
 )
-app.autodiscover_tasks(["workers"])
+app.autodiscover_tasks()  # each app's tasks.py

@@ -52,7 +52,7 @@ def test_killed_worker_job_is_picked_up_again(project, owner, _isolated_media):
     first = start_worker(_isolated_media, "first")
     second = None
     try:
-        broker.send_task("workers.tasks.render_blocking", args=[job.pk], queue="cpu")
+        broker.send_task("apps.renders.tasks.render_blocking", args=[job.pk], queue="cpu")
         wait_until(lambda: RenderJob.objects.filter(pk=job.pk, status="running", progress__gt=0.05).exists(), timeout=60)
         first.send_signal(signal.SIGKILL)  # the machine dies mid-render
         first.wait(timeout=10)

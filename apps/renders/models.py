@@ -47,7 +47,7 @@ class RenderJob(models.Model):
 
     @property
     def task_name(self):
-        return "workers.tasks.render_diffusion" if self.backend == self.DIFFUSION else "workers.tasks.render_blocking"
+        return "apps.renders.tasks.render_diffusion" if self.backend == self.DIFFUSION else "apps.renders.tasks.render_blocking"
 
     def __str__(self):
         return f"{self.backend} {self.kind} #{self.pk} ({self.status})"

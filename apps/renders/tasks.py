@@ -1,16 +1,16 @@
 """Celery tasks: thin glue between a RenderJob row and the pure renderers.
 
-The renderers (workers/renderers) know nothing of Django; these tasks load the job, call the
-renderer with the job's spec, and hand the bytes to apps.renders.services, which stores them
-content-addressed and moves the job along. Routing of each task to its queue is in
-studio/celery.py.
+The renderers (workers/renderers) know nothing of Django; these tasks call the renderer with
+what the job was given when it was made (spec, size, seed, prompt: apps.renders.services.create_job)
+and hand the bytes to apps.renders.services, which stores them content-addressed and moves the
+job along. Celery finds this module by autodiscovery; studio/celery.py routes each task to its queue.
 """
 
 from celery import shared_task
 from celery.signals import worker_ready
 
-from apps.renders import services
-from apps.renders.services import RenderOutput, RenderResult
+from . import services
+from .services import RenderOutput, RenderResult
 
 
 def _blocking(job, width, height, progress, should_cancel):
@@ -100,13 +100,13 @@ def _preview_url(preview):
     return "data:image/jpeg;base64," + base64.b64encode(buffer.getvalue()).decode()
 
 
-@shared_task(name="workers.tasks.render_blocking", acks_late=True, reject_on_worker_lost=True)
+@shared_task(name="apps.renders.tasks.render_blocking", acks_late=True, reject_on_worker_lost=True)
 def render_blocking(job_id):
     job = services.execute_job(job_id, _blocking)
     return job.pk if job else None
 
 
-@shared_task(name="workers.tasks.render_diffusion", acks_late=True, reject_on_worker_lost=True)
+@shared_task(name="apps.renders.tasks.render_diffusion", acks_late=True, reject_on_worker_lost=True)
 def render_diffusion(job_id):
     job = services.execute_job(job_id, _diffusion)
     return job.pk if job else None
