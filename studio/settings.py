@@ -251,6 +251,7 @@ SPECTACULAR_SETTINGS = {
         "drf_spectacular.hooks.postprocess_schema_enums",
         "apps.rooms.protocol.add_to_openapi",
         "apps.review.protocol.add_to_openapi",
+        "apps.renders.events.add_to_openapi",
         "studio.openapi.as_openapi_3_0",
     ],
     "ENUM_NAME_OVERRIDES": {

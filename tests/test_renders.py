@@ -7,6 +7,7 @@ from asgiref.sync import sync_to_async
 
 from apps.assets import storage
 from apps.boards import services
+from apps.renders.events import JobEvent, JobProgress
 from apps.renders.models import RenderJob
 from tests.conftest import wait_until
 from tests.test_rooms import connect, next_of, receive
@@ -69,16 +70,25 @@ async def test_progress_and_status_reach_the_room(api, shot, editor, render_work
     await next_of(room, "hello")
     response = await sync_to_async(api(editor).post)("/api/render-jobs/", {"shot": shot.pk, "kind": "clip", "parameters": {"width": 320}}, format="json")
     job_id = response.json()["id"]
-    statuses, progress = [], []
+    statuses, progress, events = [], [], []
     while "succeeded" not in statuses and "failed" not in statuses:
         for message in await receive(room, timeout=30):
             if message["type"] == "change" and message["change"]["entity"] == "render_job":
                 assert message["change"]["id"] == job_id
-                statuses.append(message["change"]["data"]["status"])
+                events.append(JobEvent.model_validate(message["change"]["data"]))
+                statuses.append(events[-1].status)
             elif message["type"] == "render":
-                progress.append(message["job"]["progress"])
+                progress.append(JobProgress.model_validate(message["job"]).progress)
     assert statuses == ["queued", "running", "succeeded"]
     assert progress and progress[-1] == 1.0
+    # The event that says the job succeeded carries what it made, as REST shows it: no re-read.
+    rest = (await sync_to_async(api(editor).get)(f"/api/render-jobs/{job_id}/")).json()
+    assert events[-1].outputs == rest["outputs"] and {o["kind"] for o in rest["outputs"]} == {"clip", "poster", "thumbnail"}
+    assert events[0].outputs == [] and events[-1].seed == rest["seed"] and events[-1].created_at
+    # A reused job's first event already carries the earlier job's outputs.
+    again = (await sync_to_async(api(editor).post)("/api/render-jobs/", {"shot": shot.pk, "kind": "clip", "parameters": {"width": 320}}, format="json")).json()
+    reused = JobEvent.model_validate((await next_of(room, "change"))["change"]["data"])
+    assert (reused.id, reused.status, reused.reused_from, reused.outputs) == (again["id"], "succeeded", job_id, rest["outputs"])
     await room.disconnect()
 
 

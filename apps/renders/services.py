@@ -19,12 +19,14 @@ from django.db import transaction
 from django.utils import timezone
 from rest_framework.exceptions import ValidationError
 
+from apps.assets.serializers import AssetSerializer
 from apps.assets.services import store_asset
 from apps.rooms.services import broadcast, lock_project, record_change, render_frame
 
 from previs.vocabulary import ASPECT_RATIOS
 from workers.renderers import RenderCancelled
 
+from .events import JobEvent, JobProgress
 from .models import RenderJob
 
 log = logging.getLogger(__name__)
@@ -78,18 +80,27 @@ def frame_size(kind, parameters, aspect_ratio):
     return max(64, width - width % 8), max(64, height - height % 8)
 
 
-def job_event(job):
-    return {
-        "id": job.pk,
-        "shot": job.shot_id,
-        "panel": job.panel_id,
-        "kind": job.kind,
-        "backend": job.backend,
-        "status": job.status,
-        "progress": round(job.progress, 4),
-        "error": job.error,
-        "attempts": job.attempts,
-    }
+def job_event(job, **progress):
+    """The room's word on a job (apps.renders.events): with its outputs once it succeeded, with
+    the progress counts for a tick."""
+    outputs = AssetSerializer(outputs_of(job), many=True).data if job.status == RenderJob.SUCCEEDED else []
+    event = JobProgress if progress else JobEvent
+    return event(
+        id=job.pk,
+        shot=job.shot_id,
+        panel=job.panel_id,
+        kind=job.kind,
+        backend=job.backend,
+        status=job.status,
+        progress=round(job.progress, 4),
+        error=job.error,
+        attempts=job.attempts,
+        seed=job.seed,
+        created_at=job.created_at.isoformat(),
+        reused_from=job.reused_from_id,
+        outputs=outputs,
+        **progress,
+    ).model_dump(mode="json")
 
 
 def prompt_for(shot, spec):
@@ -276,10 +287,7 @@ class Progress:
         updated = RenderJob.objects.filter(pk=self.job.pk, status=RenderJob.RUNNING).update(progress=self.job.progress, heartbeat_at=timezone.now())
         if not updated:
             self.cancelled = True
-        event = {**job_event(self.job), "done": done, "total": total}
-        if preview_url:
-            event["preview"] = preview_url
-        broadcast(self.job.project_id, render_frame(event))
+        broadcast(self.job.project_id, render_frame(job_event(self.job, done=done, total=total, preview=preview_url)))
 
     def should_cancel(self):
         return self.cancelled
