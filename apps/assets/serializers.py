@@ -1,5 +1,7 @@
 from rest_framework import serializers
 
+from apps.projects.ids import IdField
+
 from .models import Asset
 from .services import url_for
 
@@ -17,5 +19,5 @@ class AssetSerializer(serializers.ModelSerializer):
 
 
 class AssetUploadSerializer(serializers.Serializer):
-    project = serializers.IntegerField()
+    project = IdField()
     image = serializers.FileField(help_text="PNG, JPEG or WebP; checked by its content, not its name.")

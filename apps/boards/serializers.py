@@ -4,14 +4,15 @@ from rest_framework.relations import PKOnlyObject
 
 from apps.assets.models import Asset
 from apps.assets.services import url_for
-from apps.projects.api import FieldsBuiltOnce, field_names, narrowed
+from apps.projects.api import BoundedText, FieldsBuiltOnce, field_names, narrowed
+from apps.projects.ids import IdField, IdRelatedField
 
 from .models import Character, Location, Panel, Scene, Shot
 
 VERSIONED_READ_ONLY = ("id", "version", "created_at", "updated_at")
 
 
-class ProjectScopedSerializer(FieldsBuiltOnce, serializers.ModelSerializer):
+class ProjectScopedSerializer(BoundedText, FieldsBuiltOnce, serializers.ModelSerializer):
     """Related rows named in a body (a scene's location, a shot's characters, a panel's image)
     must belong to the same project as the row; anything else is "does not exist"."""
 
@@ -29,7 +30,7 @@ class ProjectScopedSerializer(FieldsBuiltOnce, serializers.ModelSerializer):
         return fields
 
 
-class CharacterSerializer(FieldsBuiltOnce, serializers.ModelSerializer):
+class CharacterSerializer(BoundedText, FieldsBuiltOnce, serializers.ModelSerializer):
     class Meta:
         model = Character
         fields = ("id", "project", "name", "description", "height_m", "colour") + VERSIONED_READ_ONLY[1:]
@@ -41,7 +42,7 @@ class CharacterCreateSerializer(CharacterSerializer):
         read_only_fields = VERSIONED_READ_ONLY
 
 
-class LocationSerializer(FieldsBuiltOnce, serializers.ModelSerializer):
+class LocationSerializer(BoundedText, FieldsBuiltOnce, serializers.ModelSerializer):
     class Meta:
         model = Location
         fields = ("id", "project", "name", "description") + VERSIONED_READ_ONLY[1:]
@@ -55,7 +56,7 @@ class LocationCreateSerializer(LocationSerializer):
 
 class PanelSerializer(ProjectScopedSerializer):
     scoped_fields = {"image": Asset}
-    image = serializers.PrimaryKeyRelatedField(queryset=Asset.objects.none(), allow_null=True, required=False, help_text="Asset id of the panel's picture (an upload or a render).")
+    image = IdRelatedField(queryset=Asset.objects.none(), allow_null=True, required=False, help_text="Asset id of the panel's picture (an upload or a render).")
     image_url = serializers.SerializerMethodField(help_text="Where the browser fetches the picture.")
 
     class Meta:
@@ -68,7 +69,7 @@ class PanelSerializer(ProjectScopedSerializer):
 
 
 class PanelCreateSerializer(PanelSerializer):
-    shot = serializers.IntegerField(help_text="The shot this panel boards.")
+    shot = IdField(help_text="The shot this panel boards.")
 
     class Meta(PanelSerializer.Meta):
         read_only_fields = VERSIONED_READ_ONLY + ("rank",)
@@ -110,8 +111,8 @@ class FieldOfViewSerializer(serializers.Serializer):
 class ShotSerializer(ProjectScopedSerializer):
     scoped_fields = {"characters": Character, "location": Location}
     field_of_view = serializers.SerializerMethodField(help_text="Angle of view of the spec's camera (lens, sensor, delivery aspect), from the same optics the renderer uses.")
-    characters = serializers.PrimaryKeyRelatedField(many=True, queryset=Character.objects.none(), required=False)
-    location = serializers.PrimaryKeyRelatedField(queryset=Location.objects.none(), allow_null=True, required=False)
+    characters = IdRelatedField(many=True, queryset=Character.objects.none(), required=False)
+    location = IdRelatedField(queryset=Location.objects.none(), allow_null=True, required=False)
     number = serializers.CharField(max_length=8, required=False, help_text="Like 12A; left out, the next free letter is used.")
 
     class Meta:
@@ -149,7 +150,7 @@ class ShotSerializer(ProjectScopedSerializer):
 
 
 class ShotCreateSerializer(ShotSerializer):
-    scene = serializers.IntegerField(help_text="The scene the shot belongs to.")
+    scene = IdField(help_text="The scene the shot belongs to.")
 
     class Meta(ShotSerializer.Meta):
         read_only_fields = VERSIONED_READ_ONLY + ("rank",)
@@ -164,7 +165,7 @@ class BoardShotSerializer(ShotSerializer):
 
 class SceneSerializer(ProjectScopedSerializer):
     scoped_fields = {"location": Location}
-    location = serializers.PrimaryKeyRelatedField(queryset=Location.objects.none(), allow_null=True, required=False)
+    location = IdRelatedField(queryset=Location.objects.none(), allow_null=True, required=False)
     heading = serializers.CharField(read_only=True, help_text="The slugline: INT. KITCHEN - NIGHT.")
     number = serializers.CharField(max_length=8, required=False, help_text="Like 12 or 12A; left out, the next number is used.")
 
@@ -182,7 +183,7 @@ class SceneSerializer(ProjectScopedSerializer):
 
 
 class SceneCreateSerializer(SceneSerializer):
-    project = serializers.IntegerField()
+    project = IdField()
 
     class Meta(SceneSerializer.Meta):
         read_only_fields = VERSIONED_READ_ONLY + ("rank",)
@@ -196,8 +197,8 @@ class BoardSceneSerializer(SceneSerializer):
 
 
 class MoveSerializer(serializers.Serializer):
-    after = serializers.IntegerField(allow_null=True, help_text="Id of the sibling to land after; null puts it first.")
-    parent = serializers.IntegerField(required=False, help_text="New parent (the scene of a shot, the shot of a panel); left out, it stays.")
+    after = IdField(allow_null=True, help_text="Id of the sibling to land after; null puts it first.")
+    parent = IdField(required=False, help_text="New parent (the scene of a shot, the shot of a panel); left out, it stays.")
     version = serializers.IntegerField(required=False, help_text="The version you read (or send If-Match).")
 
 

@@ -8,6 +8,7 @@ from rest_framework.response import Response
 from apps.projects.access import require
 from apps.projects.api import ProjectScopedViewSet
 from apps.projects.concurrency import expected_version
+from apps.projects.ids import id_or_400
 from apps.projects.models import Project
 from apps.projects.permissions import EDIT
 
@@ -59,7 +60,7 @@ class CreateWithParentMixin:
                 from apps.projects.access import projects_for
                 from rest_framework.exceptions import ValidationError
 
-                parent = projects_for(self.request.user).filter(pk=pk).first() if str(pk).isdigit() else None
+                parent = projects_for(self.request.user).filter(pk=id_or_400(pk, "project")).first()
                 if parent is None:
                     raise ValidationError({"project": ["No such project among yours."]})
                 self._parent = parent

@@ -45,3 +45,14 @@ LINK_SCOPE_PERMISSIONS = {
 
 def role_allows(role, action):
     return action in ROLE_PERMISSIONS.get(role, frozenset())
+
+
+def may_change_membership(actor_role, old_role, new_role):
+    """Whether someone of `actor_role` may turn a membership of `old_role` into `new_role` (None
+    for "not a member": an invitation or a removal). Managing members is not enough to touch the
+    owner role: only an owner may grant, change or remove it, or a director could make
+    themselves owner and then remove the real one. (That a project keeps at least one owner is
+    checked by apps.projects.services, which sees every owner.)"""
+    if OWNER in (old_role, new_role):
+        return actor_role == OWNER
+    return True

@@ -2,6 +2,7 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from apps.assets.serializers import AssetSerializer
+from apps.projects.ids import IdField
 
 from .models import RenderJob
 from .services import outputs_of
@@ -24,8 +25,8 @@ class RenderJobSerializer(serializers.ModelSerializer):
 
 
 class RenderJobCreateSerializer(serializers.Serializer):
-    shot = serializers.IntegerField()
-    panel = serializers.IntegerField(required=False, allow_null=True, help_text="The panel the render is for, if any.")
+    shot = IdField()
+    panel = IdField(required=False, allow_null=True, help_text="The panel the render is for, if any.")
     kind = serializers.ChoiceField(choices=RenderJob.KINDS, default=RenderJob.FRAME)
     backend = serializers.ChoiceField(choices=RenderJob.BACKENDS, default=RenderJob.BLOCKING)
     seed = serializers.IntegerField(required=False, allow_null=True, min_value=0, max_value=2**31 - 1, help_text="Left out: the project's seed.")

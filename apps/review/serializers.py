@@ -2,11 +2,14 @@
 
 import pydantic
 from django.contrib.auth import get_user_model
+from django.utils import timezone
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from apps.assets.models import Asset
-from apps.boards.models import Shot
+from apps.boards.models import Scene, Shot
+from apps.projects.ids import IdField, IdRelatedField
+from apps.projects.models import Project
 from apps.projects.permissions import LINK_SCOPES
 from previs import vocabulary
 
@@ -22,6 +25,11 @@ def authored_by(row):
     return {"name": row.author_name, "user": row.author_id, "guest": row.guest_id is not None}
 
 
+def _caller(serializer):
+    request = serializer.context.get("request")
+    return request.user if request is not None and request.user.is_authenticated else None
+
+
 class AuthorField(serializers.Serializer):
     name = serializers.CharField()
     user = serializers.IntegerField(allow_null=True)
@@ -29,7 +37,8 @@ class AuthorField(serializers.Serializer):
 
 
 class ReviewSerializer(serializers.ModelSerializer):
-    shots = serializers.ListField(child=serializers.IntegerField(), source="shot_ids", required=False,
+    serializer_related_field = IdRelatedField
+    shots = serializers.ListField(child=IdField(), source="shot_ids", required=False,
                                   help_text="Shot ids in review order (when no scene is given).")
 
     class Meta:
@@ -37,6 +46,14 @@ class ReviewSerializer(serializers.ModelSerializer):
         fields = ("id", "project", "title", "scene", "shots", "created_at")
         read_only_fields = ("id", "created_at")
         extra_kwargs = {"project": {"required": True}, "title": {"required": False, "allow_blank": True}}
+
+    def get_fields(self):
+        # Only the caller's projects and scenes exist here: another production's id gets the
+        # same "does not exist" as an id nobody has.
+        fields = super().get_fields()
+        fields["project"].queryset = Project.objects.filter(memberships__user=_caller(self))
+        fields["scene"].queryset = Scene.objects.filter(project__memberships__user=_caller(self))
+        return fields
 
     def validate(self, data):
         project = data.get("project") or getattr(self.instance, "project", None)
@@ -79,10 +96,10 @@ class LinkStatsSerializer(serializers.Serializer):
 
 
 class ShareLinkSerializer(serializers.ModelSerializer):
-    review = serializers.PrimaryKeyRelatedField(queryset=Review.objects.all(), required=False,
+    review = IdRelatedField(queryset=Review.objects.all(), required=False,
                                                 help_text="The review (a session's selection) the link shows; or give scene or shots.")
-    scene = serializers.IntegerField(write_only=True, required=False, help_text="Share a scene's boards (a review of it is made).")
-    shots = serializers.ListField(child=serializers.IntegerField(), write_only=True, required=False,
+    scene = IdField(write_only=True, required=False, help_text="Share a scene's boards (a review of it is made).")
+    shots = serializers.ListField(child=IdField(), write_only=True, required=False,
                                   help_text="Share these shots, in this order (a review of them is made).")
     passphrase = serializers.CharField(write_only=True, required=False, allow_blank=True, max_length=200, trim_whitespace=False,
                                        help_text="Optional; guests must give it before they see anything.")
@@ -97,6 +114,16 @@ class ShareLinkSerializer(serializers.ModelSerializer):
         fields = ("id", "project", "review", "scene", "shots", "label", "scope", "passphrase", "has_passphrase", "watermark", "expires_at",
                   "revoked_at", "created_at", "status", "stats", "token", "url")
         read_only_fields = ("id", "project", "revoked_at", "created_at")
+
+    def get_fields(self):
+        fields = super().get_fields()
+        fields["review"].queryset = Review.objects.filter(project__memberships__user=_caller(self))  # as in ReviewSerializer
+        return fields
+
+    def validate_expires_at(self, value):
+        if value is not None and value <= timezone.now():
+            raise serializers.ValidationError("Choose a time in the future.")
+        return value
 
     def validate(self, data):
         given = [name for name in ("review", "scene", "shots") if data.get(name)]
@@ -127,12 +154,13 @@ class ShareLinkSerializer(serializers.ModelSerializer):
 
 
 class CommentSerializer(serializers.ModelSerializer):
+    serializer_related_field = IdRelatedField
     """Create: shot (the op's parent), body, frame / frame_end, parent (a thread's first
     comment), annotation, mentions (member ids). Set: body, resolved, frames."""
 
     author = serializers.SerializerMethodField()
     body = serializers.CharField(max_length=MAX_COMMENT_CHARS, trim_whitespace=True)
-    mentions = serializers.PrimaryKeyRelatedField(many=True, required=False, queryset=get_user_model().objects.none(),
+    mentions = IdRelatedField(many=True, required=False, queryset=get_user_model().objects.none(),
                                                   help_text="Members of the project this comment names.")
 
     class Meta:
@@ -167,6 +195,7 @@ class ShapesField(serializers.JSONField):
 
 
 class AnnotationSerializer(serializers.ModelSerializer):
+    serializer_related_field = IdRelatedField
     """Create: shot (the op's parent), asset (the picture drawn on), frame, shapes. Set: shapes
     (the eraser removes marks by setting the rest)."""
 
@@ -223,7 +252,7 @@ class ApprovalSerializer(serializers.ModelSerializer):
 
 
 class ApprovalCreateSerializer(ApprovalSerializer):
-    shot = serializers.IntegerField()
+    shot = IdField()
 
     class Meta(ApprovalSerializer.Meta):
         read_only_fields = ("id", "review", "reviewed", "created_at")
