@@ -24,4 +24,6 @@ RUN STUDIO_SECRET_KEY=collectstatic-only python manage.py collectstatic --noinpu
 RUN useradd --create-home studio && chown -R studio /app
 USER studio
 EXPOSE 8000
-CMD ["daphne", "--bind", "0.0.0.0", "--port", "8000", "--proxy-headers", "studio.asgi:application"]
+# No --proxy-headers: Daphne would believe X-Forwarded-For from anyone. The studio itself believes
+# it only from STUDIO_TRUSTED_PROXIES (studio/middleware.py).
+CMD ["daphne", "--bind", "0.0.0.0", "--port", "8000", "studio.asgi:application"]

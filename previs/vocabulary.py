@@ -5,6 +5,11 @@ API, the label is what a 1st AD reads on a shot list. Django models use these as
 the OpenAPI schema exposes them as enums, and the front end gets them from the schema.
 """
 
+# The longest a long-text field (a shot's description, dialogue, props and notes; a scene's
+# synopsis; a panel's caption and notes; a character's or location's description; a project's
+# description and style prompt) may be, in characters: pages of notes, not a megabyte.
+LONG_TEXT_MAX_CHARS = 20_000
+
 SHOT_SIZES = (
     ("EWS", "Extreme Wide"),
     ("WS", "Wide"),

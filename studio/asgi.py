@@ -19,10 +19,11 @@ from channels.security.websocket import AllowedHostsOriginValidator  # noqa: E40
 
 from apps.review.routing import websocket_urlpatterns as review_sockets  # noqa: E402
 from apps.rooms.routing import websocket_urlpatterns as room_sockets  # noqa: E402
+from studio.middleware import RequestSizeLimit  # noqa: E402
 
 application = ProtocolTypeRouter(
     {
-        "http": django_asgi_app,
+        "http": RequestSizeLimit(django_asgi_app),
         "websocket": AllowedHostsOriginValidator(AuthMiddlewareStack(URLRouter(room_sockets + review_sockets))),
     }
 )

@@ -61,6 +61,9 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    "studio.middleware.TrustedProxyMiddleware",  # first: everything after sees the real client
+    "studio.middleware.ApiErrorsAsJsonMiddleware",  # outside the rest: sees every error page
+    "studio.middleware.SecurityHeadersMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -174,8 +177,11 @@ STORAGES = {
 # Upload limits: checked on bytes and on decoded pixels, so a decompression bomb is refused.
 UPLOAD_MAX_BYTES = int(os.environ.get("STUDIO_UPLOAD_MAX_BYTES", 25 * 1024 * 1024))
 UPLOAD_MAX_PIXELS = int(os.environ.get("STUDIO_UPLOAD_MAX_PIXELS", 8192 * 8192))
-DATA_UPLOAD_MAX_MEMORY_SIZE = UPLOAD_MAX_BYTES + 1024 * 1024
-FILE_UPLOAD_MAX_MEMORY_SIZE = UPLOAD_MAX_BYTES + 1024 * 1024
+# A JSON body (and a form's fields, files apart) is at most this big; bigger bodies get 413
+# before they are read (studio.middleware.RequestSizeLimit), uploads at most UPLOAD_MAX_BYTES.
+DATA_UPLOAD_MAX_MEMORY_SIZE = int(os.environ.get("STUDIO_BODY_MAX_BYTES", 2 * 1024 * 1024))
+# Uploads bigger than this go to a temporary file instead of memory while they are checked.
+FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 
 # --- Channels -------------------------------------------------------------------------------
 REDIS_URL = os.environ.get("REDIS_URL", "")
@@ -201,11 +207,24 @@ if REDIS_URL:
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 
-# --- Client share links -------------------------------------------------------------------
+# --- Guess limits (apps/projects/limits.py: django-ratelimit, counted in the cache above) ------
 # Wrong tokens or passphrases allowed per address per window before every share request from
-# it is refused with 429.
+# it is refused with 429 (a guest who already joined a live link is never refused).
 SHARE_GUESS_LIMIT = int(os.environ.get("STUDIO_SHARE_GUESS_LIMIT", "20"))
 SHARE_GUESS_WINDOW_S = int(os.environ.get("STUDIO_SHARE_GUESS_WINDOW_S", "600"))
+# Wrong passphrases allowed per link, from any number of addresses, before the link refuses new
+# joins for a short while (guests who already joined keep watching).
+SHARE_LINK_GUESS_LIMIT = int(os.environ.get("STUDIO_SHARE_LINK_GUESS_LIMIT", "10"))
+SHARE_LINK_LOCK_S = int(os.environ.get("STUDIO_SHARE_LINK_LOCK_S", "300"))
+# Wrong passwords (session sign-in and token creation) allowed per address, and per login name,
+# per window.
+LOGIN_GUESS_LIMIT = int(os.environ.get("STUDIO_LOGIN_GUESS_LIMIT", "10"))
+LOGIN_GUESS_WINDOW_S = int(os.environ.get("STUDIO_LOGIN_GUESS_WINDOW_S", "300"))
+# Addresses (or networks, like 10.0.0.0/8) of the reverse proxies in front of Daphne. Only a
+# request from one of them may say, in X-Forwarded-For / X-Forwarded-Proto, who the client is
+# and whether it came over HTTPS; from anyone else those headers are ignored, or a guesser could
+# give a new address with every request. Empty: the studio is reached directly.
+TRUSTED_PROXIES = env_list("STUDIO_TRUSTED_PROXIES", "")
 
 # --- Celery (queues and routes live in studio/celery.py) -----------------------------------
 CELERY_BROKER_URL = os.environ.get("CELERY_BROKER_URL") or REDIS_URL or "memory://"
@@ -233,6 +252,11 @@ REST_FRAMEWORK = {
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "DEFAULT_SCHEMA_CLASS": "studio.openapi.StudioAutoSchema",  # documents each operation's error answers
     "DEFAULT_PAGINATION_CLASS": None,
+    "DEFAULT_PARSER_CLASSES": [
+        "apps.projects.parsers.JSONParser",  # a body nested too deep is a 400, not a RecursionError
+        "rest_framework.parsers.FormParser",
+        "rest_framework.parsers.MultiPartParser",
+    ],
     "EXCEPTION_HANDLER": "apps.projects.api.exception_handler",
     "TEST_REQUEST_DEFAULT_FORMAT": "json",
 }
@@ -266,6 +290,29 @@ SPECTACULAR_SETTINGS = {
 
 LOGIN_URL = "/login/"
 
+# --- Security headers -----------------------------------------------------------------------
+# The browser app is a Vite build: its scripts are files of this origin, never inline. Its
+# sockets are ws(s): to this host; pictures and clips may come from the bucket (presigned URLs).
+# Styles allow inline because the API docs (Swagger UI, Redoc) and the admin set style
+# attributes; scripts, which is what an injection would need, do not.
+_MEDIA_ORIGINS = " ".join(filter(None, [S3_PUBLIC_ENDPOINT_URL.rstrip("/") if S3_BUCKET else ""]))
+CONTENT_SECURITY_POLICY = "; ".join([
+    "default-src 'self'",
+    "script-src 'self'",
+    "style-src 'self' 'unsafe-inline'",
+    f"img-src 'self' data: blob: {_MEDIA_ORIGINS}".strip(),
+    f"media-src 'self' blob: {_MEDIA_ORIGINS}".strip(),
+    "connect-src 'self' ws: wss:",
+    "font-src 'self' data:",
+    "object-src 'none'",
+    "base-uri 'self'",
+    "form-action 'self'",
+    "frame-ancestors 'none'",
+])
+X_FRAME_OPTIONS = "DENY"
+SECURE_REFERRER_POLICY = "same-origin"  # a share link's token never leaves in a Referer
+SECURE_CONTENT_TYPE_NOSNIFF = True
+
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
@@ -283,5 +330,3 @@ if PRODUCTION:
     SECURE_HSTS_SECONDS = int(os.environ.get("STUDIO_HSTS_SECONDS", 31536000))
     SECURE_HSTS_INCLUDE_SUBDOMAINS = True
     SECURE_HSTS_PRELOAD = True
-    SECURE_CONTENT_TYPE_NOSNIFF = True
-    X_FRAME_OPTIONS = "DENY"

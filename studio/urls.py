@@ -1,12 +1,11 @@
 from django.contrib import admin
 from django.urls import include, path
-from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, SpectacularSwaggerView
-from rest_framework.authtoken.views import obtain_auth_token
+from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, SpectacularSwaggerSplitView
 from rest_framework.routers import DefaultRouter
 
 from apps.assets.views import AssetViewSet
 from apps.boards.views import CharacterViewSet, LocationViewSet, PanelViewSet, SceneViewSet, ShotViewSet
-from apps.projects.views import MembershipViewSet, ProjectViewSet, SessionView
+from apps.projects.views import MembershipViewSet, ProjectViewSet, SessionView, TokenView
 from apps.renders.views import RenderJobViewSet
 from apps.review.views import (
     AnnotationViewSet,
@@ -45,9 +44,9 @@ urlpatterns = [
     path("api/share/<str:token>/content/", ShareContentView.as_view(), name="share-content"),
     path("api/share/<str:token>/assets/<int:asset_id>/", ShareAssetView.as_view(), name="share-asset"),
     path("api/auth/session/", SessionView.as_view(), name="session"),
-    path("api/auth/token/", obtain_auth_token, name="token"),
+    path("api/auth/token/", TokenView.as_view(), name="token"),
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
-    path("api/docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="api-docs"),
+    path("api/docs/", SpectacularSwaggerSplitView.as_view(url_name="schema"), name="api-docs"),
     path("api/redoc/", SpectacularRedocView.as_view(url_name="schema"), name="api-redoc"),
     path("admin/", admin.site.urls),
     path("", include("apps.web.urls")),

@@ -7,15 +7,30 @@ Errors always come back as JSON: 400 {field: [messages]}, 403/404 {"detail": …
 import copy
 import functools
 
-from django.db import IntegrityError
+from django.db import IntegrityError, models
 from rest_framework import mixins, status, viewsets
 from rest_framework.exceptions import ValidationError
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
 
+from previs.vocabulary import LONG_TEXT_MAX_CHARS
+
 from .access import require
 from .concurrency import StaleVersion, expected_version
+from .ids import id_or_400
 from .permissions import EDIT
+
+
+class BoundedText:
+    """Mixin for a ModelSerializer: every long-text column (a TextField) gets the one length limit,
+    LONG_TEXT_MAX_CHARS, so a 20 MB note is a 400 over REST and an error frame in the room (whose
+    ops are validated with these same serializers)."""
+
+    def build_standard_field(self, field_name, model_field):
+        field_class, field_kwargs = super().build_standard_field(field_name, model_field)
+        if isinstance(model_field, models.TextField):
+            field_kwargs.setdefault("max_length", LONG_TEXT_MAX_CHARS)
+        return field_class, field_kwargs
 
 
 class FieldsBuiltOnce:
@@ -64,9 +79,7 @@ def filter_by_ids(queryset, request, params):
     for param in params:
         value = request.query_params.get(param)
         if value is not None:
-            if not value.isdigit():
-                raise ValidationError({param: ["Must be an id."]})
-            queryset = queryset.filter(**{f"{param}_id": int(value)})
+            queryset = queryset.filter(**{f"{param}_id": id_or_400(value, param)})
     return queryset
 
 
@@ -149,8 +162,9 @@ class ProjectScopedViewSet(
 
     def scoped_parent(self, queryset, pk, field):
         """A parent object named in a request body, among the caller's projects (400 if not)."""
-        try:
-            return queryset.filter(project__memberships__user=self.request.user).get(pk=pk)
-        except (queryset.model.DoesNotExist, ValueError, TypeError):
+        parent = queryset.filter(project__memberships__user=self.request.user).filter(pk=id_or_400(pk, field)).first()
+        if parent is None:
             raise ValidationError({field: ["No such item in your projects."]})
+        return parent
+
 

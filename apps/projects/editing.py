@@ -16,9 +16,13 @@ from fractional_indexing import generate_key_between
 from apps.rooms import text
 from apps.rooms.protocol import TEXT_FIELDS
 from apps.rooms.services import applying_any_op, lock_project, locked_row, record_change, rows_removed
+from previs.vocabulary import LONG_TEXT_MAX_CHARS
 
 from .concurrency import StaleVersion
 from .models import Project
+
+
+TEXT_TOO_LONG = f"At most {LONG_TEXT_MAX_CHARS:,} characters."
 
 
 def write_transaction():
@@ -38,6 +42,11 @@ def update_fields(instance, changes, *, actor, expected_version, entity, represe
     from a live text edit, so the other editors merge that edit instead of replacing their text.
     Returns the fresh instance. Raises StaleVersion when `expected_version` is not current.
     """
+    # Serializers refuse long text over the limit (BoundedText); a live text edit's merged
+    # text comes here without one, so the same limit is checked for it here.
+    for name in TEXT_FIELDS.get(entity, ()):
+        if len(changes.get(name) or "") > LONG_TEXT_MAX_CHARS:
+            raise ValidationError({name: [TEXT_TOO_LONG]})
     model = type(instance)
     m2m = m2m or {}
     with write_transaction():

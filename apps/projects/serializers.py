@@ -3,11 +3,12 @@ from rest_framework import serializers
 
 from apps.boards.serializers import BoardSceneSerializer, CharacterSerializer, LocationSerializer
 
+from .api import BoundedText
 from .models import Membership, Project
 from .permissions import ROLE_PERMISSIONS, ROLES
 
 
-class ProjectSerializer(serializers.ModelSerializer):
+class ProjectSerializer(BoundedText, serializers.ModelSerializer):
     role = serializers.SerializerMethodField(help_text="Your role in this project.")
     allowed = serializers.SerializerMethodField(help_text="What your role may do here.")
 
@@ -52,6 +53,14 @@ class MembershipCreateSerializer(serializers.Serializer):
         if user is None:
             raise serializers.ValidationError("No studio user has that login.")
         return user
+
+
+class SignInSerializer(serializers.Serializer):
+    """A login and password, for the session sign-in and the token endpoint."""
+
+    username = serializers.CharField(max_length=150, error_messages={"blank": "Enter your login.", "required": "Enter your login."})
+    password = serializers.CharField(max_length=1024, trim_whitespace=False,
+                                     error_messages={"blank": "Enter your password.", "required": "Enter your password."})
 
 
 class BoardSerializer(serializers.Serializer):

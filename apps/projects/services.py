@@ -1,13 +1,15 @@
 """Projects and their members."""
 
+from django.conf import settings
+from django.contrib.auth import authenticate
 from django.db import transaction
-from rest_framework.exceptions import ValidationError
+from rest_framework.exceptions import PermissionDenied, ValidationError
 
 from apps.rooms.services import broadcast, lock_project, record_change
 
-from . import editing
+from . import editing, limits
 from .models import Membership, Project
-from .permissions import OWNER
+from .permissions import OWNER, may_change_membership
 
 
 def project_wire(project, field_names):
@@ -41,9 +43,17 @@ def _membership_event(membership):
     return {"user": membership.user_id, "username": membership.user.username, "role": membership.role}
 
 
+def _check_owner_rule(project_id, actor, old_role, new_role):
+    """Every door that changes memberships (REST, admin actions, scripts) passes here."""
+    actor_role = Membership.objects.filter(project_id=project_id, user=actor).values_list("role", flat=True).first()
+    if not may_change_membership(actor_role, old_role, new_role):
+        raise PermissionDenied("Only an owner may grant, change or remove the owner role.")
+
+
 def add_member(project, user, role, actor):
     with transaction.atomic():
         lock_project(project.pk)
+        _check_owner_rule(project.pk, actor, None, role)
         membership, created = Membership.objects.get_or_create(project=project, user=user, defaults={"role": role})
         if not created:
             raise ValidationError({"username": [f"{user.username} is already a member ({membership.role})."]})
@@ -59,6 +69,7 @@ def change_role(membership, role, actor):
     with transaction.atomic():
         lock_project(membership.project_id)
         membership = Membership.objects.select_for_update().get(pk=membership.pk)
+        _check_owner_rule(membership.project_id, actor, membership.role, role)
         if membership.role == OWNER and role != OWNER and not _owners_left(membership.project, membership):
             raise ValidationError({"role": ["A project keeps at least one owner; make someone else owner first."]})
         membership.role = role
@@ -72,6 +83,8 @@ def change_role(membership, role, actor):
 def remove_member(membership, actor):
     with transaction.atomic():
         lock_project(membership.project_id)
+        membership = Membership.objects.select_for_update().get(pk=membership.pk)
+        _check_owner_rule(membership.project_id, actor, membership.role, None)
         if membership.role == OWNER and not _owners_left(membership.project, membership):
             raise ValidationError({"role": ["A project keeps at least one owner; make someone else owner first."]})
         pk, project_id, user_id = membership.pk, membership.project_id, membership.user_id
@@ -79,3 +92,24 @@ def remove_member(membership, actor):
         record_change(project_id, actor, "delete", "membership", pk, {"user": user_id})
         # Open sockets of that person re-check their access at once (and close).
         transaction.on_commit(lambda: broadcast(project_id, {"type": "room.access_changed", "user": user_id}))
+
+
+WRONG_LOGIN = "That login and password do not match."
+
+
+def check_password_login(request, username, password):
+    """The user for a login and password (session sign-in and token creation both ask here).
+
+    Every wrong pair gets the same 400, whether or not the login exists. Wrong passwords are
+    counted per address and per login name; once either has spent LOGIN_GUESS_LIMIT in the
+    window, the answer is 429 before the password is even checked."""
+    budgets = [("login-address", limits.client_address(request)), ("login-name", username.casefold())]
+    for group, value in budgets:
+        limits.refuse_if_spent(group, value, settings.LOGIN_GUESS_LIMIT, settings.LOGIN_GUESS_WINDOW_S,
+                               "Too many wrong passwords; try again later.")
+    user = authenticate(request, username=username, password=password)
+    if user is None:
+        for group, value in budgets:
+            limits.count_miss(group, value, settings.LOGIN_GUESS_LIMIT, settings.LOGIN_GUESS_WINDOW_S)
+        raise ValidationError({"non_field_errors": [WRONG_LOGIN]})
+    return user

@@ -1,6 +1,7 @@
-from django.contrib.auth import authenticate, login, logout
+from django.contrib.auth import login, logout
 from django.middleware.csrf import get_token
-from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
+from drf_spectacular.utils import OpenApiParameter, extend_schema
+from rest_framework.authtoken.models import Token
 from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.permissions import AllowAny
@@ -12,9 +13,10 @@ from apps.boards.views import board_for
 from . import services
 from .access import projects_for, require
 from .concurrency import StaleVersion, expected_version
+from .ids import id_or_404
 from .models import Membership
 from .permissions import MANAGE_MEMBERS, MANAGE_PROJECT, VIEW
-from .serializers import BoardSerializer, MembershipCreateSerializer, MembershipSerializer, ProjectSerializer
+from .serializers import BoardSerializer, MembershipCreateSerializer, MembershipSerializer, ProjectSerializer, SignInSerializer
 
 
 class ProjectViewSet(viewsets.ModelViewSet):
@@ -68,7 +70,7 @@ class MembershipViewSet(mixins.ListModelMixin, mixins.CreateModelMixin, mixins.U
     http_method_names = ["get", "post", "patch", "delete", "head", "options"]
 
     def get_queryset(self):
-        project_id = int(self.kwargs["project_pk"])
+        project_id = id_or_404(self.kwargs["project_pk"])
         require(self.request.user, project_id, VIEW)
         return Membership.objects.filter(project_id=project_id).select_related("user", "project")
 
@@ -77,10 +79,11 @@ class MembershipViewSet(mixins.ListModelMixin, mixins.CreateModelMixin, mixins.U
 
     @extend_schema(request=MembershipCreateSerializer, responses=MembershipSerializer)
     def create(self, request, project_pk=None):
-        require(request.user, int(project_pk), MANAGE_MEMBERS)
+        project_id = id_or_404(project_pk)
+        require(request.user, project_id, MANAGE_MEMBERS)
         body = MembershipCreateSerializer(data=request.data)
         body.is_valid(raise_exception=True)
-        project = projects_for(request.user).get(pk=project_pk)
+        project = projects_for(request.user).get(pk=project_id)
         membership = services.add_member(project, body.validated_data["username"], body.validated_data["role"], request.user)
         return Response(MembershipSerializer(membership).data, status=status.HTTP_201_CREATED)
 
@@ -122,23 +125,11 @@ class SessionView(APIView):
             return Response({"detail": "Not signed in."}, status=status.HTTP_403_FORBIDDEN)
         return Response(_user_payload(request.user))
 
-    @extend_schema(
-        request=inline_serializer("SignIn", {"username": serializers.CharField(), "password": serializers.CharField()}),
-        responses={200: SessionUserSerializer, 400: None},
-    )
+    @extend_schema(request=SignInSerializer, responses={200: SessionUserSerializer, 400: None, 429: None})
     def post(self, request):
-        username = request.data.get("username") or ""
-        password = request.data.get("password") or ""
-        errors = {}
-        if not username:
-            errors["username"] = ["Enter your login."]
-        if not password:
-            errors["password"] = ["Enter your password."]
-        if errors:
-            return Response(errors, status=status.HTTP_400_BAD_REQUEST)
-        user = authenticate(request, username=username, password=password)
-        if user is None:
-            return Response({"non_field_errors": ["That login and password do not match."]}, status=status.HTTP_400_BAD_REQUEST)
+        body = SignInSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        user = services.check_password_login(request, body.validated_data["username"], body.validated_data["password"])
         login(request, user)
         return Response(_user_payload(user))
 
@@ -146,3 +137,22 @@ class SessionView(APIView):
     def delete(self, request):
         logout(request)
         return Response(status=status.HTTP_204_NO_CONTENT)
+
+
+class TokenSerializer(serializers.Serializer):
+    token = serializers.CharField()
+
+
+class TokenView(APIView):
+    """A script's API token for a login and password (guessing is limited like the sign-in)."""
+
+    authentication_classes = []
+    permission_classes = [AllowAny]
+
+    @extend_schema(request=SignInSerializer, responses={200: TokenSerializer, 400: None, 429: None})
+    def post(self, request):
+        body = SignInSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        user = services.check_password_login(request, body.validated_data["username"], body.validated_data["password"])
+        token, _ = Token.objects.get_or_create(user=user)
+        return Response({"token": token.key})

@@ -8,6 +8,7 @@ room and every review session covering the shot, exactly as they are stored.
 import hashlib
 import secrets
 
+from django.conf import settings
 from django.contrib.auth.hashers import check_password, make_password
 from django.db import transaction
 from django.db.models import F
@@ -16,7 +17,7 @@ from rest_framework.exceptions import PermissionDenied, ValidationError
 
 from apps.boards import services as boards
 from apps.boards.models import Shot
-from apps.projects import editing
+from apps.projects import editing, limits
 from apps.projects.access import Access, access_for
 from apps.projects.permissions import APPROVE, COMMENT, GUEST
 from apps.rooms.services import broadcast_to_group, lock_project, record_change
@@ -100,10 +101,44 @@ def count_open(link):
     ShareLink.objects.filter(pk=link.pk).update(opens=F("opens") + 1)
 
 
-def join_link(link, session, name, email="", passphrase=""):
+# Guess limits (apps.projects.limits): wrong tokens and passphrases count against the caller's
+# address, and wrong passphrases against the link too, so guessers spread over many addresses
+# lock the link (for SHARE_LINK_LOCK_S) instead of getting unlimited tries.
+ADDRESS_BUDGET = "share-address"
+LINK_BUDGET = "share-link"
+
+
+def _count_address_miss(address):
+    limits.count_miss(ADDRESS_BUDGET, address, settings.SHARE_GUESS_LIMIT, settings.SHARE_GUESS_WINDOW_S)
+
+
+def open_link(token, session, address):
+    """The usable link for `token`, as the share API sees it: LinkRefused (404, 410), or
+    Throttled once `address` has guessed wrong too often. A browser that already joined a live
+    link is never throttled: guessers behind the same NAT do not lock out the guests watching."""
+    try:
+        link, refused = find_link(token), None
+    except LinkRefused as error:
+        link, refused = None, error
+    if link is None or guest_of(link, session) is None:
+        limits.refuse_if_spent(ADDRESS_BUDGET, address, settings.SHARE_GUESS_LIMIT, settings.SHARE_GUESS_WINDOW_S,
+                               "Too many wrong links or passphrases from your address; try again later.")
+    if refused is not None:
+        if refused.status == 404:
+            _count_address_miss(address)
+        raise refused
+    return link
+
+
+def join_link(link, session, name, email="", passphrase="", address="unknown"):
     """Record a guest (name, optional email) on this browser's session; check the passphrase."""
-    if link.passphrase and not check_password(passphrase or "", link.passphrase):
-        raise PermissionDenied("That passphrase is not right.")
+    if link.passphrase:
+        limits.refuse_if_spent(LINK_BUDGET, link.pk, settings.SHARE_LINK_GUESS_LIMIT,
+                               settings.SHARE_LINK_LOCK_S, "Too many wrong passphrases for this link; it takes new guests again in a few minutes.")
+        if not check_password(passphrase or "", link.passphrase):
+            limits.count_miss(LINK_BUDGET, link.pk, settings.SHARE_LINK_GUESS_LIMIT, settings.SHARE_LINK_LOCK_S)
+            _count_address_miss(address)
+            raise PermissionDenied("That passphrase is not right.")
     guest = Guest.objects.create(link=link, name=name.strip(), email=email or "")
     joined = dict(session.get(SESSION_KEY, {}))
     joined[str(link.pk)] = guest.pk

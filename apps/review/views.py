@@ -4,7 +4,6 @@ share-link API a guest's browser uses (token in the path, identity in the sessio
 import io
 from datetime import datetime, timezone as dt_timezone
 
-from django.conf import settings
 from django.core.cache import cache
 from django.db.models import Q
 from django.http import Http404, HttpResponse, HttpResponseRedirect
@@ -14,7 +13,7 @@ from PIL import Image
 from rest_framework import mixins, status, viewsets
 from rest_framework.authentication import CSRFCheck
 from rest_framework.decorators import action
-from rest_framework.exceptions import NotAuthenticated, PermissionDenied, Throttled, ValidationError
+from rest_framework.exceptions import NotAuthenticated, PermissionDenied, ValidationError
 from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
 from rest_framework.views import APIView
@@ -26,6 +25,8 @@ from apps.assets.views import serve_local
 from apps.boards.models import Panel, Scene, Shot
 from apps.projects.access import access_for, require
 from apps.projects.api import filter_by_ids
+from apps.projects.ids import id_or_400
+from apps.projects.limits import client_address
 from apps.projects.permissions import APPROVE, ROLE_PERMISSIONS, SHARE, VIEW
 from previs.timecode import timecode
 from workers.renderers import annotations as drawing
@@ -204,9 +205,7 @@ class ApprovalViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.C
             queryset = filter_by_ids(queryset, self.request, ("project", "shot"))
             scene = self.request.query_params.get("scene")
             if scene is not None:
-                if not scene.isdigit():
-                    raise ValidationError({"scene": ["Must be an id."]})
-                queryset = queryset.filter(shot__scene_id=int(scene))
+                queryset = queryset.filter(shot__scene_id=id_or_400(scene, "scene"))
         return queryset
 
     def get_serializer_class(self):
@@ -285,26 +284,6 @@ def pdf_response(data, filename):
 
 # --- The guest's side: /api/share/<token>/… ----------------------------------------------------
 
-def client_address(request):
-    return request.META.get("REMOTE_ADDR", "unknown")
-
-
-def check_guess_budget(request):
-    """Refuse callers who have guessed wrong too often (tokens or passphrases)."""
-    if cache.get(f"share-misses:{client_address(request)}", 0) >= settings.SHARE_GUESS_LIMIT:
-        raise Throttled(wait=settings.SHARE_GUESS_WINDOW_S, detail="Too many wrong links or passphrases from your address; try again later.")
-
-
-def count_miss(request):
-    key = f"share-misses:{client_address(request)}"
-    if cache.add(key, 1, timeout=settings.SHARE_GUESS_WINDOW_S):
-        return
-    try:
-        cache.incr(key)
-    except ValueError:
-        cache.set(key, 1, timeout=settings.SHARE_GUESS_WINDOW_S)
-
-
 class GuestView(APIView):
     """Base of the guest API: no account; the link's token is in the path."""
 
@@ -313,12 +292,10 @@ class GuestView(APIView):
     error_statuses = (410, 429)  # a revoked or expired link; too many wrong guesses (studio.openapi)
 
     def link(self, request, token):
-        check_guess_budget(request)
         try:
-            return services.find_link(token)
+            return services.open_link(token, request.session, client_address(request))
         except services.LinkRefused as refused:
             if refused.status == 404:
-                count_miss(request)
                 raise Http404(refused.detail)
             response_error = PermissionDenied(refused.detail)
             response_error.status_code = 410
@@ -362,9 +339,8 @@ class ShareJoinView(GuestView):
         body = JoinSerializer(data=request.data)
         body.is_valid(raise_exception=True)
         try:
-            guest = services.join_link(link, request.session, **body.validated_data)
+            guest = services.join_link(link, request.session, **body.validated_data, address=client_address(request))
         except PermissionDenied:
-            count_miss(request)
             raise ValidationError({"passphrase": ["That passphrase is not right."]})
         return Response({"name": guest.name, "email": guest.email}, status=status.HTTP_201_CREATED)
 

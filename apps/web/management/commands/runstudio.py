@@ -32,4 +32,6 @@ class Command(BaseCommand):
         self.stdout.write(self.style.SUCCESS(f"Previs Studio on http://{host}:{port}/  (API docs: http://{host}:{port}/api/docs/)"))
         from daphne.cli import CommandLineInterface
 
-        CommandLineInterface().run(["--bind", host, "--port", str(port), "--proxy-headers", "studio.asgi:application"])
+        # No --proxy-headers: X-Forwarded-For is believed only from STUDIO_TRUSTED_PROXIES
+        # (studio.middleware.TrustedProxyMiddleware); Daphne would take it from anyone.
+        CommandLineInterface().run(["--bind", host, "--port", str(port), "studio.asgi:application"])
