@@ -19,7 +19,7 @@ from apps.review.protocol import PLAY_LEAD_S
 from studio.asgi import application
 from tests.conftest import client_for
 from tests.test_review import guest, make_link, png
-from tests.test_rooms import ORIGIN, connect, next_of, session_cookie
+from tests.test_rooms import ORIGIN, connect, next_of, refused_with, session_cookie
 
 pytestmark = [pytest.mark.django_db(transaction=True)]
 FPS = 24
@@ -327,11 +327,9 @@ async def test_guest_scope_is_enforced_on_the_socket(session_board, owner, direc
 
     # The link is for this review only: another review of the project, or the project's room, is closed to it.
     other = await sync_to_async(Review.objects.create)(project=project, title="Other", scene=None, shot_ids=[hidden.pk])
-    _, connected, code = await join(comment_cookie, other.pk)
-    assert not connected and code == 4404
+    assert await refused_with(*(await join(comment_cookie, other.pk))[:2]) == 4404
     socket = WebsocketCommunicator(application, f"/ws/projects/{project.pk}/", headers=[ORIGIN, (b"cookie", comment_cookie.encode())])
-    connected, code = await socket.connect(timeout=5)
-    assert not connected and code == 4401
+    assert await refused_with(socket, (await socket.connect(timeout=5))[0]) == 4401
     for s in (watcher, commenter):
         await s.disconnect()
 
@@ -378,8 +376,9 @@ async def test_revoking_a_link_closes_its_open_sockets_at_once(session_board, ow
     assert "revoked" in closed["reason"]
     assert (await socket.receive_output(timeout=5)) == {"type": "websocket.close", "code": 4410}
     # And it cannot come back.
-    _, connected, code = await join(cookie, review.pk)
-    assert not connected and code == 4404
+    assert await refused_with(*(await join(cookie, review.pk))[:2]) == 4404
+    for review_id in (2**64, "%C2%B2"):  # nor can an id that names no review
+        assert await refused_with(*(await join(cookie, review_id))[:2]) == 4404
     await member.disconnect()
 
 
@@ -397,10 +396,8 @@ async def test_an_expiring_link_closes_its_sockets_when_it_expires(session_board
 
 async def test_strangers_are_not_let_in(session_board, outsider):
     review = session_board["review"]
-    _, connected, code = await join(None, review.pk)
-    assert not connected and code == 4404
-    _, connected, code = await join(await sync_to_async(session_cookie)(outsider), review.pk)
-    assert not connected and code == 4404
+    assert await refused_with(*(await join(None, review.pk))[:2]) == 4404
+    assert await refused_with(*(await join(await sync_to_async(session_cookie)(outsider), review.pk))[:2]) == 4404
 
 
 async def test_clock_sync_pong_carries_server_time(session_board, director):

@@ -67,13 +67,22 @@ async def test_member_joins_and_sees_rest_edits_live(project, owner, editor):
     await room.disconnect()
 
 
-async def test_outsiders_and_anonymous_are_refused(project, outsider):
-    _, connected, code = await connect(outsider, project.pk)
-    assert not connected and code == 4404
-    _, connected, code = await connect(None, project.pk)
-    assert not connected and code == 4401
-    _, connected, code = await connect(outsider, 999999)
-    assert not connected and code == 4404
+async def refused_with(room, connected):
+    """The close code of a socket the server accepted only to close it with that code: refused
+    before accepting, the browser would see an HTTP 403 and only a code 1006."""
+    assert connected
+    output = await room.receive_output(timeout=5)
+    assert output["type"] == "websocket.close"
+    return output["code"]
+
+
+async def test_outsiders_and_anonymous_are_refused_with_close_codes(project, outsider, editor):
+    assert await refused_with(*(await connect(outsider, project.pk))[:2]) == 4404
+    assert await refused_with(*(await connect(None, project.pk))[:2]) == 4401
+    assert await refused_with(*(await connect(outsider, 999999))[:2]) == 4404
+    # Ids that cannot name a project are closed like an unknown one, not a failed handshake.
+    for project_id in (2**64, 2**63, "%C2%B2", "0", "-1", "abc"):
+        assert await refused_with(*(await connect(editor, project_id))[:2]) == 4404, project_id
 
 
 async def test_catch_up_replays_missed_changes(project, owner, viewer):

@@ -21,8 +21,9 @@ from channels.generic.websocket import AsyncWebsocketConsumer
 from django.db import transaction
 from django.utils import timezone
 
+from apps.projects.ids import parse_id
 from apps.projects.permissions import APPROVE, COMMENT
-from apps.rooms.consumers import colour_for
+from apps.rooms.consumers import CLOSE_NOT_FOUND, colour_for
 from apps.rooms.framing import FramedSocket, encode
 from apps.rooms.ops import OP_EXECUTOR, OpError, apply_op
 from apps.rooms.services import remember_room_loop, room_group
@@ -32,7 +33,6 @@ from .models import Participant, Review
 
 log = logging.getLogger(__name__)
 
-CLOSE_NOT_FOUND = 4404
 CLOSE_LINK_CLOSED = 4410  # the share link was revoked or expired
 PARTICIPANT_TIMEOUT_S = 60
 REVIEW_ENTITIES = ("comment", "annotation", "approval")
@@ -77,12 +77,12 @@ class ReviewSessionConsumer(FramedSocket, AsyncWebsocketConsumer):
 
     async def connect(self):
         remember_room_loop(asyncio.get_running_loop())
-        self.review_id = int(self.scope["url_route"]["kwargs"]["review_id"])
+        self.review_id = parse_id(self.scope["url_route"]["kwargs"]["review_id"])
         self.start_outbox()
         self.groups_joined, self.expiry, self.last_seen = [], None, time.monotonic()
-        self.access = await database_sync_to_async(self._access)()
+        self.access = None if self.review_id is None else await database_sync_to_async(self._access)()
         if self.access is None:
-            await self.close(code=CLOSE_NOT_FOUND)
+            await self.refuse(CLOSE_NOT_FOUND)
             return
         self.project_id = self.access.project_id
         self.covered = await database_sync_to_async(services.covered_shot_ids)(self.review_id)

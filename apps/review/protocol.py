@@ -11,7 +11,7 @@ from typing import Annotated, Literal, Union
 
 from pydantic import BaseModel, ConfigDict, Field, TypeAdapter, model_validator
 
-from apps.rooms.protocol import AckMessage, ChangeMessage, ErrorMessage, OpMessage, PingMessage, PongMessage, json_schemas
+from apps.rooms.protocol import AckMessage, ChangeMessage, ErrorMessage, Id, OpMessage, PingMessage, PongMessage, json_schemas
 
 HEX_COLOUR = r"^#[0-9a-fA-F]{6}$"
 MAX_SHAPES = 200
@@ -120,7 +120,7 @@ class StrokeMessage(Message):
 
     type: Literal["stroke"]
     stroke: str = Field(pattern=r"^[A-Za-z0-9_.:\-]{1,64}$")
-    shot: int
+    shot: Id
     frame: int = Field(ge=0, le=MAX_FRAME)
     tool: Literal["pen", "line", "arrow", "rect", "ellipse", "text", "eraser"]
     colour: str = Field(pattern=HEX_COLOUR)

@@ -1,7 +1,8 @@
-from django.urls import path
+from django.urls import re_path
 
 from .consumers import ReviewSessionConsumer
 
+# Any path segment: the consumer reads the id itself (see apps.rooms.routing).
 websocket_urlpatterns = [
-    path("ws/reviews/<int:review_id>/", ReviewSessionConsumer.as_asgi()),
+    re_path(r"^ws/reviews/(?P<review_id>[^/]+)/$", ReviewSessionConsumer.as_asgi()),
 ]

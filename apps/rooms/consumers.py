@@ -22,6 +22,7 @@ from channels.db import DatabaseSyncToAsync, database_sync_to_async
 from channels.generic.websocket import AsyncWebsocketConsumer
 
 from apps.projects.access import access_for
+from apps.projects.ids import parse_id
 from apps.projects.models import Project
 from apps.projects.permissions import VIEW
 
@@ -50,16 +51,16 @@ class ProjectRoomConsumer(FramedSocket, AsyncWebsocketConsumer):
 
     async def connect(self):
         remember_room_loop(asyncio.get_running_loop())
-        self.project_id = int(self.scope["url_route"]["kwargs"]["project_id"])
+        self.project_id = parse_id(self.scope["url_route"]["kwargs"]["project_id"])
         self.user = self.scope.get("user")
         self.hub = None
         self.start_outbox()
         if self.user is None or not self.user.is_authenticated:
-            await self.close(code=CLOSE_UNAUTHENTICATED)
+            await self.refuse(CLOSE_UNAUTHENTICATED)
             return
-        access = await database_sync_to_async(access_for)(self.user, self.project_id)
+        access = None if self.project_id is None else await database_sync_to_async(access_for)(self.user, self.project_id)
         if access is None or not access.allows(VIEW):
-            await self.close(code=CLOSE_NOT_FOUND)
+            await self.refuse(CLOSE_NOT_FOUND)
             return
         self.access = access
         self.me = {

@@ -8,6 +8,7 @@ so both answer bad input the same way and stay within the same frame budget.
 import asyncio
 import json
 import logging
+import re
 import time
 
 import pydantic
@@ -21,6 +22,8 @@ log = logging.getLogger(__name__)
 COALESCE_S = 0.008
 CLOSE_TOO_MANY = 4429  # kept flooding after rate-limit errors
 MAX_VIOLATIONS = 200
+MAX_DEPTH = 32  # nesting of a frame's JSON: every message of the protocol needs fewer than ten
+OP_ID_AT_START = re.compile(r'\{\s*(?:"type"\s*:\s*"op"\s*,\s*)?"op_id"\s*:\s*"([A-Za-z0-9_.:\-]{1,64})"')
 
 
 def encode(message):
@@ -36,6 +39,18 @@ def error_path(loc, raw):
     if len(parts) > 1 and parts[0] == "op" and isinstance(raw, dict) and isinstance(raw.get("op"), dict) and parts[1] == raw["op"].get("kind"):
         parts = [parts[0]] + parts[2:]
     return ".".join(str(part) for part in parts) or "frame"
+
+
+def too_deep(value):
+    """Whether decoded JSON nests deeper than MAX_DEPTH (walked without recursion)."""
+    stack = [(value, 1)]
+    while stack:
+        item, depth = stack.pop()
+        if depth > MAX_DEPTH:
+            return True
+        children = item.values() if isinstance(item, dict) else item if isinstance(item, list) else ()
+        stack.extend((child, depth + 1) for child in children if isinstance(child, (dict, list)))
+    return False
 
 
 class TokenBucket:
@@ -72,6 +87,13 @@ class FramedSocket:
         self.outbox, self.flush_handle, self.last_flush = [], None, 0.0
         self.bucket, self.violations = TokenBucket(self.rate_per_s, self.burst), 0
 
+    async def refuse(self, code):
+        """Accept, then close with `code` (4401, 4404): a handshake refused before accept
+        reaches the browser as an HTTP 403, which it cannot tell from a network fault (close
+        code 1006), so it would keep reconnecting instead of saying why."""
+        await self.accept()
+        await self.close(code=code)
+
     def stop_outbox(self):
         if getattr(self, "flush_handle", None) is not None:
             self.flush_handle.cancel()
@@ -93,15 +115,8 @@ class FramedSocket:
 
     async def read_frame(self, text_data, bytes_data):
         """The validated message of a frame, or None after answering with an error frame."""
-        if bytes_data is not None or text_data is None:
-            return self.error("bad_message", "Send JSON text frames.")
-        if len(text_data) > protocol.MAX_FRAME_BYTES:
-            return self.error("too_large", f"Frames are limited to {protocol.MAX_FRAME_BYTES // 1024} KiB; nothing was applied.")
-        try:
-            raw = json.loads(text_data)
-        except ValueError:
-            raw = None
-        op_id = raw.get("op_id") if isinstance(raw, dict) and isinstance(raw.get("op_id"), str) else None
+        raw, op_id, problem = self.parse(text_data, bytes_data)
+        # Every frame costs a token, whatever it holds: binary, oversize and broken ones too.
         if not self.bucket.take():
             self.violations += 1
             if self.violations > MAX_VIOLATIONS:
@@ -109,8 +124,8 @@ class FramedSocket:
                 return None
             # With the op id, so the client resends exactly that op a little later.
             return self.error("rate_limited", f"More than {int(self.rate_per_s)} messages a second; this one was dropped, resend it later.", op_id=op_id)
-        if raw is None and text_data.strip() != "null":
-            return self.error("bad_json", "That frame is not valid JSON.")
+        if problem is not None:
+            return self.error(*problem, op_id=op_id)
         try:
             return self.adapter.validate_python(raw)
         except pydantic.ValidationError as error:
@@ -118,6 +133,30 @@ class FramedSocket:
             for item in error.errors():
                 errors.setdefault(error_path(item["loc"], raw), []).append(item["msg"])
             return self.error("bad_message", "That message does not follow the protocol.", op_id=op_id, errors=errors)
+
+    def parse(self, text_data, bytes_data):
+        """(the frame's JSON, its op id if any, (code, detail) if it cannot be used)."""
+        if bytes_data is not None or text_data is None:
+            return None, None, ("bad_message", "Send JSON text frames.")
+        # Counted in UTF-8 bytes, as the limit is: "é" is two. Encoding is only needed when the
+        # characters alone could be over it (a character is at most four bytes).
+        if len(text_data) * 4 > protocol.MAX_FRAME_BYTES and len(text_data.encode()) > protocol.MAX_FRAME_BYTES:
+            # Not parsed (that is the cost the limit avoids); the op id, when it comes first as
+            # clients send it, lets the client drop that op instead of resending it forever.
+            match = OP_ID_AT_START.match(text_data)
+            detail = f"Frames are limited to {protocol.MAX_FRAME_BYTES // 1024} KiB; nothing was applied."
+            return None, match and match.group(1), ("too_large", detail)
+        try:
+            raw = json.loads(text_data)
+        except ValueError:
+            return None, None, ("bad_json", "That frame is not valid JSON.")
+        except RecursionError:
+            return None, None, ("bad_json", f"That frame nests deeper than {MAX_DEPTH} levels.")
+        op_id = raw.get("op_id") if isinstance(raw, dict) and isinstance(raw.get("op_id"), str) else None
+        # Brackets in the text bound the depth: only a frame with many of them is walked.
+        if text_data.count("[") + text_data.count("{") > MAX_DEPTH and too_deep(raw):
+            return None, op_id, ("bad_message", f"That frame nests deeper than {MAX_DEPTH} levels; nothing was applied.")
+        return raw, op_id, None
 
     def error(self, code, detail, op_id=None, errors=None):
         message = {"type": "error", "code": code, "detail": detail}

@@ -8,6 +8,8 @@ from typing import Annotated, Any, Literal, Union
 
 from pydantic import BaseModel, ConfigDict, Field, TypeAdapter
 
+from apps.projects.ids import MAX_ID
+
 # What an op may address, and which fields of each are merged character by character.
 Entity = Literal["scene", "shot", "panel", "character", "location", "comment", "annotation", "approval"]
 OrderedEntity = Literal["scene", "shot", "panel"]
@@ -19,13 +21,18 @@ TEXT_FIELDS = {
     "location": ("description",),
 }
 
-MAX_FRAME_BYTES = 64 * 1024  # larger frames get an error frame and are not applied
+MAX_FRAME_BYTES = 64 * 1024  # larger frames (in UTF-8 bytes) get a too_large error frame and are not applied
 MAX_TEXT_UPDATE_CHARS = 48 * 1024
 OP_ID_PATTERN = r"^[A-Za-z0-9_.:\-]{1,64}$"
 
 
 class Message(BaseModel):
     model_config = ConfigDict(extra="forbid")
+
+
+# A row's id (apps.projects.ids): refused as a bad message when out of range, so it never
+# reaches a query.
+Id = Annotated[int, Field(ge=1, le=MAX_ID)]
 
 
 # --- Operations (client → server, inside an "op" message) -------------------------------------
@@ -35,7 +42,7 @@ class SetOp(Message):
 
     kind: Literal["set"]
     entity: Entity
-    id: int
+    id: Id
     fields: dict[str, Any] = Field(max_length=40)
 
 
@@ -45,15 +52,15 @@ class CreateOp(Message):
 
     kind: Literal["create"]
     entity: Entity
-    parent: int
-    after: int | None = None
+    parent: Id
+    after: Id | None = None
     fields: dict[str, Any] = Field(default_factory=dict, max_length=40)
 
 
 class DeleteOp(Message):
     kind: Literal["delete"]
     entity: Entity
-    id: int
+    id: Id
 
 
 class MoveOp(Message):
@@ -61,9 +68,9 @@ class MoveOp(Message):
 
     kind: Literal["move"]
     entity: OrderedEntity
-    id: int
-    after: int | None
-    parent: int | None = None
+    id: Id
+    after: Id | None
+    parent: Id | None = None
 
 
 class TextOp(Message):
@@ -71,7 +78,7 @@ class TextOp(Message):
 
     kind: Literal["text"]
     entity: Entity
-    id: int
+    id: Id
     field: str
     update: str = Field(max_length=MAX_TEXT_UPDATE_CHARS)
 
@@ -89,12 +96,12 @@ class OpMessage(Message):
 
 class CatchUpMessage(Message):
     type: Literal["catch_up"]
-    after: int = Field(ge=0, description="The last seq this client applied.")
+    after: int = Field(ge=0, le=MAX_ID, description="The last seq this client applied.")
 
 
 class Focus(Message):
     entity: Entity
-    id: int
+    id: Id
     field: str | None = Field(default=None, max_length=40)
 
 
@@ -116,7 +123,7 @@ class TextSyncMessage(Message):
 
     type: Literal["text_sync"]
     entity: Entity
-    id: int
+    id: Id
     field: str
 
 

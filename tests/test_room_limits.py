@@ -1,0 +1,116 @@
+"""What the room socket does with input it cannot use: ids no row can have, frames too large
+(counted in bytes), binary and deeply nested frames, and floods of any of them. Each is
+answered with an error frame (or a close code at the handshake), never a fault."""
+
+import json
+
+import pytest
+from asgiref.sync import sync_to_async
+
+from apps.boards import services
+from apps.boards.models import Shot
+from apps.rooms.protocol import MAX_FRAME_BYTES
+from tests.test_rooms import connect, next_of, receive
+
+pytestmark = [pytest.mark.django_db(transaction=True)]
+
+TOO_BIG = 2**64  # above any 64-bit id
+
+
+@pytest.fixture
+def shot(project, owner):
+    scene = services.create_scene(project, {}, owner)
+    return services.create_shot(scene, {}, owner)
+
+
+async def joined(user, project):
+    room, connected, _ = await connect(user, project.pk)
+    assert connected
+    await next_of(room, "hello")
+    return room
+
+
+async def answer(room, op_id, body):
+    # As a browser sends it: UTF-8, not \u escapes.
+    await room.send_to(text_data=json.dumps({"type": "op", "op_id": op_id, "op": body}, ensure_ascii=False))
+    while True:
+        for message in await receive(room):
+            if message["type"] in ("ack", "error") and message.get("op_id") == op_id:
+                return message
+
+
+async def test_ids_out_of_range_are_refused_as_bad_messages(project, shot, editor):
+    room = await joined(editor, project)
+    cases = {
+        "set": ({"kind": "set", "entity": "shot", "id": TOO_BIG, "fields": {"lens_mm": 50}}, "op.id"),
+        "delete": ({"kind": "delete", "entity": "shot", "id": TOO_BIG}, "op.id"),
+        "create": ({"kind": "create", "entity": "shot", "parent": TOO_BIG, "fields": {}}, "op.parent"),
+        "after": ({"kind": "move", "entity": "shot", "id": shot.pk, "after": TOO_BIG}, "op.after"),
+        "text": ({"kind": "text", "entity": "shot", "id": TOO_BIG, "field": "notes", "update": ""}, "op.id"),
+        "digits": ({"kind": "set", "entity": "shot", "id": "²", "fields": {"lens_mm": 50}}, "op.id"),
+        "zero": ({"kind": "set", "entity": "shot", "id": 0, "fields": {"lens_mm": 50}}, "op.id"),
+    }
+    for op_id, (body, path) in cases.items():
+        error = await answer(room, op_id, body)
+        assert (error["type"], error["code"]) == ("error", "bad_message") and path in error["errors"], (op_id, error)
+    for message, path in (
+        ({"type": "catch_up", "after": TOO_BIG}, "after"),
+        ({"type": "text_sync", "entity": "shot", "id": TOO_BIG, "field": "notes"}, "id"),
+        ({"type": "presence", "focus": {"entity": "shot", "id": TOO_BIG}}, "focus.id"),
+    ):
+        await room.send_json_to(message)
+        error = await next_of(room, "error")
+        assert error["code"] == "bad_message" and path in error["errors"], (message, error)
+    # The socket goes on working.
+    assert (await answer(room, "fine", {"kind": "set", "entity": "shot", "id": shot.pk, "fields": {"lens_mm": 50}}))["type"] == "ack"
+    await room.disconnect()
+
+
+async def test_the_frame_limit_counts_bytes_and_names_the_op(project, shot, editor):
+    room = await joined(editor, project)
+    # 40,000 characters, 80,000 bytes in UTF-8: over the limit, though fewer characters than it.
+    notes = "é" * 40_000
+    assert len(notes) < MAX_FRAME_BYTES < len(notes.encode())
+    error = await answer(room, "accents", {"kind": "set", "entity": "shot", "id": shot.pk, "fields": {"notes": notes}})
+    assert error["code"] == "too_large", error
+    assert await sync_to_async(lambda: Shot.objects.get(pk=shot.pk).notes)() == ""
+    # Just under the limit in bytes is read: answered on its merits (the field's own length
+    # rule), not refused for its size.
+    notes = "é" * ((MAX_FRAME_BYTES - 200) // 2)
+    answered = await answer(room, "under", {"kind": "set", "entity": "shot", "id": shot.pk, "fields": {"notes": notes}})
+    assert answered["type"] == "ack" or (answered["code"] == "invalid" and "notes" in answered["errors"]), answered
+    await room.disconnect()
+
+
+async def test_binary_oversize_and_broken_frames_count_against_the_rate_limit(project, shot, editor):
+    room = await joined(editor, project)
+    oversize = json.dumps({"type": "op", "op_id": "big", "op": {"kind": "set", "entity": "shot", "id": shot.pk, "fields": {"notes": "x" * MAX_FRAME_BYTES}}})
+    for index in range(100):
+        if index % 3 == 0:
+            await room.send_to(bytes_data=b"\x00" * 16)
+        elif index % 3 == 1:
+            await room.send_to(text_data=oversize)
+        else:
+            await room.send_to(text_data="{not json")
+    codes = []
+    while len(codes) < 100:
+        codes += [message["code"] for message in await receive(room) if message["type"] == "error"]
+    # The burst allows 80; the rest are refused as a flood, like any other message.
+    assert codes.count("rate_limited") >= 15, codes
+    assert {"bad_message", "too_large", "bad_json"} <= set(codes)
+    await room.disconnect()
+
+
+async def test_deeply_nested_json_gets_an_error_frame(project, shot, editor):
+    room = await joined(editor, project)
+    await room.send_to(text_data="[" * 20_000 + "]" * 20_000)  # deeper than the parser goes
+    error = await next_of(room, "error")
+    assert error["code"] == "bad_json", error
+    nested = "x"
+    for _ in range(40):
+        nested = [nested]
+    error = await answer(room, "deep", {"kind": "set", "entity": "shot", "id": shot.pk, "fields": {"notes": nested}})
+    assert error["code"] == "bad_message", error
+    await room.send_json_to({"type": "ping", "t": 1})
+    assert (await next_of(room, "pong"))["t"] == 1
+    await room.disconnect()
