@@ -2,7 +2,7 @@
 // definition (apps/rooms/protocol.py → OpenAPI components → src/api/schema.d.ts); this file only
 // names them and adds what JSON Schema cannot say (the shapes inside ChangeEvent.data).
 import type { components } from "../api/schema";
-import type { Character, Location, Panel, Project, RenderJob, Scene, Shot } from "../api/types";
+import type { Character, Location, Panel, Project, Scene, Shot } from "../api/types";
 
 type S = components["schemas"];
 
@@ -53,12 +53,9 @@ export interface MoveData {
   project?: number;
 }
 
-/** A render job as the room reports it (a subset of RenderJob, plus ephemeral progress counts). */
-export type JobEvent = Pick<RenderJob, "id" | "shot" | "status" | "progress" | "error"> & Partial<Pick<RenderJob, "kind" | "backend" | "attempts">> & {
-  done?: number;
-  total?: number;
-  preview?: string;
-};
+/** A render job as the room reports it (apps/renders/events.py): the logged change data, or a
+ *  progress tick, which adds its counts. */
+export type JobEvent = S["JobEvent"] & Partial<Pick<S["JobProgress"], "done" | "total" | "preview">>;
 
 /** Row types by entity, for typing update payloads. */
 export interface EntityRows {

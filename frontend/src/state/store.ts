@@ -115,15 +115,16 @@ function jobView(job: RenderJob): JobView {
   };
 }
 
-/** A room event laid over what is known of the job (the event carries no outputs or seed). */
+/** A room event laid over what is known of the job: the event that says it succeeded carries
+ *  its outputs (apps/renders/events.py), so a finished job is never read again over REST. */
 function mergeJob(known: JobView | undefined, event: JobEvent): JobView {
   const same = known && known.id === event.id ? known : undefined;
   const active = event.status === "queued" || event.status === "running";
   return {
     ...same,
-    id: event.id, shot: event.shot, status: event.status, progress: event.progress, error: event.error ?? "",
-    outputs: same?.outputs ?? null,
-    kind: event.kind ?? same?.kind, backend: event.backend ?? same?.backend,
+    id: event.id, shot: event.shot, status: event.status, progress: event.progress, error: event.error,
+    outputs: event.status === "succeeded" ? event.outputs : same?.outputs ?? null,
+    kind: event.kind, backend: event.backend, seed: event.seed, created_at: event.created_at, reused: event.reused_from != null,
     done: active ? event.done ?? same?.done : undefined, total: active ? event.total ?? same?.total : undefined,
     preview: active ? event.preview ?? same?.preview : undefined,
   };
@@ -990,27 +991,6 @@ export class BoardStore {
     const job = mergeJob(known, event);
     this.putJob(job);
     this.emit();
-    // The event names no outputs, seed or creation time: the row has them.
-    if ((event.status === "succeeded" && !job.outputs?.length) || job.created_at === undefined) void this.rereadJob(event.id);
-  }
-
-  private rereading = new Set<number>();
-
-  private async rereadJob(id: number): Promise<void> {
-    if (this.rereading.has(id)) return;
-    this.rereading.add(id);
-    try {
-      const { data } = await api.GET("/api/render-jobs/{id}/", { params: { path: { id: id } } });
-      if (data?.shot != null) {
-        const known = this.allJobs.get(id);
-        // Progress may have moved on while the row was read.
-        const fresher = known && known.status === data.status && known.progress > data.progress ? { progress: known.progress, done: known.done, total: known.total } : {};
-        this.putJob({ ...jobView(data), ...fresher });
-        this.emit();
-      }
-    } finally {
-      this.rereading.delete(id);
-    }
   }
 
   // --- REST: uploads and renders -------------------------------------------------------------
@@ -1071,7 +1051,6 @@ export class BoardStore {
     // The room may have reported progress before this answer arrived.
     this.putJob(known && known.progress > job.progress ? { ...jobView(job), ...known, kind: job.kind, backend: job.backend, seed: job.seed, created_at: job.created_at } : jobView(job));
     this.emit();
-    if (job.status === "succeeded" && !outputsOf(job).length) void this.rereadJob(job.id);
     return null;
   }
 
