@@ -5,8 +5,11 @@ resend unacknowledged ops with the same op id)."""
 import asyncio
 import itertools
 import json
+import random
 
 import websockets
+
+from apps.rooms.protocol import RETRY_LATER
 
 ORDERED_PARENTS = {"scene": "project", "shot": "scene", "panel": "shot"}
 CHILDREN = {"scene": ("shot", "scene"), "shot": ("panel", "shot")}
@@ -21,6 +24,7 @@ class RoomClient:
         self.pending = {}
         self.acks = {}
         self.errors = []
+        self.retried, self.resending = 0, None
         self.counter = itertools.count(1)
         self.ws = None
         self.reader = None
@@ -102,11 +106,23 @@ class RoomClient:
             self.pending.pop(message["op_id"], None)
             self.acks[message["op_id"]] = message["seq"]
         elif kind == "error":
+            if message["code"] in RETRY_LATER and message.get("op_id") in self.pending:
+                # Dropped unread: everything unanswered is resent in order after a backoff, as
+                # the browser does.
+                self.retried += 1
+                if self.resending is None or self.resending.done():
+                    self.resending = asyncio.ensure_future(self._resend_later())
+                return
             if message.get("op_id"):
                 self.pending.pop(message["op_id"], None)
             self.errors.append(message)
         elif kind == "presence":
             self.members = message["members"]
+
+    async def _resend_later(self):
+        await asyncio.sleep(random.uniform(0.05, 0.15))
+        for op_id, op in list(self.pending.items()):
+            await self.send({"type": "op", "op_id": op_id, "op": op})
 
     def _receive(self, change):
         seq = change["seq"]

@@ -2,7 +2,9 @@
 (counted in bytes), binary and deeply nested frames, and floods of any of them. Each is
 answered with an error frame (or a close code at the handshake), never a fault."""
 
+import asyncio
 import json
+import threading
 
 import pytest
 from asgiref.sync import sync_to_async
@@ -114,3 +116,42 @@ async def test_deeply_nested_json_gets_an_error_frame(project, shot, editor):
     await room.send_json_to({"type": "ping", "t": 1})
     assert (await next_of(room, "pong"))["t"] == 1
     await room.disconnect()
+
+
+async def test_ops_past_the_queue_bound_are_answered_busy_and_land_in_order_when_resent(project, shot, editor, director, monkeypatch):
+    """A room taking ops faster than it applies them answers "busy" past a bound instead of
+    queueing without end; clients resend, and nothing is lost or applied out of order."""
+    from apps.rooms import hub as hubs
+    from apps.rooms import ops as room_ops
+    from studio.asgi import application
+    from tests.roomclient import CommunicatorRoomClient
+    from tests.test_rooms import ORIGIN, session_cookie
+
+    monkeypatch.setattr(hubs, "MAX_QUEUED_OPS", 3)
+    clients = []
+    for user in (editor, director):
+        cookie = await sync_to_async(session_cookie)(user)
+        client = CommunicatorRoomClient(application, f"/ws/projects/{project.pk}/", [ORIGIN, (b"cookie", cookie)], user.username)
+        await client.connect()
+        await client.settle()
+        clients.append(client)
+    alice, bob = clients
+    gate = threading.Event()
+    room_ops.OP_EXECUTOR.submit(gate.wait)  # the writer is held: ops queue up
+    for n in range(5):
+        await alice.op({"kind": "set", "entity": "shot", "id": shot.pk, "fields": {"lens_mm": 20 + n}})
+        await bob.op({"kind": "set", "entity": "shot", "id": shot.pk, "fields": {"notes": f"take {n}"}})
+    await asyncio.sleep(0.4)
+    assert alice.retried + bob.retried >= 7  # ten ops, three queued: the rest told to come back
+    gate.set()
+    for client in clients:
+        await client.answered()
+    for client in clients:
+        await client.settle()
+    assert alice.errors == bob.errors == []
+    stored = await sync_to_async(lambda: Shot.objects.values("lens_mm", "notes").get(pk=shot.pk))()
+    # Each person's last edit is the one that stands: a resent op never overtook a later one.
+    assert (stored["lens_mm"], stored["notes"]) == (24, "take 4")
+    for client in clients:
+        assert client.state[("shot", shot.pk)]["lens_mm"] == 24 and client.state[("shot", shot.pk)]["notes"] == "take 4"
+        await client.disconnect()

@@ -53,7 +53,7 @@ class ProjectRoomConsumer(FramedSocket, AsyncWebsocketConsumer):
         remember_room_loop(asyncio.get_running_loop())
         self.project_id = parse_id(self.scope["url_route"]["kwargs"]["project_id"])
         self.user = self.scope.get("user")
-        self.hub = None
+        self.hub, self.refused_op = None, None
         self.start_outbox()
         if self.user is None or not self.user.is_authenticated:
             await self.refuse(CLOSE_UNAUTHENTICATED)
@@ -98,7 +98,7 @@ class ProjectRoomConsumer(FramedSocket, AsyncWebsocketConsumer):
     # --- Incoming ------------------------------------------------------------------------------
 
     async def on_op(self, message):
-        self.hub.submit(self, message)  # bounded by the rate limit
+        self.hub.submit(self, message)  # bounded: past hub.MAX_QUEUED_OPS it answers "busy"
 
     def op_done(self, op_id, result):
         if isinstance(result, OpError):

@@ -31,6 +31,10 @@ log = logging.getLogger(__name__)
 FRAMES_PER_S = 5000  # what one process sends comfortably next to its other work
 MAX_WINDOW_S = 0.016  # and no wider: past this a remote edit stops feeling live
 MAX_BATCH = 64  # ops applied in one transaction at most
+# Ops waiting for the writer, at most: a few batches, well under a second of work. Past it an op
+# is answered "busy" at once (the client resends it after a backoff) rather than queued behind
+# a backlog that only grows while the room cannot keep up, and that makes every edit late.
+MAX_QUEUED_OPS = 256
 
 _hubs = {}  # (event loop, project id) -> RoomHub
 
@@ -184,6 +188,14 @@ class RoomHub:
     def submit(self, socket, message):
         """Queue a socket's op; ops are applied in the order they came, and those that queued
         up while the writer was busy go together."""
+        # Once an op of a socket is answered busy, so are its later ops until that one comes
+        # back: clients resend their ops in the order they made them, so none overtakes another.
+        waiting_for = socket.refused_op
+        if (waiting_for is not None and message.op_id != waiting_for) or len(self.ops) >= MAX_QUEUED_OPS:
+            socket.refused_op = waiting_for or message.op_id
+            socket.error("busy", "The room is busy; nothing was applied, resend this op in a moment.", op_id=message.op_id)
+            return
+        socket.refused_op = None
         self.ops.append((socket, message))
         if self.applying is None or self.applying.done():
             self.applying = asyncio.ensure_future(self.apply_queued())

@@ -178,10 +178,19 @@ class AckMessage(Message):
     duplicate: bool = False
 
 
+# Errors about an op that was dropped unread, not refused: the client resends the op with the
+# same op_id after a backoff (the flood limit; the room's op queue full). Any other error with an
+# op_id is final for that op: the client drops it and rolls its optimistic change back.
+RETRY_LATER = ("rate_limited", "busy")
+
+
 class ErrorMessage(Message):
+    """An error; `code` is one of docs/protocol.md "Errors and limits". rate_limited and busy
+    (RETRY_LATER) mean: resend that op later, with the same op_id."""
+
     type: Literal["error"]
     code: Literal[
-        "bad_json", "bad_message", "too_large", "rate_limited", "forbidden", "not_found", "invalid", "conflict", "internal"
+        "bad_json", "bad_message", "too_large", "rate_limited", "busy", "forbidden", "not_found", "invalid", "conflict", "internal"
     ]
     detail: str
     op_id: str | None = None
