@@ -2,6 +2,8 @@
 without a reload, a dropped connection catches up to exactly the database's board, concurrent
 typing in one text field merges, and each sees who is there and what they are editing."""
 
+import re
+
 import pytest
 from playwright.sync_api import expect
 
@@ -168,3 +170,22 @@ def test_presence_shows_who_is_here_and_what_they_edit(page, other_page):
     page.mouse.move(box["x"] + 220, box["y"] + 160)
     expect(other_page.get_by_test_id("remote-cursor")).to_have_count(1)
     expect(other_page.get_by_test_id("remote-cursor")).to_contain_text(name)
+
+
+def test_a_signed_out_page_says_so_and_stops_reconnecting(page):
+    open_demo_project(page)
+    wait_live(page)
+    # Signed out (the session cookie is gone, as after signing out in another tab); the open
+    # socket lives on until it has to reconnect.
+    page.context.clear_cookies()
+    page.context.set_offline(True)
+    expect(page.get_by_test_id("connection")).to_have_text("reconnecting…", timeout=10_000)
+    page.context.set_offline(False)
+    expect(page.get_by_test_id("connection")).to_have_text("signed out", timeout=15_000)
+    expect(page.get_by_test_id("sign-in-again")).to_have_attribute("href", re.compile(r"^/login\?next=%2Fprojects%2F\d+$"))
+    # It says why and stays so: no more attempts after the refusal.
+    attempts = []
+    page.on("websocket", lambda socket: attempts.append(socket.url))
+    page.wait_for_timeout(4_000)
+    assert attempts == []
+    expect(page.get_by_test_id("connection")).to_have_text("signed out")

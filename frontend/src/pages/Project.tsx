@@ -106,7 +106,7 @@ function ProjectShell({ tab, shot, user, onSignOut }: { tab: ProjectTab; shot: n
 
 function LinkIndicator() {
   const store = useBoard();
-  const label = store.link === "live" ? "live" : store.link === "closed" ? store.linkDetail || "offline" : store.link === "connecting" ? "connecting…" : "reconnecting…";
+  const label = { live: "live", connecting: "connecting…", reconnecting: "reconnecting…", signed_out: "signed out", no_access: "no access" }[store.link];
   const unsaved = store.unsaved;
   return (
     <>
@@ -114,6 +114,9 @@ function LinkIndicator() {
         <span class="link-dot" />
         {label}
       </span>
+      {store.link === "signed_out" && (
+        <a class="btn btn-small" data-testid="sign-in-again" href={`/login?next=${encodeURIComponent(location.pathname)}`}>Sign in again</a>
+      )}
       {unsaved > 0 && (
         <span class="unsaved" data-testid="unsaved" title="Your changes the server has not confirmed yet; they are sent when the connection is back">
           {unsaved} unsaved

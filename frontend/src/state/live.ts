@@ -7,7 +7,8 @@ import type {
   SnapshotMessage, TextStateMessage,
 } from "./protocol";
 
-export type LinkState = "connecting" | "live" | "reconnecting" | "closed";
+/** "signed_out" and "no_access" are final: the server refused the socket with 4401 / 4404. */
+export type LinkState = "connecting" | "live" | "reconnecting" | "signed_out" | "no_access";
 
 export interface LiveHandlers {
   lastSeq(): number;
@@ -21,7 +22,7 @@ export interface LiveHandlers {
   presence(members: Member[]): void;
   textState(message: TextStateMessage): void;
   render(job: JobEvent): void;
-  state(state: LinkState, detail?: string): void;
+  state(state: LinkState): void;
 }
 
 const CLOSE_UNAUTHENTICATED = 4401;
@@ -29,6 +30,9 @@ const CLOSE_NOT_FOUND = 4404;
 const HEARTBEAT_MS = 5_000;
 const DEAD_AFTER_MS = 4_000; // no answer to a ping within this: the socket is dead
 const CATCH_UP_TIMEOUT_MS = 6_000;
+/** apps.rooms.protocol.MAX_FRAME_BYTES: an op over it is refused by the server (past 1 MiB the
+ *  server drops the socket instead), so it is never sent. */
+const MAX_FRAME_BYTES = 64 * 1024;
 
 export class LiveRoom {
   private socket: WebSocket | null = null;
@@ -66,10 +70,18 @@ export class LiveRoom {
     this.live = false;
   }
 
-  /** Send if the socket is open; false when it is not (ops wait in the store's queue). */
+  /** Send if the socket is open; false when it is not (ops wait in the store's queue). An op
+   *  too large to send is answered at once with a too_large error, as the server would. */
   send(message: ClientMessage): boolean {
     if (!this.live || this.socket?.readyState !== WebSocket.OPEN) return false;
-    this.socket.send(JSON.stringify(message));
+    const text = JSON.stringify(message);
+    // A UTF-16 unit is at most three UTF-8 bytes: only a long text needs counting.
+    if (message.type === "op" && text.length * 3 > MAX_FRAME_BYTES && new TextEncoder().encode(text).length > MAX_FRAME_BYTES) {
+      const detail = `That change is larger than ${MAX_FRAME_BYTES / 1024} KiB and cannot be saved.`;
+      this.handlers.error({ type: "error", code: "too_large", detail, op_id: message.op_id, errors: null });
+      return true;
+    }
+    this.socket.send(text);
     return true;
   }
 
@@ -110,10 +122,12 @@ export class LiveRoom {
     socket.onclose = (event) => {
       if (this.socket !== socket) return;
       if (event.code === CLOSE_UNAUTHENTICATED || event.code === CLOSE_NOT_FOUND) {
+        // Final: reconnecting cannot help until the person signs in again or is let back in.
         this.socket = null;
         this.live = false;
         this.stopped = true;
-        this.handlers.state("closed", event.code === CLOSE_UNAUTHENTICATED ? "Signed out" : "No access to this project");
+        window.clearInterval(this.heartbeat);
+        this.handlers.state(event.code === CLOSE_UNAUTHENTICATED ? "signed_out" : "no_access");
         return;
       }
       this.drop();

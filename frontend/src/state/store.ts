@@ -150,7 +150,6 @@ export class BoardStore {
   private allJobs = new Map<number, JobView>();
   private historyLoaded = new Set<number>();
   link: LinkState = "connecting";
-  linkDetail = "";
   /** Everyone in the room (every tab), as the last presence message listed them. */
   members: Member[] = [];
   /** This tab's own room session. */
@@ -169,6 +168,7 @@ export class BoardStore {
   private presenceSent = 0;
   private presenceTimer = 0;
   private resendTimer = 0;
+  private resendRetries = 0;
   private names = new Map<number, string>();
   /** Who last changed each row (from the room), to say who got there first on a conflict. */
   private lastActor = new Map<string, number | null>();
@@ -200,9 +200,8 @@ export class BoardStore {
       },
       textState: (message) => this.onTextState(message),
       render: (job) => this.applyRender(job),
-      state: (state, detail) => {
+      state: (state) => {
         this.link = state;
-        this.linkDetail = detail ?? "";
         if (state !== "live") this.members = this.members.filter((m) => m.session === this.session);
         this.emit();
       },
@@ -506,6 +505,7 @@ export class BoardStore {
   private onAck(message: AckMessage): void {
     const pending = this.pending.find((p) => p.message.op_id === message.op_id);
     if (!pending || pending.acked) return;
+    this.resendRetries = 0;
     pending.acked = true;
     pending.ackSeq = message.seq;
     pending.ackId = message.id;
@@ -513,10 +513,15 @@ export class BoardStore {
   }
 
   private onError(message: ErrorMessage): void {
+    if (message.code === "rate_limited" || message.code === "busy") {
+      // Dropped unread, not refused (apps.rooms.protocol.RETRY_LATER): the op stays queued and
+      // is sent again after a backoff.
+      this.resendSoon();
+      return;
+    }
     const at = message.op_id ? this.pending.findIndex((p) => p.message.op_id === message.op_id) : -1;
     if (at < 0) {
-      if (message.code === "rate_limited") this.resendSoon();
-      else if (message.code !== "not_found" || !message.op_id) console.warn("room error", message.code, message.detail);
+      if (message.code !== "not_found" || !message.op_id) console.warn("room error", message.code, message.detail);
       return;
     }
     // Roll back: the op leaves the queue and the board is rebuilt without it.
@@ -542,13 +547,17 @@ export class BoardStore {
     }
   }
 
-  /** A dropped (rate-limited) op is sent again with the same op_id; repeats are harmless. */
+  /** Dropped (rate-limited, busy) ops are sent again, in order, with the same op_id (repeats
+   *  are harmless), after a jittered backoff that grows while the server keeps dropping them. */
   private resendSoon(): void {
     if (this.resendTimer) return;
+    const delay = Math.min(8_000, 500 * 2 ** this.resendRetries) * (0.75 + Math.random() * 0.5);
+    this.resendRetries += 1;
     this.resendTimer = window.setTimeout(() => {
       this.resendTimer = 0;
-      for (const pending of this.pending) if (!pending.acked) this.room.send(pending.message);
-    }, 1_000);
+      // A copy: an op refused on the way (too large) leaves the queue meanwhile.
+      for (const pending of [...this.pending]) if (!pending.acked) this.room.send(pending.message);
+    }, delay);
   }
 
   /** Finish ops whose effect is now in `confirmed`; rebuild what the screen shows. */
