@@ -361,3 +361,47 @@ def test_the_app_shell_and_the_api_carry_the_security_headers(api, owner):
         assert response["X-Content-Type-Options"] == "nosniff"
     shell = Client().get("/").content.decode()
     assert "<script>" not in shell and "style=" not in shell  # nothing inline for the policy to block
+
+
+@pytest.mark.django_db(transaction=True)
+async def test_the_room_holds_long_text_to_the_same_limit(project, owner, editor):
+    from asgiref.sync import sync_to_async
+
+    from apps.boards.models import Shot
+    from previs.vocabulary import LONG_TEXT_MAX_CHARS
+    from tests.test_room_ops import yjs_edit
+    from tests.test_rooms import connect, next_of
+
+    scene = await sync_to_async(boards.create_scene)(project, {}, owner)
+    shot = await sync_to_async(boards.create_shot)(scene, {"description": "Shot 0"}, owner)
+    room, _, _ = await connect(editor, project.pk)
+    await next_of(room, "hello")
+    await room.send_json_to({"type": "op", "op_id": "long-1", "op": {"kind": "set", "entity": "shot", "id": shot.pk, "fields": {"notes": "x" * (LONG_TEXT_MAX_CHARS + 1)}}})
+    error = await next_of(room, "error")
+    assert "notes" in json.dumps(error)
+    # A live text edit that would take the text past the limit is refused too.
+    await room.send_json_to({"type": "text_sync", "entity": "shot", "id": shot.pk, "field": "description"})
+    state = await next_of(room, "text_state")
+    update, _ = yjs_edit(state["update"], lambda text: text.insert(0, "y" * LONG_TEXT_MAX_CHARS))
+    await room.send_json_to({"type": "op", "op_id": "long-2", "op": {"kind": "text", "entity": "shot", "id": shot.pk, "field": "description", "update": update}})
+    error = await next_of(room, "error")
+    assert "description" in json.dumps(error)
+    fresh = await sync_to_async(Shot.objects.get)(pk=shot.pk)
+    assert fresh.notes == "" and fresh.description == "Shot 0"
+    await room.disconnect()
+
+
+def test_a_crash_under_the_api_is_a_json_500_in_every_mode(api, owner, settings, monkeypatch):
+    from apps.projects.views import ProjectViewSet
+
+    def crash(*args, **kwargs):
+        raise RuntimeError("a bug")
+
+    monkeypatch.setattr(ProjectViewSet, "list", crash)
+    for debug in (True, False):
+        settings.DEBUG = debug
+        client = Client(raise_request_exception=False)
+        client.force_login(owner)
+        response = client.get("/api/projects/")
+        assert response.status_code == 500 and response["Content-Type"] == "application/json"
+        assert "a bug" not in response.content.decode()
