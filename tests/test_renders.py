@@ -137,6 +137,48 @@ def test_a_job_whose_worker_died_is_requeued_and_finishes(api, shot, editor, ren
     assert job.status == "succeeded" and job.attempts == 2
 
 
+def test_a_render_asked_for_while_the_broker_is_away_is_sent_later(api, shot, editor, render_worker, settings, monkeypatch):
+    """The job is saved and answered (201, queued) though its message cannot be sent; once it
+    has waited a stale window the reaper sends it, and it renders."""
+    from django.utils import timezone
+    from kombu.exceptions import OperationalError
+
+    from apps.renders.services import requeue_stale_jobs
+    from studio.celery import app
+
+    def unreachable(*args, **kwargs):
+        raise OperationalError("Error 111 connecting to 127.0.0.1:6379. Connection refused.")
+
+    with monkeypatch.context() as broker_away:
+        broker_away.setattr(app, "send_task", unreachable)
+        response = api(editor).post("/api/render-jobs/", {"shot": shot.pk, "parameters": {"width": 320}}, format="json")
+    assert response.status_code == 201, response.content
+    job_id = response.json()["id"]
+    assert RenderJob.objects.get(pk=job_id).status == "queued"
+    settings.RENDER_JOB_STALE_SECONDS = 30
+    assert requeue_stale_jobs() == []  # not yet: it may simply be waiting its turn
+    RenderJob.objects.filter(pk=job_id).update(created_at=timezone.now() - timezone.timedelta(seconds=60))
+    assert requeue_stale_jobs() == [job_id]
+    job = wait_until(lambda: finished(job_id))
+    assert job.status == "succeeded" and job.attempts == 1
+    assert requeue_stale_jobs() == []
+
+
+def test_a_second_message_for_a_job_another_worker_runs_does_nothing(shot):
+    """The reaper may send a queued job again while a worker has just started it."""
+    from django.utils import timezone
+
+    from apps.renders.tasks import render_blocking
+
+    job = RenderJob.objects.create(
+        project=shot.project, shot=shot, spec=services.render_spec_for(shot), spec_hash="z" * 64, status="running", attempts=1,
+        parameters={"width": 320, "height": 136}, heartbeat_at=timezone.now(),
+    )
+    assert render_blocking.apply(args=[job.pk]).result is None
+    job.refresh_from_db()
+    assert (job.status, job.attempts, job.outputs.count()) == ("running", 1, 0)
+
+
 def test_cancelling_a_running_render_stops_it(api, shot, editor, render_worker):
     api(editor).patch(f"/api/shots/{shot.pk}/", {"duration_s": 60, "movement": "arc"}, format="json")
     response = api(editor).post("/api/render-jobs/", {"shot": shot.pk, "kind": "clip", "parameters": {"width": 640}}, format="json")

@@ -4,6 +4,9 @@ and rescuing jobs whose worker died.
 A job row moves queued → running → succeeded / failed / cancelled. Workers may die at any
 point; the task is delivered again (acks late) or the reaper re-queues it, and running it again
 is harmless because outputs are content-addressed and a finished job is never run twice.
+Messages can be lost too (a broker restarted without persistence forgets its queues; one away
+when a job is made never gets it): the reaper sends a job again that waited queued too long,
+and only a queued job is started, so a second message for one job does nothing.
 """
 
 import hashlib
@@ -16,7 +19,9 @@ from dataclasses import dataclass, field
 
 from django.conf import settings
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
+from kombu.exceptions import OperationalError as BrokerUnreachable
 from rest_framework.exceptions import ValidationError
 
 from apps.assets.serializers import AssetSerializer
@@ -200,9 +205,14 @@ def create_job(*, shot, kind, backend, seed, parameters, actor, panel=None):
 
 
 def enqueue(job):
+    """Send the job to its queue. The job is already stored, queued: a broker that cannot be
+    reached now is not the caller's failure (no 5xx for a saved job), the reaper sends it later."""
     from studio.celery import app
 
-    app.send_task(job.task_name, args=[job.pk])
+    try:
+        app.send_task(job.task_name, args=[job.pk])
+    except BrokerUnreachable:
+        log.warning("render job %s: the broker is unreachable; the job stays queued and is sent again later", job.pk, exc_info=True)
 
 
 def cancel_job(job, actor):
@@ -246,8 +256,11 @@ def _claim(job_id, worker_name):
     with transaction.atomic():
         lock_project(project_id)
         job = RenderJob.objects.select_for_update().select_related("project").filter(pk=job_id).first()
-        if job is None or job.status in RenderJob.FINISHED:
-            return None  # a redelivered message for a job that already ended: nothing to do
+        if job is None or job.status != RenderJob.QUEUED:
+            # A late redelivery for a job that ended, or a second message (sent again by the
+            # reaper) for one another worker runs: nothing to do. A running job whose worker
+            # dies is put back in the queue by the reaper, and started from there.
+            return None
         if job.attempts >= settings.RENDER_JOB_MAX_ATTEMPTS:
             job.status, job.error, job.finished_at = RenderJob.FAILED, f"Gave up after {job.attempts} attempts (the worker kept dying).", timezone.now()
             job.save(update_fields=["status", "error", "finished_at"])
@@ -340,18 +353,24 @@ def _finish(job, status, error=""):
 def requeue_stale_jobs(include_queued=False):
     """Put back on the queue jobs whose worker stopped reporting (killed, machine lost).
 
-    With include_queued, jobs still queued are sent again too: the embedded studio's in-memory
-    broker forgets its messages on restart. Every worker runs this now and then; the
-    conditional update lets exactly one of them re-queue a given job, and running a job twice
-    is harmless anyway (see module doc).
+    Jobs queued for a whole stale window are sent again too, because their message may be lost
+    (a Redis restarted without persistence, a broker that was away when the job was made);
+    for a queued job `heartbeat_at` says when it was last sent. A job that merely waits its turn
+    gets a second message, which does nothing once the first has started it. With
+    include_queued, every queued job is sent at once: the embedded studio's in-memory broker
+    forgets its messages on restart. Every worker runs this now and then; the conditional
+    update lets exactly one of them re-queue a given job.
     """
-    cutoff = timezone.now() - timezone.timedelta(seconds=settings.RENDER_JOB_STALE_SECONDS)
+    now = timezone.now()
+    cutoff = now - timezone.timedelta(seconds=settings.RENDER_JOB_STALE_SECONDS)
     candidates = list(RenderJob.objects.filter(status=RenderJob.RUNNING, heartbeat_at__lt=cutoff))
-    if include_queued:
-        candidates += list(RenderJob.objects.filter(status=RenderJob.QUEUED))
+    queued = RenderJob.objects.filter(status=RenderJob.QUEUED)
+    if not include_queued:
+        queued = queued.filter(Q(heartbeat_at__lt=cutoff) | Q(heartbeat_at__isnull=True, created_at__lt=cutoff))
+    candidates += list(queued)
     requeued = []
     for job in candidates:
-        if RenderJob.objects.filter(pk=job.pk, status=job.status, heartbeat_at=job.heartbeat_at).update(status=RenderJob.QUEUED):
+        if RenderJob.objects.filter(pk=job.pk, status=job.status, heartbeat_at=job.heartbeat_at).update(status=RenderJob.QUEUED, heartbeat_at=now):
             enqueue(job)
             requeued.append(job.pk)
     return requeued
