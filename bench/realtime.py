@@ -1,6 +1,9 @@
 """Room fan-out latency: C clients in one project room, a steady op rate, against a Yjs baseline.
 
     python bench/realtime.py [--clients 100] [--rate 200] [--seconds 20] [--skip-baseline]
+    python bench/realtime.py --rate 400 --drain 90            # overload: more than the room applies
+    python bench/realtime.py --hog 2 --drain 90               # overload: CPU hogs beside the server
+    python bench/realtime.py --servers 2 --clients 300        # two Daphne processes, clients split
 
 Studio: drops and creates a Postgres database (DATABASE_URL, default previs_bench on 127.0.0.1),
 flushes a Redis database (REDIS_URL, default db 9), migrates, creates --users editors and a
@@ -12,7 +15,16 @@ clients: `set` of shot fields (lens_mm, duration_s, notes) and `move` of shots. 
 carries its send time (CLOCK_MONOTONIC, shared by the processes of this machine); every other
 client records the arrival of the resulting `change` (matched by client_op_id, `batch` frames
 unpacked). lost = acked ops that changed something × (C − 1) − distinct deliveries, after a
-drain period.
+drain period (ops still unanswered then count as lost for everyone).
+
+Overload and convergence: an op the room answers `busy` (its queue is full) or `rate_limited` is
+resent after a backoff, in order, as the browser does; its latency counts from the first send.
+After the drain every client repairs its gaps as a browser does (catch_up from its first
+missing seq, or a snapshot), and `missing` counts the seqs some client still lacks: it must be
+0, whatever the load. `missed_broadcasts` is what the fast path did not deliver (repaired by
+catch-up), `resent` the ops sent again. `--hog N` runs N busy-looping processes during the send
+window; `--servers N` starts N Daphne processes on the Redis channel layer (client i on server
+i mod N; server CPU is their sum).
 
 Baseline: bench/hocuspocus (npm, exact pins): a @hocuspocus/server 3.x relay (server.mjs) and a
 Node load client (load.mjs) with C HocuspocusProviders on one document, each update one Y.Map
@@ -53,6 +65,7 @@ DEFAULT_REDIS = "redis://127.0.0.1:6379/9"
 
 # An op id carries the sending client and its send time: b<client>.<n>.<CLOCK_MONOTONIC µs>.
 BENCH_OP_ID = re.compile(r'"client_op_id":"(b\d+\.\d+\.\d+)"')
+CHANGE_SEQ = re.compile(r'"change":\{"seq":(\d+)')
 OP_MIX = (("lens_mm", 0.40), ("duration_s", 0.25), ("notes", 0.20), ("move", 0.15))
 
 
@@ -82,6 +95,7 @@ class Stats:
         self.duplicates = 0
         self.frames = 0
         self.late_sends = 0
+        self.resent = 0
 
 
 async def worker_main(config_path, index):
@@ -90,11 +104,16 @@ async def worker_main(config_path, index):
     config = json.loads(Path(config_path).read_text())
     clients_total, procs = config["clients"], config["procs"]
     mine = [i for i in range(clients_total) if i % procs == index]
-    url, origin = config["url"], config["origin"]
+    origin = config["origin"]
     stats = Stats()
     sockets, hello = {}, {}
     pending = {}  # op_id -> send time (own ops)
+    sent_ops = {}  # op_id -> the op's frame, until answered (resent if the room says busy)
+    retry = {i: [] for i in mine}  # op ids answered busy / rate_limited, to resend in order
+    backoff = {i: 0 for i in mine}
     seen = {i: set() for i in mine}
+    seqs = {i: set() for i in mine}  # every seq a client got, by broadcast or catch-up
+    caught_up = {i: asyncio.Event() for i in mine}
     last_frame = [time.monotonic()]
 
     def deliver(i, op_id, now):
@@ -111,10 +130,27 @@ async def worker_main(config_path, index):
     def handle(i, message, now):
         kind = message.get("type")
         if kind == "change":
+            seqs[i].add(message["change"]["seq"])
             op_id = message["change"].get("client_op_id") or ""
             if BENCH_OP_ID.fullmatch(f'"client_op_id":"{op_id}"'):
                 deliver(i, op_id, now)
+        elif kind == "changes":
+            seqs[i].update(change["seq"] for change in message["changes"])
+            caught_up[i].set()
+        elif kind == "snapshot":
+            seqs[i].update(range(1, message["seq"] + 1))
+            caught_up[i].set()
+        elif kind == "error" and message.get("code") in ("busy", "rate_limited") and message.get("op_id") in pending:
+            # Dropped unread: resent after a backoff, as the browser does (the latency counts the wait).
+            stats.error_codes[message["code"]] = stats.error_codes.get(message["code"], 0) + 1
+            retry[i].append(message["op_id"])
+            if len(retry[i]) == 1:  # jittered, growing while the room stays busy (as the browser's)
+                delay = min(8.0, 0.5 * 2 ** backoff[i]) * random.uniform(0.75, 1.25)
+                backoff[i] += 1
+                asyncio.get_running_loop().call_later(delay, lambda: asyncio.ensure_future(resend(i)))
         elif kind == "ack":
+            backoff[i] = 0
+            sent_ops.pop(message["op_id"], None)
             sent_at = pending.pop(message["op_id"], None)
             if sent_at is not None:
                 stats.acked += 1
@@ -125,11 +161,24 @@ async def worker_main(config_path, index):
             stats.errors += 1
             stats.error_codes[message.get("code")] = stats.error_codes.get(message.get("code"), 0) + 1
             pending.pop(message.get("op_id"), None)
+            sent_ops.pop(message.get("op_id"), None)
         elif kind == "hello":
-            hello[i] = True
+            hello[i] = message["seq"]
         elif kind == "batch":
             for inner in message["messages"]:
                 handle(i, inner, now)
+
+    async def resend(i):
+        """The ops the room told to come back, in the order they were made (the room answers
+        busy to a client's later ops until its first refused one is back)."""
+        ops, retry[i] = sorted(retry[i], key=lambda op_id: int(op_id.split(".")[1])), []
+        stats.resent += len(ops)
+        for op_id in ops:
+            if op_id in sent_ops:
+                try:
+                    await sockets[i].send(sent_ops[op_id])
+                except websockets.ConnectionClosed:
+                    pass
 
     async def reader(i, ws):
         try:
@@ -138,6 +187,7 @@ async def worker_main(config_path, index):
                 last_frame[0] = now
                 stats.frames += 1
                 if '"type":"change"' in frame and '"type":"ack"' not in frame and '"type":"error"' not in frame and '"type":"hello"' not in frame:
+                    seqs[i].update(int(seq) for seq in CHANGE_SEQ.findall(frame))
                     for op_id in BENCH_OP_ID.findall(frame):  # the hot path: skip json for pure change frames
                         deliver(i, op_id, now)
                 else:
@@ -150,7 +200,7 @@ async def worker_main(config_path, index):
         for attempt in range(5):
             try:
                 ws = await websockets.connect(
-                    url, additional_headers={"Cookie": f"sessionid={cookie}", "Origin": origin},
+                    config["urls"][i % len(config["urls"])], additional_headers={"Cookie": f"sessionid={cookie}", "Origin": origin},
                     compression=None, max_size=None, ping_interval=None, open_timeout=30,
                 )
                 break
@@ -212,9 +262,13 @@ async def worker_main(config_path, index):
         sent_at = time.monotonic()
         op_id = f"b{i}.{counters[i]}.{int(sent_at * 1e6)}"
         pending[op_id] = sent_at
+        sent_ops[op_id] = json.dumps({"type": "op", "op_id": op_id, "op": op})
         stats.sent += 1
+        if retry[i]:  # the room said busy: this op waits its turn behind those (see resend)
+            retry[i].append(op_id)
+            continue
         try:
-            await sockets[i].send(json.dumps({"type": "op", "op_id": op_id, "op": op}))
+            await sockets[i].send(sent_ops[op_id])
         except websockets.ConnectionClosed:
             pending.pop(op_id, None)
     send_end = time.monotonic()
@@ -227,6 +281,21 @@ async def worker_main(config_path, index):
     last_ack = time.monotonic()
     while time.monotonic() < drain_deadline and time.monotonic() - last_frame[0] < 1.0:
         await asyncio.sleep(0.05)
+    # Convergence: every client repairs its gaps as a browser does (catch_up from its first
+    # missing seq; a snapshot when far behind). What is still missing after that is lost.
+    final_seq = max((max(s) for s in seqs.values() if s), default=0)
+    missed_broadcasts = 0
+    for i in mine:
+        gaps = sorted(set(range(hello[i] + 1, final_seq + 1)) - seqs[i])
+        missed_broadcasts += len(gaps)
+        if gaps:
+            caught_up[i].clear()
+            await sockets[i].send(json.dumps({"type": "catch_up", "after": gaps[0] - 1}))
+            try:
+                await asyncio.wait_for(caught_up[i].wait(), 30)
+            except asyncio.TimeoutError:
+                pass
+    missing = sum(len(set(range(hello[i] + 1, final_seq + 1)) - seqs[i]) for i in mine)
     for ws in sockets.values():
         await ws.close()
     for task in readers:
@@ -237,6 +306,7 @@ async def worker_main(config_path, index):
         "acked_changed": stats.acked_changed, "sent": stats.sent, "acked": stats.acked, "unacked": len(pending),
         "errors": stats.errors, "error_codes": stats.error_codes, "duplicates": stats.duplicates, "frames": stats.frames,
         "late_sends": stats.late_sends, "send_end": send_end, "last_ack": last_ack, "cpu_s": cpu.user + cpu.system,
+        "resent": stats.resent, "missed_broadcasts": missed_broadcasts, "missing": missing,
     }
     Path(config["out"].format(index=index)).write_text(json.dumps(result))
     print(json.dumps({"done": True}), flush=True)
@@ -295,26 +365,33 @@ def run_studio(args, procs, tmp):
         raise RuntimeError(f"setup failed:\n{setup.stderr[-3000:]}")
     board = json.loads(setup.stdout.strip().splitlines()[-1])
 
-    port = free_port()
+    # --servers N: N Daphne processes behind the Redis channel layer, the clients split
+    # between them (client i on server i mod N), as behind a load balancer.
+    ports = [free_port() for _ in range(args.servers)]
     server_log = open(tmp / "daphne.log", "w")
-    server = procs.start(
-        [sys.executable, "-m", "daphne", "-b", "127.0.0.1", "-p", str(port), "studio.asgi:application"],
-        cwd=ROOT, env=env, stdout=server_log, stderr=subprocess.STDOUT,
-    )
+    servers = [
+        procs.start(
+            [sys.executable, "-m", "daphne", "-b", "127.0.0.1", "-p", str(port), "studio.asgi:application"],
+            cwd=ROOT, env=env, stdout=server_log, stderr=subprocess.STDOUT,
+        )
+        for port in ports
+    ]
+    server = servers[0]
     try:
         try:
-            wait_port(port, server, 60)
+            for port, proc in zip(ports, servers):
+                wait_port(port, proc, 60)
         except (RuntimeError, TimeoutError):
             server_log.flush()
             log("studio: server log:\n" + (tmp / "daphne.log").read_text()[-3000:])
             raise
-        base = f"http://127.0.0.1:{port}"
-        log(f"studio: Daphne on {port} (pid {server.pid}); signing in {users} users")
+        base = f"http://127.0.0.1:{ports[0]}"
+        log(f"studio: Daphne on {', '.join(map(str, ports))} (pids {', '.join(str(p.pid) for p in servers)}); signing in {users} users")
         cookies = [sign_in(base, name) for name in board["users"]]
 
         config = {
             "clients": args.clients, "procs": args.client_procs, "rate": args.rate, "seconds": args.seconds,
-            "url": f"ws://127.0.0.1:{port}/ws/projects/{board['project']}/", "origin": base,
+            "urls": [f"ws://127.0.0.1:{port}/ws/projects/{board['project']}/" for port in ports], "origin": base,
             "cookies": cookies, "scenes": board["scenes"], "drain": args.drain, "out": str(tmp / "worker-{index}.json"),
         }
         config_path = tmp / "worker-config.json"
@@ -332,30 +409,34 @@ def run_studio(args, procs, tmp):
         if ready < args.clients:
             raise RuntimeError(f"only {ready} of {args.clients} sockets got their hello")
         time.sleep(args.settle)  # let the join/presence storm finish
-        server_cpu = CpuMeter(server.pid)
+        server_cpus = [CpuMeter(proc.pid) for proc in servers]
         client_cpu = [CpuMeter(w.pid) for w in workers]
         t0 = time.monotonic() + 0.3
         for w in workers:
             w.stdin.write(f"go {t0}\n")
             w.stdin.flush()
         time.sleep(max(0.0, t0 - time.monotonic()))
-        for meter in [server_cpu, *client_cpu]:
+        for meter in [*server_cpus, *client_cpu]:
             meter.mark("start")
+        hogs = [procs.start([sys.executable, "-c", "while True: pass"]) for _ in range(args.hog)]
         if args.profile:  # sample the server during the send window (py-spy from PyPI; not a dependency)
             spy = os.environ.get("PY_SPY", "py-spy")
             procs.start([spy, "record", "--pid", str(server.pid), "--duration", str(int(args.seconds)), "--rate", "200", "--nonblocking",
                          "--threads", "--idle", "--format", "raw", "--output", args.profile], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
         log(f"studio: sending {args.rate} ops/s for {args.seconds}s")
         ends = [read_json_line(w, args.seconds + 60, "client worker") for w in workers]
-        for meter in [server_cpu, *client_cpu]:
+        for meter in [*server_cpus, *client_cpu]:
             meter.mark("end")
+        for hog in hogs:
+            procs.stop(hog, grace=1)
         log("studio: draining")
         for w in workers:
             read_json_line(w, args.drain + 30, "client worker")
             w.wait(timeout=30)
         results = [json.loads((tmp / f"worker-{w}.json").read_text()) for w in range(args.client_procs)]
     finally:
-        procs.stop(server)
+        for proc in servers:
+            procs.stop(proc)
         server_log.close()
     server_text = (tmp / "daphne.log").read_text()
     if args.server_log:
@@ -387,9 +468,14 @@ def run_studio(args, procs, tmp):
         "ack_p50_ms": percentile(acks, 0.5), "ack_p99_ms": percentile(acks, 0.99),
         "ops_per_s": round(acked / max(window, args.seconds), 1),
         "join_storm_s": join_storm_s, "late_sends": sum(r["late_sends"] for r in results), "frames": sum(r["frames"] for r in results),
-        "server_cpu_pct": server_cpu.pct("start", "end"),
+        "server_cpu_pct": round(sum(m.pct("start", "end") for m in server_cpus), 1),
+        "server_cpu_pct_each": [m.pct("start", "end") for m in server_cpus],
         "client_cpu_pct": round(sum(m.pct("start", "end") for m in client_cpu), 1),
-        "machine_cpu_pct": server_cpu.machine_pct("start", "end"),
+        "machine_cpu_pct": server_cpus[0].machine_pct("start", "end"),
+        "servers": args.servers,
+        "resent": sum(r["resent"] for r in results),
+        "missed_broadcasts": sum(r["missed_broadcasts"] for r in results),
+        "missing": sum(r["missing"] for r in results),
     }
 
 
@@ -435,6 +521,8 @@ def main():
     parser.add_argument("--skip-studio", action="store_true", help="only the Hocuspocus baseline")
     parser.add_argument("--users", type=int, default=10, help="editors the sockets sign in as (round-robin)")
     parser.add_argument("--client-procs", type=int, default=1, help="Python processes running the studio clients")
+    parser.add_argument("--hog", type=int, default=0, help="busy-looping processes beside the server during the send window (overload)")
+    parser.add_argument("--servers", type=int, default=1, help="Daphne processes (Redis channel layer between them); clients are split between them")
     parser.add_argument("--scenes", type=int, default=4)
     parser.add_argument("--shots-per-scene", type=int, default=10)
     parser.add_argument("--drain", type=float, default=10, help="longest wait for stragglers after the last send")
@@ -468,7 +556,7 @@ def main():
         signal.signal(signal.SIGTERM, previous)
 
     if studio:
-        result.update({k: studio[k] for k in ("ops_per_s", "p50_ms", "p99_ms", "max_ms", "lost")})
+        result.update({k: studio[k] for k in ("ops_per_s", "p50_ms", "p99_ms", "max_ms", "lost", "missing")})
         result.update({k: v for k, v in studio.items() if k not in result})
     if baseline:
         result.update({f"baseline_{k}": v for k, v in baseline.items()})
