@@ -359,23 +359,28 @@ def _draw_background(draw, view: _View, light: dict, image_rect):
     ground = np.array(light["ground_lit"], dtype=np.float64)
     horizon = np.array(light["horizon"], dtype=np.float64)
     zenith = np.array(light["zenith"], dtype=np.float64)
+    bands = []  # (low g, high g, colour)
     # Floor: band i spans depths [d_i, d_i+1], i.e. g in [-z/d_i, -z/d_i+1].
     edges = [-1e9] + [-camera_z / d for d in GROUND_BAND_DEPTHS] + [0.0]
     depths = [GROUND_BAND_DEPTHS[0] * 0.6] + [math.sqrt(a * b) for a, b in zip(GROUND_BAND_DEPTHS, GROUND_BAND_DEPTHS[1:])] + [GROUND_BAND_DEPTHS[-1] * 2]
     for (low, high), depth in zip(zip(edges, edges[1:]), depths):
-        band = _clip_halfplane(image_rect, alpha, beta, gamma - low)
-        band = _clip_halfplane(band, -alpha, -beta, high - gamma) if band else band
-        if len(band) >= 3:
-            haze = 1.0 - math.exp(-depth / light["haze_m"])
-            draw.polygon(band, fill=tuple(int(v) for v in np.round(ground + (horizon - ground) * haze)))
+        haze = 1.0 - math.exp(-depth / light["haze_m"])
+        bands.append((low, high, ground + (horizon - ground) * haze))
     # Sky: g ≥ 0, graded by elevation from the horizon colour up to the zenith.
     steps = [math.tan(math.radians(90.0 * (i / SKY_BANDS) ** 1.6)) if i < SKY_BANDS else 1e9 for i in range(SKY_BANDS + 1)]
     for i, (low, high) in enumerate(zip(steps, steps[1:])):
+        amount = ((i + 0.5) / SKY_BANDS) ** 0.7
+        bands.append((low, high, horizon + (zenith - horizon) * amount))
+    # Most bands miss the picture: g is affine, so its range over the picture is its range over the corners.
+    corners = [alpha * x + beta * y + gamma for x, y in image_rect]
+    lowest, highest = min(corners), max(corners)
+    for low, high, colour in bands:
+        if high < lowest or low > highest:
+            continue
         band = _clip_halfplane(image_rect, alpha, beta, gamma - low)
         band = _clip_halfplane(band, -alpha, -beta, high - gamma) if band else band
         if len(band) >= 3:
-            amount = ((i + 0.5) / SKY_BANDS) ** 0.7
-            draw.polygon(band, fill=tuple(int(v) for v in np.round(horizon + (zenith - horizon) * amount)))
+            draw.polygon(band, fill=tuple(int(v) for v in np.round(colour)))
 
 
 def _grid_area(spec, view: _View, figures):

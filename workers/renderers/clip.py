@@ -251,7 +251,8 @@ def encode_clip(frames, count: int, rate: Fraction, progress=None, should_cancel
                     poster = colour
                 if colour.size != (width, height):
                     colour = colour.crop((0, 0, width, height))
-                frame = av.VideoFrame.from_ndarray(np.asarray(colour.convert("RGB")), format="rgb24")
+                rgb = np.asarray(colour if colour.mode == "RGB" else colour.convert("RGB"))
+                frame = av.VideoFrame.from_ndarray(rgb, format="rgb24")
                 frame.pts = index
                 frame.time_base = 1 / rate
                 for packet in stream.encode(frame):
