@@ -365,6 +365,12 @@ def _caps_runs(text):
     return re.findall(r"\b[A-Z][A-Z0-9'\-]*(?:\s+[A-Z][A-Z0-9'\-]*)*\b", text)
 
 
+def scene_text(elements) -> str:
+    """A scene's printed words, one element a line, for comparing drafts (notes and page breaks
+    do not change a scene). Takes anything with .kind and .text (an Element, a stored row)."""
+    return "\n".join(f"{e.kind}: {e.text}" for e in elements if e.kind not in (NOTE, PAGE_BREAK))
+
+
 def breakdown(screenplay: Screenplay) -> list:
     """The screenplay's scenes, in story order, with what a breakdown sheet lists."""
     elements = screenplay.elements
@@ -395,7 +401,7 @@ def breakdown(screenplay: Screenplay) -> list:
             if name.upper() not in [p.upper() for p in present]:
                 present.append(name)
         lines = sum(printed_lines(e) for e in elements[first:last])
-        text = "\n".join(f"{e.kind}: {e.text}" for e in elements[first:last] if e.kind not in (NOTE, PAGE_BREAK))
+        text = scene_text(elements[first:last])
         scenes.append(
             SceneBreakdown(
                 number=heading.scene_number,

@@ -57,6 +57,7 @@ INSTALLED_APPS = [
     "apps.renders",
     "apps.rooms",
     "apps.review",
+    "apps.scripts",
     "apps.web",
 ]
 

@@ -7,6 +7,7 @@ from apps.assets.views import AssetViewSet
 from apps.boards.views import CharacterViewSet, LocationViewSet, PanelViewSet, SceneViewSet, ShotViewSet
 from apps.projects.views import MembershipViewSet, ProjectViewSet, SessionView, TokenView
 from apps.renders.views import RenderJobViewSet
+from apps.scripts.views import ScriptImportViewSet, ScriptViewSet
 from apps.review.views import (
     AnnotationViewSet,
     ApprovalViewSet,
@@ -35,6 +36,8 @@ router.register("share-links", ShareLinkViewSet, basename="share-link")
 router.register("comments", CommentViewSet, basename="comment")
 router.register("annotations", AnnotationViewSet, basename="annotation")
 router.register("approvals", ApprovalViewSet, basename="approval")
+router.register("script-imports", ScriptImportViewSet, basename="script-import")
+router.register("scripts", ScriptViewSet, basename="script")
 
 urlpatterns = [
     path("api/", include(router.urls)),

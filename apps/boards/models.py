@@ -52,6 +52,15 @@ class Scene(VersionedModel):
     location = models.ForeignKey(Location, null=True, blank=True, on_delete=models.SET_NULL, related_name="scenes")
     time_of_day = models.CharField(max_length=16, choices=vocabulary.TIMES_OF_DAY, default="DAY")
     synopsis = models.TextField(blank=True)
+    # From the script's breakdown (apps.scripts): the length an AD schedules by, in eighths of a
+    # page, and the props the action names in capitals.
+    page_eighths = models.PositiveIntegerField(default=0, help_text="Page count in eighths of a page (19 = 2 3/8 pages); 0 when unknown.")
+    props = models.TextField(blank=True)
+    # A scene a later draft dropped stays, with its shots, as "12 OMITTED" on a shooting script.
+    omitted = models.BooleanField(default=False)
+    # A later draft changed the scene's text: its shots stay, and the director sees what changed.
+    script_changed = models.BooleanField(default=False)
+    script_diff = models.TextField(blank=True, help_text="What the last draft changed in the scene (a unified diff).")
 
     class Meta:
         ordering = ["project_id", "rank", "id"]

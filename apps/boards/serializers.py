@@ -171,8 +171,8 @@ class SceneSerializer(ProjectScopedSerializer):
 
     class Meta:
         model = Scene
-        fields = ("id", "project", "rank", "number", "setting", "location", "time_of_day", "synopsis", "heading") + VERSIONED_READ_ONLY[1:]
-        read_only_fields = VERSIONED_READ_ONLY + ("project", "rank")
+        fields = ("id", "project", "rank", "number", "setting", "location", "time_of_day", "synopsis", "heading", "page_eighths", "props", "omitted", "script_changed", "script_diff") + VERSIONED_READ_ONLY[1:]
+        read_only_fields = VERSIONED_READ_ONLY + ("project", "rank", "script_diff")
 
     def validate_number(self, value):
         from .models import SCENE_OR_SHOT_NUMBER

@@ -1,0 +1,5 @@
+from django.apps import AppConfig
+
+
+class ScriptsConfig(AppConfig):
+    name = "apps.scripts"

@@ -1,0 +1,91 @@
+"""Screenplays: each draft a Script (its file in object storage, its elements in order), the
+import job that reads a draft into scenes, and who is in each scene (the breakdown's cast)."""
+
+from django.conf import settings
+from django.db import models
+
+from previs import screenplay
+
+REVISION_COLOUR_CHOICES = tuple((colour, colour.replace("_", " ").title()) for colour in screenplay.REVISION_COLOURS)
+FORMATS = (("fountain", "Fountain"), ("fdx", "Final Draft"))
+
+
+class Script(models.Model):
+    """One draft of the screenplay, as it was imported."""
+
+    project = models.ForeignKey("projects.Project", on_delete=models.CASCADE, related_name="scripts")
+    file = models.ForeignKey("assets.Asset", on_delete=models.PROTECT, related_name="+", help_text="The draft's file as it was uploaded.")
+    sha256 = models.CharField(max_length=64)
+    filename = models.CharField(max_length=255, blank=True)
+    format = models.CharField(max_length=8, choices=FORMATS)
+    title = models.CharField(max_length=255, blank=True)
+    title_page = models.JSONField(default=dict, blank=True, help_text="The title page's entries (title, credit, author, draft date…), keys in lower case.")
+    draft_name = models.CharField(max_length=120, blank=True)
+    revision_colour = models.CharField(max_length=16, choices=REVISION_COLOUR_CHOICES, default="white")
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["project_id", "-created_at", "-id"]
+
+    def __str__(self):
+        return f"{self.title or self.filename} ({self.get_revision_colour_display()})"
+
+
+class ScriptElement(models.Model):
+    """One paragraph of a draft, in order: a heading, action, a cue, dialogue…"""
+
+    script = models.ForeignKey(Script, on_delete=models.CASCADE, related_name="elements")
+    index = models.PositiveIntegerField()
+    kind = models.CharField(max_length=16, choices=tuple((k, k.replace("_", " ")) for k in screenplay.ELEMENT_KINDS))
+    text = models.TextField(blank=True)
+    scene_number = models.CharField(max_length=16, blank=True)
+    character = models.CharField(max_length=120, blank=True)
+    extension = models.CharField(max_length=40, blank=True)
+    dual = models.BooleanField(default=False)
+    # The studio's scene this paragraph belongs to (None before the first heading).
+    scene = models.ForeignKey("boards.Scene", null=True, blank=True, on_delete=models.SET_NULL, related_name="script_elements")
+
+    class Meta:
+        ordering = ["script_id", "index"]
+        constraints = [models.UniqueConstraint(fields=["script", "index"], name="script_element_index_unique")]
+
+
+class SceneCast(models.Model):
+    """A character in a scene: speaking, or named in its action (present)."""
+
+    scene = models.ForeignKey("boards.Scene", on_delete=models.CASCADE, related_name="cast")
+    character = models.ForeignKey("boards.Character", on_delete=models.CASCADE, related_name="scenes_in")
+    speaking = models.BooleanField(default=False)
+
+    class Meta:
+        ordering = ["scene_id", "id"]
+        constraints = [models.UniqueConstraint(fields=["scene", "character"], name="scene_cast_once")]
+
+
+class ScriptImport(models.Model):
+    """Reading a draft into the studio, as a job on the worker queue.
+
+    queued → planning → planned (a revised draft waits here: its dry run, `plan`, is shown before
+    anything is written) → applying → applied; or failed. A first draft goes straight on to
+    applied: there is nothing of the director's for it to change."""
+
+    QUEUED, PLANNING, PLANNED, APPLYING, APPLIED, FAILED = "queued", "planning", "planned", "applying", "applied", "failed"
+    STATUSES = tuple((s, s.title()) for s in (QUEUED, PLANNING, PLANNED, APPLYING, APPLIED, FAILED))
+
+    project = models.ForeignKey("projects.Project", on_delete=models.CASCADE, related_name="script_imports")
+    file = models.ForeignKey("assets.Asset", on_delete=models.PROTECT, related_name="+")
+    filename = models.CharField(max_length=255, blank=True)
+    draft_name = models.CharField(max_length=120, blank=True)
+    revision_colour = models.CharField(max_length=16, choices=REVISION_COLOUR_CHOICES, default="white")
+    status = models.CharField(max_length=12, choices=STATUSES, default=QUEUED)
+    error = models.TextField(blank=True)
+    revision = models.BooleanField(default=False, help_text="True when the project already had a draft: this one is merged into it.")
+    plan = models.JSONField(default=dict, blank=True, help_text="The dry run: counts and the scene list.")
+    script = models.ForeignKey(Script, null=True, blank=True, on_delete=models.SET_NULL, related_name="imports")
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
