@@ -66,10 +66,11 @@ from __future__ import annotations
 
 import math
 import re
+from typing import NamedTuple
 
 from previs import camera as optics
 from previs.timecode import frames_in
-from previs.vocabulary import ASPECT_RATIOS, CAMERA_MOVES, SENSOR_FORMATS, TIMES_OF_DAY, values
+from previs.vocabulary import ASPECT_RATIOS, CAMERA_MOVES, LENS_MM_RANGE, SENSOR_FORMATS, TIMES_OF_DAY, values
 
 SPEC_VERSION = 1
 MAX_CHARACTERS = 32
@@ -87,8 +88,25 @@ SET_PIECE_COLOUR = "#9a9a9a"
 # (azimuth bearing the key comes from, elevation above the horizon)
 KEY_LIGHT_DEFAULTS = {"DAY": (135.0, 50.0), "DAWN": (80.0, 8.0), "DUSK": (280.0, 8.0), "NIGHT": (200.0, 35.0)}
 
-# Move parameters a move type uses and their defaults when the spec leaves them out.
-MOVE_PARAMETERS = ("distance_m", "degrees", "end_lens_mm", "amplitude_deg", "seed")
+class MoveParameter(NamedTuple):
+    label: str
+    unit: str
+    low: float
+    high: float
+    step: float  # what one press of a number field's arrow adds
+    meaning: str
+
+
+# The parameters of a camera move, as the camera panel shows them and normalize_spec bounds them.
+MOVE_PARAMETER_INFO = {
+    "distance_m": MoveParameter("Distance", "m", -1000.0, 1000.0, 0.1, "Dolly/steadicam travel; truck + = camera right; pedestal and crane + = up"),
+    "degrees": MoveParameter("Angle", "°", -360.0, 360.0, 1.0, "Pan + = right, tilt + = up, arc + = camera travels to its right"),
+    "end_lens_mm": MoveParameter("End lens", "mm", *LENS_MM_RANGE, 1.0, "Focal length at the end of the zoom"),
+    "amplitude_deg": MoveParameter("Shake", "°", 0.0, 10.0, 0.1, "Handheld shake / steadicam float amplitude (0–10°)"),
+    "seed": MoveParameter("Seed", "", 0, 2**31 - 1, 1.0, "Same seed, same shake"),
+}
+MOVE_PARAMETERS = tuple(MOVE_PARAMETER_INFO)
+# The parameters each move type uses, and their defaults when the spec leaves them out.
 MOVE_DEFAULTS = {
     "static": {},
     "pan": {"degrees": 30.0},
@@ -393,7 +411,7 @@ def _normalize_camera(check: _Checker, data: dict) -> dict:
                 check.error("camera.look_at", "Must differ from the camera position.")
             else:
                 yaw, pitch = optics.look_at_angles(position, target)
-    lens = check.number(data, "lens_mm", "camera.lens_mm", DEFAULT_CAMERA["lens_mm"], 4.0, 1200.0)
+    lens = check.number(data, "lens_mm", "camera.lens_mm", DEFAULT_CAMERA["lens_mm"], *LENS_MM_RANGE)
     sensor = check.choice(data, "sensor", "camera.sensor", DEFAULT_CAMERA["sensor"], tuple(SENSOR_FORMATS))
     aspect = data.get("aspect", DEFAULT_CAMERA["aspect"])
     if _is_number(aspect):
@@ -568,7 +586,7 @@ def _normalize_move(check: _Checker, data, lens_mm: float) -> dict:
     check.unknown_keys(data, ("type",) + MOVE_PARAMETERS, "move")
     kind = check.choice(data, "type", "move.type", "static", MOVE_TYPES)
     move = {"type": kind}
-    limits = {"distance_m": (-1000.0, 1000.0), "degrees": (-360.0, 360.0), "end_lens_mm": (4.0, 1200.0), "amplitude_deg": (0.0, 10.0)}
+    limits = {name: (info.low, info.high) for name, info in MOVE_PARAMETER_INFO.items() if name != "seed"}
     for name, (low, high) in limits.items():
         value = check.number(data, name, f"move.{name}", None, low, high)
         if value is not None:

@@ -1,8 +1,10 @@
 """Shot-list vocabularies, defined once (see shared/previs-domain.md).
 
 Each vocabulary is a tuple of (value, label) pairs; the value is what is stored and sent over the
-API, the label is what a 1st AD reads on a shot list. Django models use these as `choices`,
-the OpenAPI schema exposes them as enums, and the front end gets them from the schema.
+API, the label is what a 1st AD reads on a shot list. Where a narrow cell needs fewer letters,
+SHORT_LABELS gives the short form. Django models use these as `choices`, the OpenAPI schema
+exposes them as enums, and the browser gets the rest (labels, short labels, lenses, sensor sizes,
+aspect values, move parameters) from previs/published.py, served once with the app's page.
 """
 
 # The longest a long-text field (a shot's description, dialogue, props and notes; a scene's
@@ -74,8 +76,10 @@ RIGS = (
     ("drone", "Drone"),
 )
 
-# Common prime focal lengths (mm); any positive focal length is accepted, these are offered first.
+# Common prime focal lengths (mm); any focal length in LENS_MM_RANGE is accepted (zooms
+# included), these are offered first.
 PRIME_LENSES_MM = (12, 14, 16, 18, 21, 24, 27, 32, 35, 40, 50, 65, 75, 85, 100, 135, 150, 200)
+LENS_MM_RANGE = (4.0, 1200.0)
 
 # Sensor / capture formats: value -> (label, width mm, height mm).
 SENSOR_FORMATS = {
@@ -133,6 +137,19 @@ SHOT_STATUSES = (
     ("changes_requested", "Changes requested"),
     ("approved", "Approved"),
 )
+
+
+# The forms a narrow cell shows, where they differ from the label (shot sizes show their code).
+SHORT_LABELS = {
+    "shot_sizes": {**{value: value for value, _ in SHOT_SIZES}, "INSERT": "INS"},
+    "framings": {"two_shot": "2-shot", "three_shot": "3-shot", "ots": "OTS", "pov": "POV"},
+    "camera_angles": {"overhead": "Overhead", "worms_eye": "Worm's eye", "shoulder": "Shoulder", "hip": "Hip", "knee": "Knee"},
+    "camera_moves": {"arc": "Arc", "crane": "Crane"},
+    "rigs": {"sticks": "Sticks"},
+    "shot_statuses": {"changes_requested": "Changes req."},
+    "sensors": {"full_frame": "FF", "super35": "S35", "alexa_lf_og": "LF OG", "mft": "M4/3", "super16": "S16"},
+    "aspect_ratios": {"1.78": "16:9", "1.33": "4:3", "1.00": "1:1", "0.56": "9:16"},
+}
 
 
 def values(vocabulary):

@@ -1,4 +1,5 @@
-"""Serves the browser app's shell; the app itself is built by Vite from frontend/ into static/app."""
+"""Serves the browser app's shell; the app itself is built by Vite from frontend/ into static/app.
+The shell carries previs's published vocabulary, so the app has it before its first render."""
 
 import json
 from functools import lru_cache
@@ -6,6 +7,12 @@ from functools import lru_cache
 from django.conf import settings
 from django.shortcuts import render
 from django.views.decorators.csrf import ensure_csrf_cookie
+from drf_spectacular.utils import extend_schema
+from rest_framework.permissions import AllowAny
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from previs.published import VOCABULARY, Vocabulary
 
 MANIFEST = settings.BASE_DIR / "static" / "app" / ".vite" / "manifest.json"
 ENTRY = "index.html"
@@ -30,4 +37,17 @@ def build_assets():
 def app_shell(request, *args, **kwargs):
     assets = build_assets()
     status = 200 if assets else 503
-    return render(request, "index.html", {"assets": assets}, status=status)
+    return render(request, "index.html", {"assets": assets, "vocabulary": VOCABULARY_JSON}, status=status)
+
+
+VOCABULARY_JSON = VOCABULARY.model_dump(mode="json")
+
+
+class VocabularyView(APIView):
+    """The trade's words and the camera's numbers, as the browser app gets them with its page."""
+
+    permission_classes = [AllowAny]  # the same for everyone, and nothing of any project
+
+    @extend_schema(responses=Vocabulary, description="Shot-list vocabularies with labels and short labels, lenses, sensors, aspect ratios, frame rates, move parameters.")
+    def get(self, request):
+        return Response(VOCABULARY_JSON)

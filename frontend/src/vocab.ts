@@ -1,125 +1,65 @@
-// Labels a 1st AD reads, keyed by the generated enum types: if the backend adds a value, the
-// Record stops type-checking until it gets a label here (values and order come from the API).
-import type {
-  AspectRatio, CameraAngle, CameraMove, Framing, FrameRate, Rig, RenderStatus, SceneSetting, Sensor,
-  ShotSize, ShotStatus, TimeOfDay,
-} from "./api/types";
+// The trade's words and the camera's numbers, as previs publishes them (previs/published.py):
+// the app's page carries them (templates/index.html, "studio-vocabulary"), typed by the generated
+// Vocabulary schema. Nothing here is restated: values, order, labels, short labels, lenses,
+// sensors, aspect ratios and move parameters all come from the server.
+import type { components } from "./api/schema";
+import type { AspectRatio, CameraAngle, CameraMove, Framing, FrameRate, Rig, RenderStatus, SceneSetting, Sensor, ShotSize, ShotStatus, TimeOfDay } from "./api/types";
 
-/** [short code on the sheet, full name in the dropdown] */
-export const SHOT_SIZES: Record<ShotSize, [string, string]> = {
-  EWS: ["EWS", "Extreme Wide"],
-  WS: ["WS", "Wide"],
-  FS: ["FS", "Full"],
-  MFS: ["MFS", "Medium Full (cowboy)"],
-  MS: ["MS", "Medium"],
-  MCU: ["MCU", "Medium Close-Up"],
-  CU: ["CU", "Close-Up"],
-  ECU: ["ECU", "Extreme Close-Up"],
-  INSERT: ["INS", "Insert"],
-};
+export type Vocabulary = components["schemas"]["Vocabulary"];
+type Term = components["schemas"]["Term"];
+export type MoveParameter = "distance_m" | "degrees" | "end_lens_mm" | "amplitude_deg" | "seed";
+export type MoveParameterInfo = components["schemas"]["MoveParameterInfo"] & { name: MoveParameter };
 
-export const FRAMINGS: Record<Framing, [string, string]> = {
-  single: ["Single", "Single"],
-  clean_single: ["Clean single", "Clean single"],
-  dirty_single: ["Dirty single", "Dirty single"],
-  two_shot: ["2-shot", "Two-shot"],
-  three_shot: ["3-shot", "Three-shot"],
-  group: ["Group", "Group"],
-  ots: ["OTS", "Over-the-shoulder"],
-  pov: ["POV", "Point of view"],
-};
+function published(): Vocabulary {
+  const element = document.getElementById("studio-vocabulary");
+  if (!element?.textContent) throw new Error("The page carries no vocabulary (templates/index.html).");
+  return JSON.parse(element.textContent) as Vocabulary;
+}
 
-export const ANGLES: Record<CameraAngle, [string, string]> = {
-  eye: ["Eye level", "Eye level"],
-  high: ["High", "High"],
-  low: ["Low", "Low"],
-  overhead: ["Overhead", "Overhead / Bird's eye"],
-  worms_eye: ["Worm's eye", "Worm's eye / Ground level"],
-  dutch: ["Dutch", "Dutch"],
-  shoulder: ["Shoulder", "Shoulder level"],
-  hip: ["Hip", "Hip level"],
-  knee: ["Knee", "Knee level"],
-};
+export const VOCABULARY = published();
 
-export const MOVES: Record<CameraMove, [string, string]> = {
-  static: ["Static", "Static"],
-  pan: ["Pan", "Pan"],
-  tilt: ["Tilt", "Tilt"],
-  pedestal: ["Pedestal", "Pedestal"],
-  dolly_in: ["Dolly in", "Dolly in"],
-  dolly_out: ["Dolly out", "Dolly out"],
-  truck: ["Truck", "Truck"],
-  arc: ["Arc", "Arc / Orbit"],
-  crane: ["Crane", "Crane / Boom"],
-  zoom: ["Zoom", "Zoom"],
-  dolly_zoom: ["Dolly zoom", "Dolly zoom"],
-  handheld: ["Handheld", "Handheld"],
-  steadicam: ["Steadicam", "Steadicam"],
-  rack_focus: ["Rack focus", "Rack focus"],
-};
+/** value → [short form for a narrow cell, full name for a dropdown], in the vocabulary's order. */
+function labelled<K extends string>(terms: Term[]): Record<K, [string, string]> {
+  return Object.fromEntries(terms.map((t) => [t.value, [t.short, t.label]])) as Record<K, [string, string]>;
+}
 
-export const RIGS: Record<Rig, [string, string]> = {
-  sticks: ["Sticks", "Sticks / Tripod"],
-  slider: ["Slider", "Slider"],
-  dolly: ["Dolly", "Dolly"],
-  handheld: ["Handheld", "Handheld"],
-  steadicam: ["Steadicam", "Steadicam"],
-  gimbal: ["Gimbal", "Gimbal"],
-  crane: ["Crane", "Crane"],
-  jib: ["Jib", "Jib"],
-  drone: ["Drone", "Drone"],
-};
+function named<K extends string>(terms: Term[]): Record<K, string> {
+  return Object.fromEntries(terms.map((t) => [t.value, t.label])) as Record<K, string>;
+}
 
-export const STATUSES: Record<ShotStatus, [string, string]> = {
-  draft: ["Draft", "Draft"],
-  ready: ["Ready", "Ready"],
-  in_review: ["In review", "In review"],
-  changes_requested: ["Changes req.", "Changes requested"],
-  approved: ["Approved", "Approved"],
-};
+export const SHOT_SIZES = labelled<ShotSize>(VOCABULARY.shot_sizes);
+export const FRAMINGS = labelled<Framing>(VOCABULARY.framings);
+export const ANGLES = labelled<CameraAngle>(VOCABULARY.camera_angles);
+export const MOVES = labelled<CameraMove>(VOCABULARY.camera_moves);
+export const RIGS = labelled<Rig>(VOCABULARY.rigs);
+export const STATUSES = labelled<ShotStatus>(VOCABULARY.shot_statuses);
+export const SENSORS = labelled<Sensor>(VOCABULARY.sensors);
+export const ASPECT_RATIOS = labelled<AspectRatio>(VOCABULARY.aspect_ratios);
+export const FRAME_RATES = named<FrameRate>(VOCABULARY.frame_rates);
+export const SETTINGS = named<SceneSetting>(VOCABULARY.scene_settings);
+export const TIMES_OF_DAY = named<TimeOfDay>(VOCABULARY.times_of_day);
 
-export const SENSORS: Record<Sensor, [string, string]> = {
-  full_frame: ["FF", "Full frame (36 × 24)"],
-  super35: ["S35", "Super 35 (24.89 × 18.66)"],
-  alexa_lf_og: ["LF OG", "Alexa LF open gate (36.70 × 25.54)"],
-  mft: ["M4/3", "Micro 4/3 (17.3 × 13.0)"],
-  super16: ["S16", "Super 16 (12.52 × 7.41)"],
-};
+/** Primes offered first in the lens cell; any focal length in LENS_MM is valid. */
+export const PRIME_LENSES_MM = VOCABULARY.prime_lenses_mm;
+export const LENS_MM = { min: VOCABULARY.lens_mm_min, max: VOCABULARY.lens_mm_max };
 
-export const ASPECT_RATIOS: Record<AspectRatio, [string, string]> = {
-  "2.39": ["2.39:1", "2.39:1 (scope)"],
-  "2.00": ["2.00:1", "2.00:1"],
-  "1.85": ["1.85:1", "1.85:1 (flat)"],
-  "1.78": ["16:9", "16:9 (1.78)"],
-  "1.33": ["4:3", "4:3 (1.33)"],
-  "1.00": ["1:1", "1:1"],
-  "0.56": ["9:16", "9:16 (vertical)"],
-};
+const ASPECT_VALUES = Object.fromEntries(VOCABULARY.aspect_ratios.map((a) => [a.value, a.ratio])) as Record<AspectRatio, number>;
 
 /** Width / height of a delivery aspect ratio (16:9 and 4:3 are exact, not their rounded codes). */
 export function aspectValue(ratio: AspectRatio): number {
-  const exact: Partial<Record<AspectRatio, number>> = { "1.78": 16 / 9, "1.33": 4 / 3, "0.56": 9 / 16 };
-  return exact[ratio] ?? Number(ratio);
+  return ASPECT_VALUES[ratio] ?? Number(ratio);
 }
 
-export const FRAME_RATES: Record<FrameRate, string> = {
-  "23.976": "23.976", "24": "24", "25": "25", "29.97": "29.97", "30": "30", "48": "48", "50": "50", "60": "60",
-};
+/** The parameters each camera move uses, in order, with their labels, units and bounds. */
+const MOVE_PARAMETER_INFO = Object.fromEntries(VOCABULARY.move_parameters.map((p) => [p.name, p])) as Record<MoveParameter, MoveParameterInfo>;
+export function moveParameters(move: CameraMove): MoveParameterInfo[] {
+  return (VOCABULARY.move_uses[move] ?? []).map((name) => MOVE_PARAMETER_INFO[name as MoveParameter]);
+}
 
-export const SETTINGS: Record<SceneSetting, string> = { INT: "INT.", EXT: "EXT.", "INT/EXT": "INT./EXT." };
-
-export const TIMES_OF_DAY: Record<TimeOfDay, string> = {
-  DAY: "DAY", NIGHT: "NIGHT", DAWN: "DAWN", DUSK: "DUSK", CONTINUOUS: "CONTINUOUS", LATER: "LATER",
-  "MOMENTS LATER": "MOMENTS LATER",
-};
-
+/** How the board words a render job's state (the board's own words, not a shot-list vocabulary). */
 export const RENDER_STATUSES: Record<RenderStatus, string> = {
   queued: "Queued", running: "Rendering", succeeded: "Done", failed: "Failed", cancelled: "Cancelled",
 };
-
-/** Primes offered first in the lens cell. Any focal length is valid, so this is not an API enum;
- *  it mirrors previs/vocabulary.PRIME_LENSES_MM (the schema does not carry it). */
-export const PRIME_LENSES_MM = [12, 14, 16, 18, 21, 24, 27, 32, 35, 40, 50, 65, 75, 85, 100, 135, 150, 200];
 
 /** Options for a <select>, in the order the vocabulary declares them. */
 export function optionsOf<K extends string>(labels: Record<K, [string, string]> | Record<K, string>): { value: K; label: string }[] {

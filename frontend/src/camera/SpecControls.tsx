@@ -5,13 +5,11 @@ import type { ComponentChildren } from "preact";
 import type { CameraAngle, CameraMove, Shot, ShotSize } from "../api/types";
 import { useBoard } from "../state/context";
 import { toast } from "../ui/toasts";
-import { ANGLES, aspectValue, ASPECT_RATIOS, MOVES, optionsOf, PRIME_LENSES_MM, SENSORS, SHOT_SIZES, shortLabel } from "../vocab";
+import { ANGLES, aspectValue, ASPECT_RATIOS, LENS_MM, moveParameters, MOVES, optionsOf, PRIME_LENSES_MM, SENSORS, SHOT_SIZES, shortLabel, type MoveParameter } from "../vocab";
 import { saveSpec } from "./CameraDrawer";
 import { NumberField } from "./NumberField";
 import { fieldOfView } from "./optics";
-import { MOVE_PARAMETER_LABELS, MOVE_PARAMETERS, withCamera, type CameraSpec, type MoveParameter } from "./spec";
-
-const LENS_LIMITS = { min: 4, max: 1200 };
+import { withCamera, type CameraSpec } from "./spec";
 
 export function SpecControls({ shot, spec }: { shot: Shot; spec: CameraSpec | null }) {
   const store = useBoard();
@@ -57,8 +55,8 @@ export function SpecControls({ shot, spec }: { shot: Shot; spec: CameraSpec | nu
               </button>
             ))}
           </div>
-          <NumberField label="Focal length (mm)" testid="camera-lens" value={shot.lens_mm} unit="mm" step={1} {...LENS_LIMITS} disabled={!canEdit}
-            onCommit={(mm) => void setLens(mm)} title="Any focal length from 4 to 1200 mm (zooms included)" />
+          <NumberField label="Focal length (mm)" testid="camera-lens" value={shot.lens_mm} unit="mm" step={1} {...LENS_MM} disabled={!canEdit}
+            onCommit={(mm) => void setLens(mm)} title={`Any focal length from ${LENS_MM.min} to ${LENS_MM.max} mm (zooms included)`} />
         </div>
       </Row>
       <Row label="View" title="Horizontal × vertical angle of view of the delivery frame (computed by the server from lens, sensor and aspect ratio)">
@@ -78,19 +76,16 @@ export function SpecControls({ shot, spec }: { shot: Shot; spec: CameraSpec | nu
           {optionsOf<CameraMove>(MOVES).map((o) => <option value={o.value}>{o.label}</option>)}
         </select>
       </Row>
-      {spec && MOVE_PARAMETERS[spec.move.type].length > 0 && (
+      {spec && moveParameters(spec.move.type).length > 0 && (
         <Row label="">
           <div class="move-params">
-            {MOVE_PARAMETERS[spec.move.type].map((name) => {
-              const meta = MOVE_PARAMETER_LABELS[name];
-              return (
-                <label key={name} class="move-param" title={meta.title}>
-                  <span>{meta.label}</span>
-                  <NumberField label={`Move ${meta.label.toLowerCase()}`} testid={`camera-move-${name}`} value={spec.move[name]} unit={meta.unit} step={meta.step}
-                    disabled={!canEdit} onCommit={(v) => void setMoveParameter(name, name === "seed" ? Math.max(0, Math.round(v)) : v)} />
-                </label>
-              );
-            })}
+            {moveParameters(spec.move.type).map(({ name, label, unit, step, min, max, meaning }) => (
+              <label key={name} class="move-param" title={meaning}>
+                <span>{label}</span>
+                <NumberField label={`Move ${label.toLowerCase()}`} testid={`camera-move-${name}`} value={spec.move[name]} unit={unit} step={step} min={min} max={max}
+                  disabled={!canEdit} onCommit={(v) => void setMoveParameter(name, name === "seed" ? Math.max(0, Math.round(v)) : v)} />
+              </label>
+            ))}
           </div>
         </Row>
       )}

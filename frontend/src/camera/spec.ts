@@ -5,6 +5,7 @@
 // unknown keys, so edits start from the stored (normalised) spec and change documented keys only.
 // Coordinates: metres, x east, y north, z up; bearings 0 = north, positive toward east.
 import type { AspectRatio, CameraMove, Sensor, Shot } from "../api/types";
+import type { MoveParameter } from "../vocab";
 
 export type Vec2 = [number, number];
 export type Vec3 = [number, number, number];
@@ -40,7 +41,6 @@ export interface SetPiece {
   colour: string;
 }
 
-export type MoveParameter = "distance_m" | "degrees" | "end_lens_mm" | "amplitude_deg" | "seed";
 
 export type SpecMove = { type: CameraMove } & Partial<Record<MoveParameter, number>>;
 
@@ -63,32 +63,6 @@ export function specOf(shot: Shot): CameraSpec | null {
   if (!spec || typeof spec !== "object" || !spec.camera || !Array.isArray(spec.characters)) return null;
   return spec as CameraSpec;
 }
-
-/** The parameters each move type uses (previs/spec.py MOVE_DEFAULTS), with their units. */
-export const MOVE_PARAMETERS: Record<CameraMove, MoveParameter[]> = {
-  static: [],
-  pan: ["degrees"],
-  tilt: ["degrees"],
-  pedestal: ["distance_m"],
-  dolly_in: ["distance_m"],
-  dolly_out: ["distance_m"],
-  truck: ["distance_m"],
-  arc: ["degrees"],
-  crane: ["distance_m"],
-  zoom: ["end_lens_mm"],
-  dolly_zoom: ["end_lens_mm"],
-  handheld: ["amplitude_deg", "seed"],
-  steadicam: ["distance_m", "amplitude_deg", "seed"],
-  rack_focus: [],
-};
-
-export const MOVE_PARAMETER_LABELS: Record<MoveParameter, { label: string; unit: string; step: number; title: string }> = {
-  distance_m: { label: "Distance", unit: "m", step: 0.1, title: "Dolly/steadicam travel; truck + = camera right; pedestal and crane + = up" },
-  degrees: { label: "Angle", unit: "°", step: 1, title: "Pan + = right, tilt + = up, arc + = camera travels to its right" },
-  end_lens_mm: { label: "End lens", unit: "mm", step: 1, title: "Focal length at the end of the zoom" },
-  amplitude_deg: { label: "Shake", unit: "°", step: 0.1, title: "Handheld shake / steadicam float amplitude (0–10°)" },
-  seed: { label: "Seed", unit: "", step: 1, title: "Same seed, same shake" },
-};
 
 // --- Geometry --------------------------------------------------------------------------------
 
