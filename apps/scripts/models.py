@@ -8,6 +8,7 @@ from previs import screenplay
 
 REVISION_COLOUR_CHOICES = tuple((colour, colour.replace("_", " ").title()) for colour in screenplay.REVISION_COLOURS)
 FORMATS = (("fountain", "Fountain"), ("fdx", "Final Draft"))
+ELEMENT_KINDS = tuple((k, k.replace("_", " ")) for k in screenplay.ELEMENT_KINDS)
 
 
 class Script(models.Model):
@@ -37,7 +38,7 @@ class ScriptElement(models.Model):
 
     script = models.ForeignKey(Script, on_delete=models.CASCADE, related_name="elements")
     index = models.PositiveIntegerField()
-    kind = models.CharField(max_length=16, choices=tuple((k, k.replace("_", " ")) for k in screenplay.ELEMENT_KINDS))
+    kind = models.CharField(max_length=16, choices=ELEMENT_KINDS)
     text = models.TextField(blank=True)
     scene_number = models.CharField(max_length=16, blank=True)
     character = models.CharField(max_length=120, blank=True)
