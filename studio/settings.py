@@ -58,6 +58,7 @@ INSTALLED_APPS = [
     "apps.rooms",
     "apps.review",
     "apps.scripts",
+    "apps.editorial",
     "apps.web",
 ]
 

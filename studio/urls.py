@@ -5,6 +5,7 @@ from rest_framework.routers import DefaultRouter
 
 from apps.assets.views import AssetViewSet
 from apps.boards.views import CharacterViewSet, LocationViewSet, PanelViewSet, SceneViewSet, ShotViewSet
+from apps.editorial.views import ExportViewSet, ShotListImportView
 from apps.projects.views import MembershipViewSet, ProjectViewSet, SessionView, TokenView
 from apps.renders.views import RenderJobViewSet
 from apps.scripts.views import ScriptImportViewSet, ScriptViewSet
@@ -38,9 +39,11 @@ router.register("annotations", AnnotationViewSet, basename="annotation")
 router.register("approvals", ApprovalViewSet, basename="approval")
 router.register("script-imports", ScriptImportViewSet, basename="script-import")
 router.register("scripts", ScriptViewSet, basename="script")
+router.register("exports", ExportViewSet, basename="export")
 
 urlpatterns = [
     path("api/", include(router.urls)),
+    path("api/shot-list/import/", ShotListImportView.as_view(), name="shot-list-import"),
     path("api/shots/<int:shot_id>/notes.pdf", ShotNotesView.as_view(), name="shot-notes"),
     path("api/share/<str:token>/", ShareLinkInfoView.as_view(), name="share-link-info"),
     path("api/share/<str:token>/join/", ShareJoinView.as_view(), name="share-join"),

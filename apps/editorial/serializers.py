@@ -1,0 +1,62 @@
+from drf_spectacular.utils import extend_schema_field
+from rest_framework import serializers
+
+from apps.assets.serializers import AssetSerializer
+from apps.projects.ids import IdField
+from workers.exports.pdf import LAYOUTS, ORIENTATIONS, PAPERS
+
+from .models import Export
+
+
+class ExportSerializer(serializers.ModelSerializer):
+    output = serializers.SerializerMethodField(help_text="The document, once made: download it from its url.")
+    created_by_name = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Export
+        fields = (
+            "id", "project", "scene", "kind", "parameters", "status", "progress", "error", "filename", "output",
+            "reused_from", "created_by", "created_by_name", "created_at", "finished_at",
+        )
+        read_only_fields = fields
+
+    @extend_schema_field(AssetSerializer(allow_null=True))
+    def get_output(self, export):
+        return AssetSerializer(export.output).data if export.output_id else None
+
+    def get_created_by_name(self, export) -> str:
+        user = export.created_by
+        return (user.get_full_name() or user.get_username()) if user else ""
+
+
+class ExportParametersSerializer(serializers.Serializer):
+    layout = serializers.ChoiceField(choices=sorted(LAYOUTS), required=False, help_text="Storyboards: panels a page.")
+    orientation = serializers.ChoiceField(choices=sorted(ORIENTATIONS), required=False)
+    paper = serializers.ChoiceField(choices=sorted(PAPERS), required=False)
+
+
+class ExportCreateSerializer(serializers.Serializer):
+    project = IdField()
+    kind = serializers.ChoiceField(choices=Export.KINDS)
+    scene = IdField(required=False, allow_null=True, help_text="The scene to export; left out, the whole film.")
+    parameters = ExportParametersSerializer(required=False, help_text="PDF options; other kinds take none.")
+
+
+class ShotListImportSerializer(serializers.Serializer):
+    project = IdField()
+    file = serializers.FileField(help_text="A shot-list CSV (UTF-8), with the columns of the shot-list export.")
+    apply = serializers.BooleanField(default=False, help_text="False: only say what would change. True: write it (all rows or none).")
+
+
+class ShotListChangeSerializer(serializers.Serializer):
+    line = serializers.IntegerField()
+    scene = serializers.CharField()
+    shot = serializers.CharField()
+    action = serializers.ChoiceField(choices=["create", "update", "unchanged"])
+    new_scene = serializers.BooleanField(help_text="The scene does not exist yet and is added.")
+    changes = serializers.DictField(child=serializers.DictField(), help_text="Field → {from, to}.")
+
+
+class ShotListImportResultSerializer(serializers.Serializer):
+    applied = serializers.BooleanField()
+    rows = ShotListChangeSerializer(many=True)
