@@ -278,6 +278,7 @@ SPECTACULAR_SETTINGS = {
         "apps.rooms.protocol.add_to_openapi",
         "apps.review.protocol.add_to_openapi",
         "apps.renders.events.add_to_openapi",
+        "apps.web.openapi.add_to_openapi",
         "studio.openapi.as_openapi_3_0",
     ],
     "ENUM_NAME_OVERRIDES": {

@@ -1,61 +1,20 @@
 // The shot's camera-and-blocking spec (Shot.camera_spec) as the browser reads and edits it.
 //
-// The API types camera_spec as free JSON, so this file states its shape: it mirrors the schema
-// documented at the top of previs/spec.py (version 1). The server's normalize_spec rejects
-// unknown keys, so edits start from the stored (normalised) spec and change documented keys only.
+// Its shape is generated from previs/spec_models.py (what the server's normalize_spec returns;
+// previs/spec.py documents every key). normalize_spec rejects unknown keys, so edits start from
+// the stored (normalised) spec and change documented keys only.
 // Coordinates: metres, x east, y north, z up; bearings 0 = north, positive toward east.
-import type { AspectRatio, CameraMove, Sensor, Shot } from "../api/types";
-import type { MoveParameter } from "../vocab";
+import type { components } from "../api/schema";
+import type { Shot } from "../api/types";
 
-export type Vec2 = [number, number];
-export type Vec3 = [number, number, number];
-
-export interface SpecCamera {
-  position: Vec3;
-  yaw_deg: number;
-  pitch_deg: number;
-  roll_deg: number;
-  lens_mm: number;
-  sensor: Sensor;
-  aspect: AspectRatio;
-}
-
-export interface SpecCharacter {
-  id: string;
-  name: string;
-  position: Vec2;
-  facing_deg: number;
-  height_m: number;
-  colour: string;
-  pose: "standing" | "sitting";
-  /** [[t_s, x, y], …]: the character walks between the keys. Overrides position. */
-  path: Vec3[] | null;
-}
-
-export interface SetPiece {
-  name: string;
-  position: Vec3;
-  /** [width (local x), depth (local y), height] */
-  size: Vec3;
-  rotation_deg: number;
-  colour: string;
-}
-
-
-export type SpecMove = { type: CameraMove } & Partial<Record<MoveParameter, number>>;
-
-export interface CameraSpec {
-  version: 1;
-  camera: SpecCamera;
-  characters: SpecCharacter[];
-  set_pieces: SetPiece[];
-  environment: { time_of_day: string; key_light: { azimuth_deg: number; elevation_deg: number }; ground_grid: boolean };
-  move: SpecMove;
-  duration_s: number;
-  fps: number;
-  subject_id: string | null;
-  guides: { safe_area: boolean; thirds: boolean };
-}
+type S = components["schemas"];
+export type CameraSpec = S["CameraSpec"];
+export type SpecCamera = S["SpecCamera"];
+export type SpecCharacter = S["SpecCharacter"];
+export type SetPiece = S["SetPiece"];
+export type SpecMove = S["SpecMove"];
+export type Vec2 = SpecCharacter["position"];
+export type Vec3 = SpecCamera["position"];
 
 /** The shot's stored spec (null before the server has laid one out). */
 export function specOf(shot: Shot): CameraSpec | null {
