@@ -185,6 +185,7 @@ HOSTILE_FDX = b"""<?xml version="1.0"?><!DOCTYPE x [<!ENTITY a "aaaaaaaaaa"><!EN
     ],
     ids=["empty", "image", "unknown-encoding", "no-heading", "entity-expansion", "malformed-fdx"],
 )
+@pytest.mark.django_db  # no worker: a plain transaction per test is enough
 def test_bad_files_are_a_400_naming_the_problem_and_nothing_is_stored(api, project, editor, data, name, message):
     response = upload(api(editor), project, data, name=name)
     assert response.status_code == 400, response.content
@@ -192,6 +193,7 @@ def test_bad_files_are_a_400_naming_the_problem_and_nothing_is_stored(api, proje
     assert not ScriptImport.objects.exists() and not Asset.objects.exists() and not Scene.objects.exists()
 
 
+@pytest.mark.django_db  # no worker: a plain transaction per test is enough
 def test_a_file_over_the_limit_is_refused(api, project, editor):
     response = upload(api(editor), project, b"INT. A - DAY\n\n" + b"x" * (10 * 1024 * 1024))
     assert response.status_code == 400
@@ -199,6 +201,7 @@ def test_a_file_over_the_limit_is_refused(api, project, editor):
     assert not Asset.objects.exists()
 
 
+@pytest.mark.django_db  # no worker: a plain transaction per test is enough
 def test_missing_file_and_bad_colour_are_field_errors(api, project, editor):
     response = api(editor).post("/api/script-imports/", {"project": project.pk, "revision_colour": "mauve"}, format="multipart")
     assert response.status_code == 400
