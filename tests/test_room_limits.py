@@ -155,3 +155,42 @@ async def test_ops_past_the_queue_bound_are_answered_busy_and_land_in_order_when
     for client in clients:
         assert client.state[("shot", shot.pk)]["lens_mm"] == 24 and client.state[("shot", shot.pk)]["notes"] == "take 4"
         await client.disconnect()
+
+
+async def test_a_socket_that_falls_behind_is_skipped_then_caught_up_from_the_log(project, shot, editor, director, monkeypatch):
+    """A client reading slower than the room talks is not sent an ever-growing backlog: past
+    MAX_BACKLOG_BYTES unwritten it is skipped, and once drained it gets what it missed as one
+    catch-up from the log."""
+    from apps.rooms import hub as hubs
+    from apps.rooms.consumers import ProjectRoomConsumer
+
+    slow = {"backlog": 0}
+    sessions = {}
+    real = ProjectRoomConsumer.backlog
+    # The bytes its connection holds unwritten, as Daphne's transport would say.
+    monkeypatch.setattr(ProjectRoomConsumer, "backlog", lambda socket: slow["backlog"] if socket.channel_name == sessions.get("bob") else real(socket))
+    alice = await joined(editor, project)
+    bob, _, _ = await connect(director, project.pk)
+    hello = await next_of(bob, "hello")
+    sessions["bob"] = hello["you"]["session"]
+    slow["backlog"] = hubs.MAX_BACKLOG_BYTES + 1
+    seqs = []
+    for n in range(3):
+        seqs.append((await answer(alice, f"s-{n}", {"kind": "set", "entity": "shot", "id": shot.pk, "fields": {"lens_mm": 30 + n}}))["seq"])
+    await asyncio.sleep(0.8)
+    # Nothing more was sent to it meanwhile (read straight off the queue: the communicator's
+    # own receive stops the application when it times out).
+    sent = []
+    while not bob.output_queue.empty():
+        frame = json.loads(bob.output_queue.get_nowait()["text"])
+        sent += frame["messages"] if frame["type"] == "batch" else [frame]
+    assert "change" not in [message["type"] for message in sent], sent
+    slow["backlog"] = 0  # drained
+    caught_up = await next_of(bob, "changes", timeout=5)
+    assert [change["seq"] for change in caught_up["changes"]][-3:] == seqs
+    assert caught_up["changes"][-1]["data"]["fields"]["lens_mm"] == 32
+    # And it is live again.
+    seq = (await answer(alice, "s-3", {"kind": "set", "entity": "shot", "id": shot.pk, "fields": {"lens_mm": 50}}))["seq"]
+    assert (await next_of(bob, "change"))["change"]["seq"] == seq
+    for room in (alice, bob):
+        await room.disconnect()

@@ -53,7 +53,7 @@ class ProjectRoomConsumer(FramedSocket, AsyncWebsocketConsumer):
         remember_room_loop(asyncio.get_running_loop())
         self.project_id = parse_id(self.scope["url_route"]["kwargs"]["project_id"])
         self.user = self.scope.get("user")
-        self.hub, self.refused_op = None, None
+        self.hub, self.refused_op, self.lagging_after = None, None, None
         self.start_outbox()
         if self.user is None or not self.user.is_authenticated:
             await self.refuse(CLOSE_UNAUTHENTICATED)
@@ -107,7 +107,12 @@ class ProjectRoomConsumer(FramedSocket, AsyncWebsocketConsumer):
             self.queue({"type": "ack", "op_id": op_id, **result})
 
     async def on_catch_up(self, message):
-        changes, still_member = await database_sync_to_async(self._changes_since)(message.after)
+        await self.catch_up_from(message.after)
+
+    async def catch_up_from(self, after):
+        """The changes after `after` from the log, or a snapshot when too far behind (also
+        what the hub sends a socket that fell behind once it has drained)."""
+        changes, still_member = await database_sync_to_async(self._changes_since)(after)
         if not still_member:
             await self.close(code=CLOSE_NOT_FOUND)
             return

@@ -6,6 +6,7 @@ so both answer bad input the same way and stay within the same frame budget.
 """
 
 import asyncio
+import functools
 import json
 import logging
 import re
@@ -93,6 +94,22 @@ class FramedSocket:
         code 1006), so it would keep reconnecting instead of saying why."""
         await self.accept()
         await self.close(code=code)
+
+    def backlog(self):
+        """Bytes sent to this socket that its connection has not written out yet: what piles up
+        in the server when a client reads slower than it is sent to. Read from Daphne's
+        transport (Twisted buffers what the kernel will not take yet); 0 where the server does
+        not say (Channels' test communicator)."""
+        send = getattr(self, "base_send", None)
+        for _ in range(4):  # Daphne's send is partial(handle_reply, protocol), maybe wrapped by the session middleware
+            if isinstance(send, functools.partial):
+                transport = getattr(send.args[0], "transport", None) if send.args else None
+                buffered = getattr(transport, "dataBuffer", None)
+                if buffered is None:
+                    return 0
+                return len(buffered) - getattr(transport, "offset", 0) + getattr(transport, "_tempDataLen", 0)
+            send = getattr(getattr(send, "__self__", None), "real_send", None)
+        return 0
 
     def stop_outbox(self):
         if getattr(self, "flush_handle", None) is not None:

@@ -35,6 +35,11 @@ MAX_BATCH = 64  # ops applied in one transaction at most
 # is answered "busy" at once (the client resends it after a backoff) rather than queued behind
 # a backlog that only grows while the room cannot keep up, and that makes every edit late.
 MAX_QUEUED_OPS = 256
+# A socket whose connection holds more than this unwritten (a client that stopped reading, or
+# reads slower than the room talks) is sent nothing more until it has drained to a quarter of
+# it; then it gets what it missed from the log (catch-up, or a snapshot when far behind).
+MAX_BACKLOG_BYTES = 2 * 1024 * 1024
+LAG_CHECK_S = 0.25
 
 _hubs = {}  # (event loop, project id) -> RoomHub
 
@@ -76,6 +81,8 @@ class RoomHub:
         self.flush_handle, self.last_flush = None, 0.0
         self.ops, self.applying = deque(), None
         self.channel, self.listener = None, None
+        self.outbox_seq = self.flushed_seq = 0  # the last seq queued / sent to the sockets
+        self.lag_timer = None
 
     # --- Lifecycle ------------------------------------------------------------------------------
 
@@ -85,8 +92,9 @@ class RoomHub:
         self.listener = asyncio.ensure_future(self.listen())
 
     async def stop(self):
-        if self.flush_handle is not None:
-            self.flush_handle.cancel()
+        for handle in (self.flush_handle, self.lag_timer):
+            if handle is not None:
+                handle.cancel()
         if self.listener is not None:
             self.listener.cancel()
         if self.channel is not None:
@@ -122,9 +130,11 @@ class RoomHub:
         kind = message["type"]
         if kind in ("room.change", "room.render"):
             self.outbox.append(message["frame"])  # encoded once by the sender
+            self.outbox_seq = max(self.outbox_seq, message.get("seq") or 0)
             self.schedule_flush()
         elif kind == "room.changes":  # the changes of ops applied together
             self.outbox.extend(change["frame"] for change in message["changes"])
+            self.outbox_seq = max([self.outbox_seq] + [change["seq"] for change in message["changes"]])
             self.schedule_flush()
         elif kind == "room.presence":
             await self.presence(message)
@@ -181,7 +191,35 @@ class RoomHub:
             return
         text = as_one_frame(frames)
         for socket in list(self.sockets.values()):
-            await socket.send_shared(frames, text)
+            if not self.lagging(socket):
+                await socket.send_shared(frames, text)
+        self.flushed_seq = self.outbox_seq
+
+    def lagging(self, socket):
+        """Whether a socket is too far behind to be sent more (MAX_BACKLOG_BYTES): it then gets
+        what it missed from the log once it has drained, not a backlog that grows without end."""
+        if socket.lagging_after is None:
+            if socket.backlog() <= MAX_BACKLOG_BYTES:
+                return False
+            socket.lagging_after = self.flushed_seq  # it was sent everything up to here
+            self.watch_lagging()
+        return True
+
+    def watch_lagging(self):
+        if self.lag_timer is None:
+            self.lag_timer = asyncio.get_running_loop().call_later(LAG_CHECK_S, self.resume_lagging)
+
+    def resume_lagging(self):
+        self.lag_timer = None
+        for socket in list(self.sockets.values()):
+            if socket.lagging_after is None:
+                continue
+            if socket.backlog() > MAX_BACKLOG_BYTES // 4:
+                self.watch_lagging()
+                continue
+            after, socket.lagging_after = socket.lagging_after, None
+            asyncio.ensure_future(socket.catch_up_from(after))
+            self.mark_presence()  # the member list may have changed meanwhile
 
     # --- Ops ------------------------------------------------------------------------------------
 

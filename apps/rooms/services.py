@@ -264,7 +264,7 @@ def _change_message(change, shot_id):
     """A change as the room's sockets receive it (room.change, or one of room.changes)."""
     # Encoded once here, not once per socket: every room socket sends these bytes as they are.
     frame = json.dumps({"type": "change", "change": change.as_event()}, separators=(",", ":"), cls=DjangoJSONEncoder)
-    return {"frame": frame, "entity": change.entity, "shot": shot_id}
+    return {"frame": frame, "entity": change.entity, "shot": shot_id, "seq": change.seq}
 
 
 _room_loop = None
