@@ -8,6 +8,7 @@ import logging
 
 from django.conf import settings
 from django.http import JsonResponse
+from django.middleware.gzip import GZipMiddleware
 
 log = logging.getLogger(__name__)
 
@@ -142,3 +143,13 @@ class RequestSizeLimit:
         await send({"type": "http.response.start", "status": 413, "headers": [
             (b"content-type", b"application/json"), (b"content-length", str(len(body)).encode()), (b"connection", b"close")]})
         await send({"type": "http.response.body", "body": body})
+
+
+class JsonGZipMiddleware(GZipMiddleware):
+    """GZip for JSON answers (a big board is a tenth of its size on the wire); media such as PNGs
+    and MP4s (which browsers fetch by byte range) go out as stored."""
+
+    def process_response(self, request, response):
+        if not response.get("Content-Type", "").startswith("application/json"):
+            return response
+        return super().process_response(request, response)

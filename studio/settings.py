@@ -66,6 +66,7 @@ MIDDLEWARE = [
     "studio.middleware.TrustedProxyMiddleware",  # first: everything after sees the real client
     "studio.middleware.ApiErrorsAsJsonMiddleware",  # outside the rest: sees every error page
     "studio.middleware.SecurityHeadersMiddleware",
+    "studio.middleware.JsonGZipMiddleware",  # before the rest: compresses what they answer
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",

@@ -1,10 +1,18 @@
+import time
+
+from django.conf import settings
+from django.core.cache import cache
 from django.db.models import Prefetch
+from django.http import HttpResponse, HttpResponseNotModified
+from django.utils.http import parse_etags
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import serializers
 from rest_framework.decorators import action
 from rest_framework.parsers import FormParser, MultiPartParser
+from rest_framework.renderers import JSONRenderer
 from rest_framework.response import Response
 
+from apps.assets import storage
 from apps.projects.access import require
 from apps.projects.api import ProjectScopedViewSet
 from apps.projects.concurrency import expected_version
@@ -169,6 +177,53 @@ class PanelViewSet(MoveMixin, CreateWithParentMixin, ProjectScopedViewSet):
         body.is_valid(raise_exception=True)
         panel = services.set_panel_upload(panel, body.validated_data["image"].read(), request.user, expected_version(request))
         return Response(self.get_serializer(panel).data)
+
+
+def board_response(request, project, context):
+    """GET of a project's board, answered from what the project's last seq says about it.
+
+    The board is a snapshot up to `Project.last_seq` (every write to a board row records a change
+    and bumps it; the room replays changes after it), so the seq, with what else the body depends
+    on (the reader's role, the project row's version, the time window of presigned media URLs),
+    is its ETag. A client that sends it back gets 304 before anything is read; otherwise the
+    encoded body comes from the cache when this seq was encoded for this role before.
+    """
+    etag = _board_etag(project, context.get("roles", {}).get(project.pk))
+    if _matches(request.headers.get("If-None-Match", ""), etag):
+        response = HttpResponseNotModified()
+    else:
+        key = f"board:{project.pk}:{etag}"
+        body = cache.get(key)
+        if body is None:
+            from apps.projects.serializers import BoardSerializer  # projects' serializers import this app's
+
+            body = JSONRenderer().render(BoardSerializer(board_for(project), context=context).data)
+            cache.set(key, body, BOARD_CACHE_SECONDS)
+        response = HttpResponse(body, content_type="application/json")
+    response["ETag"] = etag
+    # Cached by the browser, but asked about every time: the board changes under other editors.
+    response["Cache-Control"] = "private, no-cache"
+    return response
+
+
+BOARD_CACHE_SECONDS = 300  # long enough for a room's readers to share one encoding of a seq
+
+
+def _board_etag(project, role):
+    # created_at tells a project from an earlier one that had the same id (ids come back after
+    # a rolled-back transaction, as in tests).
+    parts = [project.pk, int(project.created_at.timestamp() * 1e6), project.last_seq, project.version, role]
+    if storage.is_remote():
+        # Presigned panel URLs in the body expire: a body is answered as current for at most
+        # half their lifetime after the window it was built in.
+        parts.append(int(time.time() // max(1, settings.MEDIA_URL_EXPIRY_SECONDS // 2)))
+    return '"board-' + "-".join(str(part) for part in parts) + '"'
+
+
+def _matches(if_none_match, etag):
+    """If-None-Match compares weakly (RFC 9110): compression turns our ETag into W/"…"."""
+    tags = parse_etags(if_none_match) if if_none_match else []
+    return "*" in tags or etag in (tag.removeprefix("W/") for tag in tags)
 
 
 def board_for(project):

@@ -8,7 +8,7 @@ from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from apps.boards.views import board_for
+from apps.boards.views import board_response
 
 from . import services
 from .access import projects_for, require
@@ -55,10 +55,10 @@ class ProjectViewSet(viewsets.ModelViewSet):
         services.delete_project(project, request.user, expected_version(request))
         return Response(status=status.HTTP_204_NO_CONTENT)
 
-    @extend_schema(responses=BoardSerializer, description="The whole board in one read (a fixed number of queries whatever its size).")
+    @extend_schema(responses={200: BoardSerializer, 304: None}, description="The whole board in one read (a fixed number of queries whatever its size). Its ETag follows the project's last seq: send it back as If-None-Match and an unchanged board answers 304.")
     @action(detail=True, methods=["get"])
     def board(self, request, pk=None):
-        return Response(BoardSerializer(board_for(self.get_object()), context=self.get_serializer_context()).data)
+        return board_response(request, self.get_object(), self.get_serializer_context())
 
 
 @extend_schema(parameters=[OpenApiParameter("project_pk", int, OpenApiParameter.PATH, description="The project.")])
