@@ -4,10 +4,17 @@ Starts the studio (Daphne, embedded mode, fresh SQLite in a temp dir) in a subpr
 the project, then times requests from this process over real HTTP. Also counts the queries the
 board read makes for 10 and for 500 shots (in-process, Django's test client).
 
+Board reads are timed three ways, each as a browser makes them (Accept-Encoding: gzip):
+    board_read_*        a plain GET of an unchanged board (answered from the body encoded for its seq)
+    board_revalidate_*  a GET with the ETag of the last read (If-None-Match: 304, nothing read)
+    board_rebuild_*     a GET right after a shot edit moved the seq (the board read and encoded anew)
+board_bytes is the JSON, board_gzip_bytes what crosses the wire.
+
 Prints progress on stderr and one JSON line last on stdout.
 """
 
 import argparse
+import gzip
 import json
 import os
 import statistics
@@ -112,7 +119,7 @@ def main():
     )
     base = f"http://127.0.0.1:{port}"
     try:
-        deadline = time.monotonic() + 60
+        deadline = time.monotonic() + 180  # a busy machine starts the studio slowly
         while True:
             try:
                 urllib.request.urlopen(f"{base}/api/auth/session/")
@@ -127,19 +134,50 @@ def main():
         headers = {"Authorization": f"Token {token}", "Content-Type": "application/json"}
         opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(CookieJar()))
 
-        log(f"timing {args.reads} board reads…")
-        reads = []
-        size = 0
-        for i in range(args.reads + 3):
+        board_url = f"{base}/api/projects/{large.pk}/board/"
+        browser = {**headers, "Accept-Encoding": "gzip"}
+
+        def read_board(extra=None):
+            """(milliseconds, status, body as sent, ETag)"""
             start = time.perf_counter()
-            body = opener.open(urllib.request.Request(f"{base}/api/projects/{large.pk}/board/", headers=headers)).read()
+            try:
+                reply = opener.open(urllib.request.Request(board_url, headers={**browser, **(extra or {})}))
+                status, body = reply.status, reply.read()
+            except urllib.error.HTTPError as error:  # urllib raises on 304
+                reply, status, body = error, error.code, error.read()
+            return (time.perf_counter() - start) * 1000, status, body, reply.headers.get("ETag")
+
+        log(f"timing {args.reads} board reads…")
+        reads, revalidations = [], []
+        for i in range(args.reads + 3):
+            elapsed, status, packed, etag = read_board()
+            assert status == 200
             if i >= 3:  # warm-up excluded
-                reads.append((time.perf_counter() - start) * 1000)
-            size = len(body)
+                reads.append(elapsed)
+        size, wire_size = len(gzip.decompress(packed)), len(packed)
+        for i in range(args.reads):
+            elapsed, status, _body, _etag = read_board({"If-None-Match": etag})
+            assert status == 304, status
+            revalidations.append(elapsed)
+
+        log(f"timing {args.reads} board reads after an edit…")
+        rebuilds = []
+        versions = {}
+        for i in range(args.reads):
+            shot = shots[-1 - i % len(shots)]
+            version = versions.get(shot.pk, 1)
+            edit = urllib.request.Request(
+                f"{base}/api/shots/{shot.pk}/", method="PATCH", data=json.dumps({"notes": f"rebuild {i}"}).encode(),
+                headers={**headers, "If-Match": f'"{version}"'},
+            )
+            versions[shot.pk] = json.loads(opener.open(edit).read())["version"]
+            elapsed, status, _body, new_etag = read_board({"If-None-Match": etag})
+            assert status == 200 and new_etag != etag
+            etag = new_etag
+            rebuilds.append(elapsed)
 
         log(f"timing {args.edits} shot edits…")
         edits = []
-        versions = {}
         for i in range(args.edits):
             shot = shots[i % len(shots)]
             version = versions.get(shot.pk, 1)
@@ -159,8 +197,13 @@ def main():
         "shots": args.shots,
         "panels": args.shots * args.panels_per_shot,
         "board_bytes": size,
+        "board_gzip_bytes": wire_size,
         "board_read_p50_ms": round(statistics.median(reads), 1),
         "board_read_p99_ms": round(percentile(reads, 0.99), 1),
+        "board_revalidate_p50_ms": round(statistics.median(revalidations), 1),
+        "board_revalidate_p99_ms": round(percentile(revalidations, 0.99), 1),
+        "board_rebuild_p50_ms": round(statistics.median(rebuilds), 1),
+        "board_rebuild_p99_ms": round(percentile(rebuilds, 0.99), 1),
         "shot_edit_p50_ms": round(statistics.median(edits), 1),
         "shot_edit_p99_ms": round(percentile(edits, 0.99), 1),
         "queries_10": queries_10,
