@@ -6,8 +6,11 @@ generated from it, and tests/test_contract.py fuzzes the running studio against 
 status an operation can answer has to be in it, with its body.
 """
 
+from drf_spectacular.extensions import OpenApiSerializerFieldExtension
 from drf_spectacular.openapi import AutoSchema
 from rest_framework import serializers
+
+from apps.projects.ids import MAX_ID
 
 WRITE_METHODS = ("POST", "PUT", "PATCH", "DELETE")
 
@@ -45,7 +48,8 @@ class StudioAutoSchema(AutoSchema):
     """drf-spectacular's AutoSchema, plus the error answers each operation can give.
 
     The standard ones follow from what an operation is (a body or query parameters → 400; a
-    path id → 404; a write on a versioned row → 409; throttled → 429; every operation → 403);
+    body → 413; a path id or a create → 404; a write on a versioned row → 409; throttled → 429; every
+    operation → 403);
     a view adds the statuses of rules of its own with an `error_statuses` tuple (share links: 410).
     """
 
@@ -56,8 +60,10 @@ class StudioAutoSchema(AutoSchema):
         versioned_write = getattr(self.view, "versioned", False) and self.method in WRITE_METHODS and has_path_id
         if self.method in ("POST", "PUT", "PATCH") or versioned_write or self._get_query_parameters_of_operation():
             statuses.add(400)
-        if has_path_id:
-            statuses.add(404)
+        if self.method in ("POST", "PUT", "PATCH"):
+            statuses.add(413)  # a body over the size limit, refused before it is read
+        if has_path_id or self.method == "POST":
+            statuses.add(404)  # a row named in the path (or a parent named in the body) not among the caller's
         if versioned_write:
             statuses.add(409)
         if self.view.get_throttles():
@@ -68,6 +74,14 @@ class StudioAutoSchema(AutoSchema):
     def _get_query_parameters_of_operation(self):
         return [p for p in self._get_parameters() if p.get("in") == "query"]
 
+    def _get_parameters(self):
+        # Every integer parameter of this API (a path's {id}, ?project=, ?shot=…) is a row id.
+        parameters = super()._get_parameters()
+        for parameter in parameters:
+            if parameter.get("schema", {}).get("type") == "integer":
+                parameter["schema"] = {**ID_BOUNDS, **parameter["schema"]}
+        return parameters
+
     def _get_response_bodies(self, direction="response"):
         responses = super()._get_response_bodies(direction)
         for status in sorted(self.error_statuses()):
@@ -76,6 +90,21 @@ class StudioAutoSchema(AutoSchema):
             if "content" not in responses.get(code, {}):
                 responses[code] = self._get_response_for_code(ERROR_BODIES[status], code, direction=direction)
         return responses
+
+
+# The ids apps.projects.ids accepts; anything else is a 400 (body, filter) or a 404 (path).
+ID_BOUNDS = {"minimum": 1, "maximum": MAX_ID}
+
+
+class IdRelatedFieldSchema(OpenApiSerializerFieldExtension):
+    """A row named by id in a body: an id's bounds (DRF's own related field states none)."""
+
+    target_class = "apps.projects.ids.IdRelatedField"
+    match_subclasses = True
+
+    def map_serializer_field(self, auto_schema, direction):
+        schema = auto_schema._map_serializer_field(self.target, direction, bypass_extensions=True)
+        return {**ID_BOUNDS, **schema} if schema.get("type") == "integer" and direction == "request" else schema
 
 
 # --- JSON Schema → OpenAPI 3.0 ----------------------------------------------------------------
