@@ -148,7 +148,14 @@ function SceneBlock({ scene, openShot }: { scene: Scene; openShot: number | null
               <SlugSelect label="Time of day" testid={`scene-${scene.id}-time_of_day`} value={scene.time_of_day} canEdit={canEdit}
                 options={optionsOf<TimeOfDay>(TIMES_OF_DAY)} onChange={(v) => saveScene("time_of_day")(v)} />
             </span>
-            <span class="scene-meta">{scene.shots.length} shots · {formatDuration(seconds)}</span>
+            <span class="scene-meta">{scene.page_eighths > 0 && <>{formatEighths(scene.page_eighths)} pg · </>}{scene.shots.length} shots · {formatDuration(seconds)}</span>
+            {scene.omitted && <span class="scene-flag scene-omitted" data-testid={`scene-${scene.id}-omitted`} title="The latest draft dropped this scene; its shots are kept">OMITTED</span>}
+            {scene.script_changed && (
+              <details class="scene-flag scene-changed" data-testid={`scene-${scene.id}-script-changed`}>
+                <summary title="The latest draft changed this scene's text; its shots are kept">script changed</summary>
+                <pre>{scene.script_diff}</pre>
+              </details>
+            )}
             {store.data!.project.allowed.includes("share") && scene.id > 0 && scene.shots.length > 0 && (
               <button class="btn btn-ghost btn-tiny" title={`Review scene ${scene.number}'s boards live with the crew or a client`} data-testid={`scene-${scene.id}-review`}
                 onClick={() => startSceneReview(store.projectId, scene.id)}>
@@ -185,6 +192,12 @@ function SceneBlock({ scene, openShot }: { scene: Scene; openShot: number | null
       </tr>
     </tbody>
   );
+}
+
+/** A page count as ADs write it: 2 3/8, 7/8, 1. */
+function formatEighths(eighths: number): string {
+  const pages = Math.floor(eighths / 8), rest = eighths % 8;
+  return rest ? (pages ? `${pages} ${rest}/8` : `${rest}/8`) : String(pages);
 }
 
 function SlugSelect<K extends string>({ label, testid, value, options, canEdit, onChange }: { label: string; testid: string; value: K; options: { value: K; label: string }[]; canEdit: boolean; onChange: (value: K) => void }) {

@@ -1,6 +1,7 @@
 import { useEffect, useMemo } from "preact/hooks";
 import type { SessionUser } from "../api/types";
 import { Library } from "../board/Library";
+import { ScriptImportButton } from "../board/ScriptImport";
 import { ShotList } from "../board/ShotList";
 import { Storyboard } from "../board/Storyboard";
 import { CameraDrawer } from "../camera/CameraDrawer";
@@ -91,6 +92,7 @@ function ProjectShell({ tab, shot, user, onSignOut }: { tab: ProjectTab; shot: n
               ))}
             </nav>
             <span class="spacer" />
+            {store.can.edit && <ScriptImportButton projectId={data.project.id} />}
             <Avatars />
             <LinkIndicator />
           </div>
