@@ -173,6 +173,13 @@ def test_a_forwarded_for_header_from_the_client_itself_changes_nothing(settings)
     assert wrong_tokens(5, REMOTE_ADDR=peer, HTTP_X_FORWARDED_FOR="x") == [404, 404, 404, 429, 429]
 
 
+def test_an_ipv6_subscriber_has_one_budget_for_its_whole_prefix(settings):
+    settings.SHARE_GUESS_LIMIT = 3
+    prefix = f"2001:db8:{uuid.uuid4().int % 65535:x}:1"
+    statuses = [Client(REMOTE_ADDR=f"{prefix}::{n + 1:x}").get(f"/api/share/not-a-real-token-{uuid.uuid4().hex}/").status_code for n in range(5)]
+    assert statuses == [404, 404, 404, 429, 429]
+
+
 @pytest.fixture
 def behind_a_proxy(settings):
     """The studio with its reverse proxy at 10.9.0.0/16 (middleware reads the setting when built)."""

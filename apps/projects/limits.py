@@ -7,6 +7,8 @@ the check comes before the password is looked at, so a right guess past the limi
 Only misses count, so people who type their password right are never slowed down.
 """
 
+import ipaddress
+
 from django_ratelimit.core import get_usage
 from rest_framework.exceptions import Throttled
 
@@ -28,6 +30,13 @@ def count_miss(group, value, limit, window_s):
 
 
 def client_address(request):
-    """The caller's address: the socket's peer, or what a trusted proxy says it is
-    (studio.middleware.TrustedProxyMiddleware rewrites REMOTE_ADDR only for those)."""
-    return request.META.get("REMOTE_ADDR") or "unknown"
+    """The caller's address, as guess budgets count it: the socket's peer, or what a trusted proxy
+    says it is (studio.middleware.TrustedProxyMiddleware rewrites REMOTE_ADDR only for those).
+    An IPv6 address counts as its /64, which one subscriber usually holds whole: otherwise each
+    of its 2**64 addresses would bring a fresh budget."""
+    address = request.META.get("REMOTE_ADDR") or "unknown"
+    try:
+        ip = ipaddress.ip_address(address)
+    except ValueError:
+        return address
+    return str(ipaddress.ip_network(f"{ip}/64", strict=False)) if ip.version == 6 else address
