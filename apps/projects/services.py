@@ -44,7 +44,8 @@ def _membership_event(membership):
 
 
 def _check_owner_rule(project_id, actor, old_role, new_role):
-    """Every door that changes memberships (REST, admin actions, scripts) passes here."""
+    """Asked by every membership write below, whichever door it came through (the Django admin,
+    for staff only, edits rows directly and is trusted)."""
     actor_role = Membership.objects.filter(project_id=project_id, user=actor).values_list("role", flat=True).first()
     if not may_change_membership(actor_role, old_role, new_role):
         raise PermissionDenied("Only an owner may grant, change or remove the owner role.")
