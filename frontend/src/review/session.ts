@@ -10,9 +10,10 @@ import type { OpMessage } from "../state/protocol";
 import { toast } from "../ui/toasts";
 import {
   type Annotation, type Approval, type Change, type Comment, type Decision, type ErrorMessage, type LaserEvent, type Participant, type Playback,
-  type Point, type ReviewClientMessage, type ReviewContent, type ReviewItem, type ReviewServerFrame, type ReviewServerMessage, type SessionState,
+  type Point, type ReviewClientMessage, type ReviewContent, type ReviewItem, type ReviewServerMessage, type SessionState,
   type Shape, type StrokeEvent, type StrokeMessage, type ZoomPan,
 } from "./protocol";
+import { CLOSE_NOT_FOUND, CLOSE_UNAUTHENTICATED, StudioSocket } from "../state/socket";
 import { frameRate } from "../timecode";
 
 export type Source = { kind: "member"; reviewId: number } | { kind: "guest"; token: string; reviewId: number };
@@ -55,8 +56,6 @@ export interface Laser {
   seen: number;
 }
 
-const CLOSE_UNAUTHENTICATED = 4401;
-const CLOSE_NOT_FOUND = 4404;
 const CLOSE_LINK_CLOSED = 4410;
 const SYNC_EVERY_MS = 10_000;
 const SYNC_BURST = 5;
@@ -98,10 +97,8 @@ export class ReviewSession {
   /** Round trip of the clock sample in use (ms), null until the first pong. */
   rtt: number | null = null;
   private samples: { rtt: number; offset: number }[] = [];
-  private socket: WebSocket | null = null;
+  private socket: StudioSocket<ReviewClientMessage, ReviewServerMessage> | null = null;
   private stopped = false;
-  private retries = 0;
-  private reconnectTimer = 0;
   private syncTimer = 0;
   private burstTimers: number[] = [];
   private refetchTimer = 0;
@@ -174,14 +171,13 @@ export class ReviewSession {
 
   stop(): void {
     this.stopped = true;
-    window.clearTimeout(this.reconnectTimer);
     window.clearTimeout(this.refetchTimer);
     window.clearTimeout(this.strokeTimer);
     window.clearTimeout(this.laserTimer);
     window.clearInterval(this.syncTimer);
     window.clearInterval(this.laserSweep);
     this.burstTimers.forEach((t) => window.clearTimeout(t));
-    this.socket?.close(1000);
+    this.socket?.stop();
     this.socket = null;
   }
 
@@ -209,50 +205,35 @@ export class ReviewSession {
   }
 
   private open(): void {
-    const scheme = location.protocol === "https:" ? "wss" : "ws";
-    const socket = new WebSocket(`${scheme}://${location.host}/ws/reviews/${this.reviewId}/`);
-    this.socket = socket;
-    this.link = this.retries === 0 ? "connecting" : "reconnecting";
-    this.emit();
-    socket.onmessage = (event) => {
-      if (this.socket !== socket) return;
-      let frame: ReviewServerFrame;
-      try {
-        frame = JSON.parse(String(event.data)) as ReviewServerFrame;
-      } catch {
-        return;
-      }
-      for (const message of frame.type === "batch" ? frame.messages : [frame]) this.receive(message);
-      this.emit();
-    };
-    socket.onclose = (event) => {
-      if (this.socket !== socket) return;
-      this.socket = null;
-      window.clearInterval(this.syncTimer);
-      this.failPending("The connection closed before the server answered.");
-      if (event.code === CLOSE_LINK_CLOSED || event.code === CLOSE_NOT_FOUND || event.code === CLOSE_UNAUTHENTICATED || this.closedReason) {
+    this.socket = new StudioSocket(`/ws/reviews/${this.reviewId}/`, [CLOSE_UNAUTHENTICATED, CLOSE_NOT_FOUND, CLOSE_LINK_CLOSED], {
+      message: (message) => {
+        this.receive(message);
+        this.emit();
+      },
+      state: (state) => {
+        window.clearInterval(this.syncTimer);
+        this.failPending("The connection closed before the server answered.");
+        this.link = state;
+        if (state === "reconnecting") this.participants = this.participants.filter((p) => p.session === this.you?.session);
+        this.emit();
+      },
+      ended: (code) => {
+        window.clearInterval(this.syncTimer);
+        this.failPending("The connection closed before the server answered.");
         this.link = "closed";
         if (!this.closedReason) {
-          this.closedReason = event.code === CLOSE_LINK_CLOSED ? "This link was revoked or has expired." : "You no longer have access to this review.";
+          this.closedReason = code === CLOSE_LINK_CLOSED ? "This link was revoked or has expired." : "You no longer have access to this review.";
         }
         this.stopped = true;
         this.emit();
-        return;
-      }
-      if (this.stopped) return;
-      this.link = "reconnecting";
-      this.participants = this.participants.filter((p) => p.session === this.you?.session);
-      this.emit();
-      const delay = Math.min(5_000, 300 * 2 ** this.retries) * (0.75 + Math.random() * 0.5);
-      this.retries += 1;
-      this.reconnectTimer = window.setTimeout(() => !this.stopped && this.open(), delay);
-    };
+      },
+      tooLarge: (opId) => this.onError({ type: "error", code: "too_large", op_id: opId, errors: null, detail: "That is too large to save; draw or write less in one go." }),
+    }, () => ({ type: "ping", t: performance.now() }));
+    this.socket.start();
   }
 
   private send(message: ReviewClientMessage): boolean {
-    if (this.socket?.readyState !== WebSocket.OPEN || this.link !== "live") return false;
-    this.socket.send(JSON.stringify(message));
-    return true;
+    return !!this.socket && this.link === "live" && this.socket.send(message);
   }
 
   // --- Incoming ------------------------------------------------------------------------------
@@ -260,8 +241,7 @@ export class ReviewSession {
   private receive(message: ReviewServerMessage): void {
     switch (message.type) {
       case "hello": {
-        const reconnected = this.retries > 0;
-        this.retries = 0;
+        const reconnected = this.socket!.greeted();
         this.link = "live";
         this.you = message.you;
         this.participants = message.participants;
