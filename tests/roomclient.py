@@ -30,6 +30,7 @@ class RoomClient:
         self.reader = None
         self.hello = asyncio.Event()
         self.caught_up = asyncio.Event()
+        self.asking = False  # a catch_up is on its way
         self.members = []
 
     async def connect(self):
@@ -62,6 +63,7 @@ class RoomClient:
 
     async def catch_up(self):
         self.caught_up.clear()
+        self.asking = True
         await self.send({"type": "catch_up", "after": self.last_seq})
 
     async def settle(self, timeout=20):
@@ -97,6 +99,7 @@ class RoomClient:
         elif kind == "change":
             self._receive(message["change"])
         elif kind == "changes":
+            self.asking = False
             for change in message["changes"]:
                 self._receive(change)
             self.caught_up.set()
@@ -106,12 +109,18 @@ class RoomClient:
             self.pending.pop(message["op_id"], None)
             self.acks[message["op_id"]] = message["seq"]
         elif kind == "error":
-            if message["code"] in RETRY_LATER and message.get("op_id") in self.pending:
+            if message["code"] in RETRY_LATER and message.get("op_id"):
                 # Dropped unread: everything unanswered is resent in order after a backoff, as
-                # the browser does.
-                self.retried += 1
-                if self.resending is None or self.resending.done():
-                    self.resending = asyncio.ensure_future(self._resend_later())
+                # the browser does. (One no longer pending was a resent copy of an op already
+                # answered: nothing to do.)
+                if message["op_id"] in self.pending:
+                    self.retried += 1
+                    if self.resending is None or self.resending.done():
+                        self.resending = asyncio.ensure_future(self._resend_later())
+                return
+            if message["code"] in RETRY_LATER and not message.get("op_id") and self.asking:
+                self.asking = False  # the catch_up was dropped unread: ask again in a moment
+                asyncio.get_running_loop().call_later(random.uniform(0.1, 0.3), lambda: asyncio.ensure_future(self.catch_up()))
                 return
             if message.get("op_id"):
                 self.pending.pop(message["op_id"], None)
@@ -132,7 +141,10 @@ class RoomClient:
         while self.last_seq + 1 in self.buffer:
             self.apply(self.buffer.pop(self.last_seq + 1))
             self.last_seq += 1
-        if self.buffer:  # a gap: ask for what is missing
+        if self.buffer and not self.asking:
+            # A gap: ask the log for what is missing, once, as the browser does. Every change
+            # that arrives while the answer is on its way would ask again, and a storm of
+            # catch-ups holds up the socket's ops behind it.
             asyncio.ensure_future(self.catch_up())
 
     def apply(self, change):
