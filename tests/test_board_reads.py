@@ -16,9 +16,19 @@ pytestmark = pytest.mark.django_db
 @pytest.fixture
 def shot(project, owner):
     scene = services.create_scene(project, {"setting": "INT", "time_of_day": "NIGHT", "synopsis": "The lamp room."}, owner)
-    shot = services.create_shot(scene, {"description": "Tom climbs the stairs.", "shot_size": "MS"}, owner)
+    tom = services.create_character(project, {"name": "TOM"}, owner)
+    shot = services.create_shot(scene, {"description": "Tom climbs the stairs.", "shot_size": "MS", "characters": [tom]}, owner)
     services.create_panel(shot, {"caption": "first"}, owner)
+    services.create_panel(shot, {"caption": "second"}, owner)
     return shot
+
+
+def test_board_has_each_shot_with_its_cast_and_panels_in_order(api, project, shot, viewer):
+    board = api(viewer).get(board_url(project)).json()
+    (row,) = board["scenes"][0]["shots"]
+    assert row["characters"] == [board["characters"][0]["id"]] and board["characters"][0]["name"] == "TOM"
+    assert [panel["caption"] for panel in row["panels"]] == ["first", "second"]
+    assert row == {**api(viewer).get(f"/api/shots/{shot.pk}/").json(), "panels": row["panels"]}
 
 
 def board_url(project):

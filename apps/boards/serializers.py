@@ -157,7 +157,10 @@ class ShotCreateSerializer(ShotSerializer):
 
 
 class BoardShotSerializer(ShotSerializer):
-    panels = PanelSerializer(many=True, read_only=True)
+    # The board's rows come as plain lists (apps.boards.views.board_queryset): a related manager
+    # and queryset per row was most of the cost of reading a big board.
+    characters = IdRelatedField(many=True, read_only=True, source="board_characters")
+    panels = PanelSerializer(many=True, read_only=True, source="board_panels")
 
     class Meta(ShotSerializer.Meta):
         fields = ShotSerializer.Meta.fields + ("panels",)
@@ -190,7 +193,7 @@ class SceneCreateSerializer(SceneSerializer):
 
 
 class BoardSceneSerializer(SceneSerializer):
-    shots = BoardShotSerializer(many=True, read_only=True)
+    shots = BoardShotSerializer(many=True, read_only=True, source="board_shots")
 
     class Meta(SceneSerializer.Meta):
         fields = SceneSerializer.Meta.fields + ("shots",)

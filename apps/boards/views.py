@@ -237,8 +237,13 @@ def board_for(project):
 
 
 def board_queryset(project_id):
-    """Scenes → shots (with characters) → panels (with images) in a fixed number of queries."""
-    panels = Prefetch("panels", queryset=Panel.objects.select_related("image").order_by("rank", "id"))
-    shots = Prefetch("shots", queryset=Shot.objects.prefetch_related("characters", panels).order_by("rank", "id"))
+    """Scenes → shots (with characters) → panels (with images) in a fixed number of queries.
+
+    Each level lands in a plain list (to_attr: board_shots, board_characters, board_panels), which
+    BoardSceneSerializer and BoardShotSerializer read.
+    """
+    panels = Prefetch("panels", queryset=Panel.objects.select_related("image").order_by("rank", "id"), to_attr="board_panels")
+    characters = Prefetch("characters", to_attr="board_characters")
+    shots = Prefetch("shots", queryset=Shot.objects.prefetch_related(characters, panels).order_by("rank", "id"), to_attr="board_shots")
     return Scene.objects.filter(project_id=project_id).select_related("location").prefetch_related(shots).order_by("rank", "id")
 
