@@ -289,6 +289,7 @@ SPECTACULAR_SETTINGS = {
         "ShotStatusEnum": "previs.vocabulary.SHOT_STATUSES",
         "AssetKindEnum": "apps.assets.models.Asset.KINDS",
         "RenderKindEnum": "apps.renders.models.RenderJob.KINDS",
+        "ExportKindEnum": "apps.editorial.models.Export.KINDS",
         "ScriptElementKindEnum": "apps.scripts.models.ELEMENT_KINDS",
     },
 }

@@ -1,5 +1,6 @@
 import { useEffect, useMemo } from "preact/hooks";
 import type { SessionUser } from "../api/types";
+import { ExportsButton } from "../board/Exports";
 import { Library } from "../board/Library";
 import { ScriptImportButton } from "../board/ScriptImport";
 import { ShotList } from "../board/ShotList";
@@ -93,6 +94,7 @@ function ProjectShell({ tab, shot, user, onSignOut }: { tab: ProjectTab; shot: n
             </nav>
             <span class="spacer" />
             {store.can.edit && <ScriptImportButton projectId={data.project.id} />}
+            <ExportsButton projectId={data.project.id} canEdit={store.can.edit} />
             <Avatars />
             <LinkIndicator />
           </div>
