@@ -68,6 +68,18 @@ def plan_revision(old: list, new: list) -> Plan:
         if candidate is not None and candidate.id not in used:
             matched[index] = candidate
             used.add(candidate.id)
+    # Then scenes whose text did not change at all (most of a revision), in story order.
+    same_text = {}
+    for candidate in old:
+        if candidate.id not in used:
+            same_text.setdefault(candidate.text, []).append(candidate)
+    for index, scene in enumerate(new):
+        if index in matched:
+            continue
+        candidates = [c for c in same_text.get(scene.text, []) if c.id not in used]
+        if candidates:
+            matched[index] = candidates[0]
+            used.add(candidates[0].id)
     # The rest by similarity, best pairs first (greedy on the score: good enough for a draft,
     # where most scenes are near-identical to one old scene and unlike every other).
     pairs = []

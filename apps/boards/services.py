@@ -73,7 +73,8 @@ def create_scene(project, data, actor):
     with transaction.atomic():
         siblings = Scene.objects.filter(project=project)
         values = {**data, "project": project, "rank": editing.rank_between(editing.last_rank(siblings), None)}
-        values.setdefault("number", next_scene_number(project))
+        if "number" not in values:  # not setdefault: that would read every scene's number anyway
+            values["number"] = next_scene_number(project)
         return editing.create(Scene, values, actor=actor, entity="scene", represent=represent(SceneSerializer))
 
 

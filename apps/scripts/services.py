@@ -260,6 +260,8 @@ def _write(job, fmt, parsed, scenes, plan, actor):
     existing = Scene.objects.in_bulk([s.scene_id for s in plan.order if s.scene_id])
     kept = drafts.kept_in_place([existing[s.scene_id].rank if s.scene_id else None for s in plan.order])
     used = set(Scene.objects.filter(project=project).values_list("number", flat=True))
+    # Scenes the script does not number follow the project's highest number (as create_scene would).
+    next_number = int(boards.next_scene_number(project)) - 1
     row_of = {}  # index in the new draft -> Scene
     previous = None
     for position, step in enumerate(plan.order):
@@ -270,11 +272,13 @@ def _write(job, fmt, parsed, scenes, plan, actor):
             number = _valid_number(breakdown.number)
             if not number or (job.revision and number in used):
                 number = _inserted_number(previous, used) if job.revision else ""
-            if number:
-                fields["number"] = number
-            scene = boards.create_scene(project, fields, actor)
+            if not number:
+                next_number += 1
+                number = str(next_number)
+            fields["number"] = number
+            scene = boards.create_scene(project, fields, actor)  # appended after every scene
             used.add(scene.number)
-            if later_exists or Scene.objects.filter(project=project, rank__gt=scene.rank).exists():
+            if later_exists:
                 scene = boards.move_scene(scene, previous.pk if previous else None, actor, None)
             step.scene_id, step.number = scene.pk, scene.number
         else:
