@@ -1,3 +1,4 @@
+from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 from rest_framework.relations import PKOnlyObject
@@ -159,7 +160,7 @@ class ShotCreateSerializer(ShotSerializer):
 class BoardShotSerializer(ShotSerializer):
     # The board's rows come as plain lists (apps.boards.views.board_queryset): a related manager
     # and queryset per row was most of the cost of reading a big board.
-    characters = IdRelatedField(many=True, read_only=True, source="board_characters")
+    characters = CastMemberId(many=True, read_only=True, source="board_characters")
     panels = PanelSerializer(many=True, read_only=True, source="board_panels")
 
     class Meta(ShotSerializer.Meta):
@@ -176,6 +177,11 @@ class SceneSerializer(ProjectScopedSerializer):
         model = Scene
         fields = ("id", "project", "rank", "number", "setting", "location", "time_of_day", "synopsis", "heading", "page_eighths", "props", "omitted", "script_changed", "script_diff") + VERSIONED_READ_ONLY[1:]
         read_only_fields = VERSIONED_READ_ONLY + ("project", "rank", "script_diff")
+
+@extend_schema_field(OpenApiTypes.INT)
+class CastMemberId(IdRelatedField):
+    """A character of a board shot, as its id (the schema cannot see through the prefetched list)."""
+
 
     def validate_number(self, value):
         from .models import SCENE_OR_SHOT_NUMBER
