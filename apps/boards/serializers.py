@@ -157,6 +157,11 @@ class ShotCreateSerializer(ShotSerializer):
         read_only_fields = VERSIONED_READ_ONLY + ("rank",)
 
 
+@extend_schema_field(OpenApiTypes.INT)
+class CastMemberId(IdRelatedField):
+    """A character of a board shot, as its id (the schema cannot see through the prefetched list)."""
+
+
 class BoardShotSerializer(ShotSerializer):
     # The board's rows come as plain lists (apps.boards.views.board_queryset): a related manager
     # and queryset per row was most of the cost of reading a big board.
@@ -177,11 +182,6 @@ class SceneSerializer(ProjectScopedSerializer):
         model = Scene
         fields = ("id", "project", "rank", "number", "setting", "location", "time_of_day", "synopsis", "heading", "page_eighths", "props", "omitted", "script_changed", "script_diff") + VERSIONED_READ_ONLY[1:]
         read_only_fields = VERSIONED_READ_ONLY + ("project", "rank", "script_diff")
-
-@extend_schema_field(OpenApiTypes.INT)
-class CastMemberId(IdRelatedField):
-    """A character of a board shot, as its id (the schema cannot see through the prefetched list)."""
-
 
     def validate_number(self, value):
         from .models import SCENE_OR_SHOT_NUMBER
