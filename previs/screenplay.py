@@ -28,6 +28,8 @@ HEADING_START = re.compile(r"^(INT\.?/EXT|INT/EXT|I/E|INT|EXT|EST)[. ]", re.IGNO
 SCENE_NUMBER = re.compile(r"\s*#([0-9A-Za-z.\-]+)#\s*$")
 CUE_EXTENSION = re.compile(r"\s*\(([^)]*)\)")
 TRANSITION_LINE = re.compile(r"^[A-Z0-9 .'\-]+TO:$")
+# Control characters no text file carries (tab, newlines and form feed apart): a binary file.
+CONTROL_CHARACTERS = re.compile(r"[\x00-\x08\x0b\x0e-\x1f\x7f]")
 LINES_PER_PAGE = 55
 # Characters per printed line: action runs 6" of 12-pt Courier (10 per inch), dialogue 3.5".
 ACTION_WIDTH, DIALOGUE_WIDTH, PARENTHETICAL_WIDTH = 60, 35, 25
@@ -96,7 +98,7 @@ def decode(data: bytes) -> str:
             text = data.decode("utf-8-sig")
         except UnicodeDecodeError:
             raise ScreenplayError("The file is not UTF-8 text; save it as UTF-8 (Fountain) or as Final Draft .fdx.")
-    if any(ord(c) < 32 and c not in "\t\n\r\f" for c in text[:8192]):
+    if CONTROL_CHARACTERS.search(text):
         raise ScreenplayError("This is a binary file, not a screenplay (Fountain text or Final Draft .fdx).")
     return text.replace("\r\n", "\n").replace("\r", "\n")
 

@@ -219,8 +219,9 @@ def test_hostile_fdx_is_refused(data):
         (b"<FinalDraft><Content><Paragraph", "a.fdx", "not well-formed"),
         (b"<?xml version='1.0'?><svg/>", "a.fdx", "not a Final Draft"),
         (b"x" * (sp.MAX_BYTES + 1), "a.fountain", "larger than 10 MB"),
+        (b"INT. ROOM - DAY\n\n" + b"Words. " * 2000 + b"\x00\x01", "a.fountain", "binary"),
     ],
-    ids=["empty", "blank", "image", "latin-1", "no-heading", "broken-xml", "other-xml", "too-large"],
+    ids=["empty", "blank", "image", "latin-1", "no-heading", "broken-xml", "other-xml", "too-large", "late-nul"],
 )
 def test_bad_files_say_what_is_wrong(data, name, message):
     with pytest.raises(sp.ScreenplayError, match=message):

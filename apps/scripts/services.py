@@ -47,7 +47,7 @@ def start_import(project, upload, *, draft_name, revision_colour, actor):
     if upload.size > screenplay.MAX_BYTES:
         raise ValidationError({"file": [f"The file is larger than {screenplay.MAX_BYTES // (1024 * 1024)} MB."]})
     data = upload.read()
-    filename = (upload.name or "")[:255]
+    filename = screenplay.CONTROL_CHARACTERS.sub("", upload.name or "")[:255]
     try:
         fmt, _parsed = screenplay.parse(data, filename)
     except screenplay.ScreenplayError as error:

@@ -39,7 +39,7 @@ class ScriptImportViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixi
         job = services.start_import(project, data["file"], draft_name=data["draft_name"], revision_colour=data["revision_colour"], actor=request.user)
         return Response(ScriptImportSerializer(job).data, status=status.HTTP_201_CREATED)
 
-    @extend_schema(request=None, responses=ScriptImportSerializer, description="Write a planned revision (its dry run) into the project; the worker does it and the room hears every change.")
+    @extend_schema(request=None, responses={202: ScriptImportSerializer}, description="Write a planned revision (its dry run) into the project; the worker does it and the room hears every change.")
     @action(detail=True, methods=["post"])
     def apply(self, request, pk=None):
         job = self.get_object()
