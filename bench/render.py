@@ -51,7 +51,7 @@ def bench_scene():
 
 def frame_ms(spec, width, height, count):
     from workers.renderers.blocking import draw_frame
-    from workers.renderers.clip import camera_at
+    from previs.move import camera_at
 
     camera = camera_at(spec, 0.0)
     draw_frame(spec, camera, width, height, 0.0, with_depth=True)  # warm caches (fonts, figure meshes)

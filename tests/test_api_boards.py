@@ -242,3 +242,18 @@ def test_lens_sensor_and_aspect_reach_a_hand_adjusted_camera(api, shot, editor):
     assert body["spec_locked"] is True
     assert wide > 39 and body["field_of_view"]["horizontal_deg"] == pytest.approx(math.degrees(2 * math.atan(36 / 170)), abs=0.01)
     assert Change.objects.filter(entity="shot", entity_id=shot.pk).count() == 3  # create, placing, one edit
+
+
+def test_the_plan_gets_the_end_of_the_move_the_clip_renders(api, shot, editor):
+    """The plan's end mark is previs.move's camera at the last moment, the one the clip renders."""
+    from previs.move import camera_at
+
+    client = api(editor)
+    assert client.get(f"/api/shots/{shot.pk}/").json()["move_end"] is None  # a static camera
+    body = client.patch(f"/api/shots/{shot.pk}/", {"movement": "arc", "duration_s": 2}, format="json").json()
+    last = camera_at(body["camera_spec"], 2.0)
+    assert body["move_end"]["position"] == pytest.approx(last["position"], abs=0.001)
+    assert body["move_end"]["yaw_deg"] == pytest.approx(last["yaw_deg"], abs=0.01)
+    assert body["move_end"]["position"] != pytest.approx(body["camera_spec"]["camera"]["position"], abs=0.1)
+    change = Change.objects.filter(entity="shot", entity_id=shot.pk).latest("seq")
+    assert change.data["fields"]["move_end"] == body["move_end"]  # live clients get it with the spec

@@ -101,6 +101,7 @@ SHOT_FIELDS = (
     "camera_spec",
     "spec_locked",
     "field_of_view",
+    "move_end",
 )
 
 
@@ -109,9 +110,19 @@ class FieldOfViewSerializer(serializers.Serializer):
     vertical_deg = serializers.FloatField()
 
 
+class MoveEndSerializer(serializers.Serializer):
+    position = serializers.ListField(child=serializers.FloatField(), min_length=3, max_length=3, help_text="[x, y, z] m")
+    yaw_deg = serializers.FloatField()
+
+
+# Moves after which the camera stands or points elsewhere; a handheld shake ends where it began.
+TRAVELLING_MOVES = {"pan", "dolly_in", "dolly_out", "truck", "arc", "crane", "pedestal", "dolly_zoom", "steadicam"}
+
+
 class ShotSerializer(ProjectScopedSerializer):
     scoped_fields = {"characters": Character, "location": Location}
     field_of_view = serializers.SerializerMethodField(help_text="Angle of view of the spec's camera (lens, sensor, delivery aspect), from the same optics the renderer uses.")
+    move_end = serializers.SerializerMethodField(help_text="Where the camera move leaves the camera, as the clip renders it (previs.move); null when the camera keeps its place.")
     characters = IdRelatedField(many=True, queryset=Character.objects.none(), required=False)
     location = IdRelatedField(queryset=Location.objects.none(), allow_null=True, required=False)
     number = serializers.CharField(max_length=8, required=False, help_text="Like 12A; left out, the next free letter is used.")
@@ -138,6 +149,16 @@ class ShotSerializer(ProjectScopedSerializer):
             camera.get("lens_mm") or shot.lens_mm, camera.get("sensor") or shot.sensor, camera.get("aspect") or shot.aspect_ratio
         )
         return {"horizontal_deg": round(horizontal, 3), "vertical_deg": round(vertical, 3)}
+
+    @extend_schema_field(MoveEndSerializer(allow_null=True))
+    def get_move_end(self, shot):
+        from previs.move import move_end
+
+        spec = shot.camera_spec
+        if not spec or spec.get("move", {}).get("type") not in TRAVELLING_MOVES:
+            return None
+        camera = move_end(spec)
+        return {"position": [round(v, 3) for v in camera["position"]], "yaw_deg": round(camera["yaw_deg"], 2)}
 
     def validate_camera_spec(self, value):
         from previs.spec import SpecError, normalize_spec
@@ -218,7 +239,7 @@ DERIVED_FIELDS = {
     "location": ("heading",),
     "setting": ("heading",),
     "time_of_day": ("heading",),
-    "camera_spec": ("field_of_view",),
+    "camera_spec": ("field_of_view", "move_end"),
     "lens_mm": ("field_of_view",),
     "sensor": ("field_of_view",),
     "aspect_ratio": ("field_of_view",),

@@ -58,6 +58,9 @@ def test_camera_panel_lens_blocking_renders_and_clip(page):
     assert page.url.endswith(f"/projects/{project_id}/shots/{shot}")
     expect(page.get_by_test_id("camera-layout-state")).to_have_text("Automatic layout")
     expect(page.get_by_test_id("plan-wedge")).to_be_visible()
+    # The dolly's end mark is where the server's move (the clip's own path) leaves the camera.
+    shown_end = [float(v) for v in page.get_by_test_id("plan-move").get_attribute("data-end").split(",")]
+    assert shown_end == pytest.approx(original["move_end"]["position"][:2], abs=0.006)
 
     # Lens: a longer prime narrows the wedge to the server's new horizontal angle of view.
     before = wedge_angle(page)

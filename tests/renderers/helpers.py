@@ -4,7 +4,7 @@ import numpy as np
 
 from previs.spec import normalize_spec
 from workers.renderers.blocking import draw_frame
-from workers.renderers.clip import camera_at
+from previs.move import camera_at
 
 
 def base_spec(**overrides):

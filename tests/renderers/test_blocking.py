@@ -10,7 +10,7 @@ from PIL import Image
 
 from previs.spec import layout_for_shot, normalize_spec
 from workers.renderers.blocking import draw_frame, png_bytes, render_frame, render_plan
-from workers.renderers.clip import camera_at
+from previs.move import camera_at
 
 CAST = [
     {"id": "1", "name": "ANNA", "height_m": 1.8, "colour": "#d9822b"},

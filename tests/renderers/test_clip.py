@@ -13,7 +13,8 @@ from previs import camera as optics
 from previs.spec import body_landmarks, layout_for_shot, normalize_spec
 from tests.renderers.helpers import horizontal_extent, object_mask, vertical_extent
 from workers.renderers.blocking import render_frame
-from workers.renderers.clip import RenderCancelled, camera_at, render_clip
+from previs.move import camera_at
+from workers.renderers.clip import RenderCancelled, render_clip
 
 ANNA = {"id": "1", "name": "ANNA", "height_m": 1.8, "colour": "#ff0000"}
 BEN = {"id": "2", "name": "BEN", "height_m": 1.75, "colour": "#3a7bd5"}

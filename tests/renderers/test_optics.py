@@ -12,7 +12,7 @@ from previs.spec import SpecError, body_landmarks, layout_for_shot, normalize_sp
 from previs.vocabulary import CAMERA_ANGLES, FRAMINGS, SHOT_SIZES, values
 from tests.renderers.helpers import base_spec, horizontal_extent, object_mask, vertical_extent
 from workers.renderers.blocking import draw_frame, render_frame
-from workers.renderers.clip import camera_at
+from previs.move import camera_at
 
 WIDTH, HEIGHT = 1280, 720  # a 16:9 image with a 1.78 delivery frame: no matte, frame = image
 

@@ -7,7 +7,7 @@ import { useMemo, useRef, useState } from "preact/hooks";
 import type { Shot } from "../api/types";
 import { fieldOfView } from "./optics";
 import {
-  bearingTo, bearingVector, markOf, moveEnd, round, subjectOf, withCamera, withCameraAt, withCharacterAt, type CameraSpec, type Vec2,
+  bearingTo, bearingVector, markOf, round, subjectOf, withCamera, withCameraAt, withCharacterAt, type CameraSpec, type Vec2,
 } from "./spec";
 
 const W = 640;
@@ -28,7 +28,17 @@ interface View {
 
 type Drag = { kind: "camera" } | { kind: "yaw" } | { kind: "character"; id: string };
 
-function pointsOf(spec: CameraSpec): Vec2[] {
+/** Where the move leaves the camera, as the server keyed it (previs/move.py, the clip's own
+ *  path). While the camera is dragged, the end travels with it until the server answers. */
+function moveEnd(shot: Shot, stored: CameraSpec, shown: CameraSpec): { position: Vec2; yaw: number } | null {
+  const end = shot.move_end;
+  if (!end) return null;
+  const dx = shown.camera.position[0] - stored.camera.position[0];
+  const dy = shown.camera.position[1] - stored.camera.position[1];
+  return { position: [end.position[0] + dx, end.position[1] + dy], yaw: end.yaw_deg + shown.camera.yaw_deg - stored.camera.yaw_deg };
+}
+
+function pointsOf(shot: Shot, spec: CameraSpec): Vec2[] {
   const points: Vec2[] = [[spec.camera.position[0], spec.camera.position[1]]];
   for (const c of spec.characters) {
     points.push(c.position);
@@ -38,14 +48,14 @@ function pointsOf(spec: CameraSpec): Vec2[] {
     const r = Math.hypot(piece.size[0], piece.size[1]) / 2;
     points.push([piece.position[0] - r, piece.position[1] - r], [piece.position[0] + r, piece.position[1] + r]);
   }
-  const end = moveEnd(spec);
+  const end = moveEnd(shot, spec, spec);
   if (end) points.push(end.position);
   return points;
 }
 
 /** Fit the spec into the plot, whole metres at the edges, at least MIN_SPAN_M across. */
-function fit(spec: CameraSpec): View {
-  const points = pointsOf(spec);
+function fit(shot: Shot, spec: CameraSpec): View {
+  const points = pointsOf(shot, spec);
   let minX = Math.min(...points.map((p) => p[0])) - PAD_M;
   let maxX = Math.max(...points.map((p) => p[0])) + PAD_M;
   let minY = Math.min(...points.map((p) => p[1])) - PAD_M;
@@ -70,7 +80,7 @@ export function PlanView({ shot, spec, canEdit, onCommit }: { shot: Shot; spec: 
   const [draft, setDraft] = useState<CameraSpec | null>(null);
   const drag = useRef<{ what: Drag; view: View; moved: boolean; grab: Vec2 } | null>(null);
   const shown = draft ?? spec;
-  const fitted = useMemo(() => fit(spec), [spec]);
+  const fitted = useMemo(() => fit(shot, spec), [shot, spec]);
   // While dragging, the plot does not re-fit under the pointer.
   const view = drag.current?.view ?? fitted;
   const fov = fieldOfView(shot);
@@ -123,7 +133,7 @@ export function PlanView({ shot, spec, canEdit, onCommit }: { shot: Shot; spec: 
   const handle: Vec2 = [camPx[0] + fx * YAW_HANDLE_PX, camPx[1] - fy * YAW_HANDLE_PX];
   const subject = subjectOf(shown);
   const subjectDistance = subject ? Math.hypot(markOf(subject)[0] - cam[0], markOf(subject)[1] - cam[1]) : null;
-  const endOfMove = moveEnd(shown);
+  const endOfMove = moveEnd(shot, spec, shown);
 
   return (
     <div class="plan-wrap">
@@ -167,7 +177,7 @@ export function PlanView({ shot, spec, canEdit, onCommit }: { shot: Shot; spec: 
               <line class="wedge-axis" x1={camPx[0]} y1={camPx[1]} x2={wedgePoint(camera.yaw_deg)[0]} y2={wedgePoint(camera.yaw_deg)[1]} />
             </g>
           )}
-          {endOfMove && <MovePath from={camPx} to={px(endOfMove.position)} yaw={endOfMove.yaw} hfov={hfov} type={shown.move.type} />}
+          {endOfMove && <MovePath from={camPx} to={px(endOfMove.position)} end={endOfMove.position} yaw={endOfMove.yaw} hfov={hfov} type={shown.move.type} />}
           {shown.characters.map((c) => {
             const path = c.path?.map(([, x, y]) => px([x, y]).join(",")).join(" ");
             const [x, y] = px(markOf(c));
@@ -224,11 +234,12 @@ function Grid({ view }: { view: View }) {
   return <g class="plan-grid">{lines}</g>;
 }
 
-function MovePath({ from, to, yaw, hfov, type }: { from: Vec2; to: Vec2; yaw: number; hfov: number | null; type: string }) {
+/** The move's path on the plot; `end` is where it ends, in metres on the floor. */
+function MovePath({ from, to, end, yaw, hfov, type }: { from: Vec2; to: Vec2; end: Vec2; yaw: number; hfov: number | null; type: string }) {
   const [fx, fy] = bearingVector(yaw);
   const moves = Math.hypot(to[0] - from[0], to[1] - from[1]) > 2;
   return (
-    <g class="plan-move" data-testid="plan-move">
+    <g class="plan-move" data-testid="plan-move" data-end={end.map((v) => v.toFixed(2)).join(",")}>
       {moves && <line x1={from[0]} y1={from[1]} x2={to[0]} y2={to[1]} marker-end="" />}
       {moves && <circle cx={to[0]} cy={to[1]} r="4" />}
       {(type === "pan" || type === "arc") && hfov != null && (

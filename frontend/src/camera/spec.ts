@@ -82,36 +82,3 @@ export function withCameraAt(spec: CameraSpec, to: Vec2, aim: boolean): CameraSp
 export function withCamera(spec: CameraSpec, patch: Partial<SpecCamera>): CameraSpec {
   return { ...spec, camera: { ...spec.camera, ...patch } };
 }
-
-/** Where the camera ends up on the floor after its move (null for moves that stay put). */
-export function moveEnd(spec: CameraSpec): { position: Vec2; yaw: number } | null {
-  const { camera, move } = spec;
-  const start: Vec2 = [camera.position[0], camera.position[1]];
-  const [fx, fy] = bearingVector(camera.yaw_deg);
-  const distance = move.distance_m ?? 0;
-  switch (move.type) {
-    case "dolly_in":
-    case "steadicam":
-      return { position: [start[0] + fx * distance, start[1] + fy * distance], yaw: camera.yaw_deg };
-    case "dolly_out":
-      return { position: [start[0] - fx * distance, start[1] - fy * distance], yaw: camera.yaw_deg };
-    case "truck":
-      return { position: [start[0] + fy * distance, start[1] - fx * distance], yaw: camera.yaw_deg };
-    case "pan":
-      return { position: start, yaw: camera.yaw_deg + (move.degrees ?? 0) };
-    case "arc": {
-      const subject = subjectOf(spec);
-      if (!subject) return null;
-      const [sx, sy] = markOf(subject);
-      const angle = -(move.degrees ?? 0) * RAD;
-      const dx = start[0] - sx;
-      const dy = start[1] - sy;
-      return {
-        position: [sx + dx * Math.cos(angle) + dy * Math.sin(angle), sy - dx * Math.sin(angle) + dy * Math.cos(angle)],
-        yaw: camera.yaw_deg + angle / RAD,
-      };
-    }
-    default:
-      return null;
-  }
-}
