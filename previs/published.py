@@ -7,7 +7,8 @@ GET /api/vocabulary/ answers. Nothing here is restated in the browser.
 
 from pydantic import BaseModel, Field
 
-from previs import spec, vocabulary as v
+from previs import spec
+from previs import vocabulary as v
 
 
 class Term(BaseModel):

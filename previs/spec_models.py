@@ -13,7 +13,13 @@ from typing import Literal
 from pydantic import BaseModel, ConfigDict, Field
 
 from previs import vocabulary as v
-from previs.spec import MAX_CHARACTERS, MAX_SET_PIECES, MOVE_PARAMETER_INFO, POSES, SPEC_VERSION
+from previs.spec import (
+    MAX_CHARACTERS,
+    MAX_SET_PIECES,
+    MOVE_PARAMETER_INFO,
+    POSES,
+    SPEC_VERSION,
+)
 
 Colour = str  # "#rrggbb"
 Vec2 = tuple[float, float]

@@ -18,7 +18,7 @@ def test_the_page_and_the_endpoint_carry_the_one_vocabulary(client):
     published = answer.json()
     assert published == VOCABULARY.model_dump(mode="json")
     page = client.get("/login").content.decode()
-    embedded = re.search(r'<script id="studio-vocabulary" type="application/json">(.*?)</script>', page, re.S)
+    embedded = re.search(r'<script id="studio-vocabulary" type="application/json">(.*?)</script>', page, re.DOTALL)
     assert embedded and json.loads(embedded.group(1)) == published
 
 
