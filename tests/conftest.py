@@ -227,7 +227,7 @@ class StudioServer:
     def base(self):
         return f"127.0.0.1:{self.port}"
 
-    def start(self):
+    def start(self, timeout=30):
         env = {**os.environ, "DATABASE_URL": database_url_for_subprocess(), "STUDIO_LOG_LEVEL": "WARNING", "STUDIO_EMBEDDED_WORKER": "0"}
         env.pop("REDIS_URL", None)
         env.pop("CELERY_BROKER_URL", None)
@@ -241,7 +241,7 @@ class StudioServer:
             [sys.executable, "-m", "daphne", "-b", "127.0.0.1", "-p", str(self.port), "studio.asgi:application"],
             cwd=os.path.dirname(os.path.dirname(os.path.abspath(__file__))), env=env, stdout=subprocess.DEVNULL, stderr=open(self.log_path, "ab"),
         )
-        wait_for_port(self.port, timeout=30)
+        wait_for_port(self.port, timeout=timeout)
         return self
 
     def stop(self, kill=False):
