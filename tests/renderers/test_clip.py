@@ -172,14 +172,3 @@ def test_characters_walk_their_paths():
     left = object_mask(spec, 320, 180, 0.0)[0]
     right = object_mask(spec, 320, 180, 1.0)[0]
     assert np.nonzero(left.any(0))[0].mean() < 160 < np.nonzero(right.any(0))[0].mean()
-
-
-def test_five_second_clip_is_quick():
-    """The budget is 2 s for 5 s at 24 fps at 960×540 on one core; allow for a shared machine."""
-    import time
-
-    spec = shot("arc", duration_s=5.0)
-    start = time.perf_counter()
-    result = render_clip(spec, 960, 540)
-    assert result.frame_count == 120
-    assert time.perf_counter() - start < 6.0

@@ -10,7 +10,7 @@ import pytest
 from previs import camera as optics
 from previs.spec import SpecError, body_landmarks, layout_for_shot, normalize_spec
 from previs.vocabulary import CAMERA_ANGLES, FRAMINGS, SHOT_SIZES, values
-from tests.renderers.helpers import base_spec, horizontal_extent, object_mask, vertical_extent
+from tests.renderers.helpers import base_spec, object_mask, vertical_extent
 from workers.renderers.blocking import draw_frame, render_frame
 from previs.move import camera_at
 
