@@ -311,3 +311,11 @@ def test_elements_link_to_their_scene(api, project, director, render_worker):
     first, second = scene_list(project)
     assert set(ScriptElement.objects.filter(scene=first).values_list("kind", flat=True)) == {"heading", "action", "character", "dialogue"}
     assert ScriptElement.objects.filter(scene=second, kind="parenthetical").exists()
+
+
+def test_a_project_with_drafts_can_be_deleted(api, project, owner, director, render_worker):
+    """A draft's file is protected from being deleted on its own, not from its project's deletion."""
+    assert imported(api(director), project, draft("A", "B")).status == "applied"
+    response = api(owner).delete(f"/api/projects/{project.pk}/", HTTP_IF_MATCH=f'"{project.__class__.objects.get(pk=project.pk).version}"')
+    assert response.status_code == 204, response.content
+    assert not Script.objects.exists() and not ScriptImport.objects.exists() and not Scene.objects.exists()

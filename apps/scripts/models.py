@@ -15,7 +15,9 @@ class Script(models.Model):
     """One draft of the screenplay, as it was imported."""
 
     project = models.ForeignKey("projects.Project", on_delete=models.CASCADE, related_name="scripts")
-    file = models.ForeignKey("assets.Asset", on_delete=models.PROTECT, related_name="+", help_text="The draft's file as it was uploaded.")
+    # RESTRICT, not PROTECT: the file is never deleted from under its draft, but a project's
+    # deletion takes both (PROTECT would refuse it).
+    file = models.ForeignKey("assets.Asset", on_delete=models.RESTRICT, related_name="+", help_text="The draft's file as it was uploaded.")
     sha256 = models.CharField(max_length=64)
     filename = models.CharField(max_length=255, blank=True)
     format = models.CharField(max_length=8, choices=FORMATS)
@@ -75,7 +77,7 @@ class ScriptImport(models.Model):
     STATUSES = tuple((s, s.title()) for s in (QUEUED, PLANNING, PLANNED, APPLYING, APPLIED, FAILED))
 
     project = models.ForeignKey("projects.Project", on_delete=models.CASCADE, related_name="script_imports")
-    file = models.ForeignKey("assets.Asset", on_delete=models.PROTECT, related_name="+")
+    file = models.ForeignKey("assets.Asset", on_delete=models.RESTRICT, related_name="+")
     filename = models.CharField(max_length=255, blank=True)
     draft_name = models.CharField(max_length=120, blank=True)
     revision_colour = models.CharField(max_length=16, choices=REVISION_COLOUR_CHOICES, default="white")
