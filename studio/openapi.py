@@ -75,8 +75,11 @@ class StudioAutoSchema(AutoSchema):
         return [p for p in self._get_parameters() if p.get("in") == "query"]
 
     def _get_parameters(self):
-        # Every integer parameter of this API (a path's {id}, ?project=, ?shot=…) is a row id.
         parameters = super()._get_parameters()
+        if getattr(self.view, "action", "list") != "list":
+            # A viewset's query parameters are its list's filters: its other actions read none.
+            parameters = [parameter for parameter in parameters if parameter.get("in") != "query"]
+        # Every integer parameter of this API (a path's {id}, ?project=, ?shot=…) is a row id.
         for parameter in parameters:
             if parameter.get("schema", {}).get("type") == "integer":
                 parameter["schema"] = {**ID_BOUNDS, **parameter["schema"]}
