@@ -1,10 +1,11 @@
 // The shot list a 1st AD works from: scenes with their sluglines, shots with the columns of a
 // StudioBinder-style sheet, edited in place, reordered by dragging (or Alt+↑/↓).
 import type { TargetedKeyboardEvent } from "preact";
-import { useState } from "preact/hooks";
-import type { Scene, SceneSetting, Shot, ShotPatch, TimeOfDay } from "../api/types";
-import { useBoard } from "../state/context";
-import type { BoardStore } from "../state/store";
+import { memo } from "preact/compat";
+import { useEffect, useRef, useState } from "preact/hooks";
+import type { Character, Scene, SceneSetting, Shot, ShotPatch, TimeOfDay } from "../api/types";
+import { useBoard, useStore } from "../state/context";
+import type { BoardStore, JobView } from "../state/store";
 import { EditCell, focusSibling, lineEditor, numberEditor, selectEditor, textEditor, type SaveOutcome } from "../ui/EditCell";
 import { ANGLES, FRAME_RATES, FRAMINGS, MOVES, optionsOf, PRIME_LENSES_MM, RIGS, SETTINGS, SHOT_SIZES, shortLabel, STATUSES, TIMES_OF_DAY } from "../vocab";
 import { CameraIcon, openCamera } from "../camera/CameraDrawer";
@@ -42,6 +43,9 @@ export function ShotList() {
   const seconds = data.scenes.reduce((t, s) => t + s.shots.reduce((u, shot) => u + shot.duration_s, 0), 0);
   const route = parseRoute(usePath());
   const openShot = route.name === "project" ? route.shot : null; // the shot whose camera panel is open
+  const shown = useRowsShown(shots);
+  const locks = rowLocks(store);
+  let budget = shown; // rows left to render in this pass (scenes past it render their heads only)
 
   return (
     <div class="shotlist">
@@ -59,13 +63,50 @@ export function ShotList() {
           <thead>
             <tr>{COLUMNS.map((c) => <th key={c.key} title={c.title} class={`col-${c.key}`}>{c.label}</th>)}</tr>
           </thead>
-          {data.scenes.map((scene) => <SceneBlock key={scene.id} scene={scene} openShot={openShot} />)}
+          {data.scenes.map((scene) => {
+            const rows = Math.min(scene.shots.length, Math.max(budget, 0));
+            budget -= scene.shots.length;
+            return <SceneBlock key={scene.id} scene={scene} openShot={openShot} rows={rows} locks={locks} />;
+          })}
         </table>
         {PRIME_DATALIST}
         {data.scenes.length === 0 && <p class="empty">No scenes yet. {store.can.edit ? "Add the first with “+ Scene”." : ""}</p>}
       </div>
     </div>
   );
+}
+
+// A big board paints its first screenful at once and the rest in chunks on the next frames, so
+// the crew sees rows in a fraction of the time all 500 take; every row ends up in the DOM
+// (keyboard navigation, find in page and the browser's own scrolling work as on a small board).
+const FIRST_ROWS = 40;
+const ROWS_PER_FRAME = 60;
+
+function useRowsShown(total: number): number {
+  const [shown, setShown] = useState(FIRST_ROWS);
+  const complete = useRef(false);
+  if (shown >= total || document.hidden) complete.current = true; // later rows (a new shot) show at once
+  useEffect(() => {
+    if (complete.current) return;
+    let timer = 0;
+    // After the frame that painted the last chunk, not before it (a timeout alone can run first).
+    const frame = requestAnimationFrame(() => (timer = window.setTimeout(() => setShown((n) => n + ROWS_PER_FRAME))));
+    return () => {
+      cancelAnimationFrame(frame);
+      window.clearTimeout(timer);
+    };
+  }, [shown, total]);
+  return complete.current ? Number.POSITIVE_INFINITY : shown;
+}
+
+/** Who else is editing which cell, per shot, as a key that changes only when that shot's locks do. */
+function rowLocks(store: BoardStore): Map<number, string> {
+  const locks = new Map<number, string>();
+  for (const m of store.members) {
+    if (m.session === store.session || m.focus?.entity !== "shot") continue;
+    locks.set(m.focus.id, `${locks.get(m.focus.id) ?? ""}${m.focus.field}:${m.name}:${m.colour};`);
+  }
+  return locks;
 }
 
 /** Arrow keys move between cells; Alt+↑/↓ moves the focused shot. */
@@ -107,8 +148,17 @@ function navigateCells(event: TargetedKeyboardEvent<HTMLTableElement>, store: Bo
 
 // --- Scenes ----------------------------------------------------------------------------------
 
-function SceneBlock({ scene, openShot }: { scene: Scene; openShot: number | null }) {
-  const store = useBoard();
+/** Drop a dragged shot after `afterId` (null: first) in the scene. */
+function dropShot(store: BoardStore, event: DragEvent, afterId: number | null, sceneId: number) {
+  const id = Number(event.dataTransfer?.getData(SHOT_MIME));
+  const shot = id ? store.shot(id) : undefined;
+  if (!shot || shot.id === afterId) return;
+  event.preventDefault();
+  void store.moveShot(shot, afterId, sceneId);
+}
+
+function SceneBlock({ scene, openShot, rows, locks }: { scene: Scene; openShot: number | null; rows: number; locks: Map<number, string> }) {
+  const store = useStore(); // ShotList re-renders every scene on a change
   const canEdit = store.can.edit;
   const [dropping, setDropping] = useState(false);
   const seconds = scene.shots.reduce((t, s) => t + s.duration_s, 0);
@@ -116,13 +166,9 @@ function SceneBlock({ scene, openShot }: { scene: Scene; openShot: number | null
   const saveScene = <K extends keyof Scene & string>(field: K) => (value: Scene[K]): Promise<SaveOutcome> => store.save("scene", scene.id, { [field]: value });
   const canEditScene = canEdit && scene.id > 0; // an optimistic new scene is editable once the server has it
 
-  const dropShot = (event: DragEvent, afterId: number | null) => {
-    const id = Number(event.dataTransfer?.getData(SHOT_MIME));
-    const shot = id ? store.shot(id) : undefined;
+  const dropIntoScene = (event: DragEvent, afterId: number | null) => {
     setDropping(false);
-    if (!shot || shot.id === afterId) return;
-    event.preventDefault();
-    void store.moveShot(shot, afterId, scene.id);
+    dropShot(store, event, afterId, scene.id);
   };
   const acceptShot = (event: DragEvent) => {
     if (event.dataTransfer?.types.includes(SHOT_MIME)) {
@@ -133,7 +179,7 @@ function SceneBlock({ scene, openShot }: { scene: Scene; openShot: number | null
 
   return (
     <tbody class="scene" data-testid={`scene-${scene.id}`}>
-      <tr class={`scene-row ${dropping ? "drop-into" : ""}`} onDragOver={acceptShot} onDragLeave={() => setDropping(false)} onDrop={(e) => dropShot(e, null)}>
+      <tr class={`scene-row ${dropping ? "drop-into" : ""}`} onDragOver={acceptShot} onDragLeave={() => setDropping(false)} onDrop={(e) => dropIntoScene(e, null)}>
         <td colSpan={COLUMNS.length}>
           <div class="scene-head">
             <EditCell as="span" class="scene-number" testid={`scene-${scene.id}-number`} value={scene.number} canEdit={canEditScene} focus={{ entity: "scene", id: scene.id, field: "number" }}
@@ -174,10 +220,11 @@ function SceneBlock({ scene, openShot }: { scene: Scene; openShot: number | null
             display={scene.synopsis || <span class="placeholder">Synopsis — what happens in this scene</span>} save={saveScene("synopsis")} editor={textEditor(2)} />
         </td>
       </tr>
-      {scene.shots.map((shot, index) => (
-        <ShotRow key={shot.id} shot={shot} previous={index > 0 ? scene.shots[index - 1].id : null} open={shot.id === openShot} onDropShot={dropShot} />
+      {scene.shots.slice(0, rows).map((shot, index) => (
+        <ShotRow key={shot.id} shot={shot} previous={index > 0 ? scene.shots[index - 1].id : null} open={shot.id === openShot}
+          sceneId={scene.id} canEdit={canEdit} characters={store.data!.characters} job={store.jobs.get(shot.id)} locks={locks.get(shot.id) ?? ""} />
       ))}
-      <tr class="add-row" onDragOver={acceptShot} onDrop={(e) => dropShot(e, scene.shots.at(-1)?.id ?? null)}>
+      <tr class="add-row" onDragOver={acceptShot} onDrop={(e) => dropIntoScene(e, scene.shots.at(-1)?.id ?? null)}>
         <td colSpan={COLUMNS.length}>
           {canEdit ? (
             <button class="btn btn-ghost btn-small" data-testid={`scene-${scene.id}-add-shot`}
@@ -215,13 +262,24 @@ function SlugSelect<K extends string>({ label, testid, value, options, canEdit, 
 
 // --- Shots -----------------------------------------------------------------------------------
 
-function ShotRow({ shot, previous, open, onDropShot }: { shot: Shot; previous: number | null; open: boolean; onDropShot: (event: DragEvent, afterId: number | null) => void }) {
-  const store = useBoard();
-  const canEdit = store.can.edit;
-  const characters = store.data!.characters;
+interface ShotRowProps {
+  shot: Shot;
+  previous: number | null;
+  open: boolean;
+  sceneId: number;
+  canEdit: boolean;
+  characters: Character[];
+  job: JobView | undefined;
+  /** Who else is editing this row's cells (rowLocks): the row re-renders when that changes. */
+  locks: string;
+}
+
+// Memoised on its props (the store replaces a shot's object when it changes): a change to one
+// shot, a presence message or a render's progress re-renders that row, not all 500.
+const ShotRow = memo(function ShotRow({ shot, previous, open, sceneId, canEdit, characters, job }: ShotRowProps) {
+  const store = useStore();
   const [armed, setArmed] = useState(false);
   const [drop, setDrop] = useState<"" | "before" | "after">("");
-  const job = store.jobs.get(shot.id);
 
   const save = <K extends keyof ShotPatch & string>(field: K) => (value: ShotPatch[K]): Promise<SaveOutcome> => store.save("shot", shot.id, { [field]: value });
   const id = (field: string) => `shot-${shot.id}-${field}`;
@@ -250,7 +308,7 @@ function ShotRow({ shot, previous, open, onDropShot }: { shot: Shot; previous: n
       onDrop={(e) => {
         const where = drop;
         setDrop("");
-        onDropShot(e, where === "before" ? previous : shot.id);
+        dropShot(store, e, where === "before" ? previous : shot.id, sceneId);
       }}
     >
       <td class="grip" title={canEdit ? "Drag to reorder (or Alt+↑/↓)" : undefined} onPointerDown={() => canEdit && setArmed(true)} onPointerUp={() => setArmed(false)}>
@@ -300,7 +358,7 @@ function ShotRow({ shot, previous, open, onDropShot }: { shot: Shot; previous: n
       </td>
     </tr>
   );
-}
+});
 
 function formatNumber(value: number): string {
   return Number.isInteger(value) ? String(value) : value.toFixed(2).replace(/0$/, "");

@@ -12,3 +12,11 @@ export function useBoard(): BoardStore {
   useEffect(() => store.subscribe(() => bump()), [store]);
   return store;
 }
+
+/** The project's store without subscribing: for memoised parts (a shot row) that get what they
+ * show as props, so a change elsewhere on a 500-shot board does not re-render them. */
+export function useStore(): BoardStore {
+  const store = useContext(StoreContext);
+  if (!store) throw new Error("useStore outside a project page");
+  return store;
+}
