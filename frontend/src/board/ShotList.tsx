@@ -1,7 +1,6 @@
 // The shot list a 1st AD works from: scenes with their sluglines, shots with the columns of a
 // StudioBinder-style sheet, edited in place, reordered by dragging (or Alt+↑/↓).
-import type { TargetedKeyboardEvent } from "preact";
-import { memo } from "preact/compat";
+import { Component, type TargetedKeyboardEvent } from "preact";
 import { useEffect, useRef, useState } from "preact/hooks";
 import type { Character, Scene, SceneSetting, Shot, ShotPatch, TimeOfDay } from "../api/types";
 import { useBoard, useStore } from "../state/context";
@@ -275,8 +274,19 @@ interface ShotRowProps {
 }
 
 // Memoised on its props (the store replaces a shot's object when it changes): a change to one
-// shot, a presence message or a render's progress re-renders that row, not all 500.
-const ShotRow = memo(function ShotRow({ shot, previous, open, sceneId, canEdit, characters, job }: ShotRowProps) {
+// shot, a presence message or a render's progress re-renders that row, not all 500. A class, not
+// preact/compat's memo: compat would also hook the creation of every element in the app.
+class ShotRow extends Component<ShotRowProps> {
+  shouldComponentUpdate(next: ShotRowProps): boolean {
+    return (Object.keys(next) as (keyof ShotRowProps)[]).some((key) => next[key] !== this.props[key]);
+  }
+
+  render(props: ShotRowProps) {
+    return <ShotRowCells {...props} />;
+  }
+}
+
+function ShotRowCells({ shot, previous, open, sceneId, canEdit, characters, job }: ShotRowProps) {
   const store = useStore();
   const [armed, setArmed] = useState(false);
   const [drop, setDrop] = useState<"" | "before" | "after">("");
@@ -358,7 +368,7 @@ const ShotRow = memo(function ShotRow({ shot, previous, open, sceneId, canEdit, 
       </td>
     </tr>
   );
-});
+}
 
 function formatNumber(value: number): string {
   return Number.isInteger(value) ? String(value) : value.toFixed(2).replace(/0$/, "");
