@@ -1,7 +1,7 @@
 """Grey-box "blocking" renderer: the optically honest previs frame, its depth map and the camera plot.
 
 No Django. Reads a camera-and-blocking spec (previs/spec.py), places the camera with
-previs/camera.py (and workers/renderers/clip.camera_at for moves), and draws with Pillow:
+previs/camera.py (and previs.move.camera_at for moves), and draws with Pillow:
 
 * colour  RGB: sky and ground (banded by distance into haze), the 1 m floor grid, grey set-piece
           boxes, characters as capsule bodies with the head in their colour, contact shadows,
@@ -39,6 +39,7 @@ from numba import njit
 from PIL import Image, ImageDraw, ImageFont
 
 from previs.camera import NEAR_CLIP_M, Camera, bearing_vector
+from previs.move import camera_at
 from previs.spec import body_landmarks, character_at, lighting_time, normalize_spec
 
 PLAN_SIZE = 512
@@ -85,8 +86,6 @@ def png_bytes(image: Image.Image) -> bytes:
 
 def render_frame(spec: dict, width: int, height: int, t: float = 0.0) -> FrameResult:
     """The blocking frame of a spec at time t (seconds into the shot, camera moves applied)."""
-    from workers.renderers.clip import camera_at  # clip imports this module
-
     spec = normalize_spec(spec)
     colour, depth = draw_frame(spec, camera_at(spec, t), width, height, t, with_depth=True)
     return FrameResult(colour, depth, spec, t)
@@ -702,8 +701,6 @@ def render_plan(spec: dict, size=PLAN_SIZE, t: float = 0.0) -> Image.Image:
 
     `size` is an int (square) or (width, height).
     """
-    from workers.renderers.clip import camera_at
-
     spec = normalize_spec(spec)
     width, height = (size, size) if isinstance(size, int) else (int(size[0]), int(size[1]))
     camera = camera_at(spec, t)
