@@ -199,3 +199,13 @@ def test_operations_in_sequence_keep_the_contract(production):
         max_examples=STATEFUL_SCENARIOS, stateful_step_count=STATEFUL_STEPS, deadline=None,
         suppress_health_check=list(hypothesis.HealthCheck),
     ))
+
+
+def test_a_number_sent_for_text_is_refused(api, editor, project):
+    """Found by the fuzzer: DRF's CharField stored 119092 as "119092"."""
+    location = api(editor).post("/api/locations/", {"project": project.pk, "name": "JETTY"}, format="json").json()
+    response = api(editor).patch(f"/api/locations/{location['id']}/", {"name": 119092, "description": -160214}, format="json")
+    assert response.status_code == 400
+    assert set(response.json()) == {"name", "description"}
+    scene = api(editor).post("/api/scenes/", {"project": project.pk, "synopsis": 5}, format="json")
+    assert scene.status_code == 400 and "synopsis" in scene.json()

@@ -8,7 +8,7 @@ import copy
 import functools
 
 from django.db import IntegrityError, models
-from rest_framework import mixins, status, viewsets
+from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.exceptions import ValidationError
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
@@ -21,13 +21,26 @@ from .ids import id_or_400
 from .permissions import EDIT
 
 
+class TextOnlyField(serializers.CharField):
+    """A text field that takes only text: DRF's own CharField turns 119092 into "119092", so a
+    number sent for a name would be stored as its digits instead of refused."""
+
+    def to_internal_value(self, data):
+        if not isinstance(data, str):
+            self.fail("invalid")
+        return super().to_internal_value(data)
+
+
 class BoundedText:
-    """Mixin for a ModelSerializer: every long-text column (a TextField) gets the one length limit,
-    LONG_TEXT_MAX_CHARS, so a 20 MB note is a 400 over REST and an error frame in the room (whose
-    ops are validated with these same serializers)."""
+    """Mixin for a ModelSerializer: every text column takes only a string (TextOnlyField), and
+    every long-text column (a TextField) gets the one length limit, LONG_TEXT_MAX_CHARS, so a
+    20 MB note is a 400 over REST and an error frame in the room (whose ops are validated with
+    these same serializers)."""
 
     def build_standard_field(self, field_name, model_field):
         field_class, field_kwargs = super().build_standard_field(field_name, model_field)
+        if field_class is serializers.CharField:
+            field_class = TextOnlyField
         if isinstance(model_field, models.TextField):
             field_kwargs.setdefault("max_length", LONG_TEXT_MAX_CHARS)
         return field_class, field_kwargs
