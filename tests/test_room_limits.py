@@ -157,6 +157,25 @@ async def test_ops_past_the_queue_bound_are_answered_busy_and_land_in_order_when
         await client.disconnect()
 
 
+async def test_an_op_refused_busy_and_never_resent_holds_later_ops_only_for_a_while(project, shot, editor, monkeypatch):
+    """A socket's later ops wait behind its op that was answered busy (so resends keep their
+    order), but not for ever: a client that never resends it (it was abandoned, or a copy of
+    an op already answered) must not have every later edit refused until it reconnects."""
+    from apps.rooms import hub as hubs
+
+    room = await joined(editor, project)
+    monkeypatch.setattr(hubs, "MAX_QUEUED_OPS", 0)  # every op is answered busy
+    assert (await answer(room, "abandoned", {"kind": "set", "entity": "shot", "id": shot.pk, "fields": {"lens_mm": 21}}))["code"] == "busy"
+    monkeypatch.setattr(hubs, "MAX_QUEUED_OPS", 256)  # room for ops again
+    later = {"kind": "set", "entity": "shot", "id": shot.pk, "fields": {"lens_mm": 85}}
+    assert (await answer(room, "later-1", later))["code"] == "busy"  # still behind the refused op
+    monkeypatch.setattr(hubs, "REFUSED_OP_HOLD_S", 0.2)
+    await asyncio.sleep(0.3)
+    assert (await answer(room, "later-2", later))["type"] == "ack"
+    assert await sync_to_async(lambda: Shot.objects.get(pk=shot.pk).lens_mm)() == 85
+    await room.disconnect()
+
+
 async def test_a_socket_that_falls_behind_is_skipped_then_caught_up_from_the_log(project, shot, editor, director, monkeypatch):
     """A client reading slower than the room talks is not sent an ever-growing backlog: past
     MAX_BACKLOG_BYTES unwritten it is skipped, and once drained it gets what it missed as one

@@ -35,6 +35,10 @@ MAX_BATCH = 64  # ops applied in one transaction at most
 # is answered "busy" at once (the client resends it after a backoff) rather than queued behind
 # a backlog that only grows while the room cannot keep up, and that makes every edit late.
 MAX_QUEUED_OPS = 256
+# How long a socket's later ops wait behind its op that was answered busy. Clients resend
+# within seconds (the browser backs off to 8 s at most); past this the refused op is taken as
+# abandoned, so one op a client never resends cannot hold back its edits for good.
+REFUSED_OP_HOLD_S = 20.0
 # A socket whose connection holds more than this unwritten (a client that stopped reading, or
 # reads slower than the room talks) is sent nothing more until it has drained to a quarter of
 # it; then it gets what it missed from the log (catch-up, or a snapshot when far behind).
@@ -228,9 +232,13 @@ class RoomHub:
         up while the writer was busy go together."""
         # Once an op of a socket is answered busy, so are its later ops until that one comes
         # back: clients resend their ops in the order they made them, so none overtakes another.
-        waiting_for = socket.refused_op
+        now = asyncio.get_running_loop().time()
+        waiting_for, refused_at = socket.refused_op or (None, 0.0)
+        if waiting_for is not None and now - refused_at > REFUSED_OP_HOLD_S:
+            waiting_for = None
         if (waiting_for is not None and message.op_id != waiting_for) or len(self.ops) >= MAX_QUEUED_OPS:
-            socket.refused_op = waiting_for or message.op_id
+            if waiting_for in (None, message.op_id):  # a resent copy refused again holds anew
+                socket.refused_op = (message.op_id, now)
             socket.error("busy", "The room is busy; nothing was applied, resend this op in a moment.", op_id=message.op_id)
             return
         socket.refused_op = None
