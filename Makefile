@@ -9,7 +9,7 @@ PORT ?= 8000
 PG_URL ?= postgres://postgres@127.0.0.1:5432/test
 REDIS_TEST_URL ?= redis://127.0.0.1:6379/15
 
-.PHONY: run install frontend schema test test-sqlite test-postgres services bench check-deploy clean
+.PHONY: run install frontend schema lint test test-sqlite test-postgres services bench check-deploy clean
 
 run: install frontend
 	$(PY) manage.py runstudio --host $(HOST) --port $(PORT)
@@ -32,11 +32,17 @@ frontend: schema
 
 # The API schema is a contract (the browser's types, tests/test_contract.py): an invalid one, or
 # one drf-spectacular had to guess at, fails the build.
-test: install frontend services
+test: install frontend services lint
 	$(PY) manage.py spectacular --validate --fail-on-warn --file /dev/null
 	cd frontend && npm test
 	$(MAKE) test-sqlite
 	$(MAKE) test-postgres
+
+# Lint, and the import contracts in pyproject.toml: previs and the renderers import no Django,
+# and no package has an import cycle between its modules.
+lint: install
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/lint-imports
 
 # The chaos test (tests/test_chaos.py) needs PostgreSQL: it runs on the second pass.
 test-sqlite:

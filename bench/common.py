@@ -7,10 +7,10 @@ import os
 import signal
 import socket
 import subprocess
+import sys
 import time
 import urllib.error
 import urllib.request
-import sys
 from http.cookiejar import CookieJar
 
 PASSWORD = "bench-password-1"  # the benchmark users' (made by each benchmark's setup)
@@ -129,8 +129,9 @@ class CpuMeter:
 
 
 def recreate_database(url):
-    import psycopg
     from urllib.parse import urlparse
+
+    import psycopg
 
     parsed = urlparse(url)
     name = parsed.path.lstrip("/")

@@ -94,7 +94,7 @@ def main():
     timings = {}
     for fmt in ("otio", "edl", "fcp_xml"):
         timeline.timeline_file(board, fmt)  # the adapters' first load is not the export's cost
-        _, seconds = timed(lambda: timeline.timeline_file(board, fmt))
+        _, seconds = timed(lambda fmt=fmt: timeline.timeline_file(board, fmt))
         timings[fmt] = round(seconds * 1000, 1)
     result = {
         "boards_pdf_120_s": round(boards_s, 3),

@@ -204,7 +204,7 @@ async def worker_main(config_path, index):
                     compression=None, max_size=None, ping_interval=None, open_timeout=30,
                 )
                 break
-            except (OSError, asyncio.TimeoutError, websockets.InvalidStatus):
+            except (TimeoutError, OSError, websockets.InvalidStatus):
                 if attempt == 4:
                     raise
                 await asyncio.sleep(0.2 * (attempt + 1))
@@ -293,7 +293,7 @@ async def worker_main(config_path, index):
             await sockets[i].send(json.dumps({"type": "catch_up", "after": gaps[0] - 1}))
             try:
                 await asyncio.wait_for(caught_up[i].wait(), 30)
-            except asyncio.TimeoutError:
+            except TimeoutError:
                 pass
     missing = sum(len(set(range(hello[i] + 1, final_seq + 1)) - seqs[i]) for i in mine)
     for ws in sockets.values():
@@ -424,7 +424,8 @@ def run_studio(args, procs, tmp):
             procs.start([spy, "record", "--pid", str(server.pid), "--duration", str(int(args.seconds)), "--rate", "200", "--nonblocking",
                          "--threads", "--idle", "--format", "raw", "--output", args.profile], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
         log(f"studio: sending {args.rate} ops/s for {args.seconds}s")
-        ends = [read_json_line(w, args.seconds + 60, "client worker") for w in workers]
+        for worker in workers:  # each says it is done sending
+            read_json_line(worker, args.seconds + 60, "client worker")
         for meter in [*server_cpus, *client_cpu]:
             meter.mark("end")
         for hog in hogs:

@@ -50,8 +50,8 @@ def bench_scene():
 
 
 def frame_ms(spec, width, height, count):
-    from workers.renderers.blocking import draw_frame
     from previs.move import camera_at
+    from workers.renderers.blocking import draw_frame
 
     camera = camera_at(spec, 0.0)
     draw_frame(spec, camera, width, height, 0.0, with_depth=True)  # warm caches (fonts, figure meshes)

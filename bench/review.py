@@ -171,7 +171,7 @@ class Client:
                     compression=None, max_size=None, ping_interval=None, open_timeout=30,
                 )
                 break
-            except (OSError, asyncio.TimeoutError, websockets.InvalidStatus) as error:
+            except (TimeoutError, OSError, websockets.InvalidStatus) as error:
                 if attempt == 4:
                     raise
                 log(f"{self.name}: connect failed ({error}); retrying")
@@ -200,7 +200,7 @@ class Client:
             while True:
                 await asyncio.sleep(interval * random.uniform(0.8, 1.2))
                 await self.ping()
-        except (websockets.ConnectionClosed, asyncio.TimeoutError):
+        except (TimeoutError, websockets.ConnectionClosed):
             pass
 
     async def send(self, message):
@@ -393,7 +393,7 @@ async def scenario(args, url, origin, cookies, presenter_cookie, fps, shots, ser
         seen = len(presenter.states)
         sent = time.monotonic()
         await presenter.send(message)
-        got = await wait_for(lambda: any(by == presenter.session for _, _, by in presenter.states[seen:]), 5)
+        got = await wait_for(lambda seen=seen: any(by == presenter.session for _, _, by in presenter.states[seen:]), 5)
         if not got:
             raise RuntimeError(f"{name}: the presenter never got its state back (errors: {presenter.errors})")
         truth = next(pb for _, pb, by in presenter.states[seen:] if by == presenter.session)

@@ -66,9 +66,9 @@ def main():
     import django
 
     django.setup()
+    from django.contrib.auth import get_user_model
     from django.core.files.uploadedfile import SimpleUploadedFile
     from django.core.management import call_command
-    from django.contrib.auth import get_user_model
     from rest_framework.test import APIClient
 
     from apps.boards import services as boards

@@ -120,7 +120,7 @@ class Camera:
     _basis: tuple = field(default=None, init=False, repr=False, compare=False)
 
     @classmethod
-    def from_spec(cls, camera: dict) -> "Camera":
+    def from_spec(cls, camera: dict) -> Camera:
         """From the `camera` section of a normalized spec (previs/spec.py)."""
         return cls(
             position=tuple(float(v) for v in camera["position"]),

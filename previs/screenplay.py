@@ -270,9 +270,10 @@ FDX_KINDS = {
 def parse_fdx(data: bytes) -> Screenplay:
     """A Final Draft file, read with defusedxml: a DTD with entities (the billion laughs) or an
     external entity is refused, not expanded or fetched."""
+    from xml.etree.ElementTree import ParseError
+
     from defusedxml import DefusedXmlException
     from defusedxml import ElementTree as SafeTree
-    from xml.etree.ElementTree import ParseError
 
     try:
         root = SafeTree.fromstring(data, forbid_dtd=True)

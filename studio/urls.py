@@ -8,7 +8,6 @@ from apps.boards.views import CharacterViewSet, LocationViewSet, PanelViewSet, S
 from apps.editorial.views import ExportViewSet, ShotListImportView
 from apps.projects.views import MembershipViewSet, ProjectViewSet, SessionView, TokenView
 from apps.renders.views import RenderJobViewSet
-from apps.scripts.views import ScriptImportViewSet, ScriptViewSet
 from apps.review.views import (
     AnnotationViewSet,
     ApprovalViewSet,
@@ -21,6 +20,7 @@ from apps.review.views import (
     ShareLinkViewSet,
     ShotNotesView,
 )
+from apps.scripts.views import ScriptImportViewSet, ScriptViewSet
 
 router = DefaultRouter()
 router.register("projects", ProjectViewSet, basename="project")

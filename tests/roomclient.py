@@ -45,7 +45,7 @@ class RoomClient:
             await ws.close()
             try:
                 await asyncio.wait_for(self.reader, 5)
-            except (asyncio.TimeoutError, Exception):
+            except (TimeoutError, Exception):
                 self.reader.cancel()
 
     async def send(self, message):

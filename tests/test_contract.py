@@ -45,7 +45,7 @@ def test_schema_is_valid_openapi_3_0(client):
 def test_any_pydantic_model_becomes_an_openapi_3_0_component():
     """What pydantic writes that 3.0 lacks (const, unions with null, tuples, numeric exclusive
     bounds, $defs, $ref with siblings) leaves the last schema hook as valid 3.0."""
-    from typing import Literal, Optional
+    from typing import Literal
 
     from drf_spectacular.validation import validate_schema
     from pydantic import BaseModel, Field, TypeAdapter
@@ -55,8 +55,8 @@ def test_any_pydantic_model_becomes_an_openapi_3_0_component():
 
     class Spec(BaseModel):
         kind: Literal["spec"]
-        lens_mm: Optional[float] = None
-        mark: Optional[Mark] = Field(default=None, description="Where the character stands.")
+        lens_mm: float | None = None
+        mark: Mark | None = Field(default=None, description="Where the character stands.")
         points: list[tuple[float, float] | tuple[float, float, float]]
         size: tuple[int, int]
         tags: dict[str, int] = Field(examples=[{"a": 1}])

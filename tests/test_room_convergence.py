@@ -94,7 +94,7 @@ async def run_clients(servers, project, users, ops_each, seed, restart=None, in_
             try:
                 await client.connect()
                 return
-            except (OSError, asyncio.TimeoutError, websockets.exceptions.WebSocketException):
+            except (TimeoutError, OSError, websockets.exceptions.WebSocketException):
                 await asyncio.sleep(0.1)  # the server is restarting
         raise AssertionError(f"{client.name} could not reconnect")
 

@@ -7,7 +7,9 @@ import json
 
 import pytest
 from asgiref.sync import sync_to_async
-from hypothesis import HealthCheck, given, settings as hypothesis_settings, strategies as st
+from hypothesis import HealthCheck, given
+from hypothesis import settings as hypothesis_settings
+from hypothesis import strategies as st
 from pycrdt import Doc, Text
 
 from apps.boards import services

@@ -65,8 +65,9 @@ class CreateWithParentMixin:
         if not hasattr(self, "_parent"):
             pk = self.request.data.get(self.parent_field) if hasattr(self.request.data, "get") else None
             if self.parent_field == "project":
-                from apps.projects.access import projects_for
                 from rest_framework.exceptions import ValidationError
+
+                from apps.projects.access import projects_for
 
                 parent = projects_for(self.request.user).filter(pk=id_or_400(pk, "project")).first()
                 if parent is None:

@@ -281,7 +281,7 @@ def plan_shot_list(project, data):
     scenes = {s.number: s for s in Scene.objects.filter(project=project)}
     shots = {(s.scene.number, s.number): s for s in Shot.objects.filter(project=project).select_related("scene").prefetch_related("characters")}
     characters = {c.name.casefold(): c for c in Character.objects.filter(project=project)}
-    locations = {l.name.casefold(): l for l in Location.objects.filter(project=project)}
+    locations = {location.name.casefold(): location for location in Location.objects.filter(project=project)}
     plan = []
     for row in rows:
         fields, line = dict(row["fields"]), row["line"]

@@ -10,8 +10,8 @@ records a change for the room, all in one transaction.
 """
 
 from django.db import DatabaseError, connection, transaction
-from rest_framework.exceptions import ValidationError
 from fractional_indexing import generate_key_between
+from rest_framework.exceptions import ValidationError
 
 from apps.rooms import text
 from apps.rooms.protocol import TEXT_FIELDS
@@ -20,7 +20,6 @@ from previs.vocabulary import LONG_TEXT_MAX_CHARS
 
 from .concurrency import StaleVersion
 from .models import Project
-
 
 TEXT_TOO_LONG = f"At most {LONG_TEXT_MAX_CHARS:,} characters."
 

@@ -135,7 +135,7 @@ class ViewMessage(Message):
 
 
 ReviewClientMessage = Annotated[
-    Union[ControlMessage, RequestControlMessage, HandOverMessage, LaserMessage, StrokeMessage, ViewMessage, OpMessage, PingMessage],
+    ControlMessage | RequestControlMessage | HandOverMessage | LaserMessage | StrokeMessage | ViewMessage | OpMessage | PingMessage,
     Field(discriminator="type"),
 ]
 review_client_message = TypeAdapter(ReviewClientMessage)
@@ -225,10 +225,7 @@ class ClosedMessage(Message):
 
 
 ReviewServerMessage = Annotated[
-    Union[
-        ReviewHelloMessage, StateMessage, ParticipantsMessage, ControlRequestMessage, LaserEvent, StrokeEvent, ViewEvent,
-        ClosedMessage, AckMessage, ErrorMessage, ChangeMessage, PongMessage,
-    ],
+    ReviewHelloMessage | StateMessage | ParticipantsMessage | ControlRequestMessage | LaserEvent | StrokeEvent | ViewEvent | ClosedMessage | AckMessage | ErrorMessage | ChangeMessage | PongMessage,
     Field(discriminator="type"),
 ]
 

@@ -2,7 +2,7 @@
 share-link API a guest's browser uses (token in the path, identity in the session)."""
 
 import io
-from datetime import datetime, timezone as dt_timezone
+from datetime import UTC, datetime
 
 from django.core.cache import cache
 from django.db.models import Q
@@ -365,7 +365,7 @@ class ShareAssetView(GuestView):
         if link.watermark and asset.content_type.startswith("image/"):
             # Stamped to the minute: a guest paging through boards gets each stamped picture
             # once a minute, not re-drawn on every request.
-            minute = f"{datetime.now(dt_timezone.utc):%Y-%m-%d %H:%M}"
+            minute = f"{datetime.now(UTC):%Y-%m-%d %H:%M}"
             key = f"watermarked:{asset.pk}:{access.guest.pk}:{minute}"
             data = cache.get(key)
             if data is None:

@@ -83,7 +83,7 @@ class TextOp(Message):
     update: str = Field(max_length=MAX_TEXT_UPDATE_CHARS)
 
 
-Op = Annotated[Union[SetOp, CreateOp, DeleteOp, MoveOp, TextOp], Field(discriminator="kind")]
+Op = Annotated[SetOp | CreateOp | DeleteOp | MoveOp | TextOp, Field(discriminator="kind")]
 
 
 # --- Client → server --------------------------------------------------------------------------
@@ -133,7 +133,7 @@ class PingMessage(Message):
 
 
 ClientMessage = Annotated[
-    Union[OpMessage, CatchUpMessage, PresenceMessage, TextSyncMessage, PingMessage],
+    OpMessage | CatchUpMessage | PresenceMessage | TextSyncMessage | PingMessage,
     Field(discriminator="type"),
 ]
 client_message = TypeAdapter(ClientMessage)
@@ -242,10 +242,7 @@ class PongMessage(Message):
 
 
 ServerMessage = Annotated[
-    Union[
-        HelloMessage, AckMessage, ErrorMessage, ChangeMessage, ChangesMessage, SnapshotMessage,
-        PresenceStateMessage, RenderMessage, TextStateMessage, PongMessage,
-    ],
+    HelloMessage | AckMessage | ErrorMessage | ChangeMessage | ChangesMessage | SnapshotMessage | PresenceStateMessage | RenderMessage | TextStateMessage | PongMessage,
     Field(discriminator="type"),
 ]
 

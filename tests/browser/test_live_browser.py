@@ -8,7 +8,14 @@ import pytest
 from playwright.sync_api import expect
 
 from .helpers import (
-    board_from_api, edit_cell, open_demo_project, open_live_text, shot_ids, shot_rows_from_api, shot_rows_on_page, wait_live,
+    board_from_api,
+    edit_cell,
+    open_demo_project,
+    open_live_text,
+    shot_ids,
+    shot_rows_from_api,
+    shot_rows_on_page,
+    wait_live,
     wait_saved,
 )
 

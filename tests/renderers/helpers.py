@@ -2,9 +2,9 @@
 
 import numpy as np
 
+from previs.move import camera_at
 from previs.spec import normalize_spec
 from workers.renderers.blocking import draw_frame
-from previs.move import camera_at
 
 
 def base_spec(**overrides):

@@ -10,10 +10,10 @@ import pytest
 from PIL import Image
 
 from previs import camera as optics
+from previs.move import camera_at
 from previs.spec import body_landmarks, layout_for_shot, normalize_spec
 from tests.renderers.helpers import horizontal_extent, object_mask, vertical_extent
 from workers.renderers.blocking import render_frame
-from previs.move import camera_at
 from workers.renderers.clip import RenderCancelled, render_clip
 
 ANNA = {"id": "1", "name": "ANNA", "height_m": 1.8, "colour": "#ff0000"}

@@ -8,11 +8,11 @@ import numpy as np
 import pytest
 
 from previs import camera as optics
+from previs.move import camera_at
 from previs.spec import SpecError, body_landmarks, layout_for_shot, normalize_spec
 from previs.vocabulary import CAMERA_ANGLES, FRAMINGS, SHOT_SIZES, values
 from tests.renderers.helpers import base_spec, object_mask, vertical_extent
 from workers.renderers.blocking import draw_frame, render_frame
-from previs.move import camera_at
 
 WIDTH, HEIGHT = 1280, 720  # a 16:9 image with a 1.78 delivery frame: no matte, frame = image
 

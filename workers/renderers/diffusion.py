@@ -522,8 +522,7 @@ def render_styled_clip(pipe, *, colours, depths, prompt, negative_prompt, seed, 
 def _random_sd15_pipeline(device, dtype):
     """SD 1.5's shapes with random weights: a latency stand-in when no weights are mounted."""
     import torch
-    from diffusers import AutoencoderKL, ControlNetModel, StableDiffusionControlNetPipeline, UNet2DConditionModel
-    from diffusers import UniPCMultistepScheduler
+    from diffusers import AutoencoderKL, ControlNetModel, StableDiffusionControlNetPipeline, UNet2DConditionModel, UniPCMultistepScheduler
     from transformers import CLIPTextConfig, CLIPTextModel, CLIPTokenizer
 
     with torch.device(device):  # build in place: 1 B random parameters are slow to init on a CPU
