@@ -31,10 +31,14 @@ log = logging.getLogger(__name__)
 FRAMES_PER_S = 5000  # what one process sends comfortably next to its other work
 MAX_WINDOW_S = 0.016  # and no wider: past this a remote edit stops feeling live
 MAX_BATCH = 64  # ops applied in one transaction at most
-# Ops waiting for the writer, at most: a few batches, well under a second of work. Past it an op
-# is answered "busy" at once (the client resends it after a backoff) rather than queued behind
-# a backlog that only grows while the room cannot keep up, and that makes every edit late.
-MAX_QUEUED_OPS = 256
+# Ops waiting for the writer, at most: several seconds of work (a busy room applies ~150-200
+# ops/s on a small machine). Past it an op is answered "busy" at once (the client resends it
+# after a backoff) rather than queued behind a backlog that only grows while the room cannot
+# keep up. Not smaller: clients that were answered busy back off for up to 8 s, and a bound of
+# under a second of work let the queue run dry while they waited, so the writer idled and the
+# room applied a quarter fewer ops (bench/realtime.py, 100 clients x 200 ops/s: 132 ops/s at
+# 256, 174 at a bound it never reached).
+MAX_QUEUED_OPS = 1024
 # How long a socket's later ops wait behind its op that was answered busy. Clients resend
 # within seconds (the browser backs off to 8 s at most); past this the refused op is taken as
 # abandoned, so one op a client never resends cannot hold back its edits for good.
