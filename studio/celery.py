@@ -7,10 +7,12 @@ Queues:
   export PDFs, animatics, OTIO; CPU-bound, kept apart so exports never wait behind renders.
 """
 
+import logging
 import os
 
 from celery import Celery
 from kombu import Queue
+from kombu.exceptions import OperationalError
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "studio.settings")
 
@@ -41,3 +43,18 @@ app.conf.update(
     accept_content=["json"],
 )
 app.autodiscover_tasks()  # each app's tasks.py
+
+log = logging.getLogger(__name__)
+
+
+def send(task_name, *args):
+    """Send a task to the queue its route names. True if the broker took it. A broker that
+    cannot be reached is not the caller's failure: the job row is already stored, so no request
+    answers 5xx for it; each kind of job decides what then happens to it (sent again later by a
+    reaper, or marked failed)."""
+    try:
+        app.send_task(task_name, args=list(args))
+    except OperationalError:
+        log.warning("%s%s: the broker is unreachable", task_name, tuple(args), exc_info=True)
+        return False
+    return True

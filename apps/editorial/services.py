@@ -184,14 +184,9 @@ def create_export(*, project, kind, scene=None, parameters=None, actor):
 def enqueue(export):
     """Send the export to the export queue (routed by studio/celery.py). A broker that cannot be
     reached leaves it queued; asking again makes a new one."""
-    from kombu.exceptions import OperationalError
+    from studio.celery import send
 
-    from studio.celery import app
-
-    try:
-        app.send_task("apps.editorial.tasks.export_document", args=[export.pk])
-    except OperationalError:
-        log.warning("export %s: the broker is unreachable; the export stays queued", export.pk, exc_info=True)
+    send("apps.editorial.tasks.export_document", export.pk)
 
 
 # --- Running an export (inside a worker) ------------------------------------------------------

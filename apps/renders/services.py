@@ -21,7 +21,6 @@ from django.conf import settings
 from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
-from kombu.exceptions import OperationalError as BrokerUnreachable
 from rest_framework.exceptions import ValidationError
 
 from apps.assets.serializers import AssetSerializer
@@ -204,14 +203,11 @@ def create_job(*, shot, kind, backend, seed, parameters, actor, panel=None):
 
 
 def enqueue(job):
-    """Send the job to its queue. The job is already stored, queued: a broker that cannot be
-    reached now is not the caller's failure (no 5xx for a saved job), the reaper sends it later."""
-    from studio.celery import app
+    """Send the job to its queue. The job is already stored, queued: if the broker cannot be
+    reached now, the reaper sends it later (requeue_stale_jobs)."""
+    from studio.celery import send
 
-    try:
-        app.send_task(job.task_name, args=[job.pk])
-    except BrokerUnreachable:
-        log.warning("render job %s: the broker is unreachable; the job stays queued and is sent again later", job.pk, exc_info=True)
+    send(job.task_name, job.pk)
 
 
 def cancel_job(job, actor):

@@ -68,14 +68,9 @@ def start_import(project, upload, *, draft_name, revision_colour, actor):
 
 
 def enqueue(task_name, job_id, actor):
-    from kombu.exceptions import OperationalError
+    from studio.celery import send
 
-    from studio.celery import app
-
-    try:
-        app.send_task(task_name, args=[job_id, getattr(actor, "pk", None)])
-    except OperationalError:
-        log.warning("script import %s: the broker is unreachable", job_id, exc_info=True)
+    if not send(task_name, job_id, getattr(actor, "pk", None)):
         _fail(job_id, "The worker queue could not be reached; upload the draft again.")
 
 
