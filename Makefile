@@ -39,10 +39,12 @@ test: install frontend services lint
 	$(MAKE) test-postgres
 
 # Lint, and the import contracts in pyproject.toml: previs and the renderers import no Django,
-# and no package has an import cycle between its modules.
+# and no package has an import cycle between its modules. mypy checks the modules pyproject.toml
+# lists (strict).
 lint: install
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/lint-imports
+	$(VENV)/bin/mypy
 
 # The chaos test (tests/test_chaos.py) needs PostgreSQL: it runs on the second pass.
 test-sqlite:

@@ -34,17 +34,25 @@ Images
 from __future__ import annotations
 
 import math
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 import numpy as np
+import numpy.typing as npt
 
+from previs.types import FloatArray, JsonObject
 from previs.vocabulary import ASPECT_RATIOS, SENSOR_FORMATS
 
 # Below this distance from the lens (m) geometry is clipped away: the renderer's near plane.
 NEAR_CLIP_M = 0.05
 
+# A delivery aspect: a vocabulary key ("2.39") or a number.
+Aspect = str | float
+# A point in the world: [x, y, z] as a list, a tuple or an array.
+Point = Sequence[float] | FloatArray
 
-def aspect_value(aspect) -> float:
+
+def aspect_value(aspect: Aspect) -> float:
     """Width / height of a delivery aspect given as a vocabulary key ("2.39") or a number."""
     if isinstance(aspect, str):
         if aspect in ASPECT_RATIOS:
@@ -59,7 +67,7 @@ def sensor_size_mm(sensor: str) -> tuple[float, float]:
     return float(width), float(height)
 
 
-def frame_size_mm(sensor: str, aspect) -> tuple[float, float]:
+def frame_size_mm(sensor: str, aspect: Aspect) -> tuple[float, float]:
     """(width, height) in mm of the delivery frame extracted from the sensor (see module notes)."""
     sensor_w, sensor_h = sensor_size_mm(sensor)
     ratio = aspect_value(aspect)
@@ -68,7 +76,7 @@ def frame_size_mm(sensor: str, aspect) -> tuple[float, float]:
     return sensor_h * ratio, sensor_h  # pillarboxed inside the full sensor height
 
 
-def field_of_view(lens_mm: float, sensor: str, aspect) -> tuple[float, float]:
+def field_of_view(lens_mm: float, sensor: str, aspect: Aspect) -> tuple[float, float]:
     """(horizontal, vertical) angle of view in degrees of the delivery frame: 2·atan(size / 2f)."""
     frame_w, frame_h = frame_size_mm(sensor, aspect)
     return (
@@ -77,19 +85,19 @@ def field_of_view(lens_mm: float, sensor: str, aspect) -> tuple[float, float]:
     )
 
 
-def fill_fraction(subject_height_m: float, distance_m: float, lens_mm: float, sensor: str, aspect) -> float:
+def fill_fraction(subject_height_m: float, distance_m: float, lens_mm: float, sensor: str, aspect: Aspect) -> float:
     """Fraction of the frame height a subject of height H fills at distance d: H·f / (d·h)."""
     _frame_w, frame_h = frame_size_mm(sensor, aspect)
     return subject_height_m * lens_mm / (distance_m * frame_h)
 
 
-def distance_to_fill(subject_height_m: float, fraction: float, lens_mm: float, sensor: str, aspect) -> float:
+def distance_to_fill(subject_height_m: float, fraction: float, lens_mm: float, sensor: str, aspect: Aspect) -> float:
     """Distance (m, along the lens axis) at which a subject of height H fills `fraction` of the frame height."""
     _frame_w, frame_h = frame_size_mm(sensor, aspect)
     return subject_height_m * lens_mm / (fraction * frame_h)
 
 
-def look_at_angles(position, target) -> tuple[float, float]:
+def look_at_angles(position: Point, target: Point) -> tuple[float, float]:
     """(yaw_deg, pitch_deg) that aim a camera at `position` at the point `target`."""
     dx, dy, dz = (float(target[i]) - float(position[i]) for i in range(3))
     ground = math.hypot(dx, dy)
@@ -110,17 +118,17 @@ def bearing_vector(bearing_deg: float) -> tuple[float, float]:
 class Camera:
     """A camera body, lens and delivery frame placed in the world (see module notes for axes)."""
 
-    position: tuple = (0.0, -5.0, 1.6)
+    position: tuple[float, ...] = (0.0, -5.0, 1.6)
     yaw_deg: float = 0.0
     pitch_deg: float = 0.0
     roll_deg: float = 0.0
     lens_mm: float = 35.0
     sensor: str = "super35"
     aspect: str = "2.39"
-    _basis: tuple = field(default=None, init=False, repr=False, compare=False)
+    _basis: tuple[FloatArray, FloatArray, FloatArray] | None = field(default=None, init=False, repr=False, compare=False)
 
     @classmethod
-    def from_spec(cls, camera: dict) -> Camera:
+    def from_spec(cls, camera: JsonObject) -> Camera:
         """From the `camera` section of a normalized spec (previs/spec.py)."""
         return cls(
             position=tuple(float(v) for v in camera["position"]),
@@ -134,7 +142,7 @@ class Camera:
 
     # --- orientation ------------------------------------------------------------------------
 
-    def basis(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    def basis(self) -> tuple[FloatArray, FloatArray, FloatArray]:
         """World-space unit vectors (right, forward, up) of the camera."""
         if self._basis is None:
             yaw, pitch, roll = (math.radians(a) for a in (self.yaw_deg, self.pitch_deg, self.roll_deg))
@@ -147,7 +155,7 @@ class Camera:
             self._basis = (right, forward, up)
         return self._basis
 
-    def world_to_camera(self, points) -> np.ndarray:
+    def world_to_camera(self, points: npt.ArrayLike) -> FloatArray:
         """N×3 world points -> N×3 camera coordinates (x right, y depth along the lens axis, z up)."""
         pts = np.asarray(points, dtype=np.float64).reshape(-1, 3) - np.asarray(self.position, dtype=np.float64)
         right, forward, up = self.basis()
@@ -177,7 +185,7 @@ class Camera:
         frame_w_mm, _frame_h_mm = frame_size_mm(self.sensor, self.aspect)
         return (x1 - x0) * self.lens_mm / frame_w_mm
 
-    def project(self, points, width: int, height: int):
+    def project(self, points: npt.ArrayLike, width: int, height: int) -> tuple[FloatArray, FloatArray, FloatArray]:
         """World points -> (px, py, depth) arrays; depth is the distance along the lens axis (m).
 
         Points at or behind the lens get NaN pixel coordinates (their depth is still returned).
@@ -191,11 +199,11 @@ class Camera:
             py = height / 2 - focal * cam[:, 2] / safe
         return px, py, depth
 
-    def project_point(self, point, width: int, height: int) -> tuple[float, float, float]:
-        px, py, depth = self.project([point], width, height)
+    def project_point(self, point: Point, width: int, height: int) -> tuple[float, float, float]:
+        px, py, depth = self.project(np.asarray(point, dtype=np.float64), width, height)  # one row
         return float(px[0]), float(py[0]), float(depth[0])
 
-    def pixel_ray(self, px: float, py: float, width: int, height: int) -> np.ndarray:
+    def pixel_ray(self, px: float, py: float, width: int, height: int) -> FloatArray:
         """World direction of the ray through image point (px, py), scaled so its depth component is 1."""
         focal = self.focal_px(width, height)
         right, forward, up = self.basis()

@@ -7,7 +7,9 @@ last draft nobody matched is OMITTED, never deleted: its shots stay.
 """
 
 import difflib
+from collections.abc import Sequence
 from dataclasses import dataclass, field
+from typing import Protocol
 
 from rapidfuzz import fuzz
 
@@ -26,6 +28,17 @@ class OldScene:
     text: str
 
 
+class DraftScene(Protocol):
+    """A scene of the new draft (e.g. previs.screenplay.SceneBreakdown)."""
+
+    @property
+    def number(self) -> str: ...
+    @property
+    def heading(self) -> str: ...
+    @property
+    def text(self) -> str: ...
+
+
 @dataclass
 class Step:
     action: str  # unchanged, changed, added, omitted
@@ -38,10 +51,10 @@ class Step:
 
 @dataclass
 class Plan:
-    steps: list = field(default_factory=list)
-    order: list = field(default_factory=list)  # steps in story order after the merge, omitted ones where they were
+    steps: list[Step] = field(default_factory=list)
+    order: list[Step] = field(default_factory=list)  # steps in story order after the merge, omitted ones where they were
 
-    def counts(self):
+    def counts(self) -> dict[str, int]:
         counts = {UNCHANGED: 0, CHANGED: 0, ADDED: 0, OMITTED: 0}
         for step in self.steps:
             counts[step.action] += 1
@@ -57,19 +70,19 @@ def scene_diff(old_text: str, new_text: str, label: str) -> str:
     return "\n".join(lines)
 
 
-def plan_revision(old: list, new: list) -> Plan:
+def plan_revision(old: Sequence[OldScene], new: Sequence[DraftScene]) -> Plan:
     """old: OldScene of the last draft, in story order; new: the new draft's scenes (objects with
     number, heading and text, e.g. previs.screenplay.SceneBreakdown), in story order."""
-    matched = {}  # new index -> old scene
+    matched: dict[int, OldScene] = {}  # new index -> old scene
     by_number = {o.number: o for o in old if o.number}
-    used = set()
+    used: set[int] = set()
     for index, scene in enumerate(new):
         candidate = by_number.get(scene.number) if scene.number else None
         if candidate is not None and candidate.id not in used:
             matched[index] = candidate
             used.add(candidate.id)
     # Then scenes whose text did not change at all (most of a revision), in story order.
-    same_text = {}
+    same_text: dict[str, list[OldScene]] = {}
     for candidate in old:
         if candidate.id not in used:
             same_text.setdefault(candidate.text, []).append(candidate)
@@ -82,7 +95,7 @@ def plan_revision(old: list, new: list) -> Plan:
             used.add(candidates[0].id)
     # The rest by similarity, best pairs first (greedy on the score: good enough for a draft,
     # where most scenes are near-identical to one old scene and unlike every other).
-    pairs = []
+    pairs: list[tuple[float, int, int, int, OldScene]] = []
     for index, scene in enumerate(new):
         if index in matched:
             continue
@@ -130,14 +143,16 @@ def plan_revision(old: list, new: list) -> Plan:
     return plan
 
 
-def kept_in_place(ranks: list) -> set:
+def kept_in_place(ranks: Sequence[str | None]) -> set[int]:
     """Indexes of the longest run of `ranks` (None = no rank yet) already in increasing order:
     those rows stay where they are; only the others are moved, so a merge writes few rows."""
     items = [(i, r) for i, r in enumerate(ranks) if r is not None]
     # Longest increasing subsequence, O(n log n), with back-pointers.
     import bisect
 
-    tails, tails_at, previous = [], [], {}
+    tails: list[str] = []
+    tails_at: list[int] = []
+    previous: dict[int, int | None] = {}
     for i, rank in items:
         position = bisect.bisect_left(tails, rank)
         previous[i] = tails_at[position - 1] if position else None
@@ -147,7 +162,8 @@ def kept_in_place(ranks: list) -> set:
         else:
             tails[position] = rank
             tails_at[position] = i
-    kept, cursor = set(), tails_at[-1] if tails_at else None
+    kept: set[int] = set()
+    cursor = tails_at[-1] if tails_at else None
     while cursor is not None:
         kept.add(cursor)
         cursor = previous[cursor]

@@ -11,8 +11,9 @@ import random
 
 import numpy as np
 
-from previs.camera import look_at_angles
+from previs.camera import Point, look_at_angles
 from previs.spec import body_landmarks, character_at
+from previs.types import FloatArray, JsonObject
 
 
 def _ease(u: float) -> float:
@@ -21,7 +22,7 @@ def _ease(u: float) -> float:
     return u * u * (3 - 2 * u)
 
 
-def subject_point(spec: dict) -> tuple[float, float, float]:
+def subject_point(spec: JsonObject) -> tuple[float, float, float]:
     """The subject's eyes at the start of the shot (or a point 3 m down the lens with no cast)."""
     characters = spec["characters"]
     subject = next((c for c in characters if c["id"] == spec.get("subject_id")), characters[0] if characters else None)
@@ -31,16 +32,17 @@ def subject_point(spec: dict) -> tuple[float, float, float]:
     return x, y, body_landmarks(subject["height_m"], subject["pose"])["eyes"]
 
 
-def _forward(camera: dict) -> np.ndarray:
+def _forward(camera: JsonObject) -> FloatArray:
     yaw, pitch = math.radians(camera["yaw_deg"]), math.radians(camera["pitch_deg"])
     return np.array([math.sin(yaw) * math.cos(pitch), math.cos(yaw) * math.cos(pitch), math.sin(pitch)])
 
 
-def _point_ahead(camera: dict, distance: float) -> tuple[float, float, float]:
-    return tuple(float(v) for v in np.asarray(camera["position"]) + _forward(camera) * distance)
+def _point_ahead(camera: JsonObject, distance: float) -> tuple[float, float, float]:
+    x, y, z = (float(v) for v in np.asarray(camera["position"]) + _forward(camera) * distance)
+    return x, y, z
 
 
-def _subject_depth(camera: dict, point) -> float:
+def _subject_depth(camera: JsonObject, point: Point) -> float:
     """Distance from the lens to the subject measured along the lens axis (at least 0.3 m)."""
     offset = np.asarray(point) - np.asarray(camera["position"])
     return max(0.3, float(offset @ _forward(camera)))
@@ -56,7 +58,7 @@ def _noise(seed: int, t: float, channel: int) -> float:
     return total
 
 
-def camera_at(spec: dict, t: float) -> dict:
+def camera_at(spec: JsonObject, t: float) -> JsonObject:
     """The camera dict (same keys as spec["camera"]) at t seconds into the shot, with the move applied."""
     start = spec["camera"]
     move = spec["move"]
@@ -134,6 +136,6 @@ def camera_at(spec: dict, t: float) -> dict:
     return camera
 
 
-def move_end(spec: dict) -> dict:
+def move_end(spec: JsonObject) -> JsonObject:
     """Where the move leaves the camera: the camera at the last moment of the shot."""
     return camera_at(spec, spec["duration_s"])

@@ -5,6 +5,8 @@ browser's type is generated); `VOCABULARY` is its one value, which the app's pag
 GET /api/vocabulary/ answers. Nothing here is restated in the browser.
 """
 
+from collections.abc import Iterable
+
 from pydantic import BaseModel, Field
 
 from previs import spec
@@ -54,9 +56,10 @@ class Vocabulary(BaseModel):
     move_parameters: list[MoveParameterInfo]
     move_uses: dict[str, list[str]] = Field(description="Camera move → the parameters it uses, in order.")
     long_text_max_chars: int
+    text_fields: dict[str, list[str]] = Field(description="Entity → its long-text fields, merged character by character (CRDT).")
 
 
-def _terms(name, pairs):
+def _terms(name: str, pairs: Iterable[tuple[str, str]]) -> list[Term]:
     shorts = v.SHORT_LABELS.get(name, {})
     return [Term(value=value, label=label, short=shorts.get(value, label)) for value, label in pairs]
 
@@ -89,6 +92,7 @@ def vocabulary() -> Vocabulary:
         ],
         move_uses={move: [name for name in spec.MOVE_PARAMETERS if name in defaults] for move, defaults in spec.MOVE_DEFAULTS.items()},
         long_text_max_chars=v.LONG_TEXT_MAX_CHARS,
+        text_fields={entity: list(fields) for entity, fields in v.TEXT_FIELDS.items()},
     )
 
 

@@ -11,7 +11,9 @@ needs from Fountain is small enough to own: the line rules of fountain.io, below
 """
 
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass, field
+from typing import Protocol
 
 MAX_BYTES = 10 * 1024 * 1024  # the largest script file accepted (a feature is ~200 KB)
 
@@ -54,8 +56,8 @@ class Element:
 
 @dataclass
 class Screenplay:
-    title_page: dict = field(default_factory=dict)
-    elements: list = field(default_factory=list)
+    title_page: dict[str, str] = field(default_factory=dict)
+    elements: list[Element] = field(default_factory=list)
 
 
 @dataclass
@@ -69,9 +71,9 @@ class SceneBreakdown:
     time_of_day: str
     eighths: int  # page count in eighths of a page
     synopsis: str
-    speaking: list  # names, in order of first line
-    present: list  # speaking, and anyone the action names in capitals
-    props: list
+    speaking: list[str]  # names, in order of first line
+    present: list[str]  # speaking, and anyone the action names in capitals
+    props: list[str]
     text: str  # the scene as plain text, for matching and diffs between drafts
     first: int  # index of the heading in the screenplay's elements
     last: int  # index after the scene's last element
@@ -103,7 +105,7 @@ def decode(data: bytes) -> str:
     return text.replace("\r\n", "\n").replace("\r", "\n")
 
 
-def parse(data: bytes, filename: str = "") -> tuple:
+def parse(data: bytes, filename: str = "") -> tuple[str, Screenplay]:
     """(format, Screenplay) of an uploaded file: .fdx by its name or its XML, else Fountain.
     Refuses a file with no scene heading: it would give no scenes."""
     text = decode(data)
@@ -118,16 +120,17 @@ def parse(data: bytes, filename: str = "") -> tuple:
 
 # --- Fountain ----------------------------------------------------------------------------------
 
-def _strip_boneyard_and_notes(text):
+def _strip_boneyard_and_notes(text: str) -> str:
     text = re.sub(r"/\*.*?\*/", "", text, flags=re.DOTALL)
     return text
 
 
-def _title_page(lines):
+def _title_page(lines: list[str]) -> tuple[dict[str, str], int]:
     """Key: value lines at the top, up to the first blank line; values may continue indented."""
     if not lines or not re.match(r"^[A-Za-z][A-Za-z ]*:", lines[0]):
         return {}, 0
-    title, key, index = {}, None, 0
+    title: dict[str, str] = {}
+    key, index = None, 0
     for index, line in enumerate(lines):
         if not line.strip():
             return title, index + 1
@@ -140,7 +143,7 @@ def _title_page(lines):
     return title, len(lines)
 
 
-def split_cue(cue: str):
+def split_cue(cue: str) -> tuple[str, str, bool]:
     """(name, extension, dual) of a character cue: 'ANNA (V.O.) (CONT'D) ^' → ('ANNA', 'V.O.', True)."""
     cue = cue.strip()
     dual = cue.endswith("^")
@@ -150,7 +153,7 @@ def split_cue(cue: str):
     return name, " ".join(extensions), dual
 
 
-def _is_cue(line):
+def _is_cue(line: str) -> bool:
     stripped = line.strip()
     if stripped.startswith("@"):
         return True
@@ -221,7 +224,7 @@ def parse_fountain(text: str) -> Screenplay:
             name, extension, dual = split_cue(stripped)
             elements.append(Element(CHARACTER, stripped.lstrip("@"), character=name, extension=extension, dual=dual))
             i += 1
-            speech = []
+            speech: list[str] = []
             while i < len(lines) and lines[i].strip():
                 part = lines[i].strip()
                 if part.startswith("(") and part.endswith(")"):
@@ -242,9 +245,9 @@ def parse_fountain(text: str) -> Screenplay:
     return Screenplay(title_page=title, elements=elements)
 
 
-def _action(lines, i, elements, forced=False):
+def _action(lines: list[str], i: int, elements: list[Element], forced: bool = False) -> int:
     """A paragraph of action: consecutive non-blank lines (a forced one starts with !)."""
-    block = []
+    block: list[str] = []
     while i < len(lines) and lines[i].strip():
         block.append(lines[i].rstrip().lstrip("!") if not block else lines[i].rstrip())
         i += 1
@@ -321,7 +324,7 @@ def parse_fdx(data: bytes) -> Screenplay:
 
 # --- Breakdown ---------------------------------------------------------------------------------
 
-def parse_heading(heading: str):
+def parse_heading(heading: str) -> tuple[str, str, str]:
     """(setting, location, time of day) of a slugline: 'INT./EXT. CAR - NIGHT' → ('INT/EXT', 'CAR', 'NIGHT').
     A time the vocabulary does not know ('LATER THAT NIGHT') is read for the one it names."""
     text = heading.strip()
@@ -364,17 +367,24 @@ def format_eighths(value: int) -> str:
     return f"{pages} {rest}/8" if pages else f"{rest}/8"
 
 
-def _caps_runs(text):
+def _caps_runs(text: str) -> list[str]:
     return re.findall(r"\b[A-Z][A-Z0-9'\-]*(?:\s+[A-Z][A-Z0-9'\-]*)*\b", text)
 
 
-def scene_text(elements) -> str:
+class _Printed(Protocol):
+    @property
+    def kind(self) -> str: ...
+    @property
+    def text(self) -> str: ...
+
+
+def scene_text(elements: Iterable[_Printed]) -> str:
     """A scene's printed words, one element a line, for comparing drafts (notes and page breaks
     do not change a scene). Takes anything with .kind and .text (an Element, a stored row)."""
     return "\n".join(f"{e.kind}: {e.text}" for e in elements if e.kind not in (NOTE, PAGE_BREAK))
 
 
-def breakdown(screenplay: Screenplay) -> list:
+def breakdown(screenplay: Screenplay) -> list[SceneBreakdown]:
     """The screenplay's scenes, in story order, with what a breakdown sheet lists."""
     elements = screenplay.elements
     starts = [i for i, e in enumerate(elements) if e.kind == HEADING]
@@ -385,7 +395,10 @@ def breakdown(screenplay: Screenplay) -> list:
         body = elements[first + 1 : last]
         heading = elements[first]
         setting, location, time = parse_heading(heading.text)
-        speaking, present, props, synopsis = [], [], [], []
+        speaking: list[str] = []
+        present: list[str] = []
+        props: list[str] = []
+        synopsis: list[str] = []
         for element in body:
             if element.kind == CHARACTER and element.character and element.character.upper() not in [s.upper() for s in speaking]:
                 speaking.append(element.character)

@@ -66,10 +66,12 @@ from __future__ import annotations
 
 import math
 import re
-from typing import NamedTuple
+from collections.abc import Collection, Iterable, Mapping, Sequence
+from typing import NamedTuple, TypedDict, TypeGuard, overload
 
 from previs import camera as optics
 from previs.timecode import frames_in
+from previs.types import JsonObject
 from previs.vocabulary import ASPECT_RATIOS, CAMERA_MOVES, LENS_MM_RANGE, SENSOR_FORMATS, TIMES_OF_DAY, values
 
 SPEC_VERSION = 1
@@ -107,7 +109,7 @@ MOVE_PARAMETER_INFO = {
 }
 MOVE_PARAMETERS = tuple(MOVE_PARAMETER_INFO)
 # The parameters each move type uses, and their defaults when the spec leaves them out.
-MOVE_DEFAULTS = {
+MOVE_DEFAULTS: dict[str, dict[str, float | None]] = {
     "static": {},
     "pan": {"degrees": 30.0},
     "tilt": {"degrees": 10.0},
@@ -124,7 +126,17 @@ MOVE_DEFAULTS = {
     "rack_focus": {},
 }
 
-DEFAULT_CAMERA = {"position": [0.0, -5.0, 1.6], "yaw_deg": 0.0, "pitch_deg": 0.0, "roll_deg": 0.0, "lens_mm": 35.0, "sensor": "super35", "aspect": "2.39"}
+class _Camera(TypedDict):
+    position: list[float]
+    yaw_deg: float
+    pitch_deg: float
+    roll_deg: float
+    lens_mm: float
+    sensor: str
+    aspect: str
+
+
+DEFAULT_CAMERA: _Camera = {"position": [0.0, -5.0, 1.6], "yaw_deg": 0.0, "pitch_deg": 0.0, "roll_deg": 0.0, "lens_mm": 35.0, "sensor": "super35", "aspect": "2.39"}
 
 
 class SpecError(ValueError):
@@ -171,7 +183,7 @@ def body_landmarks(height_m: float, pose: str = "standing") -> dict[str, float]:
 
 # --- Small helpers -------------------------------------------------------------------------
 
-def frame_count(spec: dict) -> int:
+def frame_count(spec: JsonObject) -> int:
     """Frames in the shot: duration × the exact fps, rounded, at least one."""
     return frames_in(spec["duration_s"], spec["fps"])
 
@@ -189,7 +201,7 @@ def default_marks(count: int) -> list[tuple[float, float, float]]:
     if count == 2:
         return [(-0.6, 0.0, 90.0), (0.6, 0.0, 270.0)]
     radius = max(0.8, 0.9 * (count - 1) / math.pi)
-    marks = []
+    marks: list[tuple[float, float, float]] = []
     for index in range(count):
         bearing = -90.0 + 180.0 * index / (count - 1)  # west, through north, to east
         bx, by = optics.bearing_vector(bearing)
@@ -197,7 +209,7 @@ def default_marks(count: int) -> list[tuple[float, float, float]]:
     return marks
 
 
-def character_at(character: dict, t: float) -> tuple[float, float, float]:
+def character_at(character: JsonObject, t: float) -> tuple[float, float, float]:
     """(x, y, facing_deg) of a normalized character at time t (walking its path if it has one)."""
     path = character.get("path")
     if not path:
@@ -225,20 +237,20 @@ def _wrap_deg(angle: float) -> float:
     return wrapped + 0.0  # no -0.0 in stored JSON
 
 
-def _is_number(value) -> bool:
+def _is_number(value: object) -> TypeGuard[int | float]:
     return isinstance(value, (int, float)) and not isinstance(value, bool) and math.isfinite(value)
 
 
 class _Checker:
     """Collects every problem under its dotted path instead of stopping at the first."""
 
-    def __init__(self):
+    def __init__(self) -> None:
         self.errors: dict[str, list[str]] = {}
 
     def error(self, path: str, message: str) -> None:
         self.errors.setdefault(path, []).append(message)
 
-    def section(self, data: dict, key: str, path: str):
+    def section(self, data: JsonObject, key: str, path: str) -> JsonObject:
         value = data.get(key)
         if value is None:
             return {}
@@ -247,12 +259,16 @@ class _Checker:
             return {}
         return value
 
-    def unknown_keys(self, data: dict, known, path: str) -> None:
+    def unknown_keys(self, data: JsonObject, known: Collection[str], path: str) -> None:
         for key in data:
             if key not in known:
                 self.error(f"{path}.{key}" if path else str(key), "Unknown field.")
 
-    def number(self, data: dict, key: str, path: str, default, low=None, high=None, low_open=False):
+    @overload
+    def number(self, data: JsonObject, key: str, path: str, default: float, low: float | None = None, high: float | None = None, low_open: bool = False) -> float: ...
+    @overload
+    def number(self, data: JsonObject, key: str, path: str, default: None, low: float | None = None, high: float | None = None, low_open: bool = False) -> float | None: ...
+    def number(self, data: JsonObject, key: str, path: str, default: float | None, low: float | None = None, high: float | None = None, low_open: bool = False) -> float | None:
         value = data.get(key)
         if value is None:
             return default
@@ -266,7 +282,7 @@ class _Checker:
             self.error(path, f"Must be at most {high:g}.")
         return value
 
-    def boolean(self, data: dict, key: str, path: str, default: bool) -> bool:
+    def boolean(self, data: JsonObject, key: str, path: str, default: bool) -> bool:
         value = data.get(key)
         if value is None:
             return default
@@ -275,16 +291,16 @@ class _Checker:
             return default
         return value
 
-    def choice(self, data: dict, key: str, path: str, default: str, allowed) -> str:
+    def choice(self, data: JsonObject, key: str, path: str, default: str, allowed: Sequence[str]) -> str:
         value = data.get(key)
         if value is None:
             return default
-        if value not in allowed:
+        if not isinstance(value, str) or value not in allowed:
             self.error(path, f"Must be one of: {', '.join(allowed)}.")
             return default
         return value
 
-    def colour(self, data: dict, key: str, path: str, default: str) -> str:
+    def colour(self, data: JsonObject, key: str, path: str, default: str) -> str:
         value = data.get(key)
         if value is None:
             return default
@@ -293,7 +309,7 @@ class _Checker:
             return default
         return value.lower()
 
-    def text(self, data: dict, key: str, path: str, default: str, max_length: int = 120) -> str:
+    def text(self, data: JsonObject, key: str, path: str, default: str, max_length: int = 120) -> str:
         value = data.get(key)
         if value is None:
             return default
@@ -304,7 +320,7 @@ class _Checker:
             self.error(path, f"At most {max_length} characters.")
         return value
 
-    def vector(self, value, path: str, lengths, limit: float = MAX_COORD_M):
+    def vector(self, value: object, path: str, lengths: Collection[int], limit: float = MAX_COORD_M) -> list[float] | None:
         """A list of finite numbers of one of the allowed lengths, or None after reporting."""
         if not isinstance(value, (list, tuple)) or len(value) not in lengths:
             self.error(path, f"Must be a list of {' or '.join(str(n) for n in lengths)} numbers.")
@@ -323,7 +339,7 @@ class _Checker:
 TOP_LEVEL_KEYS = ("version", "camera", "characters", "set_pieces", "environment", "move", "duration_s", "fps", "subject_id", "guides")
 
 
-def normalize_spec(data: dict) -> dict:
+def normalize_spec(data: JsonObject) -> JsonObject:
     """Validate a camera-and-blocking spec and fill its defaults (see the module docstring).
 
     Raises SpecError listing every problem by dotted path. The result is JSON-serialisable and
@@ -374,7 +390,7 @@ def normalize_spec(data: dict) -> dict:
     }
 
 
-def _normalize_fps(check: _Checker, value) -> float:
+def _normalize_fps(check: _Checker, value: object) -> float:
     if value is None:
         return 24.0
     if isinstance(value, str):
@@ -394,7 +410,7 @@ def _normalize_fps(check: _Checker, value) -> float:
     return float(value)
 
 
-def _normalize_camera(check: _Checker, data: dict) -> dict:
+def _normalize_camera(check: _Checker, data: JsonObject) -> JsonObject:
     check.unknown_keys(data, tuple(DEFAULT_CAMERA) + ("look_at",), "camera")
     position = DEFAULT_CAMERA["position"]
     if data.get("position") is not None:
@@ -434,7 +450,7 @@ def _normalize_camera(check: _Checker, data: dict) -> dict:
 CHARACTER_KEYS = ("id", "name", "position", "facing_deg", "height_m", "colour", "pose", "path")
 
 
-def _normalize_characters(check: _Checker, data) -> list[dict]:
+def _normalize_characters(check: _Checker, data: object) -> list[JsonObject]:
     if data is None:
         return []
     if not isinstance(data, (list, tuple)):
@@ -484,7 +500,7 @@ def _normalize_characters(check: _Checker, data) -> list[dict]:
     return characters
 
 
-def _normalize_path(check: _Checker, data, path: str):
+def _normalize_path(check: _Checker, data: object, path: str) -> list[list[float]] | None:
     if data is None or data == []:
         return None
     if not isinstance(data, (list, tuple)):
@@ -493,7 +509,7 @@ def _normalize_path(check: _Checker, data, path: str):
     if len(data) > MAX_PATH_KEYS:
         check.error(path, f"At most {MAX_PATH_KEYS} keys.")
         return None
-    keys = []
+    keys: list[list[float]] = []
     for index, key in enumerate(data):
         value = check.vector(key, f"{path}.{index}", (3,))
         if value is None:
@@ -511,7 +527,7 @@ def _normalize_path(check: _Checker, data, path: str):
 SET_PIECE_KEYS = ("name", "position", "size", "rotation_deg", "colour")
 
 
-def _normalize_set_pieces(check: _Checker, data) -> list[dict]:
+def _normalize_set_pieces(check: _Checker, data: object) -> list[JsonObject]:
     if data is None:
         return []
     if not isinstance(data, (list, tuple)):
@@ -560,7 +576,7 @@ def lighting_time(time_of_day: str) -> str:
     return time_of_day if time_of_day in KEY_LIGHT_DEFAULTS else "DAY"
 
 
-def _normalize_environment(check: _Checker, data: dict) -> dict:
+def _normalize_environment(check: _Checker, data: JsonObject) -> JsonObject:
     check.unknown_keys(data, ("time_of_day", "key_light", "ground_grid"), "environment")
     time_of_day = check.choice(data, "time_of_day", "environment.time_of_day", "DAY", TIME_OF_DAY_VALUES)
     azimuth, elevation = KEY_LIGHT_DEFAULTS[lighting_time(time_of_day)]
@@ -575,7 +591,7 @@ def _normalize_environment(check: _Checker, data: dict) -> dict:
     }
 
 
-def _normalize_move(check: _Checker, data, lens_mm: float) -> dict:
+def _normalize_move(check: _Checker, data: object, lens_mm: float) -> JsonObject:
     if data is None:
         data = {}
     if isinstance(data, str):
@@ -585,7 +601,7 @@ def _normalize_move(check: _Checker, data, lens_mm: float) -> dict:
         data = {}
     check.unknown_keys(data, ("type",) + MOVE_PARAMETERS, "move")
     kind = check.choice(data, "type", "move.type", "static", MOVE_TYPES)
-    move = {"type": kind}
+    move: JsonObject = {"type": kind}
     limits = {name: (info.low, info.high) for name, info in MOVE_PARAMETER_INFO.items() if name != "seed"}
     for name, (low, high) in limits.items():
         value = check.number(data, name, f"move.{name}", None, low, high)
@@ -610,7 +626,16 @@ def _normalize_move(check: _Checker, data, lens_mm: float) -> dict:
 # Framing box per shot size: which landmark the bottom of frame cuts (or a multiple of the
 # height for the wides), and the most headroom allowed above the head (fraction of height).
 # Close sizes sit the eyes on the upper third line; wider ones keep the head near the top.
-SIZE_FRAMING = {
+class _FramingRule(TypedDict, total=False):
+    bottom: str | tuple[str, float]  # the landmark the bottom of frame cuts, with an offset (x height)
+    max_headroom: float | None
+    span: float  # wide sizes: the frame's height as a multiple of the figure's
+    bottom_fraction: float
+    bottom_landmark: str
+    bottom_offset: float
+
+
+SIZE_FRAMING: dict[str, _FramingRule] = {
     "ECU": {"bottom": "chin", "max_headroom": None},
     "CU": {"bottom": ("shoulders", -0.02), "max_headroom": None},
     "MCU": {"bottom": "chest", "max_headroom": None},
@@ -624,7 +649,14 @@ SIZE_FRAMING = {
 
 # Camera angle presets: a fixed tilt (the camera height follows from the framing) or a fixed
 # camera height (the tilt follows). Angles are degrees, heights are body landmarks.
-ANGLE_PRESETS = {
+class _AnglePreset(TypedDict, total=False):
+    height: str  # a body landmark
+    height_m: float
+    pitch: float
+    roll: float
+
+
+ANGLE_PRESETS: dict[str, _AnglePreset] = {
     "eye": {"height": "eyes"},
     "dutch": {"height": "eyes", "roll": 15.0},
     "shoulder": {"height": "shoulders"},
@@ -666,7 +698,7 @@ def framing_box(shot_size: str, height_m: float, pose: str = "standing") -> tupl
 def _solve_fixed_height(top: float, bottom: float, camera_z: float, vfov: float) -> float:
     """Horizontal distance at which [bottom, top] seen from height camera_z subtends the vertical FOV."""
 
-    def subtended(distance):
+    def subtended(distance: float) -> float:
         return math.atan2(top - camera_z, distance) - math.atan2(bottom - camera_z, distance)
 
     low, high = 1e-3, 1e5
@@ -684,7 +716,7 @@ def _solve_fixed_height(top: float, bottom: float, camera_z: float, vfov: float)
     return math.sqrt(low * high)
 
 
-def _place_vertically(preset: dict, marks: dict, top: float, bottom: float, vfov: float, min_distance: float):
+def _place_vertically(preset: _AnglePreset, marks: Mapping[str, float], top: float, bottom: float, vfov: float, min_distance: float) -> tuple[float, float, float]:
     """(horizontal distance, camera z, pitch_deg) for the framing box with this angle preset.
 
     The box's top is anchored at the top of frame; when a group or an OTS forces the camera
@@ -706,7 +738,7 @@ def _place_vertically(preset: dict, marks: dict, top: float, bottom: float, vfov
     return distance, camera_z, pitch
 
 
-def _camera_side_normal(ax: float, ay: float, bx: float, by: float, hint=(0.0, 0.0)) -> tuple[float, float]:
+def _camera_side_normal(ax: float, ay: float, bx: float, by: float, hint: tuple[float, float] = (0.0, 0.0)) -> tuple[float, float]:
     """Unit normal of the line A–B on the side the camera works from (the 180° rule).
 
     The hint (e.g. where the characters face on average) decides; without one the camera stays
@@ -724,20 +756,20 @@ def _camera_side_normal(ax: float, ay: float, bx: float, by: float, hint=(0.0, 0
 
 def layout_for_shot(
     *,
-    shot_size,
-    angle,
-    lens_mm,
-    sensor,
-    aspect,
-    fps,
-    duration_s,
-    movement,
-    characters,
-    subject_id=None,
-    framing=None,
-    set_pieces=(),
-    environment=None,
-) -> dict:
+    shot_size: str,
+    angle: str,
+    lens_mm: float,
+    sensor: str,
+    aspect: optics.Aspect,
+    fps: str | float,
+    duration_s: float,
+    movement: str | None,
+    characters: Iterable[JsonObject] | None,
+    subject_id: str | None = None,
+    framing: str | None = None,
+    set_pieces: Iterable[JsonObject] | None = (),
+    environment: JsonObject | None = None,
+) -> JsonObject:
     """A sensible camera-and-blocking spec from the shot-list columns.
 
     Characters without marks are blocked facing each other; the camera is placed so the subject
@@ -879,10 +911,10 @@ def layout_for_shot(
     return normalize_spec(spec)
 
 
-def _default_move(kind: str, position, target, lens: float) -> dict:
+def _default_move(kind: str, position: Sequence[float], target: Sequence[float], lens: float) -> JsonObject:
     """Move parameters scaled to the layout (a dolly in covers a third of the way to the subject)."""
     distance = math.dist(position, target)
-    move = {"type": kind}
+    move: JsonObject = {"type": kind}
     if kind in ("dolly_in", "dolly_out"):
         move["distance_m"] = round(max(0.1, distance * 0.3), 3)
     elif kind == "truck":

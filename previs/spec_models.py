@@ -8,7 +8,7 @@ normalize_spec stays the door a spec comes in by: it reads partial input, fills 
 angles and reports every problem by dotted path.
 """
 
-from typing import Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -25,6 +25,23 @@ Colour = str  # "#rrggbb"
 Vec2 = tuple[float, float]
 Vec3 = tuple[float, float, float]
 
+# The enums come from the vocabulary at import time (one definition); a type checker cannot
+# evaluate Literal[tuple(...)], so to it they are the strings they are made of.
+if TYPE_CHECKING:
+    SensorKey = str
+    AspectKey = str
+    Pose = str
+    TimeOfDay = str
+    MoveType = str
+    Version = int
+else:
+    SensorKey = Literal[tuple(v.SENSOR_FORMATS)]
+    AspectKey = Literal[tuple(v.ASPECT_RATIOS)]
+    Pose = Literal[POSES]
+    TimeOfDay = Literal[v.values(v.TIMES_OF_DAY)]
+    MoveType = Literal[v.values(v.CAMERA_MOVES)]
+    Version = Literal[SPEC_VERSION]
+
 
 class Shape(BaseModel):
     model_config = ConfigDict(extra="forbid")
@@ -36,8 +53,8 @@ class SpecCamera(Shape):
     pitch_deg: float = Field(ge=-90, le=90)
     roll_deg: float = Field(ge=-180, le=180)
     lens_mm: float = Field(ge=v.LENS_MM_RANGE[0], le=v.LENS_MM_RANGE[1])
-    sensor: Literal[tuple(v.SENSOR_FORMATS)]
-    aspect: Literal[tuple(v.ASPECT_RATIOS)]
+    sensor: SensorKey
+    aspect: AspectKey
 
 
 class SpecCharacter(Shape):
@@ -47,7 +64,7 @@ class SpecCharacter(Shape):
     facing_deg: float
     height_m: float = Field(ge=0.3, le=3)
     colour: Colour
-    pose: Literal[POSES]
+    pose: Pose
     path: list[Vec3] | None = Field(description="[[t_s, x, y], …]: the character walks between the keys; overrides position.")
 
 
@@ -65,16 +82,16 @@ class KeyLight(Shape):
 
 
 class Environment(Shape):
-    time_of_day: Literal[v.values(v.TIMES_OF_DAY)]
+    time_of_day: TimeOfDay
     key_light: KeyLight
     ground_grid: bool
 
 
-def _no_default(schema):
+def _no_default(schema: dict[str, Any]) -> None:
     schema.pop("default", None)  # left out, not null: generated types make it optional
 
 
-def _move_parameter(name):
+def _move_parameter(name: str) -> Any:
     info = MOVE_PARAMETER_INFO[name]
     description = f"{info.label} ({info.unit}): {info.meaning}" if info.unit else info.meaning
     return Field(default=None, ge=info.low, le=info.high, description=description, json_schema_extra=_no_default)
@@ -83,7 +100,7 @@ def _move_parameter(name):
 class SpecMove(Shape):
     """A move type and the parameters it uses (previs.spec.MOVE_DEFAULTS); others are left out."""
 
-    type: Literal[v.values(v.CAMERA_MOVES)]
+    type: MoveType
     distance_m: float | None = _move_parameter("distance_m")
     degrees: float | None = _move_parameter("degrees")
     end_lens_mm: float | None = _move_parameter("end_lens_mm")
@@ -97,7 +114,7 @@ class Guides(Shape):
 
 
 class CameraSpec(Shape):
-    version: Literal[SPEC_VERSION]
+    version: Version
     camera: SpecCamera
     characters: list[SpecCharacter] = Field(max_length=MAX_CHARACTERS)
     set_pieces: list[SetPiece] = Field(max_length=MAX_SET_PIECES)

@@ -13,12 +13,15 @@ timecode on the clock.
 import math
 from fractions import Fraction
 
+# A rate as the spec or a form gives it: a FRAME_RATES label ("29.97") or a number.
+Rate = str | float | Fraction
+
 NTSC_NOMINAL_RATES = (24, 30, 48, 60, 120)
 # Frame numbers dropped each minute, by exact rate.
 DROPPED_PER_MINUTE = {Fraction(30000, 1001): 2, Fraction(60000, 1001): 4}
 
 
-def frame_rate(fps) -> Fraction:
+def frame_rate(fps: Rate) -> Fraction:
     """The exact rate: 23.976 is 24000/1001, 29.97 is 30000/1001, 59.94 is 60000/1001."""
     value = float(fps)
     for nominal in NTSC_NOMINAL_RATES:
@@ -28,16 +31,16 @@ def frame_rate(fps) -> Fraction:
     return Fraction(value).limit_denominator(1001)
 
 
-def nominal_rate(fps) -> int:
+def nominal_rate(fps: Rate) -> int:
     """Frames per second of timecode: 23.976 counts as 24, 29.97 as 30."""
     return round(float(fps))
 
 
-def is_drop_frame(fps) -> bool:
+def is_drop_frame(fps: Rate) -> bool:
     return frame_rate(fps) in DROPPED_PER_MINUTE
 
 
-def timecode(frame: int, fps) -> str:
+def timecode(frame: int, fps: Rate) -> str:
     """HH:MM:SS:FF of frame `frame` (the first frame is 0); HH:MM:SS;FF in drop-frame."""
     if frame < 0:
         raise ValueError("Frame numbers start at 0.")
@@ -59,6 +62,6 @@ def timecode(frame: int, fps) -> str:
     return f"{hours:02d}:{minutes:02d}:{seconds:02d}{separator}{frames:02d}"
 
 
-def frames_in(duration_s: float, fps) -> int:
+def frames_in(duration_s: float, fps: Rate) -> int:
     """Whole frames in a duration at the exact rate, halves rounded up (at least one)."""
     return max(1, math.floor(duration_s * float(frame_rate(fps)) + 0.5))

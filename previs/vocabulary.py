@@ -7,6 +7,8 @@ exposes them as enums, and the browser gets the rest (labels, short labels, lens
 aspect values, move parameters) from previs/published.py, served once with the app's page.
 """
 
+from collections.abc import Iterable
+
 # The longest a long-text field (a shot's description, dialogue, props and notes; a scene's
 # synopsis; a panel's caption and notes; a character's or location's description; a project's
 # description and style prompt) may be, in characters: pages of notes, not a megabyte.
@@ -152,6 +154,6 @@ SHORT_LABELS = {
 }
 
 
-def values(vocabulary):
+def values(vocabulary: Iterable[tuple[str, str]]) -> tuple[str, ...]:
     """The stored values of a (value, label) vocabulary."""
     return tuple(value for value, _label in vocabulary)
