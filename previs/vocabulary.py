@@ -14,6 +14,18 @@ from collections.abc import Iterable
 # description and style prompt) may be, in characters: pages of notes, not a megabyte.
 LONG_TEXT_MAX_CHARS = 20_000
 
+# The long-text fields people type into together, by the entity they belong to: each is merged
+# character by character (a CRDT text document), not replaced whole. The room protocol accepts
+# text ops for these fields only, the write path keeps their documents in step with plain writes,
+# and the browser opens a live text editor for them (published as `text_fields`).
+TEXT_FIELDS: dict[str, tuple[str, ...]] = {
+    "scene": ("synopsis",),
+    "shot": ("description", "dialogue", "props", "notes"),
+    "panel": ("caption", "notes"),
+    "character": ("description",),
+    "location": ("description",),
+}
+
 SHOT_SIZES = (
     ("EWS", "Extreme Wide"),
     ("WS", "Wide"),
