@@ -863,6 +863,11 @@ def layout_for_shot(
                 separation = math.atan(lateral / (distance_guess - gap)) - math.atan(lateral / distance_guess)
                 low, high = (lateral, high) if separation < target else (low, lateral)
             lateral = min(lateral, 0.4 * distance_guess)
+            # Sideways toward the camera side of the line of action (the 180° rule), so both
+            # overs of an exchange are taken from the side its two-shot and singles are.
+            side = _camera_side_normal(sx, sy, fx, fy)
+            if -ny * side[0] + nx * side[1] < 0:
+                lateral = -lateral
 
     if foreground is not None and framing == "pov":
         # The other character's eyes are the lens.

@@ -95,6 +95,22 @@ RIGS = (
 PRIME_LENSES_MM = (12, 14, 16, 18, 21, 24, 27, 32, 35, 40, 50, 65, 75, 85, 100, 135, 150, 200)
 LENS_MM_RANGE = (4.0, 1200.0)
 
+# The focal lengths a camera department reaches for at each shot size, on Super 35 (low, high mm):
+# wide 18–28, medium 32–50, close-up 50–85, extreme close-up 100 and up. On another sensor the
+# same picture takes the lens scaled by the frame's width (previs.coverage.lens_range does it
+# with previs.camera's frame extraction).
+SIZE_LENSES_S35_MM: dict[str, tuple[float, float]] = {
+    "EWS": (14, 24),
+    "WS": (18, 28),
+    "FS": (24, 35),
+    "MFS": (27, 40),
+    "MS": (32, 50),
+    "MCU": (40, 65),
+    "CU": (50, 85),
+    "ECU": (100, 150),
+    "INSERT": (65, 100),
+}
+
 # Sensor / capture formats: value -> (label, width mm, height mm).
 SENSOR_FORMATS = {
     "full_frame": ("Full frame", 36.0, 24.0),
