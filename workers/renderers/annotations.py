@@ -79,13 +79,18 @@ def watermark(picture: Image.Image, text: str) -> Image.Image:
     draw = ImageDraw.Draw(layer)
     size = max(12, width // 40)
     font = _font(size)
+    band = size * 2
+    # Stamps a row apart by their own measured length plus a gap, so a long name and date never
+    # run into the next stamp (a fixed half-width step printed them over each other), and rows
+    # stop above the bottom band, whose clear stamp nothing prints over.
+    step_x = math.ceil(draw.textlength(text, font=font)) + size * 3
     step_y = size * 6
-    for row, y in enumerate(range(size, height, step_y)):
-        offset = (row % 2) * width // 4
-        for x in range(-width // 4 + offset, width, width // 2):
+    for row, y in enumerate(range(size, height - band - size * 2, step_y)):
+        offset = (row % 2) * step_x // 2
+        for x in range(-offset, width, step_x):
             draw.text((x, y), text, fill=(255, 255, 255, 70), font=font, stroke_width=1, stroke_fill=(0, 0, 0, 70))
     # And once, clearly, along the bottom edge.
-    draw.rectangle((0, height - size * 2, width, height), fill=(0, 0, 0, 120))
+    draw.rectangle((0, height - band, width, height), fill=(0, 0, 0, 120))
     draw.text((size // 2, height - size * 1.6), text, fill=(255, 255, 255, 220), font=font)
     return Image.alpha_composite(image, layer).convert("RGB")
 
