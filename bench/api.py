@@ -43,7 +43,7 @@ def build_project(shots, panels_per_shot, name):
     from django.contrib.auth import get_user_model
 
     from apps.boards.models import Character, Panel, Scene, Shot
-    from apps.projects import services as project_services
+    from apps.crew import services as project_services
 
     user, _ = get_user_model().objects.get_or_create(username="bench")
     user.set_password("bench-password-1")

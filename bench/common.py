@@ -159,7 +159,7 @@ def bench_project(root, name, members):
     from django.contrib.auth import get_user_model
     from django.core.management import call_command
 
-    from apps.projects import services as project_services
+    from apps.crew import services as project_services
     from apps.projects.models import Membership
     from apps.projects.permissions import ROLE_PERMISSIONS
 

@@ -73,7 +73,7 @@ def main():
 
     from apps.boards import services as boards
     from apps.boards.models import Scene, Shot
-    from apps.projects import services as project_services
+    from apps.crew import services as project_services
     from apps.renders import embedded
     from apps.scripts.models import ScriptImport
     from previs import screenplay as sp

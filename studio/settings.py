@@ -52,6 +52,8 @@ INSTALLED_APPS = [
     "drf_spectacular_sidecar",  # Swagger UI served from here, not from a CDN
     "channels",
     "apps.projects",
+    "apps.changes",
+    "apps.crew",
     "apps.boards",
     "apps.assets",
     "apps.renders",

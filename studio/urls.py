@@ -4,9 +4,10 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, Spec
 from rest_framework.routers import DefaultRouter
 
 from apps.assets.views import AssetViewSet
-from apps.boards.views import CharacterViewSet, LocationViewSet, PanelViewSet, SceneViewSet, ShotViewSet
+from apps.boards.views import CharacterViewSet, LocationViewSet, PanelViewSet, ProjectBoardView, SceneViewSet, ShotViewSet
+from apps.crew.views import MembershipViewSet, ProjectViewSet
 from apps.editorial.views import ExportViewSet, ShotListImportView
-from apps.projects.views import MembershipViewSet, ProjectViewSet, SessionView, TokenView
+from apps.projects.views import SessionView, TokenView
 from apps.renders.views import RenderJobViewSet
 from apps.review.views import (
     AnnotationViewSet,
@@ -41,9 +42,11 @@ router.register("script-imports", ScriptImportViewSet, basename="script-import")
 router.register("scripts", ScriptViewSet, basename="script")
 router.register("exports", ExportViewSet, basename="export")
 
+router.register("coverage-proposals", CoverageProposalViewSet, basename="coverage-proposal")
 urlpatterns = [
     path("api/", include(router.urls)),
     path("api/shot-list/import/", ShotListImportView.as_view(), name="shot-list-import"),
+    path("api/projects/<str:id>/board/", ProjectBoardView.as_view(), name="project-board"),
     path("api/shots/<int:shot_id>/notes.pdf", ShotNotesView.as_view(), name="shot-notes"),
     path("api/share/<str:token>/", ShareLinkInfoView.as_view(), name="share-link-info"),
     path("api/share/<str:token>/join/", ShareJoinView.as_view(), name="share-join"),

@@ -12,7 +12,7 @@ import pytest
 from django.contrib.auth import get_user_model
 from rest_framework.test import APIClient
 
-from apps.projects import services as project_services
+from apps.crew import services as project_services
 from apps.projects.models import Membership
 from apps.projects.permissions import DIRECTOR, EDITOR, VIEWER
 

@@ -7,7 +7,7 @@ from django.test.utils import CaptureQueriesContext
 
 from apps.boards import services
 from apps.boards.models import Panel, Scene, Shot
-from apps.rooms.models import Change
+from apps.changes.models import Change
 
 pytestmark = pytest.mark.django_db
 
@@ -195,7 +195,7 @@ def _board_queries(client, project, shots):
 
 
 def test_board_read_uses_a_constant_number_of_queries(api, owner):
-    from apps.projects import services as project_services
+    from apps.crew import services as project_services
 
     small = project_services.create_project(owner, {"name": "Ten shots"})
     large = project_services.create_project(owner, {"name": "Five hundred shots"})

@@ -34,9 +34,10 @@ from django.db.models import Count
 
 from apps.assets.models import Asset
 from apps.boards import services
+from apps.changes.models import Change
 from apps.projects.models import Project
 from apps.renders.models import RenderJob
-from apps.rooms.models import AppliedOp, Change
+from apps.rooms.models import AppliedOp
 from tests.conftest import (
     StudioServer,
     database_url_for_subprocess,

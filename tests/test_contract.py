@@ -19,7 +19,7 @@ from hypothesis import strategies as st
 from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
-from apps.projects import services as project_services
+from apps.crew import services as project_services
 from studio.openapi import as_openapi_3_0
 
 from .conftest import StudioServer

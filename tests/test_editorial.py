@@ -13,8 +13,8 @@ from pypdf import PdfReader
 
 from apps.boards import services
 from apps.boards.models import Shot
+from apps.changes.models import Change
 from apps.editorial.models import Export
-from apps.rooms.models import Change
 from tests.conftest import wait_until
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.usefixtures("quiet_exports_after")]

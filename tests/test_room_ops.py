@@ -14,7 +14,8 @@ from pycrdt import Doc, Text
 
 from apps.boards import services
 from apps.boards.models import Shot
-from apps.rooms.models import AppliedOp, Change
+from apps.changes.models import Change
+from apps.rooms.models import AppliedOp
 from tests.test_rooms import connect, next_of, receive
 
 pytestmark = [pytest.mark.django_db(transaction=True)]

@@ -8,13 +8,13 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from apps.assets.models import Asset
 from apps.boards import services as boards
 from apps.boards.models import Character, Location, Panel, Scene, Shot
+from apps.changes.models import Change
 from apps.projects.access import access_for
 from apps.renders import services as renders
 from apps.renders.models import RenderJob
 from apps.review import selectors
 from apps.review import services as review
 from apps.review.models import Approval, Comment
-from apps.rooms.models import Change
 from apps.scripts.models import SceneCast, Script, ScriptElement, ScriptImport
 from tests.conftest import wait_until
 

@@ -399,7 +399,7 @@ async def test_the_room_holds_long_text_to_the_same_limit(project, owner, editor
 
 
 def test_a_crash_under_the_api_is_a_json_500_in_every_mode(api, owner, settings, monkeypatch):
-    from apps.projects.views import ProjectViewSet
+    from apps.crew.views import ProjectViewSet
 
     def crash(*args, **kwargs):
         raise RuntimeError("a bug")

@@ -7,6 +7,7 @@ from apps.assets.models import Asset
 from apps.assets.services import url_for
 from apps.projects.api import BoundedText, FieldsBuiltOnce, field_names, narrowed
 from apps.projects.ids import IdField, IdRelatedField
+from apps.projects.serializers import ProjectSerializer
 
 from .models import Character, Location, Panel, Scene, Shot
 
@@ -184,7 +185,7 @@ class CastMemberId(IdRelatedField):
 
 
 class BoardShotSerializer(ShotSerializer):
-    # The board's rows come as plain lists (apps.boards.views.board_queryset): a related manager
+    # The board's rows come as plain lists (apps.boards.selectors.board_queryset): a related manager
     # and queryset per row was most of the cost of reading a big board.
     characters = CastMemberId(many=True, read_only=True, source="board_characters")
     panels = PanelSerializer(many=True, read_only=True, source="board_panels")
@@ -265,3 +266,12 @@ def represent(serializer_class):
         return data
 
     return _represent
+
+
+class BoardSerializer(serializers.Serializer):
+    """A whole project board in one read: scenes → shots → panels, plus the library."""
+
+    project = ProjectSerializer()
+    scenes = BoardSceneSerializer(many=True)
+    characters = CharacterSerializer(many=True)
+    locations = LocationSerializer(many=True)

@@ -1,6 +1,6 @@
 """Writes and rules for scenes, shots, panels and the project library.
 
-Views and (later) room consumers call these; each write goes through apps.projects.editing,
+Views and (later) room consumers call these; each write goes through apps.changes.editing,
 which checks versions, records the change for the room and keeps the order keys.
 """
 
@@ -10,7 +10,7 @@ import re
 from django.db import transaction
 from rest_framework.exceptions import ValidationError
 
-from apps.projects import editing
+from apps.changes import editing
 from previs.spec import MOVE_DEFAULTS, SpecError, layout_for_shot, normalize_spec
 
 from .models import Character, Location, Panel, Scene, Shot

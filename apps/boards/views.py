@@ -2,7 +2,6 @@ import time
 
 from django.conf import settings
 from django.core.cache import cache
-from django.db.models import Prefetch
 from django.http import HttpResponse, HttpResponseNotModified
 from django.utils.http import parse_etags
 from drf_spectacular.utils import OpenApiParameter, extend_schema
@@ -11,18 +10,21 @@ from rest_framework.decorators import action
 from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.renderers import JSONRenderer
 from rest_framework.response import Response
+from rest_framework.views import APIView
 
 from apps.assets import storage
 from apps.projects.access import require
 from apps.projects.api import ProjectScopedViewSet
 from apps.projects.concurrency import expected_version
-from apps.projects.ids import id_or_400
+from apps.projects.ids import id_or_400, id_or_404
 from apps.projects.models import Project
-from apps.projects.permissions import EDIT
+from apps.projects.permissions import EDIT, VIEW
 
 from . import services
 from .models import Character, Location, Panel, Scene, Shot
+from .selectors import board_for
 from .serializers import (
+    BoardSerializer,
     CharacterCreateSerializer,
     CharacterSerializer,
     LocationCreateSerializer,
@@ -180,6 +182,22 @@ class PanelViewSet(MoveMixin, CreateWithParentMixin, ProjectScopedViewSet):
         return Response(self.get_serializer(panel).data)
 
 
+@extend_schema(parameters=[OpenApiParameter("id", int, OpenApiParameter.PATH, description="A unique integer value identifying this project.")])
+class ProjectBoardView(APIView):
+    """GET /api/projects/<id>/board/: the board of a project the caller belongs to."""
+
+    @extend_schema(
+        operation_id="projects_board_retrieve",
+        tags=["projects"],
+        responses={200: BoardSerializer, 304: None},
+        description="The whole board in one read (a fixed number of queries whatever its size). Its ETag follows the project's last seq: send it back as If-None-Match and an unchanged board answers 304.",
+    )
+    def get(self, request, id):
+        access = require(request.user, id_or_404(id), VIEW)  # not a member: 404
+        project = Project.objects.get(pk=access.project_id)
+        return board_response(request, project, {"request": request, "view": self, "roles": {project.pk: access.role}})
+
+
 def board_response(request, project, context):
     """GET of a project's board, answered from what the project's last seq says about it.
 
@@ -196,8 +214,6 @@ def board_response(request, project, context):
         key = f"board:{project.pk}:{etag}"
         body = cache.get(key)
         if body is None:
-            from apps.projects.serializers import BoardSerializer  # projects' serializers import this app's
-
             body = JSONRenderer().render(BoardSerializer(board_for(project), context=context).data)
             cache.set(key, body, BOARD_CACHE_SECONDS)
         response = HttpResponse(body, content_type="application/json")
@@ -225,26 +241,3 @@ def _matches(if_none_match, etag):
     """If-None-Match compares weakly (RFC 9110): compression turns our ETag into W/"…"."""
     tags = parse_etags(if_none_match) if if_none_match else []
     return "*" in tags or etag in (tag.removeprefix("W/") for tag in tags)
-
-
-def board_for(project):
-    """Everything a board read returns, for BoardSerializer (REST read and room snapshot)."""
-    return {
-        "project": project,
-        "scenes": board_queryset(project.pk),
-        "characters": Character.objects.filter(project=project),
-        "locations": Location.objects.filter(project=project),
-    }
-
-
-def board_queryset(project_id):
-    """Scenes → shots (with characters) → panels (with images) in a fixed number of queries.
-
-    Each level lands in a plain list (to_attr: board_shots, board_characters, board_panels), which
-    BoardSceneSerializer and BoardShotSerializer read.
-    """
-    panels = Prefetch("panels", queryset=Panel.objects.select_related("image").order_by("rank", "id"), to_attr="board_panels")
-    characters = Prefetch("characters", to_attr="board_characters")
-    shots = Prefetch("shots", queryset=Shot.objects.prefetch_related(characters, panels).order_by("rank", "id"), to_attr="board_shots")
-    return Scene.objects.filter(project_id=project_id).select_related("location").prefetch_related(shots).order_by("rank", "id")
-

@@ -32,7 +32,7 @@ from apps.assets.services import store_asset
 from apps.boards import services as board_services
 from apps.boards.models import Character, Location, Panel, Scene, Shot
 from apps.boards.serializers import ShotSerializer
-from apps.rooms.services import lock_project, record_change
+from apps.changes.log import lock_project, record_change
 from previs.timecode import frame_rate
 from workers.exports import ExportError
 

@@ -25,7 +25,8 @@ from rest_framework.exceptions import ValidationError
 
 from apps.assets.serializers import AssetSerializer
 from apps.assets.services import store_asset
-from apps.rooms.services import broadcast, lock_project, record_change, render_frame
+from apps.changes.broadcast import broadcast, render_frame
+from apps.changes.log import lock_project, record_change
 from previs.vocabulary import ASPECT_RATIOS
 from workers.renderers import RenderCancelled
 

@@ -21,12 +21,12 @@ from channels.generic.websocket import AsyncWebsocketConsumer
 from django.db import transaction
 from django.utils import timezone
 
+from apps.changes.broadcast import remember_room_loop, room_group
 from apps.projects.ids import parse_id
 from apps.projects.permissions import APPROVE, COMMENT
 from apps.rooms.consumers import CLOSE_NOT_FOUND, colour_for
 from apps.rooms.framing import FramedSocket, encode
 from apps.rooms.ops import OP_EXECUTOR, OpError, apply_op
-from apps.rooms.services import remember_room_loop, room_group
 
 from . import protocol, services
 from .models import Participant, Review

@@ -1,6 +1,6 @@
 """Writes and rules of review and approval.
 
-Comments, annotations and approvals are written through apps.projects.editing (or, for the
+Comments, annotations and approvals are written through apps.changes.editing (or, for the
 immutable approvals, straight to the change log), so they reach every socket in the project's
 room and every review session covering the shot, exactly as they are stored.
 """
@@ -17,10 +17,12 @@ from rest_framework.exceptions import PermissionDenied, ValidationError
 
 from apps.boards import services as boards
 from apps.boards.models import Shot
-from apps.projects import editing, limits
+from apps.changes import editing
+from apps.changes.broadcast import broadcast_to_group
+from apps.changes.log import lock_project, record_change
+from apps.projects import limits
 from apps.projects.access import Access, access_for
 from apps.projects.permissions import APPROVE, COMMENT, GUEST
-from apps.rooms.services import broadcast_to_group, lock_project, record_change
 from previs.timecode import frames_in, timecode
 
 from . import selectors

@@ -21,6 +21,8 @@ import time
 from channels.db import DatabaseSyncToAsync, database_sync_to_async
 from channels.generic.websocket import AsyncWebsocketConsumer
 
+from apps.changes.broadcast import remember_room_loop
+from apps.changes.log import changes_since
 from apps.projects.access import access_for
 from apps.projects.ids import parse_id
 from apps.projects.models import Project
@@ -30,7 +32,6 @@ from . import hub as hubs
 from . import protocol
 from .framing import FramedSocket, encode
 from .ops import OP_EXECUTOR, OpError, text_state
-from .services import changes_since, remember_room_loop
 
 CLOSE_UNAUTHENTICATED = 4401
 CLOSE_NOT_FOUND = 4404  # not a member (or no longer one)
@@ -144,8 +145,8 @@ class ProjectRoomConsumer(FramedSocket, AsyncWebsocketConsumer):
     def _snapshot(self):
         from django.db import transaction
 
-        from apps.boards.views import board_for
-        from apps.projects.serializers import BoardSerializer
+        from apps.boards.selectors import board_for
+        from apps.boards.serializers import BoardSerializer
 
         with transaction.atomic():  # the board and its seq from one moment
             project = Project.objects.get(pk=self.project_id)

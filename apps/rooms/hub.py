@@ -22,9 +22,10 @@ from collections import deque
 
 from channels.db import DatabaseSyncToAsync
 
+from apps.changes.broadcast import room_group
+
 from .framing import COALESCE_S, as_one_frame, encode
 from .ops import OP_EXECUTOR, OpError, apply_ops
-from .services import room_group
 
 log = logging.getLogger(__name__)
 

@@ -6,7 +6,7 @@ however often the client resends it, and an op that fails leaves nothing behind.
 queued up while the previous ones were written go through together, in one transaction
 (`apply_ops`): a busy room costs a few round trips per op, not a dozen. Structured
 fields are last-writer-wins per field in server order (no version check: a "set" names only the
-fields the person changed); long text merges through CRDT updates (apps.rooms.text).
+fields the person changed); long text merges through CRDT updates (apps.changes.text).
 """
 
 import logging
@@ -20,16 +20,16 @@ from rest_framework.exceptions import PermissionDenied, ValidationError
 from apps.boards import services as boards
 from apps.boards.models import Character, Location, Panel, Scene, Shot
 from apps.boards.serializers import CharacterSerializer, LocationSerializer, PanelSerializer, SceneSerializer, ShotSerializer, represent
-from apps.projects import editing
+from apps.changes import editing, text
+from apps.changes.log import applying_op, change_batch, locked_row
 from apps.projects.access import require
 from apps.projects.api import field_names, narrowed
 from apps.projects.models import Project
 from apps.projects.permissions import EDIT, VIEW
+from previs.vocabulary import TEXT_FIELDS
 
-from . import text
 from .models import AppliedOp
-from .protocol import TEXT_FIELDS, CreateOp, DeleteOp, MoveOp, SetOp, TextOp
-from .services import applying_op, change_batch, locked_row
+from .protocol import CreateOp, DeleteOp, MoveOp, SetOp, TextOp
 
 log = logging.getLogger(__name__)
 
@@ -113,7 +113,7 @@ def apply_ops(project_id, items):
     """Apply a project's ops in order: `items` are (access, op_id, op). One result per item,
     the ack's fields or an OpError.
 
-    They go through together, in one transaction (apps.rooms.services.ChangeBatch), unless one
+    They go through together, in one transaction (apps.changes.log.ChangeBatch), unless one
     fails after it began writing: then that transaction is rolled back and each op is applied on
     its own, so a failure costs only its own op. Failures found before anything is written (a
     refused role, invalid fields, a deleted row, a resend) do not need that.

@@ -10,16 +10,10 @@ from pydantic import BaseModel, ConfigDict, Field, TypeAdapter
 
 from apps.projects.ids import MAX_ID
 
-# What an op may address, and which fields of each are merged character by character.
+# What an op may address (which of their fields are merged character by character, and so may
+# take a text op, is previs.vocabulary.TEXT_FIELDS).
 Entity = Literal["scene", "shot", "panel", "character", "location", "comment", "annotation", "approval"]
 OrderedEntity = Literal["scene", "shot", "panel"]
-TEXT_FIELDS = {
-    "scene": ("synopsis",),
-    "shot": ("description", "dialogue", "props", "notes"),
-    "panel": ("caption", "notes"),
-    "character": ("description",),
-    "location": ("description",),
-}
 
 MAX_FRAME_BYTES = 64 * 1024  # larger frames (in UTF-8 bytes) get a too_large error frame and are not applied
 MAX_TEXT_UPDATE_CHARS = 48 * 1024

@@ -18,7 +18,7 @@ from apps.assets.models import Asset
 from apps.assets.services import store_asset
 from apps.boards import services as boards
 from apps.boards.models import SCENE_OR_SHOT_NUMBER, Character, Location, Scene
-from apps.rooms.services import record_change
+from apps.changes.log import record_change
 from previs import drafts, screenplay
 
 from .models import SceneCast, Script, ScriptElement, ScriptImport

@@ -9,7 +9,7 @@ from django.core.management.base import BaseCommand
 from django.db import transaction
 
 from apps.boards import services as boards
-from apps.projects import services as projects
+from apps.crew import services as crew
 from apps.projects.models import Project
 
 DEMO_USER, DEMO_PASSWORD = "demo", "previs-demo"
@@ -60,7 +60,7 @@ class Command(BaseCommand):
         self.stdout.write(self.style.SUCCESS(f"Demo project '{DEMO_PROJECT}': log in as {DEMO_USER} / {DEMO_PASSWORD}"))
 
     def create_project(self, user):
-        project = projects.create_project(
+        project = crew.create_project(
             user,
             {"name": DEMO_PROJECT, "description": "Short film, 12 minutes. Previs for the storm sequence.", "fps": "24", "aspect_ratio": "2.39", "sensor": "super35",
              "style_prompt": "moody cinematic still, cold blue storm light, practical lantern glow, 35mm film grain"},

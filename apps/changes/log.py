@@ -1,32 +1,22 @@
-"""Recording changes and telling the project's room about them.
+"""The change log: recording changes and the project's write lock.
 
 Every service that writes something people must see calls `record_change` inside its
 transaction. The change gets the project's next sequence number, is stored, and is broadcast to
 the room only after the transaction commits, so nobody sees a change that was rolled back.
 """
 
-import asyncio
 import functools
 import json
-import logging
 from contextlib import contextmanager
 from contextvars import ContextVar
 
-from asgiref.sync import async_to_sync
-from channels.layers import get_channel_layer
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import connection, transaction
 
 from apps.projects.models import Project
 
+from .broadcast import broadcast
 from .models import Change
-
-log = logging.getLogger(__name__)
-
-
-def room_group(project_id):
-    return f"project.{project_id}"
-
 
 # The room op being applied in this context (set by apps.rooms.ops): every change it causes is
 # stamped with the client's op id, and its seqs are collected for the ack. A context variable
@@ -76,7 +66,7 @@ class ChangeBatch:
         self.project_id = project_id
         self.last_seq = None
         self.changes = []  # (Change, shot_id), in seq order
-        self.applied = []  # AppliedOp rows to insert
+        self.applied = []  # the room's op log rows (apps.rooms AppliedOp), inserted with the changes
         self.rows = {}  # (model, pk) -> the locked row, or None for "not in this project"
 
     # The batch's own statements are written out: they run for every batch, and Django takes
@@ -216,11 +206,6 @@ def next_seq(project_id):
         return cursor.fetchone()[0]
 
 
-def render_frame(job_event):
-    """A render progress message for the room, encoded once."""
-    return {"type": "room.render", "frame": json.dumps({"type": "render", "job": job_event}, separators=(",", ":"), cls=DjangoJSONEncoder)}
-
-
 def applying_any_op():
     return _current_op.get() is not None
 
@@ -265,52 +250,6 @@ def _change_message(change, shot_id):
     # Encoded once here, not once per socket: every room socket sends these bytes as they are.
     frame = json.dumps({"type": "change", "change": change.as_event()}, separators=(",", ":"), cls=DjangoJSONEncoder)
     return {"frame": frame, "entity": change.entity, "shot": shot_id, "seq": change.seq}
-
-
-_room_loop = None
-
-
-def remember_room_loop(loop):
-    """Called by room sockets: the event loop that owns this process's sockets."""
-    global _room_loop
-    _room_loop = loop
-
-
-def broadcast(project_id, message):
-    """Best-effort fan-out to the room (group_send is at-most-once; seq + catch-up repair gaps)."""
-    broadcast_to_group(room_group(project_id), message)
-
-
-def broadcast_to_group(group, message):
-    """Best-effort group_send from any thread of this process (a socket's, a writer's, a worker's)."""
-    layer = get_channel_layer()
-    if layer is None:
-        return
-    try:
-        loop = _room_loop
-        if loop is not None and loop.is_running():
-            # This process serves sockets: hand the send to its event loop and do not wait for
-            # it. Writers (the room's op thread, the embedded render worker) never stall on a
-            # busy loop, and the in-memory layer's queues, which belong to that loop, are only
-            # touched from it. Sends keep their order (the loop runs them first come, first
-            # served), and a client reorders by seq anyway.
-            try:
-                running = asyncio.get_running_loop()
-            except RuntimeError:
-                running = None
-            if running is loop:
-                loop.create_task(layer.group_send(group, message))
-            else:
-                asyncio.run_coroutine_threadsafe(layer.group_send(group, message), loop).add_done_callback(_log_failure)
-        else:
-            async_to_sync(layer.group_send)(group, message)
-    except Exception:  # the change is stored; a room that missed it catches up by seq
-        log.exception("broadcast to %s failed", group)
-
-
-def _log_failure(future):
-    if not future.cancelled() and future.exception() is not None:
-        log.error("room broadcast failed", exc_info=future.exception())
 
 
 def changes_since(project_id, after_seq, limit=1000):

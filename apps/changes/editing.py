@@ -13,13 +13,12 @@ from django.db import DatabaseError, connection, transaction
 from fractional_indexing import generate_key_between
 from rest_framework.exceptions import ValidationError
 
-from apps.rooms import text
-from apps.rooms.protocol import TEXT_FIELDS
-from apps.rooms.services import applying_any_op, lock_project, locked_row, record_change, rows_removed
-from previs.vocabulary import LONG_TEXT_MAX_CHARS
+from apps.projects.concurrency import StaleVersion
+from apps.projects.models import Project
+from previs.vocabulary import LONG_TEXT_MAX_CHARS, TEXT_FIELDS
 
-from .concurrency import StaleVersion
-from .models import Project
+from . import text
+from .log import applying_any_op, lock_project, locked_row, record_change, rows_removed
 
 TEXT_TOO_LONG = f"At most {LONG_TEXT_MAX_CHARS:,} characters."
 
@@ -76,7 +75,7 @@ def update_fields(instance, changes, *, actor, expected_version, entity, represe
                     text_updates[name] = update
         if text_updates:
             data["text_updates"] = text_updates  # clients editing these fields live merge them
-        record_change(project_id_of(row), actor, "update", entity, row.pk, data, client_op_id, shot_id=shot_id_of(row))
+        record_change(project_id_of(row), actor, "update", entity, row.pk, data, client_op_id, shot_id=shot_id_of(row, entity))
         return row
 
 
@@ -87,7 +86,7 @@ def create(model, values, *, actor, entity, represent, m2m=None, client_op_id=""
         row.save()
         for name, objects in (m2m or {}).items():
             getattr(row, name).set(objects)
-        record_change(project_id_of(row), actor, "create", entity, row.pk, {"version": row.version, "fields": represent(row, None)}, client_op_id, shot_id=shot_id_of(row))
+        record_change(project_id_of(row), actor, "create", entity, row.pk, {"version": row.version, "fields": represent(row, None)}, client_op_id, shot_id=shot_id_of(row, entity))
         return row
 
 
@@ -98,7 +97,7 @@ def delete(instance, *, actor, expected_version, entity, client_op_id=""):
         row = locked_row(model, instance.pk)
         if expected_version is not None and row.version != expected_version:
             raise StaleVersion(row)
-        project_id, shot_id = project_id_of(row), shot_id_of(row)
+        project_id, shot_id = project_id_of(row), shot_id_of(row, entity)
         pk = row.pk
         row.delete()
         rows_removed()
@@ -162,7 +161,7 @@ def move(instance, *, siblings, parent_field, parent, after, actor, expected_ver
             row.pk,
             {"version": row.version, "rank": row.rank, parent_field: parent.pk if parent is not None else None},
             client_op_id,
-            shot_id=shot_id_of(row),
+            shot_id=shot_id_of(row, entity),
         )
         return row
 
@@ -171,11 +170,10 @@ def last_rank(siblings):
     return siblings.order_by("-rank", "-id").values_list("rank", flat=True).first()
 
 
-def shot_id_of(row):
-    """The shot a row belongs to, if any (a shot is its own)."""
-    from apps.boards.models import Shot
-
-    return row.pk if isinstance(row, Shot) else getattr(row, "shot_id", None)
+def shot_id_of(row, entity):
+    """The shot a row belongs to, if any (a shot is its own). By the change's entity name, not
+    the model: this layer sits under the boards and knows their rows only by what they are called."""
+    return row.pk if entity == "shot" else getattr(row, "shot_id", None)
 
 
 def project_id_of(row):
