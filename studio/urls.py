@@ -42,7 +42,6 @@ router.register("script-imports", ScriptImportViewSet, basename="script-import")
 router.register("scripts", ScriptViewSet, basename="script")
 router.register("exports", ExportViewSet, basename="export")
 
-router.register("coverage-proposals", CoverageProposalViewSet, basename="coverage-proposal")
 urlpatterns = [
     path("api/", include(router.urls)),
     path("api/shot-list/import/", ShotListImportView.as_view(), name="shot-list-import"),
