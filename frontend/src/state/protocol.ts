@@ -1,6 +1,7 @@
 // The project room's socket messages. Every message type is generated from the server's single
 // definition (apps/rooms/protocol.py → OpenAPI components → src/api/schema.d.ts); this file only
-// names them and adds what JSON Schema cannot say (the shapes inside ChangeEvent.data).
+// names them and adds what JSON Schema cannot say (the shapes inside ChangeEvent.data). Which
+// fields are merged as live text comes with the published vocabulary (VOCABULARY.text_fields).
 import type { components } from "../api/schema";
 import type { Character, Location, Panel, Project, Scene, Shot } from "../api/types";
 
@@ -66,16 +67,3 @@ export interface EntityRows {
   location: Location;
   project: Project;
 }
-
-/** Long-text fields merged with Yjs (apps/rooms/protocol.py TEXT_FIELDS). */
-export const TEXT_FIELDS: Record<OpEntity, readonly string[]> = {
-  scene: ["synopsis"],
-  shot: ["description", "dialogue", "props", "notes"],
-  panel: ["caption", "notes"],
-  character: ["description"],
-  location: ["description"],
-  // Review rows travel as ops too (src/review/session.ts); none of their fields is merged text.
-  comment: [],
-  annotation: [],
-  approval: [],
-};

@@ -12,6 +12,13 @@ export const MAX_FRAME_BYTES = 64 * 1024;
 const HEARTBEAT_MS = 5_000;
 const DEAD_AFTER_MS = 4_000; // nothing heard within a heartbeat and this: the socket is dead
 
+/** The wait before attempt `retries` + 1: doubling from `baseMs` up to `capMs`, ±25 % jitter so a
+ *  restarted server is not hit by every browser at once (reconnects here, resent ops in
+ *  state/pending.ts). */
+export function jitteredBackoff(retries: number, baseMs: number, capMs: number): number {
+  return Math.min(capMs, baseMs * 2 ** retries) * (0.75 + Math.random() * 0.5);
+}
+
 export interface SocketEvents<In> {
   /** Each server message, batch frames unpacked. */
   message(message: In): void;
@@ -147,8 +154,7 @@ export class StudioSocket<Out extends Outgoing, In extends { type: string }> {
       /* already closing */
     }
     this.events.state("reconnecting");
-    // Backoff with jitter so a restarted server is not hit by every browser at once.
-    const delay = Math.min(5_000, 300 * 2 ** this.retries) * (0.75 + Math.random() * 0.5);
+    const delay = jitteredBackoff(this.retries, 300, 5_000);
     this.retries += 1;
     window.clearTimeout(this.timer);
     this.timer = window.setTimeout(() => {

@@ -1,0 +1,270 @@
+// This tab's ops between sending and the server's answer, and the undo/redo history.
+//
+// An op is shown at once: what the screen shows is the confirmed board (the server's, see
+// board.ts) with every pending op laid over it in order, rebuilt after every change, ack and
+// refusal. So a remote change under a pending op never makes the screen jump back (the op is
+// laid over it again), and a refused op vanishes by itself (rollback = drop it and rebuild). An
+// op leaves the queue when it is acknowledged and its change (ack.seq) is in the confirmed board.
+import { firstError } from "../api/client";
+import type { CharacterPatch, LocationPatch, PanelPatch, ScenePatch, ShotPatch } from "../api/types";
+import { applyOp, findRow, placeOf, type BoardData } from "./board";
+import type { AckMessage, ErrorMessage, Op, OpEntity, OpMessage } from "./protocol";
+import { jitteredBackoff } from "./socket";
+
+/** How an op ended: applied (with the row it created or touched) or refused. */
+export type OpResult =
+  | { ok: true; id: number | null }
+  | { ok: false; code: ErrorMessage["code"] | "timeout"; detail: string; errors: Record<string, string[]> };
+
+export interface PendingOp {
+  message: OpMessage;
+  acked: boolean;
+  ackSeq: number | null;
+  ackId: number | null;
+  /** A change carrying this op_id has been applied (a create's real row is on the board). */
+  seen: boolean;
+  /** The optimistic row's id for a create (negative until the server names it). */
+  tempId: number;
+  /** A text op's resulting text, as shown locally. */
+  text?: string;
+  /** Someone shows this op's outcome (an open editor); otherwise failures become toasts. */
+  watched: boolean;
+  done: ((result: OpResult) => void)[];
+}
+
+const HISTORY_LIMIT = 100;
+const RESEND_BASE_MS = 500;
+const RESEND_CAP_MS = 8_000;
+
+function randomId(): string {
+  const bytes = crypto.getRandomValues(new Uint8Array(8));
+  return Array.from(bytes, (b) => b.toString(36).padStart(2, "0")).join("").slice(0, 12);
+}
+
+export class PendingOps {
+  private ops: PendingOp[] = [];
+  private counter = 0;
+  private nextTempId = -1;
+  private resendTimer = 0;
+  private resendRetries = 0;
+
+  constructor(private readonly clientId: string = randomId()) {}
+
+  /** Ops not yet confirmed by the server (shown as "saving" in the header). */
+  get size(): number {
+    return this.ops.length;
+  }
+
+  /** Queue an op (the caller sends it); `text` is a text op's resulting text, shown locally. */
+  add(op: Op, text?: string): PendingOp {
+    const pending: PendingOp = {
+      message: { type: "op", op_id: `${this.clientId}.${++this.counter}`, op },
+      acked: false, ackSeq: null, ackId: null, seen: false, tempId: 0, text, watched: false, done: [],
+    };
+    if (op.kind === "create") pending.tempId = this.nextTempId--;
+    this.ops.push(pending);
+    return pending;
+  }
+
+  /** Ops sent but not acknowledged, in the order they were made (resent on reconnect). */
+  unacked(): OpMessage[] {
+    return this.ops.filter((p) => !p.acked).map((p) => p.message);
+  }
+
+  /** A room change carried this op's id: its real row is on the confirmed board. */
+  seen(opId: string | null): void {
+    const own = opId ? this.ops.find((p) => p.message.op_id === opId) : undefined;
+    if (own) own.seen = true;
+  }
+
+  /** The server applied the op as change `ack.seq`; false for an unknown or repeated ack. */
+  ack(message: AckMessage): boolean {
+    const pending = this.ops.find((p) => p.message.op_id === message.op_id);
+    if (!pending || pending.acked) return false;
+    this.resendRetries = 0;
+    pending.acked = true;
+    pending.ackSeq = message.seq;
+    pending.ackId = message.id;
+    return true;
+  }
+
+  /** The server refused the op: it leaves the queue (null if it is not one of ours). */
+  refuse(opId: string | null | undefined): PendingOp | null {
+    const at = opId ? this.ops.findIndex((p) => p.message.op_id === opId) : -1;
+    return at < 0 ? null : this.ops.splice(at, 1)[0];
+  }
+
+  /** Take out the ops whose change is in a confirmed board at `seq`; the caller finishes them. */
+  settle(seq: number): PendingOp[] {
+    const finished = this.ops.filter((p) => p.acked && (p.ackSeq == null || p.ackSeq <= seq));
+    if (finished.length) this.ops = this.ops.filter((p) => !finished.includes(p));
+    return finished;
+  }
+
+  /** What the screen shows: `confirmed` with the pending ops on top, in the order they were made. */
+  show(confirmed: BoardData | null): BoardData | null {
+    let data = confirmed;
+    if (!data) return null;
+    for (const pending of this.ops) {
+      try {
+        data = applyOp(data, pending.message.op, pending);
+      } catch (error) {
+        console.warn("could not show a pending op", pending.message, error);
+      }
+    }
+    return data;
+  }
+
+  /** Resolves when the op is applied and on the board, or refused. */
+  outcome(pending: PendingOp): Promise<OpResult> {
+    return new Promise((resolve) => pending.done.push(resolve));
+  }
+
+  /** Like outcome(), but gives up waiting after `ms` (the op stays queued and is resent). */
+  async watch(pending: PendingOp, ms: number): Promise<OpResult> {
+    pending.watched = true;
+    let timer = 0;
+    const timeout = new Promise<OpResult>((resolve) => {
+      timer = setTimeout(() => resolve({ ok: false, code: "timeout", detail: "", errors: {} }), ms);
+    });
+    const result = await Promise.race([this.outcome(pending), timeout]);
+    clearTimeout(timer);
+    if (!result.ok && result.code === "timeout") pending.watched = false;
+    return result;
+  }
+
+  /** Dropped (rate-limited, busy) ops are sent again, in order, with the same op_id (repeats
+   *  are harmless), after a jittered backoff that grows while the server keeps dropping them. */
+  resendSoon(send: (message: OpMessage) => void): void {
+    if (this.resendTimer) return;
+    const delay = jitteredBackoff(this.resendRetries, RESEND_BASE_MS, RESEND_CAP_MS);
+    this.resendRetries += 1;
+    this.resendTimer = setTimeout(() => {
+      this.resendTimer = 0;
+      // unacked() is a copy: an op refused on the way (too large) leaves the queue meanwhile.
+      for (const message of this.unacked()) send(message);
+    }, delay);
+  }
+
+  stop(): void {
+    clearTimeout(this.resendTimer);
+    this.resendTimer = 0;
+  }
+}
+
+/** Tell everyone waiting for the op how it ended. */
+export function finish(pending: PendingOp, result: OpResult): void {
+  pending.done.forEach((done) => done(result));
+}
+
+/** A refusal in the words a person reads. */
+export function explain(result: OpResult): string {
+  if (result.ok) return "";
+  switch (result.code) {
+    case "not_found":
+      return "It was deleted meanwhile — your change was undone.";
+    case "invalid":
+      return `Not saved: ${Object.keys(result.errors).length ? firstError(result.errors) : result.detail}`;
+    case "forbidden":
+      return `Not allowed: ${result.detail}`;
+    default:
+      return `Not saved: ${result.detail}`;
+  }
+}
+
+// --- Undo and redo ---------------------------------------------------------------------------
+
+/** One own action that can be undone: builds the op that reverses it (null if not possible yet). */
+export interface HistoryEntry {
+  inverse: () => Op | null;
+}
+
+/** The fields a create may set, per entity (compile-checked against the generated patch bodies):
+ *  what an undone delete puts back. */
+const WRITABLE: Record<OpEntity, readonly string[]> = {
+  scene: Object.keys({ number: 1, setting: 1, location: 1, time_of_day: 1, synopsis: 1, page_eighths: 1, props: 1, omitted: 1, script_changed: 1 } satisfies Record<keyof ScenePatch, 1>),
+  shot: Object.keys({
+    number: 1, description: 1, dialogue: 1, characters: 1, location: 1, shot_size: 1, framing: 1, angle: 1, movement: 1, rig: 1,
+    lens_mm: 1, sensor: 1, aspect_ratio: 1, fps: 1, duration_s: 1, props: 1, notes: 1, status: 1, camera_spec: 1, spec_locked: 1,
+  } satisfies Record<keyof ShotPatch, 1>),
+  panel: Object.keys({ image: 1, duration_s: 1, caption: 1, notes: 1 } satisfies Record<keyof PanelPatch, 1>),
+  character: Object.keys({ name: 1, description: 1, height_m: 1, colour: 1 } satisfies Record<keyof CharacterPatch, 1>),
+  location: Object.keys({ name: 1, description: 1 } satisfies Record<keyof LocationPatch, 1>),
+  // Comments, drawings and decisions are written by the review page (src/review/session.ts), not here.
+  comment: [],
+  annotation: [],
+  approval: [],
+};
+
+/** The undo entry of an op, from `board` as it is before the op. */
+export function inverseOf(board: BoardData, op: Op, pending: PendingOp): HistoryEntry | null {
+  switch (op.kind) {
+    case "set": {
+      const row = findRow(board, op.entity, op.id);
+      if (!row) return null;
+      const before = Object.fromEntries(Object.keys(op.fields).map((field) => [field, row[field]]));
+      return { inverse: () => ({ kind: "set", entity: op.entity, id: op.id, fields: before }) };
+    }
+    case "create":
+      // The row's id is known once the server has answered.
+      return { inverse: () => (pending.ackId != null ? { kind: "delete", entity: op.entity, id: pending.ackId } : null) };
+    case "delete": {
+      const row = findRow(board, op.entity, op.id);
+      const place = placeOf(board, op.entity, op.id);
+      if (!row || !place) return null;
+      const fields = Object.fromEntries(WRITABLE[op.entity].filter((f) => f in row).map((f) => [f, row[f]]));
+      if (op.entity === "shot" && !row.spec_locked) {
+        delete fields.camera_spec; // derived from the camera fields unless locked
+        delete fields.spec_locked;
+      }
+      // The deleted row comes back as a new row (new id) where it was; its children do not.
+      return { inverse: () => ({ kind: "create", entity: op.entity, parent: place.parent, after: place.after, fields }) };
+    }
+    case "move": {
+      const place = placeOf(board, op.entity, op.id);
+      if (!place) return null;
+      return { inverse: () => ({ kind: "move", entity: op.entity, id: op.id, after: place.after, parent: place.parent }) };
+    }
+    case "text":
+      return null; // a whole editing session is one undo step (the store records it on close)
+  }
+}
+
+/** What an op is to the history: the person's own action, or a step of undo or redo. */
+export type OpOrigin = "action" | "undo" | "redo";
+
+export class History {
+  private undoStack: HistoryEntry[] = [];
+  private redoStack: HistoryEntry[] = [];
+
+  /** Remember how to reverse `op` (sent from `board`): an action or a redo goes on the undo
+   *  stack, an undo on the redo stack; a new action makes the redo stack meaningless. */
+  record(board: BoardData, op: Op, pending: PendingOp, origin: OpOrigin): void {
+    if (origin === "action") this.redoStack = [];
+    const entry = inverseOf(board, op, pending);
+    if (entry) this.push(origin === "undo" ? this.redoStack : this.undoStack, entry);
+  }
+
+  /** A whole action recorded at once (a live text editing session). */
+  action(entry: HistoryEntry): void {
+    this.redoStack = [];
+    this.push(this.undoStack, entry);
+  }
+
+  /** The op that undoes (or redoes) the latest step: "empty" when there is none, "busy" when
+   *  it cannot be built yet (a create not yet answered; the step stays). */
+  next(stack: "undo" | "redo"): Op | "empty" | "busy" {
+    const from = stack === "undo" ? this.undoStack : this.redoStack;
+    const entry = from.pop();
+    if (!entry) return "empty";
+    const op = entry.inverse();
+    if (op) return op;
+    from.push(entry);
+    return "busy";
+  }
+
+  private push(stack: HistoryEntry[], entry: HistoryEntry): void {
+    stack.push(entry);
+    if (stack.length > HISTORY_LIMIT) stack.shift();
+  }
+}
