@@ -21,6 +21,7 @@ from apps.review.views import (
     ShareLinkViewSet,
     ShotNotesView,
 )
+from apps.scripts.lining_views import ShotScriptLinesView
 from apps.scripts.views import ScriptImportViewSet, ScriptViewSet
 
 router = DefaultRouter()
@@ -47,6 +48,7 @@ urlpatterns = [
     path("api/shot-list/import/", ShotListImportView.as_view(), name="shot-list-import"),
     path("api/projects/<str:id>/board/", ProjectBoardView.as_view(), name="project-board"),
     path("api/shots/<int:shot_id>/notes.pdf", ShotNotesView.as_view(), name="shot-notes"),
+    path("api/shots/<int:shot_id>/script-lines/", ShotScriptLinesView.as_view(), name="shot-script-lines"),
     path("api/share/<str:token>/", ShareLinkInfoView.as_view(), name="share-link-info"),
     path("api/share/<str:token>/join/", ShareJoinView.as_view(), name="share-join"),
     path("api/share/<str:token>/content/", ShareContentView.as_view(), name="share-content"),

@@ -103,6 +103,7 @@ SHOT_FIELDS = (
     "spec_locked",
     "field_of_view",
     "move_end",
+    "script_lines",
 )
 
 
@@ -116,6 +117,18 @@ class MoveEndSerializer(serializers.Serializer):
     yaw_deg = serializers.FloatField()
 
 
+class ScriptLinesSerializer(serializers.Serializer):
+    """The script lines a shot covers (apps.scripts.models.ShotLines, the lined script)."""
+
+    script = serializers.IntegerField(source="script_id", help_text="The draft the lines are in.")
+    first = serializers.IntegerField(source="first_id", help_text="The first script element covered.")
+    last = serializers.IntegerField(source="last_id", help_text="The last script element covered.")
+    first_index = serializers.IntegerField(help_text="Its place in the draft's elements.")
+    last_index = serializers.IntegerField()
+    page = serializers.IntegerField(help_text="The page the covered lines start on.")
+    lines = serializers.IntegerField(help_text="Printed lines of text covered.")
+
+
 # Moves after which the camera stands or points elsewhere; a handheld shake ends where it began.
 TRAVELLING_MOVES = {"pan", "dolly_in", "dolly_out", "truck", "arc", "crane", "pedestal", "dolly_zoom", "steadicam"}
 
@@ -127,6 +140,7 @@ class ShotSerializer(ProjectScopedSerializer):
     characters = IdRelatedField(many=True, queryset=Character.objects.none(), required=False)
     location = IdRelatedField(queryset=Location.objects.none(), allow_null=True, required=False)
     number = serializers.CharField(max_length=8, required=False, help_text="Like 12A; left out, the next free letter is used.")
+    script_lines = serializers.SerializerMethodField(help_text="The script lines the shot covers (set through /api/shots/{id}/script-lines/); null when none.")
 
     class Meta:
         model = Shot
@@ -150,6 +164,13 @@ class ShotSerializer(ProjectScopedSerializer):
             camera.get("lens_mm") or shot.lens_mm, camera.get("sensor") or shot.sensor, camera.get("aspect") or shot.aspect_ratio
         )
         return {"horizontal_deg": round(horizontal, 3), "vertical_deg": round(vertical, 3)}
+
+    @extend_schema_field(ScriptLinesSerializer(allow_null=True))
+    def get_script_lines(self, shot):
+        # The row lives in apps.scripts (above the boards): read by its reverse accessor, which
+        # the board read joins (selectors.board_queryset), so no import and no query per shot.
+        lines = getattr(shot, "script_lines", None) if shot.pk else None
+        return ScriptLinesSerializer(lines).data if lines is not None else None
 
     @extend_schema_field(MoveEndSerializer(allow_null=True))
     def get_move_end(self, shot):

@@ -142,7 +142,7 @@ class SceneViewSet(MoveMixin, CreateWithParentMixin, ProjectScopedViewSet):
 
 @extend_schema(parameters=LIST_FILTERS + [OpenApiParameter("scene", int, required=False)])
 class ShotViewSet(MoveMixin, CreateWithParentMixin, ProjectScopedViewSet):
-    queryset = Shot.objects.prefetch_related("characters")
+    queryset = Shot.objects.select_related("script_lines").prefetch_related("characters")
     serializer_class = ShotSerializer
     create_serializer_class = ShotCreateSerializer
     parent_field = "scene"

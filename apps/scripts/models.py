@@ -92,3 +92,26 @@ class ScriptImport(models.Model):
 
     class Meta:
         ordering = ["-created_at", "-id"]
+
+
+class ShotLines(models.Model):
+    """The script lines a shot covers, as the script supervisor lines them: one unbroken run of a
+    draft's elements, all in the shot's scene (apps.scripts.lining sets and checks it).
+
+    Where the run prints (its page, its line count) is kept with it, so the shot list can say
+    "p.3 · 4 lines" from the board read without paginating the draft."""
+
+    shot = models.OneToOneField("boards.Shot", on_delete=models.CASCADE, primary_key=True, related_name="script_lines")
+    project = models.ForeignKey("projects.Project", on_delete=models.CASCADE, related_name="+")
+    script = models.ForeignKey(Script, on_delete=models.CASCADE, related_name="shot_lines")
+    first = models.ForeignKey(ScriptElement, on_delete=models.CASCADE, related_name="+")
+    last = models.ForeignKey(ScriptElement, on_delete=models.CASCADE, related_name="+")
+    first_index = models.PositiveIntegerField()
+    last_index = models.PositiveIntegerField()
+    page = models.PositiveIntegerField(help_text="The page the first covered line is printed on.")
+    lines = models.PositiveIntegerField(help_text="Printed lines of text covered.")
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        indexes = [models.Index(fields=["script", "first_index"])]
+

@@ -9,6 +9,7 @@ from apps.projects.api import filter_by_ids
 from apps.projects.permissions import EDIT
 
 from . import services
+from .lining_views import LinedScriptActions
 from .models import Script, ScriptImport
 from .serializers import SceneCastSerializer, ScriptElementSerializer, ScriptImportSerializer, ScriptSerializer, ScriptUploadSerializer
 
@@ -48,7 +49,7 @@ class ScriptImportViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixi
 
 
 @extend_schema(parameters=PROJECT_FILTER)
-class ScriptViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
+class ScriptViewSet(LinedScriptActions, mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
     """The project's drafts, newest first, with their elements and the cast of their scenes."""
 
     queryset = Script.objects.none()
