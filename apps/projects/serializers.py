@@ -4,7 +4,6 @@ from .api import BoundedText
 from .models import Membership, Project
 from .permissions import ROLE_PERMISSIONS
 
-
 SEED_MESSAGE = "A whole number from 0 to 2147483647 (the same number gives the same AI look)."
 
 
