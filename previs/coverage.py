@@ -427,7 +427,7 @@ def _proposals(read: _Scene) -> list[ShotProposal]:
         out.append(
             _proposal(
                 read,
-                key=f"tracking:{line.id}",
+                key=f"tracking:{tracking}",
                 coverage="tracking",
                 description=f"{TRACKING_WORDS[move]} {', '.join(movers) or place}: {_excerpt(line.text)}",
                 size=size,
@@ -525,6 +525,12 @@ def lay_out(proposal: ShotProposal, people: Sequence[JsonObject], sensor: str, a
         framing=proposal.framing,
         environment={"time_of_day": time_of_day if time_of_day in v.values(v.TIMES_OF_DAY) else "DAY"},
     )
+
+
+def camera_for(proposal: ShotProposal, scene: SceneToCover) -> JsonObject:
+    """The camera of a proposal made outside the planner (the assistant's), on the scene's blocking."""
+    read = _Scene(scene)
+    return lay_out(proposal, _people(proposal, read, read.speakers[:2]), scene.sensor, scene.aspect, scene.fps, scene.time_of_day)
 
 
 def lay_out_again(proposal: ShotProposal, spec: JsonObject) -> JsonObject:

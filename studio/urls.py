@@ -21,6 +21,7 @@ from apps.review.views import (
     ShareLinkViewSet,
     ShotNotesView,
 )
+from apps.scripts.coverage_api import CoverageProposalViewSet
 from apps.scripts.lining_views import ShotScriptLinesView
 from apps.scripts.views import ScriptImportViewSet, ScriptViewSet
 
@@ -41,6 +42,7 @@ router.register("annotations", AnnotationViewSet, basename="annotation")
 router.register("approvals", ApprovalViewSet, basename="approval")
 router.register("script-imports", ScriptImportViewSet, basename="script-import")
 router.register("scripts", ScriptViewSet, basename="script")
+router.register("coverage-proposals", CoverageProposalViewSet, basename="coverage-proposal")
 router.register("exports", ExportViewSet, basename="export")
 
 urlpatterns = [

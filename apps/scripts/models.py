@@ -115,3 +115,32 @@ class ShotLines(models.Model):
     class Meta:
         indexes = [models.Index(fields=["script", "first_index"])]
 
+
+class CoverageProposal(models.Model):
+    """A shot the coverage planner (previs.coverage), or the assistant, proposes for a scene: a
+    draft the director accepts (it becomes a shot), rejects, or leaves. Stored, so decisions
+    persist and everyone reading the scene sees the same proposals; planned again only when the
+    scene's lines or cast change (`basis`), and then only the undecided ones are replaced."""
+
+    PROPOSED, ACCEPTED, REJECTED = "proposed", "accepted", "rejected"
+    STATUSES = ((PROPOSED, "Proposed"), (ACCEPTED, "Accepted"), (REJECTED, "Rejected"))
+    PLANNER, ASSISTANT = "planner", "assistant"
+    SOURCES = ((PLANNER, "Planner"), (ASSISTANT, "Assistant"))
+
+    project = models.ForeignKey("projects.Project", on_delete=models.CASCADE, related_name="+")
+    scene = models.ForeignKey("boards.Scene", on_delete=models.CASCADE, related_name="coverage_proposals")
+    key = models.CharField(max_length=80, help_text="The coverage it is (master, ots:anna…): the same in every planning of the scene.")
+    order = models.PositiveIntegerField(default=0)
+    basis = models.CharField(max_length=64, help_text="sha256 of what it was planned from (the scene's lines, cast, setting, camera).")
+    source = models.CharField(max_length=12, choices=SOURCES, default=PLANNER)
+    status = models.CharField(max_length=12, choices=STATUSES, default=PROPOSED)
+    proposal = models.JSONField(help_text="The shot as proposed (previs.coverage.ShotProposal).")
+    camera_spec = models.JSONField(help_text="Its camera and blocking, laid out by previs.spec.")
+    shot = models.ForeignKey("boards.Shot", null=True, blank=True, on_delete=models.SET_NULL, related_name="+", help_text="The shot made when it was accepted.")
+    decided_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    decided_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["scene_id", "order", "id"]
+        constraints = [models.UniqueConstraint(fields=["scene", "key"], name="coverage_key_once_per_scene")]
