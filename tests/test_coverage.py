@@ -18,6 +18,7 @@ from apps.boards.models import Scene, Shot
 from apps.changes.models import Change
 from apps.renders.models import RenderJob
 from apps.scripts import services as scripts
+from apps.scripts.models import ShotLines
 from previs import coverage
 from previs import screenplay as sp
 from previs import vocabulary as v
@@ -249,6 +250,9 @@ def test_accepting_makes_shots_render_jobs_and_changes(api, project, director, i
     assert (shot.lens_mm, shot.framing, shot.description) == (65, "ots", "Over Ben on Anna, tighter")
     assert shot.camera_spec["camera"]["lens_mm"] == 65 and sorted(c.name for c in shot.characters.all()) == ["ANNA", "BEN"]
     assert RenderJob.objects.filter(shot_id__in=[a["shot"] for a in accepted], kind="frame", backend="blocking").count() == 2
+    # Lined through the script it covers, as the lined script shows it.
+    lined = ShotLines.objects.get(shot=shot)
+    assert (lined.first_id, lined.last_id) == (ots["proposal"]["elements"][0], ots["proposal"]["elements"][-1])
     changes = Change.objects.filter(project=project, seq__gt=0).order_by("seq")[before:]
     entities = [(c.entity, c.action) for c in changes]
     assert entities.count(("shot", "create")) == 2 and entities.count(("render_job", "create")) == 2

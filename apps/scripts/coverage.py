@@ -24,7 +24,7 @@ from apps.renders.models import RenderJob
 from previs import coverage as planner
 from previs.spec import layout_for_shot, normalize_spec
 
-from . import assistant
+from . import assistant, lining
 from .models import CoverageProposal, SceneCast, ScriptElement
 from .services import latest_script
 
@@ -223,6 +223,8 @@ def accept(scene, choices, actor):
                 # planner's camera is kept as placed (spec_locked), and follows lens and move edits.
                 data["camera_spec"] = spec
             shot = boards.create_shot(scene, data, actor)
+            if proposal.elements:
+                _line(shot, proposal.elements, actor)
             row.status, row.shot, row.decided_by, row.decided_at = CoverageProposal.ACCEPTED, shot, _user(actor), timezone.now()
             row.proposal, row.camera_spec = proposal.model_dump(mode="json"), shot.camera_spec
             row.save(update_fields=["status", "shot", "decided_by", "decided_at", "proposal", "camera_spec"])
@@ -230,6 +232,15 @@ def accept(scene, choices, actor):
             job = renders.create_job(shot=shot, kind=RenderJob.FRAME, backend=RenderJob.BLOCKING, seed=None, parameters={}, actor=actor)
             made.append((row, shot, job))
     return made
+
+
+def _line(shot, elements, actor):
+    """Line the new shot through the script it covers (one run, first to last line), as the
+    script supervisor would; lines of an older draft than the latest are left unlined."""
+    try:
+        lining.set_lines(shot, elements[0], elements[-1], actor)
+    except ValidationError as error:
+        log.info("shot %s not lined: %s", shot.pk, error.detail)
 
 
 def _own_layout(scene, data):
