@@ -34,6 +34,9 @@ MARGINS = {
     screenplay.TRANSITION: (5.5, 7.5),
 }
 CHARS_PER_INCH = 10  # 12-pt Courier
+PAGE_WIDTH_IN, PAGE_HEIGHT_IN = 8.5, 11.0  # US letter, as screenplays are printed
+TOP_IN = 1.0  # where page line 1 is printed
+LINE_HEIGHT_IN = 1 / 6  # 12-pt Courier: six lines to the inch
 
 
 class Printable(Protocol):

@@ -124,14 +124,16 @@ def new_shot_from_lines(project_id, first_id, last_id, actor, fields=None):
 def shot_fields_from(elements, project_id):
     """A shot's description (the action), dialogue ("NAME: line") and characters (who speaks, as
     named in the project library) from the script lines it covers."""
-    action, dialogue, speakers = [], [], []
+    action, dialogue, speakers, parenthetical = [], [], [], ""
     for element in elements:
         if element.kind in (screenplay.ACTION, screenplay.SHOT):
             action.append(element.text)
+        elif element.kind == screenplay.PARENTHETICAL:
+            parenthetical = f"{element.text} "  # how the next line is said
         elif element.kind == screenplay.DIALOGUE:
-            dialogue.append(f"{element.character}: {element.text}" if element.character else element.text)
-        elif element.kind == screenplay.PARENTHETICAL and dialogue:
-            dialogue[-1] += f" {element.text}"
+            line = f"{parenthetical}{element.text}"
+            dialogue.append(f"{element.character}: {line}" if element.character else line)
+            parenthetical = ""
         if element.kind in (screenplay.CHARACTER, screenplay.DIALOGUE) and element.character and element.character.upper() not in speakers:
             speakers.append(element.character.upper())
     by_name = {c.name.upper(): c for c in Character.objects.filter(project_id=project_id)}
@@ -154,13 +156,19 @@ def lined_script(script):
     def placed(p):
         e = by_index[p.index]
         number = scene_numbers.get(e.scene_id, e.scene_number) if e.kind == screenplay.HEADING else ""
+        left, right = lining.MARGINS.get(e.kind, lining.MARGINS[screenplay.ACTION])
         return {
             "id": e.pk, "index": e.index, "kind": e.kind, "text": e.text, "scene": e.scene_id, "scene_number": number or "",
             "character": e.character, "extension": e.extension, "dual": e.dual, "line": p.line, "wrapped": list(p.wrapped),
+            "left_in": left, "right_in": right,
         }
 
     return {
         "script": script.pk,
+        "page_width_in": lining.PAGE_WIDTH_IN,
+        "page_height_in": lining.PAGE_HEIGHT_IN,
+        "top_in": lining.TOP_IN,
+        "line_height_in": lining.LINE_HEIGHT_IN,
         "title": script.title or script.filename,
         "draft_name": script.draft_name,
         "revision_colour": script.revision_colour,

@@ -27,6 +27,8 @@ class PlacedElementSerializer(serializers.Serializer):
     line = serializers.IntegerField(help_text="The page line its first text line is printed on (1-based).")
     wrapped = serializers.ListField(child=serializers.CharField(allow_blank=True), help_text="Its text as the typewriter breaks it into lines.")
     scene_number = serializers.CharField(allow_blank=True, help_text="Headings: the studio's scene number (printed on both sides); else empty.")
+    left_in = serializers.FloatField(help_text="Its left margin, in inches from the page's left edge (screenplay margins).")
+    right_in = serializers.FloatField(help_text="Where its lines end, in inches from the page's left edge.")
 
 
 class ScriptPageSerializer(serializers.Serializer):
@@ -62,6 +64,10 @@ class LinedShotSerializer(serializers.Serializer):
 
 class LinedScriptSerializer(serializers.Serializer):
     script = serializers.IntegerField()
+    page_width_in = serializers.FloatField(help_text="The paper (US letter), in inches.")
+    page_height_in = serializers.FloatField()
+    top_in = serializers.FloatField(help_text="Where page line 1 is printed, in inches from the top.")
+    line_height_in = serializers.FloatField(help_text="12-pt Courier: six lines to the inch.")
     title = serializers.CharField()
     draft_name = serializers.CharField()
     revision_colour = serializers.CharField()

@@ -30,9 +30,9 @@ export type Route =
   | { name: "review"; id: number }
   | { name: "share"; token: string };
 
-export type ProjectTab = "shots" | "board" | "library";
+export type ProjectTab = "shots" | "board" | "library" | "script";
 
-const TAB_PATHS: Record<ProjectTab, string> = { shots: "", board: "/board", library: "/library" };
+const TAB_PATHS: Record<ProjectTab, string> = { shots: "", board: "/board", library: "/library", script: "/script" };
 
 /** A project tab; with `shot`, that shot's camera panel open over it (/projects/1/board/shots/7). */
 export function projectPath(id: number, tab: ProjectTab = "shots", shot: number | null = null): string {
@@ -50,9 +50,9 @@ export function parseRoute(path: string): Route {
   // A client's share link: no account, the token is the key (see apps/review/views.py).
   const share = path.match(/^\/s\/([A-Za-z0-9_-]+)\/?$/);
   if (share) return { name: "share", token: share[1] };
-  const match = path.match(/^\/projects\/(\d+)(?:\/(board|library|shots))?(?:\/shots\/(\d+))?\/?$/);
+  const match = path.match(/^\/projects\/(\d+)(?:\/(board|library|shots|script))?(?:\/shots\/(\d+))?\/?$/);
   if (match) {
-    const tab: ProjectTab = match[2] === "board" ? "board" : match[2] === "library" ? "library" : "shots";
+    const tab: ProjectTab = match[2] === "board" ? "board" : match[2] === "library" ? "library" : match[2] === "script" ? "script" : "shots";
     return { name: "project", id: Number(match[1]), tab, shot: match[3] ? Number(match[3]) : null };
   }
   return { name: "projects" };

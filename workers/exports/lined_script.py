@@ -25,9 +25,7 @@ MONO_FONTS = (  # Liberation Mono has Courier New's metrics; DejaVu Sans Mono is
     ("/usr/share/fonts/truetype/dejavu", "DejaVuSansMono.ttf", "DejaVuSansMono-Bold.ttf"),
 )
 FONT = "ScriptMono"
-PAGE_W, PAGE_H = 8.5, 11.0  # US letter, as screenplays are printed
-TOP = 1.0  # inches above the first line
-LINE_H = 1 / 6  # 12-pt Courier: six lines to the inch
+TOP, LINE_H = lining.TOP_IN, lining.LINE_HEIGHT_IN
 POINT = 1 / 72
 LEFT_SCENE_NUMBER, RIGHT_SCENE_NUMBER = 1.0, 7.6
 LINE_COLOUR = (200, 30, 45)  # supervisors line in red

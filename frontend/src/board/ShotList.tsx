@@ -12,6 +12,7 @@ import { parseRoute, usePath } from "../router";
 import { startSceneReview } from "../review/start";
 import { CharacterChips, charactersEditor, sameIds, StatusPill } from "./cells";
 import { formatDuration } from "./format";
+import { ScriptLinesLink } from "../script/ScriptLinesLink";
 
 const SHOT_MIME = "application/x-previs-shot";
 
@@ -355,6 +356,7 @@ function ShotRowCells({ shot, previous, open, sceneId, canEdit, characters, job 
       <EditCell {...cell} {...at("status")} value={shot.status} display={<StatusPill status={shot.status} />}
         save={save("status")} editor={selectEditor(optionsOf(STATUSES))} />
       <td class="actions">
+        <ScriptLinesLink shot={shot} projectId={store.projectId} />
         {shot.id > 0 && (
           <button class="btn btn-ghost btn-icon cam-open" title={`Camera of shot ${shot.number} (C)`} aria-label={`Camera of shot ${shot.number}`} data-testid={id("camera")}
             onClick={() => openCamera(store, "shots", shot.id)}>

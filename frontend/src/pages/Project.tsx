@@ -6,6 +6,7 @@ import { ScriptImportButton } from "../board/ScriptImport";
 import { ShotList } from "../board/ShotList";
 import { Storyboard } from "../board/Storyboard";
 import { CameraDrawer } from "../camera/CameraDrawer";
+import { LinedScript } from "../script/LinedScript";
 import { linkClick, navigate, projectPath, type ProjectTab } from "../router";
 import { StoreContext, useBoard } from "../state/context";
 import { BoardStore } from "../state/store";
@@ -18,6 +19,7 @@ const TABS: { tab: ProjectTab; label: string; key: string }[] = [
   { tab: "shots", label: "Shot list", key: "1" },
   { tab: "board", label: "Storyboard", key: "2" },
   { tab: "library", label: "Library", key: "3" },
+  { tab: "script", label: "Script", key: "4" },
 ];
 
 export function ProjectPage({ id, tab, shot, user, onSignOut }: { id: number; tab: ProjectTab; shot: number | null; user: SessionUser; onSignOut: () => void }) {
@@ -101,7 +103,7 @@ function ProjectShell({ tab, shot, user, onSignOut }: { tab: ProjectTab; shot: n
         )}
       </TopBar>
       <main class="project-main">
-        {store.loadError ? <p class="empty">{store.loadError}</p> : !data ? <p class="muted pad">Loading board…</p> : tab === "shots" ? <ShotList /> : tab === "board" ? <Storyboard /> : <Library />}
+        {store.loadError ? <p class="empty">{store.loadError}</p> : !data ? <p class="muted pad">Loading board…</p> : tab === "shots" ? <ShotList /> : tab === "board" ? <Storyboard /> : tab === "script" ? <LinedScript /> : <Library />}
         {data && shot != null && <CameraDrawer key={shot} shotId={shot} onClose={() => navigate(projectPath(data.project.id, tab))} />}
       </main>
     </div>
