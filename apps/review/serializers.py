@@ -344,6 +344,7 @@ class LinkInfoSerializer(serializers.Serializer):
     scope = serializers.ChoiceField(choices=LINK_SCOPES)
     needs_passphrase = serializers.BooleanField()
     expires_at = serializers.DateTimeField(allow_null=True)
+    watermark = serializers.BooleanField(help_text="Frames carry the guest's name: stills stamped by the server, clips overlaid in the page.")
     guest = GuestSerializer(allow_null=True)
     review = serializers.IntegerField()
 

@@ -323,7 +323,7 @@ class ShareLinkInfoView(GuestView):
         guest = services.guest_of(link, request.session)
         return Response({
             "project_name": link.project.name, "review_title": link.review.title, "scope": link.scope,
-            "needs_passphrase": bool(link.passphrase), "expires_at": link.expires_at,
+            "needs_passphrase": bool(link.passphrase), "expires_at": link.expires_at, "watermark": link.watermark,
             "guest": {"name": guest.name, "email": guest.email} if guest else None,
             "review": link.review_id,
         })

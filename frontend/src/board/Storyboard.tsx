@@ -12,6 +12,7 @@ import { CameraIcon, openCamera } from "../camera/CameraDrawer";
 import { startSceneReview } from "../review/start";
 import { StatusPill } from "./cells";
 import { formatDuration } from "./format";
+import { printHeading } from "./print";
 
 const PANEL_MIME = "application/x-previs-panel";
 const IMAGE_TYPES = ["image/png", "image/jpeg", "image/webp"];
@@ -42,6 +43,7 @@ function SceneBoards({ scene }: { scene: Scene }) {
   const canReview = !!store.data?.project.allowed.includes("share") && scene.id > 0 && scene.shots.length > 0;
   return (
     <section class="board-scene" data-testid={`board-scene-${scene.id}`}>
+      {store.data && <div class="print-head">{printHeading(store.data.project.name, "Storyboards")}</div>}
       <h2 class="board-scene-head"><span class="scene-number">{scene.number}</span> {scene.heading}
         {scene.synopsis && <span class="board-synopsis">{scene.synopsis}</span>}
         {canReview && (

@@ -4,6 +4,7 @@ import { useEffect, useRef, useState } from "preact/hooks";
 import { aspectValue } from "../vocab";
 import { useLocalCopy, useSession } from "./context";
 import { Overlay, type DrawTool } from "./Overlay";
+import { ClipWatermark } from "./Watermark";
 import { pictureAt, type ReviewItem, type ZoomPan } from "./protocol";
 import type { Position, ReviewSession } from "./session";
 import { frameRate, timecode, timecodeTitle } from "../timecode";
@@ -43,15 +44,16 @@ function zoomTransform(view: ZoomPan): string {
   return z <= 1 ? "none" : `translate(${(0.5 - z * view.x) * 100}%, ${(0.5 - z * view.y) * 100}%) scale(${z})`;
 }
 
-export function Player({ session }: { session: ReviewSession }) {
+/** `watermark`: a guest whose link asks for one sees their name over clips (stills come stamped). */
+export function Player({ session, watermark }: { session: ReviewSession; watermark?: { guest: string; project: string } | null }) {
   useSession(session);
   const index = session.position().item;
   const item = session.item(index);
   if (!item) return <p class="empty">This review has no shots.</p>;
-  return <ItemPlayer key={index} session={session} item={item} index={index} />;
+  return <ItemPlayer key={index} session={session} item={item} index={index} watermark={watermark ?? null} />;
 }
 
-function ItemPlayer({ session, item, index }: { session: ReviewSession; item: ReviewItem; index: number }) {
+function ItemPlayer({ session, item, index, watermark }: { session: ReviewSession; item: ReviewItem; index: number; watermark: { guest: string; project: string } | null }) {
   const fps = frameRate(item.shot.fps);
   const last = Math.max(0, item.frames - 1);
   const video = useRef<HTMLVideoElement>(null);
@@ -116,6 +118,7 @@ function ItemPlayer({ session, item, index }: { session: ReviewSession; item: Re
             <span key={laser.session} class="laser" data-testid="laser" style={{ left: `${laser.x * 100}%`, top: `${laser.y * 100}%`, background: laser.colour, boxShadow: `0 0 12px 4px ${laser.colour}` }} />
           ))}
         </div>
+        {item.clip && watermark && <ClipWatermark guest={watermark.guest} project={watermark.project} />}
       </div>
       {earlier.length > 0 && (
         <div class="review-earlier" data-testid="annotation-earlier">
