@@ -323,7 +323,7 @@ class ShareLinkInfoView(GuestView):
         guest = services.guest_of(link, request.session)
         return Response({
             "project_name": link.project.name, "review_title": link.review.title, "scope": link.scope,
-            "needs_passphrase": bool(link.passphrase), "expires_at": link.expires_at,
+            "needs_passphrase": bool(link.passphrase), "expires_at": link.expires_at, "watermark": link.watermark,
             "guest": {"name": guest.name, "email": guest.email} if guest else None,
             "review": link.review_id,
         })
@@ -358,9 +358,7 @@ class ShareAssetView(GuestView):
         covered = services.covered_shot_ids(link.review_id)
         asset = Asset.objects.filter(pk=asset_id, project_id=link.project_id).filter(
             Q(pk__in=Panel.objects.filter(shot_id__in=covered).values("image_id"))
-            # Its clips, and its frame renders (a review shows a shot's newest frame where no
-            # panel picture was chosen).
-            | Q(kind__in=(Asset.CLIP, Asset.FRAME), render_job__shot_id__in=covered)
+            | Q(kind=Asset.CLIP, render_job__shot_id__in=covered)
         ).first()
         if asset is None:
             raise Http404

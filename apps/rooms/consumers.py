@@ -32,9 +32,8 @@ from . import hub as hubs
 from . import protocol
 from .framing import FramedSocket, encode
 from .ops import OP_EXECUTOR, OpError, text_state
+from .protocol import CLOSE_NOT_FOUND, CLOSE_UNAUTHENTICATED
 
-CLOSE_UNAUTHENTICATED = 4401
-CLOSE_NOT_FOUND = 4404  # not a member (or no longer one)
 MAX_CATCH_UP = 1000  # further behind than this: a snapshot instead of the changes
 
 run_text_state = DatabaseSyncToAsync(text_state, thread_sensitive=False, executor=OP_EXECUTOR)

@@ -16,6 +16,10 @@ Entity = Literal["scene", "shot", "panel", "character", "location", "comment", "
 OrderedEntity = Literal["scene", "shot", "panel"]
 
 MAX_FRAME_BYTES = 64 * 1024  # larger frames (in UTF-8 bytes) get a too_large error frame and are not applied
+# How a room socket is closed for good (apps.rooms.consumers, and review sockets too): the
+# browser stops reconnecting on these instead of treating them as a network fault.
+CLOSE_UNAUTHENTICATED = 4401
+CLOSE_NOT_FOUND = 4404  # not a member (or no longer one)
 MAX_TEXT_UPDATE_CHARS = 48 * 1024
 OP_ID_PATTERN = r"^[A-Za-z0-9_.:\-]{1,64}$"
 
@@ -259,9 +263,18 @@ def json_schemas(named_types):
     return schemas
 
 
+class RoomLimits(BaseModel):
+    """The numbers the browser must keep to exactly (frontend/src/state/socket.ts), as constants in
+    the schema: the browser's copies are typed with them, so changing one here fails its type check."""
+
+    max_frame_bytes: Literal[MAX_FRAME_BYTES]
+    close_unauthenticated: Literal[CLOSE_UNAUTHENTICATED]
+    close_not_found: Literal[CLOSE_NOT_FOUND]
+
+
 def openapi_components():
-    """Both directions of the room protocol."""
-    return json_schemas({"RoomClientMessage": ClientMessage, "RoomServerFrame": Union[ServerMessage, BatchMessage]})
+    """Both directions of the room protocol, and its limits."""
+    return json_schemas({"RoomClientMessage": ClientMessage, "RoomServerFrame": Union[ServerMessage, BatchMessage], "RoomLimits": RoomLimits})
 
 
 def add_to_openapi(result, generator, request, public):

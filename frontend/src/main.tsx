@@ -1,6 +1,10 @@
 import { render } from "preact";
 import { App } from "./App";
 import "./styles.css";
+import { applyTheme } from "./ui/theme";
+
+// Before the first paint, so a light-theme user never sees a dark flash.
+applyTheme();
 
 // The shell page names no icon; a tiny inline one spares every page load a 404.
 if (!document.querySelector("link[rel~=icon]")) {

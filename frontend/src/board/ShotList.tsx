@@ -11,31 +11,37 @@ import { CameraIcon, openCamera } from "../camera/CameraDrawer";
 import { parseRoute, usePath } from "../router";
 import { startSceneReview } from "../review/start";
 import { CharacterChips, charactersEditor, sameIds, StatusPill } from "./cells";
-import { ApprovalBadge } from "./ApprovalBadge";
+import { columnLayoutCss, type ColumnLayout } from "./columns";
 import { formatDuration } from "./format";
+import { printHeading } from "./print";
 import { ScriptLinesLink } from "../script/ScriptLinesLink";
 
 const SHOT_MIME = "application/x-previs-shot";
 
-const COLUMNS: { key: string; label: string; width: number; title?: string }[] = [
-  { key: "grip", label: "", width: 20 },
-  { key: "number", label: "Shot", width: 54 },
-  { key: "description", label: "Description / Action", width: 0 },
-  { key: "dialogue", label: "Dialogue", width: 160 },
-  { key: "characters", label: "Characters", width: 106 },
-  { key: "shot_size", label: "Size", width: 54 },
-  { key: "framing", label: "Framing", width: 74 },
-  { key: "angle", label: "Angle", width: 78 },
-  { key: "movement", label: "Move", width: 78 },
-  { key: "rig", label: "Rig", width: 88 },
-  { key: "lens_mm", label: "Lens", width: 70, title: "Focal length (mm)" },
-  { key: "fps", label: "FPS", width: 54 },
-  { key: "duration_s", label: "Dur.", width: 52, title: "Planned duration (seconds)" },
-  { key: "props", label: "Props", width: 96 },
-  { key: "notes", label: "Notes", width: 112 },
-  { key: "status", label: "Status", width: 94 },
-  { key: "actions", label: "", width: 54 },
+// Priorities (columns.ts): on a tablet (1024 px) the AD keeps shot, action, cast, size, angle, move,
+// lens, duration, props, notes and status; framing, FPS, rig and dialogue give way first. On a
+// phone every shot is a card with all its fields.
+const COLUMNS: (ColumnLayout & { title?: string })[] = [
+  { key: "grip", label: "", width: 20, card: "none" },
+  { key: "number", label: "Shot", width: 54, tablet: 48, card: "title" },
+  { key: "description", label: "Description / Action", width: 0, card: "text" },
+  { key: "dialogue", label: "Dialogue", width: 160, hideAt: 1360, card: "text", cardLabel: "Dialogue" },
+  { key: "characters", label: "Characters", width: 106, tablet: 104, hideAt: 920, card: "text", cardLabel: "Cast" },
+  { key: "shot_size", label: "Size", width: 54, card: "code", cardLabel: "Size" },
+  { key: "framing", label: "Framing", width: 74, hideAt: 1500, card: "code", cardLabel: "Framing" },
+  { key: "angle", label: "Angle", width: 78, tablet: 74, card: "code", cardLabel: "Angle" },
+  { key: "movement", label: "Move", width: 78, tablet: 74, card: "code", cardLabel: "Move" },
+  { key: "rig", label: "Rig", width: 88, hideAt: 1360, card: "code", cardLabel: "Rig" },
+  { key: "lens_mm", label: "Lens", width: 70, tablet: 60, title: "Focal length (mm)", card: "code", cardLabel: "Lens" },
+  { key: "fps", label: "FPS", width: 54, hideAt: 1500, card: "code", cardLabel: "FPS" },
+  { key: "duration_s", label: "Dur.", width: 52, hideAt: 920, title: "Planned duration (seconds)", card: "code", cardLabel: "Dur." },
+  { key: "props", label: "Props", width: 96, tablet: 90, hideAt: 920, card: "text", cardLabel: "Props" },
+  { key: "notes", label: "Notes", width: 112, tablet: 90, hideAt: 920, card: "text", cardLabel: "Notes" },
+  { key: "status", label: "Status", width: 94, tablet: 84, card: "head" },
+  { key: "actions", label: "", width: 54, tablet: 52, card: "head" },
 ];
+// Written once: the rules follow the columns above (see columns.ts).
+const COLUMN_LAYOUT = <style>{columnLayoutCss(COLUMNS)}</style>;
 
 export function ShotList() {
   const store = useBoard();
@@ -59,9 +65,11 @@ export function ShotList() {
         {store.can.edit && <button class="btn btn-primary btn-small" onClick={() => store.createScene()} data-testid="add-scene">+ Scene</button>}
       </div>
       <div class="table-scroll">
+        {COLUMN_LAYOUT}
         <table class="grid shots-table" onKeyDown={(e) => navigateCells(e, store)}>
           <colgroup>{COLUMNS.map((c) => <col key={c.key} style={c.width ? { width: `${c.width}px` } : undefined} />)}</colgroup>
           <thead>
+            <tr class="print-head" data-testid="print-head"><th colSpan={COLUMNS.length}>{printHeading(data.project.name, "Shot list")}</th></tr>
             <tr>{COLUMNS.map((c) => <th key={c.key} title={c.title} class={`col-${c.key}`}>{c.label}</th>)}</tr>
           </thead>
           {data.scenes.map((scene) => {
@@ -87,6 +95,17 @@ function useRowsShown(total: number): number {
   const [shown, setShown] = useState(FIRST_ROWS);
   const complete = useRef(false);
   if (shown >= total || document.hidden) complete.current = true; // later rows (a new shot) show at once
+  useEffect(() => {
+    // Printing takes every row, even while a big board is still being painted in.
+    const everyRow = () => setShown(Number.POSITIVE_INFINITY);
+    const print = matchMedia("print");
+    addEventListener("beforeprint", everyRow);
+    print.addEventListener("change", everyRow);
+    return () => {
+      removeEventListener("beforeprint", everyRow);
+      print.removeEventListener("change", everyRow);
+    };
+  }, []);
   useEffect(() => {
     if (complete.current) return;
     let timer = 0;
@@ -354,7 +373,7 @@ function ShotRowCells({ shot, previous, open, sceneId, canEdit, characters, job 
         save={save("duration_s")} editor={numberEditor(0.1)} />
       <EditCell {...cell} {...at("props")} class="text-cell small" multiline value={shot.props} display={shot.props || <span class="placeholder">—</span>} save={save("props")} editor={textEditor(2)} />
       <EditCell {...cell} {...at("notes")} class="text-cell small" multiline value={shot.notes} display={shot.notes || <span class="placeholder">—</span>} save={save("notes")} editor={textEditor(2)} />
-      <EditCell {...cell} {...at("status")} value={shot.status} display={<><StatusPill status={shot.status} /><ApprovalBadge shot={shot} job={job} /></>}
+      <EditCell {...cell} {...at("status")} value={shot.status} display={<StatusPill status={shot.status} />}
         save={save("status")} editor={selectEditor(optionsOf(STATUSES))} />
       <td class="actions">
         <ScriptLinesLink shot={shot} projectId={store.projectId} />

@@ -7,11 +7,12 @@ import type { JobView } from "../state/store";
 import { EditCell, numberEditor, textEditor, type SaveOutcome } from "../ui/EditCell";
 import { CursorArea } from "../ui/Presence";
 import { toast } from "../ui/toasts";
-import { ANGLES, aspectValue, ASPECT_RATIOS, CAPABILITIES, MOVES, RENDER_STATUSES, SHOT_SIZES, shortLabel } from "../vocab";
+import { ANGLES, aspectValue, ASPECT_RATIOS, MOVES, RENDER_STATUSES, SHOT_SIZES, shortLabel } from "../vocab";
 import { CameraIcon, openCamera } from "../camera/CameraDrawer";
 import { startSceneReview } from "../review/start";
 import { StatusPill } from "./cells";
 import { formatDuration } from "./format";
+import { printHeading } from "./print";
 
 const PANEL_MIME = "application/x-previs-panel";
 const IMAGE_TYPES = ["image/png", "image/jpeg", "image/webp"];
@@ -42,6 +43,7 @@ function SceneBoards({ scene }: { scene: Scene }) {
   const canReview = !!store.data?.project.allowed.includes("share") && scene.id > 0 && scene.shots.length > 0;
   return (
     <section class="board-scene" data-testid={`board-scene-${scene.id}`}>
+      {store.data && <div class="print-head">{printHeading(store.data.project.name, "Storyboards")}</div>}
       <h2 class="board-scene-head"><span class="scene-number">{scene.number}</span> {scene.heading}
         {scene.synopsis && <span class="board-synopsis">{scene.synopsis}</span>}
         {canReview && (
@@ -133,7 +135,7 @@ function RenderBox({ shot, job }: { shot: Shot; job: JobView | undefined }) {
       )}
       {store.can.render && !active && (
         <button class="btn btn-ghost btn-tiny" onClick={() => store.renderFrame(shot, "diffusion")} data-testid={`shot-${shot.id}-render-styled`}
-          disabled={!CAPABILITIES.styled_renders} title={CAPABILITIES.styled_renders_reason ?? "Styled frame from the project's look, keeping this shot's framing"}>
+          title="Styled frame from the project's look, keeping this shot's framing (needs diffusion weights on the server)">
           Styled frame
         </button>
       )}

@@ -132,6 +132,8 @@ interface Drag {
   tool: Tool;
   points: Point[];
   start?: { x: number; y: number; view: { zoom: number; x: number; y: number } };
+  /** The pointer drawing: a second finger or the palm does not add to the stroke. */
+  pointer?: number;
 }
 
 export function Overlay({ session, item, frame, asset, tool, colour, width, w, h, canDraw }: {
@@ -216,13 +218,25 @@ export function Overlay({ session, item, frame, asset, tool, colour, width, w, h
     }
   };
 
+  /** A stylus was used on this page: from then on a touch is the hand resting on the tablet, not a mark. */
+  const penSeen = useRef(false);
+  const capture = (event: PointerEvent) => {
+    try {
+      svg.current?.setPointerCapture(event.pointerId);
+    } catch {
+      // The pointer is already gone (lifted between the event and here): nothing to follow.
+    }
+  };
+
   const onPointerDown = (event: PointerEvent) => {
     if (event.button !== 0) return;
+    if (event.pointerType === "pen") penSeen.current = true;
+    else if (event.pointerType === "touch" && penSeen.current && tool !== "none") return; // palm rejection
     const view = session.view();
     if (tool === "none" || tool === "laser") {
       if (view.zoom > 1 && tool === "none") {
         drag.current = { kind: "pan", tool: "pen", points: [], start: { x: event.clientX, y: event.clientY, view } };
-        svg.current?.setPointerCapture(event.pointerId);
+        capture(event);
       }
       return;
     }
@@ -233,13 +247,13 @@ export function Overlay({ session, item, frame, asset, tool, colour, width, w, h
       setTextAt(point);
       return;
     }
-    svg.current?.setPointerCapture(event.pointerId);
+    capture(event);
     if (tool === "eraser") {
       drag.current = { kind: "erase", tool: "pen", points: [point] };
       eraseAt(point);
       return;
     }
-    drag.current = { kind: "draw", tool, points: tool === "pen" ? [point] : [point, point] };
+    drag.current = { kind: "draw", tool, points: tool === "pen" ? [point] : [point, point], pointer: event.pointerId };
     session.beginStroke(item.shot.id, frame, tool, colour, width);
     session.strokePoints(drag.current.points, tool !== "pen");
     setDraft({ tool, colour, width, points: drag.current.points });
@@ -258,13 +272,24 @@ export function Overlay({ session, item, frame, asset, tool, colour, width, w, h
       session.setView({ zoom: view.zoom, x: view.x - (event.clientX - current.start.x) / rect.width, y: view.y - (event.clientY - current.start.y) / rect.height }, false);
       return;
     }
+    if (current.pointer != null && event.pointerId !== current.pointer) return;
     const point = at(event, current.tool === "pen");
     if (current.kind === "erase") return eraseAt(point);
     if (current.tool === "pen") {
-      const last = current.points[current.points.length - 1];
-      if (current.points.length >= MAX_POINTS || Math.hypot(point[0] - last[0], point[1] - last[1]) < 0.0015) return;
-      current.points = [...current.points, point];
-      session.strokePoints([point], false);
+      // A stylus reports many more positions (and pressures) than there are frames: take them
+      // all, so a quick curve stays a curve and its width follows the pressure along it.
+      const samples = event.getCoalescedEvents?.().length ? event.getCoalescedEvents() : [event];
+      const added: Point[] = [];
+      let last = current.points[current.points.length - 1];
+      for (const sample of samples) {
+        const next = at(sample, true);
+        if (current.points.length + added.length >= MAX_POINTS || Math.hypot(next[0] - last[0], next[1] - last[1]) < 0.0015) continue;
+        added.push(next);
+        last = next;
+      }
+      if (!added.length) return;
+      current.points = [...current.points, ...added];
+      session.strokePoints(added, false);
     } else {
       current.points = [current.points[0], point];
       session.strokePoints(current.points, true);
@@ -272,8 +297,9 @@ export function Overlay({ session, item, frame, asset, tool, colour, width, w, h
     setDraft({ tool: current.tool, colour, width, points: current.points });
   };
 
-  const onPointerUp = () => {
+  const onPointerUp = (event: PointerEvent) => {
     const current = drag.current;
+    if (current?.pointer != null && event.pointerId !== current.pointer) return;
     drag.current = null;
     if (!current) return;
     if (current.kind === "pan") return session.setView(session.view(), true);

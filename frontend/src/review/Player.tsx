@@ -4,6 +4,7 @@ import { useEffect, useRef, useState } from "preact/hooks";
 import { aspectValue } from "../vocab";
 import { useLocalCopy, useSession } from "./context";
 import { Overlay, type DrawTool } from "./Overlay";
+import { ClipWatermark } from "./Watermark";
 import { pictureAt, type ReviewItem, type ZoomPan } from "./protocol";
 import type { Position, ReviewSession } from "./session";
 import { frameRate, timecode, timecodeTitle } from "../timecode";
@@ -43,15 +44,16 @@ function zoomTransform(view: ZoomPan): string {
   return z <= 1 ? "none" : `translate(${(0.5 - z * view.x) * 100}%, ${(0.5 - z * view.y) * 100}%) scale(${z})`;
 }
 
-export function Player({ session }: { session: ReviewSession }) {
+/** `watermark`: a guest whose link asks for one sees their name over clips (stills come stamped). */
+export function Player({ session, watermark }: { session: ReviewSession; watermark?: { guest: string; project: string } | null }) {
   useSession(session);
   const index = session.position().item;
   const item = session.item(index);
   if (!item) return <p class="empty">This review has no shots.</p>;
-  return <ItemPlayer key={index} session={session} item={item} index={index} />;
+  return <ItemPlayer key={index} session={session} item={item} index={index} watermark={watermark ?? null} />;
 }
 
-function ItemPlayer({ session, item, index }: { session: ReviewSession; item: ReviewItem; index: number }) {
+function ItemPlayer({ session, item, index, watermark }: { session: ReviewSession; item: ReviewItem; index: number; watermark: { guest: string; project: string } | null }) {
   const fps = frameRate(item.shot.fps);
   const last = Math.max(0, item.frames - 1);
   const video = useRef<HTMLVideoElement>(null);
@@ -92,8 +94,6 @@ function ItemPlayer({ session, item, index }: { session: ReviewSession; item: Re
   }, []);
 
   const picture = pictureAt(item, frame);
-  // The server compares the spec each render was made from with the shot's current one.
-  const outOfDate = item.clip ? item.clip.out_of_date : !!picture.panel?.out_of_date;
   const view = session.view();
   const ratio = aspectValue(item.shot.aspect_ratio);
   const earlier = item.annotations.filter(
@@ -103,14 +103,13 @@ function ItemPlayer({ session, item, index }: { session: ReviewSession; item: Re
   const lasers = [...session.lasers.values()];
 
   return (
-    <div class="review-player" data-testid="review-player" data-out-of-date={outOfDate ? "true" : "false"} data-frame={frame} data-item={index} data-shot={item.shot.id} data-playing={running ? "true" : "false"}>
+    <div class="review-player" data-testid="review-player" data-frame={frame} data-item={index} data-shot={item.shot.id} data-playing={running ? "true" : "false"}>
       <div class="review-picture" ref={box} style={{ aspectRatio: String(ratio), width: `min(100%, ${(62 * ratio).toFixed(2)}vh)` }}>
         <div class="review-zoom" style={{ transform: zoomTransform(view) }} data-zoom={view.zoom}>
           {item.clip ? (
             <video ref={video} src={source ?? undefined} preload="auto" playsInline muted data-testid="review-video" />
           ) : picture.url ? (
-            <img src={picture.url} alt={`Shot ${item.shot.number}, ${picture.panel?.source === "render" ? "newest frame render" : "panel"}`} draggable={false}
-              data-testid="review-panel-image" data-panel={picture.panel?.id ?? undefined} data-source={picture.panel?.source} />
+            <img src={picture.url} alt={`Shot ${item.shot.number}, panel`} draggable={false} data-testid="review-panel-image" data-panel={picture.panel?.id} />
           ) : (
             <div class="review-nopicture">No picture for this shot yet</div>
           )}
@@ -119,12 +118,8 @@ function ItemPlayer({ session, item, index }: { session: ReviewSession; item: Re
             <span key={laser.session} class="laser" data-testid="laser" style={{ left: `${laser.x * 100}%`, top: `${laser.y * 100}%`, background: laser.colour, boxShadow: `0 0 12px 4px ${laser.colour}` }} />
           ))}
         </div>
+        {item.clip && watermark && <ClipWatermark guest={watermark.guest} project={watermark.project} />}
       </div>
-      {outOfDate && (
-        <div class="review-out-of-date" role="status" data-testid="review-out-of-date">
-          Out of date: this {item.clip ? "clip" : "frame"} was rendered before the shot's camera or blocking last changed. Render it again to see the shot as it is now.
-        </div>
-      )}
       {earlier.length > 0 && (
         <div class="review-earlier" data-testid="annotation-earlier">
           {earlier.map((a) => <span key={a.id}>{a.author.name}'s drawing on this frame was made on an earlier version of the picture.</span>)}

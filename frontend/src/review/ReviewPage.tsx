@@ -7,6 +7,7 @@ import { linkClick, projectPath } from "../router";
 import { StatusPill } from "../board/cells";
 import { TopBar } from "../ui/TopBar";
 import { FieldError } from "../ui/fields";
+import { ThemeSwitch } from "../ui/theme";
 import { ApprovalBar, ApprovalHistory } from "./Approvals";
 import { Comments } from "./Comments";
 import { useSession } from "./context";
@@ -143,11 +144,11 @@ function GuestReview({ token, info }: { token: string; info: LinkInfo }) {
   return (
     <div class="page review-page">
       <header class="topbar">
-        <span class="brand"><span class="brand-mark">▣</span> Previs Studio</span>
+        <span class="brand"><span class="brand-mark">▣</span> <span class="brand-name">Previs Studio</span></span>
         <div class="topbar-main"><ReviewHead session={session} /></div>
-        <div class="topbar-user"><span class="muted" data-testid="current-user">{name ? `${name} (guest)` : ""}</span></div>
+        <div class="topbar-user"><ThemeSwitch /><span class="muted user-name" data-testid="current-user">{name ? `${name} (guest)` : ""}</span></div>
       </header>
-      <ReviewView session={session} canShare={false} />
+      <ReviewView session={session} canShare={false} watermark={info.watermark && name ? { guest: name, project: info.project_name } : null} />
     </div>
   );
 }
@@ -175,7 +176,7 @@ function ReviewHead({ session }: { session: ReviewSession }) {
 
 type Tab = "comments" | "decisions" | "notes" | "people" | "share";
 
-function ReviewView({ session, canShare }: { session: ReviewSession; canShare: boolean }) {
+function ReviewView({ session, canShare, watermark }: { session: ReviewSession; canShare: boolean; watermark?: { guest: string; project: string } | null }) {
   useSession(session);
   const [tab, setTab] = useState<Tab>("comments");
   const content = session.content;
@@ -209,9 +210,6 @@ function ReviewView({ session, canShare }: { session: ReviewSession; canShare: b
                 data-testid={`strip-shot-${entry.shot.id}`} title={entry.shot.description}>
                 <b>{entry.shot.scene_number}/{entry.shot.number}</b>
                 {latest && <span class={`strip-dot strip-${latest.decision}${latest.stale ? " strip-stale" : ""}`} />}
-                {entry.out_of_date && (
-                  <span class="strip-out-of-date" data-testid={`strip-out-of-date-${entry.shot.id}`} title="Rendered before the shot's camera or blocking last changed">out of date</span>
-                )}
               </button>
             );
           })}
@@ -226,7 +224,7 @@ function ReviewView({ session, canShare }: { session: ReviewSession; canShare: b
             </div>
           </div>
         )}
-        <Player session={session} />
+        <Player session={session} watermark={watermark} />
         {item && <ApprovalBar session={session} item={item} />}
       </section>
       <aside class="review-side">

@@ -4,11 +4,16 @@
 // jittered backoff, notices a dead socket with a heartbeat and the browser's online/offline
 // events, and never sends an op the server would refuse for its size.
 
-export const CLOSE_UNAUTHENTICATED = 4401;
-export const CLOSE_NOT_FOUND = 4404;
-/** apps.rooms.protocol.MAX_FRAME_BYTES: an op over it is refused by the server (past 1 MiB the
- *  server drops the socket instead), so it is never sent. */
-export const MAX_FRAME_BYTES = 64 * 1024;
+import type { components } from "../api/schema";
+
+// apps.rooms.protocol's numbers, typed by its RoomLimits schema (constants): if the server's
+// change, these no longer type-check, so they cannot drift apart.
+type RoomLimits = components["schemas"]["RoomLimits"];
+export const CLOSE_UNAUTHENTICATED: RoomLimits["close_unauthenticated"] = 4401;
+export const CLOSE_NOT_FOUND: RoomLimits["close_not_found"] = 4404;
+/** An op over it is refused by the server (past 1 MiB the server drops the socket instead), so
+ *  it is never sent. */
+export const MAX_FRAME_BYTES: RoomLimits["max_frame_bytes"] = 65_536;
 const HEARTBEAT_MS = 5_000;
 const DEAD_AFTER_MS = 4_000; // nothing heard within a heartbeat and this: the socket is dead
 
