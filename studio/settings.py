@@ -225,6 +225,11 @@ SHARE_LINK_LOCK_S = int(os.environ.get("STUDIO_SHARE_LINK_LOCK_S", "300"))
 # per window.
 LOGIN_GUESS_LIMIT = int(os.environ.get("STUDIO_LOGIN_GUESS_LIMIT", "10"))
 LOGIN_GUESS_WINDOW_S = int(os.environ.get("STUDIO_LOGIN_GUESS_WINDOW_S", "300"))
+# Invite tokens are guessed against the same budget as passwords (apps/crew: wrong tokens count
+# per address, LOGIN_GUESS_LIMIT per LOGIN_GUESS_WINDOW_S). Password-reset requests send mail,
+# so every request counts, per address and per address asked about.
+PASSWORD_RESET_LIMIT = int(os.environ.get("STUDIO_PASSWORD_RESET_LIMIT", "5"))
+PASSWORD_RESET_WINDOW_S = int(os.environ.get("STUDIO_PASSWORD_RESET_WINDOW_S", "900"))
 # Addresses (or networks, like 10.0.0.0/8) of the reverse proxies in front of Daphne. Only a
 # request from one of them may say, in X-Forwarded-For / X-Forwarded-Proto, who the client is
 # and whether it came over HTTPS; from anyone else those headers are ignored, or a guesser could
@@ -297,6 +302,25 @@ SPECTACULAR_SETTINGS = {
 }
 
 LOGIN_URL = "/login/"
+
+# --- Email (invites, password resets) -------------------------------------------------------
+# Embedded default: each message is written as a file under .data/mail/ (one .log per message),
+# so a studio with no mail server still hands out its invite and reset links. A deployment
+# sets EMAIL_BACKEND=django.core.mail.backends.smtp.EmailBackend and the EMAIL_* below.
+EMAIL_BACKEND = os.environ.get("EMAIL_BACKEND", "django.core.mail.backends.filebased.EmailBackend")
+EMAIL_FILE_PATH = os.environ.get("EMAIL_FILE_PATH", str(DATA_DIR / "mail"))
+EMAIL_HOST = os.environ.get("EMAIL_HOST", "localhost")
+EMAIL_PORT = int(os.environ.get("EMAIL_PORT", "25"))
+EMAIL_HOST_USER = os.environ.get("EMAIL_HOST_USER", "")
+EMAIL_HOST_PASSWORD = os.environ.get("EMAIL_HOST_PASSWORD", "")
+EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS")
+EMAIL_USE_SSL = env_bool("EMAIL_USE_SSL")
+DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "Previs Studio <studio@localhost>")
+# How long an invite link works.
+INVITE_VALID_DAYS = int(os.environ.get("STUDIO_INVITE_VALID_DAYS", "7"))
+# Where people open the studio, for the links in emails ("https://studio.example.com"). Empty:
+# taken from the request that asked for the email.
+STUDIO_PUBLIC_URL = os.environ.get("STUDIO_PUBLIC_URL", "").rstrip("/")
 
 # --- Security headers -----------------------------------------------------------------------
 # The browser app is a Vite build: its scripts are files of this origin, never inline. Its

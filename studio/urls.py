@@ -5,9 +5,9 @@ from rest_framework.routers import DefaultRouter
 
 from apps.assets.views import AssetViewSet
 from apps.boards.views import CharacterViewSet, LocationViewSet, PanelViewSet, ProjectBoardView, SceneViewSet, ShotViewSet
-from apps.crew.views import MembershipViewSet, ProjectViewSet
+from apps.crew.views import InviteAcceptView, InviteInfoView, InviteSignUpView, InviteViewSet, MembershipViewSet, ProjectViewSet
 from apps.editorial.views import ExportViewSet, ShotListImportView
-from apps.projects.views import SessionView, TokenView
+from apps.projects.views import PasswordResetRequestView, PasswordResetView, SessionView, TokenView
 from apps.renders.views import RenderJobViewSet
 from apps.review.views import (
     AnnotationViewSet,
@@ -28,6 +28,7 @@ from apps.scripts.views import ScriptImportViewSet, ScriptViewSet
 router = DefaultRouter()
 router.register("projects", ProjectViewSet, basename="project")
 router.register(r"projects/(?P<project_pk>\d+)/members", MembershipViewSet, basename="membership")
+router.register(r"projects/(?P<project_pk>\d+)/invites", InviteViewSet, basename="invite")
 router.register("scenes", SceneViewSet, basename="scene")
 router.register("shots", ShotViewSet, basename="shot")
 router.register("panels", PanelViewSet, basename="panel")
@@ -57,6 +58,11 @@ urlpatterns = [
     path("api/share/<str:token>/assets/<int:asset_id>/", ShareAssetView.as_view(), name="share-asset"),
     path("api/auth/session/", SessionView.as_view(), name="session"),
     path("api/auth/token/", TokenView.as_view(), name="token"),
+    path("api/auth/password-reset/", PasswordResetRequestView.as_view(), name="password-reset-request"),
+    path("api/auth/password-reset/confirm/", PasswordResetView.as_view(), name="password-reset"),
+    path("api/invites/<str:token>/", InviteInfoView.as_view(), name="invite-info"),
+    path("api/invites/<str:token>/accept/", InviteAcceptView.as_view(), name="invite-accept"),
+    path("api/invites/<str:token>/sign-up/", InviteSignUpView.as_view(), name="invite-sign-up"),
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
     path("api/docs/", SpectacularSwaggerSplitView.as_view(url_name="schema"), name="api-docs"),
     path("api/redoc/", SpectacularRedocView.as_view(url_name="schema"), name="api-redoc"),

@@ -56,3 +56,17 @@ def may_change_membership(actor_role, old_role, new_role):
     if OWNER in (old_role, new_role):
         return actor_role == OWNER
     return True
+
+
+def grantable_roles(actor_role, old_role):
+    """The roles someone of `actor_role` may give a membership now of `old_role` (None: a new
+    member, an invitation), in the table's order: what the members screen offers in its role
+    select and invite form. Empty for a role that may not manage members at all."""
+    if not role_allows(actor_role, MANAGE_MEMBERS):
+        return []
+    return [role for role, _label in ROLES if may_change_membership(actor_role, old_role, role)]
+
+
+def roles_with(action):
+    """The member roles whose table row includes `action`, in the table's order."""
+    return [role for role, _label in ROLES if role_allows(role, action)]

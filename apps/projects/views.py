@@ -8,7 +8,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from . import services
-from .serializers import SignInSerializer
+from .serializers import DetailSerializer, PasswordResetRequestSerializer, PasswordResetSerializer, SignInSerializer
 
 
 class SessionUserSerializer(serializers.Serializer):
@@ -17,7 +17,7 @@ class SessionUserSerializer(serializers.Serializer):
     display_name = serializers.CharField()
 
 
-def _user_payload(user):
+def user_payload(user):
     return {"id": user.pk, "username": user.username, "display_name": user.get_full_name() or user.username}
 
 
@@ -31,7 +31,7 @@ class SessionView(APIView):
         get_token(request)  # make sure the browser holds a CSRF cookie before its first write
         if not request.user.is_authenticated:
             return Response({"detail": "Not signed in."}, status=status.HTTP_403_FORBIDDEN)
-        return Response(_user_payload(request.user))
+        return Response(user_payload(request.user))
 
     @extend_schema(request=SignInSerializer, responses={200: SessionUserSerializer, 400: None, 429: None})
     def post(self, request):
@@ -39,7 +39,7 @@ class SessionView(APIView):
         body.is_valid(raise_exception=True)
         user = services.check_password_login(request, body.validated_data["username"], body.validated_data["password"])
         login(request, user)
-        return Response(_user_payload(user))
+        return Response(user_payload(user))
 
     @extend_schema(responses={204: None})
     def delete(self, request):
@@ -64,3 +64,32 @@ class TokenView(APIView):
         user = services.check_password_login(request, body.validated_data["username"], body.validated_data["password"])
         token, _ = Token.objects.get_or_create(user=user)
         return Response({"token": token.key})
+
+
+class PasswordResetRequestView(APIView):
+    """Ask for a password-reset link by email. The answer is the same whether or not a login uses
+    the address; requests are limited per caller and per address (429)."""
+
+    authentication_classes = []
+    permission_classes = [AllowAny]
+
+    @extend_schema(request=PasswordResetRequestSerializer, responses={200: DetailSerializer, 400: None, 429: None})
+    def post(self, request):
+        body = PasswordResetRequestSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        return Response({"detail": services.request_password_reset(request, body.validated_data["email"])})
+
+
+class PasswordResetView(APIView):
+    """Set a new password with the link from the reset email; the person then signs in with it."""
+
+    authentication_classes = []
+    permission_classes = [AllowAny]
+
+    @extend_schema(request=PasswordResetSerializer, responses={200: DetailSerializer, 400: None, 429: None})
+    def post(self, request):
+        body = PasswordResetSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        user = services.user_for_reset(request, body.validated_data["uid"], body.validated_data["token"])
+        services.set_new_password(user, body.validated_data["password"])
+        return Response({"detail": f"Your password is set. Sign in as {user.username}."})
