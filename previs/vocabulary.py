@@ -185,3 +185,7 @@ SHORT_LABELS = {
 def values(vocabulary: Iterable[tuple[str, str]]) -> tuple[str, ...]:
     """The stored values of a (value, label) vocabulary."""
     return tuple(value for value, _label in vocabulary)
+
+
+# A review decision on a shot (apps.review's Approval, the shot list's approval badge).
+APPROVAL_DECISIONS = (("approved", "Approved"), ("changes_requested", "Changes requested"))

@@ -5,12 +5,33 @@ from django.db.models import Prefetch
 
 from .models import Character, Location, Panel, Scene, Shot
 
+# What apps above the boards work out about shots, for the board to carry (apps.review: the latest
+# decision on each and whether it went stale). They register at start (their AppConfig.ready), so
+# the boards import nothing above them. name -> function(shot ids) -> {shot id: value or None}.
+SHOT_FACTS = {}
+
+
+def register_shot_fact(name, compute):
+    SHOT_FACTS[name] = compute
+
+
+def shot_facts(name, shot_ids):
+    compute = SHOT_FACTS.get(name)
+    return compute(shot_ids) if compute is not None else dict.fromkeys(shot_ids)
+
 
 def board_for(project):
     """Everything a board read returns, for BoardSerializer (REST read and room snapshot)."""
+    scenes = list(board_queryset(project.pk))
+    shots = [shot for scene in scenes for shot in scene.board_shots]
+    # The shot list shows each shot's latest decision and whether it went stale: worked out
+    # for the whole board at once (a query, and a few more when the project has decisions).
+    states = shot_facts("approval", [shot.pk for shot in shots])
+    for shot in shots:
+        shot.board_approval = states[shot.pk]
     return {
         "project": project,
-        "scenes": board_queryset(project.pk),
+        "scenes": scenes,
         "characters": Character.objects.filter(project=project),
         "locations": Location.objects.filter(project=project),
     }

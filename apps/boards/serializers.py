@@ -8,10 +8,43 @@ from apps.assets.services import url_for
 from apps.projects.api import BoundedText, FieldsBuiltOnce, field_names, narrowed
 from apps.projects.ids import IdField, IdRelatedField
 from apps.projects.serializers import ProjectSerializer
+from previs.vocabulary import APPROVAL_DECISIONS
 
+from . import selectors
 from .models import Character, Location, Panel, Scene, Shot
 
+NOT_READ = object()
+
+
+class ShotApprovalSerializer(serializers.Serializer):
+    """The latest review decision on a shot, as the shot list shows it (worked out by apps.review)."""
+
+    decision = serializers.ChoiceField(choices=APPROVAL_DECISIONS)
+    stale = serializers.BooleanField(help_text="The shot changed after this decision (the same rule as an approval's stale in the review).")
+    by = serializers.CharField()
+    at = serializers.DateTimeField()
+
 VERSIONED_READ_ONLY = ("id", "version", "created_at", "updated_at")
+
+# Bad numbers answered in the crew's words, not the framework's ("Ensure this value is greater
+# than or equal to 0.04"). The bounds are the models' validators.
+DURATION_MESSAGES = {
+    "min_value": "At least one frame (1/25 s = 0.04 s).",
+    "max_value": "At most 10 minutes (600 s).",
+    "invalid": "A length in seconds, like 2.5.",
+    "null": "A length in seconds, like 2.5.",
+}
+NUMBER_MESSAGES = {
+    "duration_s": {"error_messages": DURATION_MESSAGES},
+    "lens_mm": {"error_messages": {
+        "min_value": "A lens from 4 mm to 1200 mm.", "max_value": "A lens from 4 mm to 1200 mm.",
+        "invalid": "A focal length in millimetres, like 35.", "null": "A focal length in millimetres, like 35.",
+    }},
+    "height_m": {"error_messages": {
+        "min_value": "A height from 0.3 m to 3 m.", "max_value": "A height from 0.3 m to 3 m.",
+        "invalid": "A height in metres, like 1.75.", "null": "A height in metres, like 1.75.",
+    }},
+}
 
 
 class ProjectScopedSerializer(BoundedText, FieldsBuiltOnce, serializers.ModelSerializer):
@@ -37,6 +70,7 @@ class CharacterSerializer(BoundedText, FieldsBuiltOnce, serializers.ModelSeriali
         model = Character
         fields = ("id", "project", "name", "description", "height_m", "colour") + VERSIONED_READ_ONLY[1:]
         read_only_fields = VERSIONED_READ_ONLY + ("project",)
+        extra_kwargs = {"height_m": NUMBER_MESSAGES["height_m"]}
 
 
 class CharacterCreateSerializer(CharacterSerializer):
@@ -65,6 +99,7 @@ class PanelSerializer(ProjectScopedSerializer):
         model = Panel
         fields = ("id", "shot", "rank", "image", "image_url", "duration_s", "caption", "notes") + VERSIONED_READ_ONLY[1:]
         read_only_fields = VERSIONED_READ_ONLY + ("shot", "rank")
+        extra_kwargs = {"duration_s": NUMBER_MESSAGES["duration_s"]}
 
     def get_image_url(self, panel) -> str | None:
         return url_for(panel.image) if panel.image_id else None
@@ -104,6 +139,7 @@ SHOT_FIELDS = (
     "field_of_view",
     "move_end",
     "script_lines",
+    "approval",
 )
 
 
@@ -141,11 +177,13 @@ class ShotSerializer(ProjectScopedSerializer):
     location = IdRelatedField(queryset=Location.objects.none(), allow_null=True, required=False)
     number = serializers.CharField(max_length=8, required=False, help_text="Like 12A; left out, the next free letter is used.")
     script_lines = serializers.SerializerMethodField(help_text="The script lines the shot covers (set through /api/shots/{id}/script-lines/); null when none.")
+    approval = serializers.SerializerMethodField(help_text="The latest review decision on the shot and whether it is stale (the shot changed since); null when none.")
 
     class Meta:
         model = Shot
         fields = SHOT_FIELDS + VERSIONED_READ_ONLY[1:]
         read_only_fields = VERSIONED_READ_ONLY + ("scene", "rank")
+        extra_kwargs = {"duration_s": NUMBER_MESSAGES["duration_s"], "lens_mm": NUMBER_MESSAGES["lens_mm"]}
         validators = []  # shot numbers are checked per scene in services (number may be left out)
 
     def validate_number(self, value):
@@ -171,6 +209,23 @@ class ShotSerializer(ProjectScopedSerializer):
         # the board read joins (selectors.board_queryset), so no import and no query per shot.
         lines = getattr(shot, "script_lines", None) if shot.pk else None
         return ScriptLinesSerializer(lines).data if lines is not None else None
+
+    @extend_schema_field(ShotApprovalSerializer(allow_null=True))
+    def get_approval(self, shot):
+        # Decided by the review app's one rule (a stale approval's fingerprint no longer matches),
+        # registered with selectors.shot_facts. The board read sets it on its rows (board_for); a
+        # list of shots is worked out in one go; a room change of one shot costs one query when
+        # the shot has no decision.
+        if not shot.pk:
+            return None
+        state = getattr(shot, "board_approval", NOT_READ)
+        if state is NOT_READ:
+            states = self.context.setdefault("approval_states", {})
+            if shot.pk not in states:
+                rows = self.parent.instance if isinstance(self.parent, serializers.ListSerializer) and self.parent.instance is not None else [shot]
+                states.update(selectors.shot_facts("approval", [row.pk for row in rows if row.pk]))
+            state = states.get(shot.pk)
+        return ShotApprovalSerializer(state).data if state is not None else None
 
     @extend_schema_field(MoveEndSerializer(allow_null=True))
     def get_move_end(self, shot):
@@ -266,6 +321,14 @@ DERIVED_FIELDS = {
     "sensor": ("field_of_view",),
     "aspect_ratio": ("field_of_view",),
 }
+
+
+def derive(field, sources):
+    """Carry the read-only `field` with every change of one of `sources` (an app above the boards
+    registers what it works out about a row: apps.review, a shot's approval)."""
+    for name in sources:
+        if field not in DERIVED_FIELDS.get(name, ()):
+            DERIVED_FIELDS[name] = DERIVED_FIELDS.get(name, ()) + (field,)
 
 
 def represent(serializer_class):

@@ -70,6 +70,21 @@ def diffusion_configured():
     return bool(path) and os.path.isdir(path)
 
 
+# Why a styled render cannot be made here: the API's 400 and the page's disabled buttons (through
+# capabilities(), carried with the vocabulary) say the same.
+NO_DIFFUSION = (
+    "No diffusion weights are configured on this studio (STUDIO_DIFFUSION_MODEL_PATH is unset or missing), so a "
+    "styled render cannot be made. Use the blocking backend, or ask your studio engineer to mount a diffusers "
+    "model and a depth ControlNet."
+)
+
+
+def capabilities():
+    """What this studio can render, for the page: styled renders need diffusion weights."""
+    configured = diffusion_configured()
+    return {"styled_renders": configured, "styled_renders_reason": None if configured else NO_DIFFUSION}
+
+
 def spec_hash(spec, parameters):
     canonical = json.dumps({"spec": spec, "parameters": parameters}, sort_keys=True, separators=(",", ":"))
     return hashlib.sha256(canonical.encode()).hexdigest()
@@ -130,15 +145,7 @@ def create_job(*, shot, kind, backend, seed, parameters, actor, panel=None):
     from apps.boards.services import render_spec_for
 
     if backend == RenderJob.DIFFUSION and not diffusion_configured():
-        raise ValidationError(
-            {
-                "backend": [
-                    "No diffusion weights are configured on this studio (STUDIO_DIFFUSION_MODEL_PATH is "
-                    "unset or missing), so a styled render cannot be made. Use the blocking backend, or ask "
-                    "your studio engineer to mount a diffusers model and a depth ControlNet."
-                ]
-            }
-        )
+        raise ValidationError({"backend": [NO_DIFFUSION]})
     parameters = dict(parameters or {})
     errors = {}
     for name, low, high, kinds, message in PARAMETER_RULES:

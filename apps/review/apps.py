@@ -13,3 +13,13 @@ class ReviewConfig(AppConfig):
 
         for entity, kind in KINDS.items():
             register_kind(entity, kind)
+
+        # The board carries each shot's latest decision, stale or not, by this app's rule; a
+        # change of what a reviewer judges (or of the status a decision sets) carries it again.
+        from apps.boards.selectors import register_shot_fact
+        from apps.boards.serializers import derive
+
+        from .selectors import FINGERPRINT_FIELDS, approval_states
+
+        register_shot_fact("approval", approval_states)
+        derive("approval", [name.removesuffix("_id") for name in FINGERPRINT_FIELDS] + ["characters", "status"])

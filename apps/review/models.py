@@ -11,6 +11,7 @@ from django.db import models
 
 from apps.projects.models import VersionedModel
 from apps.projects.permissions import LINK_SCOPES
+from previs import vocabulary
 
 
 class Review(models.Model):
@@ -152,7 +153,7 @@ class Approval(Authored):
     When the shot changes afterwards, its fingerprint no longer matches: the approval is stale."""
 
     APPROVED, CHANGES_REQUESTED = "approved", "changes_requested"
-    DECISIONS = ((APPROVED, "Approved"), (CHANGES_REQUESTED, "Changes requested"))
+    DECISIONS = vocabulary.APPROVAL_DECISIONS
 
     project = models.ForeignKey("projects.Project", on_delete=models.CASCADE, related_name="approvals")
     shot = models.ForeignKey("boards.Shot", on_delete=models.CASCADE, related_name="approvals")

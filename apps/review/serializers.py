@@ -285,14 +285,20 @@ class ReviewShotSerializer(serializers.Serializer):
     version = serializers.IntegerField()
 
 
+SLIDE_SOURCES = (("panel", "The picture chosen for the panel"), ("render", "The shot's newest finished frame render"), ("none", "No picture yet"))
+OUT_OF_DATE_HELP = "Rendered from an older camera-and-blocking spec than the shot's current one."
+
+
 class BoardPanelSerializer(serializers.Serializer):
-    id = serializers.IntegerField()
+    id = serializers.IntegerField(allow_null=True, help_text="The panel; null for a slide of a shot without panels (its newest frame render).")
     asset = serializers.IntegerField(allow_null=True)
     url = serializers.CharField(allow_null=True)
     sha256 = serializers.CharField(allow_null=True)
     caption = serializers.CharField()
     start = serializers.IntegerField(help_text="First frame of the panel in the shot's timeline.")
     frames = serializers.IntegerField()
+    source = serializers.ChoiceField(choices=SLIDE_SOURCES, help_text="Where the slide's picture comes from.")
+    out_of_date = serializers.BooleanField(help_text=OUT_OF_DATE_HELP)
 
 
 class ClipMediaSerializer(serializers.Serializer):
@@ -300,6 +306,7 @@ class ClipMediaSerializer(serializers.Serializer):
     url = serializers.CharField()
     sha256 = serializers.CharField()
     frames = serializers.IntegerField()
+    out_of_date = serializers.BooleanField(help_text=OUT_OF_DATE_HELP)
 
 
 class ReviewItemSerializer(serializers.Serializer):
@@ -307,7 +314,8 @@ class ReviewItemSerializer(serializers.Serializer):
     fingerprint = serializers.CharField(help_text="What an approval of this shot as shown now records.")
     frames = serializers.IntegerField(help_text="Frames in the shot's timeline (its clip, or its panels end to end).")
     clip = ClipMediaSerializer(allow_null=True)
-    panels = BoardPanelSerializer(many=True)
+    out_of_date = serializers.BooleanField(help_text="What the shot shows (its clip, or else a slide) was rendered from an older spec than the shot's current one.")
+    panels = BoardPanelSerializer(many=True, help_text="Its slides: each panel's chosen picture, or the shot's newest frame render where none was chosen.")
     comments = CommentSerializer(many=True)
     annotations = AnnotationSerializer(many=True)
     approvals = ApprovalSerializer(many=True)

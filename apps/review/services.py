@@ -196,7 +196,7 @@ def review_content(review, access, media_url):
     this caller fetches bytes (members and guests differ)."""
     ordered = review_shots(review)
     ids = [shot.pk for shot in ordered]
-    shots, panels, clips = selectors.shots_with_media(ids, ordered)
+    shots, panels, media = selectors.shots_with_media(ids, ordered)
     comments, annotations, approvals = {}, {}, {}
     context = {"project_id": review.project_id, "fingerprints": {}}
     for row in Comment.objects.filter(shot_id__in=ids).prefetch_related("mentions"):
@@ -208,20 +208,34 @@ def review_content(review, access, media_url):
     items = []
     for pk in ids:
         shot = shots[pk]
-        shot_panels, clip = panels.get(pk, []), clips.get(pk)
-        content = selectors.reviewed_content(shot, shot_panels, clip)
+        shot_panels, shot_media = panels.get(pk, []), media[pk]
+        content = selectors.reviewed_content(shot, shot_panels, shot_media)
         context["fingerprints"][pk] = selectors.fingerprint_of(content)
+        spec = None
         start, board = 0, []
-        for panel in shot_panels:
-            count = frames_in(panel.duration_s, shot.fps)
+        for panel, picture, rendered in selectors.slides(shot_panels, shot_media):
+            count = frames_in(panel.duration_s if panel else shot.duration_s, shot.fps)
+            if rendered:
+                out_of_date = not shot_media.frame_current
+            elif picture is not None and picture.render_job_id is not None:
+                # A frame of the render history chosen as the panel's picture: as current as
+                # the render it came from.
+                spec = spec if spec is not None else selectors.current_spec(shot)
+                out_of_date = picture.render_job.spec != spec
+            else:
+                out_of_date = False  # an uploaded drawing or photo is not rendered from the spec
             board.append({
-                "id": panel.pk, "asset": panel.image_id, "url": media_url(panel.image) if panel.image_id else None,
-                "sha256": panel.image.sha256 if panel.image_id else None, "caption": panel.caption, "start": start, "frames": count,
+                "id": panel.pk if panel else None, "asset": picture.pk if picture else None,
+                "url": media_url(picture) if picture else None, "sha256": picture.sha256 if picture else None,
+                "caption": panel.caption if panel else "", "start": start, "frames": count,
+                "source": ("render" if rendered else "panel") if picture else "none", "out_of_date": out_of_date,
             })
             start += count
-        media = None
-        if clip is not None:
-            media = {"asset": clip.pk, "url": media_url(clip), "sha256": clip.sha256, "frames": frames_in(clip.duration_s or shot.duration_s, shot.fps)}
+        clip = None
+        if shot_media.clip is not None:
+            asset = shot_media.clip
+            clip = {"asset": asset.pk, "url": media_url(asset), "sha256": asset.sha256, "frames": frames_in(asset.duration_s or shot.duration_s, shot.fps),
+                    "out_of_date": not shot_media.clip_current}
         items.append({
             "shot": {
                 "id": shot.pk, "number": shot.number, "scene": shot.scene_id, "scene_number": shot.scene.number,
@@ -231,8 +245,9 @@ def review_content(review, access, media_url):
                 "duration_s": shot.duration_s, "status": shot.status, "version": shot.version,
             },
             "fingerprint": context["fingerprints"][pk],
-            "frames": media["frames"] if media else max(start, 1),
-            "clip": media,
+            "frames": clip["frames"] if clip else max(start, 1),
+            "clip": clip,
+            "out_of_date": clip["out_of_date"] if clip else any(slide["out_of_date"] for slide in board),
             "panels": board,
             "comments": comments.get(pk, []),
             "annotations": annotations.get(pk, []),
@@ -352,9 +367,9 @@ def record_decision(access, shot, decision, fingerprint, comment="", review_id=N
     check_covers(access, shot)
     with editing.write_transaction():
         lock_project(shot.project_id)
-        shots, panels, clips = selectors.shots_with_media([shot.pk])
+        shots, panels, media = selectors.shots_with_media([shot.pk])
         current = shots[shot.pk]
-        content = selectors.reviewed_content(current, panels.get(shot.pk, []), clips.get(shot.pk))
+        content = selectors.reviewed_content(current, panels.get(shot.pk, []), media[shot.pk])
         if selectors.fingerprint_of(content) != fingerprint:
             raise ValidationError({"fingerprint": ["This shot changed after you loaded it; look at the new version before deciding."]})
         approval = Approval.objects.create(

@@ -358,7 +358,9 @@ class ShareAssetView(GuestView):
         covered = services.covered_shot_ids(link.review_id)
         asset = Asset.objects.filter(pk=asset_id, project_id=link.project_id).filter(
             Q(pk__in=Panel.objects.filter(shot_id__in=covered).values("image_id"))
-            | Q(kind=Asset.CLIP, render_job__shot_id__in=covered)
+            # Its clips, and its frame renders (a review shows a shot's newest frame where no
+            # panel picture was chosen).
+            | Q(kind__in=(Asset.CLIP, Asset.FRAME), render_job__shot_id__in=covered)
         ).first()
         if asset is None:
             raise Http404

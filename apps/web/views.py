@@ -8,10 +8,13 @@ from django.conf import settings
 from django.shortcuts import render
 from django.views.decorators.csrf import ensure_csrf_cookie
 from drf_spectacular.utils import extend_schema
+from pydantic import BaseModel, Field
 from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from apps.projects.permissions import ROLE_PERMISSIONS, ROLES
+from apps.renders.services import capabilities
 from previs.published import VOCABULARY, Vocabulary
 
 MANIFEST = settings.BASE_DIR / "static" / "app" / ".vite" / "manifest.json"
@@ -37,10 +40,38 @@ def build_assets():
 def app_shell(request, *args, **kwargs):
     assets = build_assets()
     status = 200 if assets else 503
-    return render(request, "index.html", {"assets": assets, "vocabulary": VOCABULARY_JSON}, status=status)
+    return render(request, "index.html", {"assets": assets, "vocabulary": page_vocabulary()}, status=status)
 
 
 VOCABULARY_JSON = VOCABULARY.model_dump(mode="json")
+
+
+class Capabilities(BaseModel):
+    styled_renders: bool = Field(description="Styled (diffusion) renders can be made here: diffusion weights are configured.")
+    styled_renders_reason: str | None = Field(description="Why not, in words for the page's disabled buttons; null when they can.")
+
+
+class RoleInfo(BaseModel):
+    value: str
+    label: str
+    allowed: list[str] = Field(description="The actions this role may take (apps/projects/permissions.py: ROLE_PERMISSIONS).")
+
+
+# The role table as the page shows it, so a hidden or disabled button can say who may use it.
+ROLE_TABLE = [RoleInfo(value=role, label=label, allowed=sorted(ROLE_PERMISSIONS[role])).model_dump() for role, label in ROLES]
+
+
+class StudioVocabulary(Vocabulary):
+    """The vocabulary with what this studio can do (which depends on its configuration, not on previs)
+    and the project roles with what each may do."""
+
+    capabilities: Capabilities
+    roles: list[RoleInfo]
+
+
+def page_vocabulary():
+    # Read per request: weights mounted while the studio runs count at the next page load.
+    return {**VOCABULARY_JSON, "capabilities": capabilities(), "roles": ROLE_TABLE}
 
 
 class VocabularyView(APIView):
@@ -48,6 +79,6 @@ class VocabularyView(APIView):
 
     permission_classes = [AllowAny]  # the same for everyone, and nothing of any project
 
-    @extend_schema(responses=Vocabulary, description="Shot-list vocabularies with labels and short labels, lenses, sensors, aspect ratios, frame rates, move parameters.")
+    @extend_schema(responses=StudioVocabulary, description="Shot-list vocabularies with labels and short labels, lenses, sensors, aspect ratios, frame rates, move parameters; and what this studio can render (capabilities).")
     def get(self, request):
-        return Response(VOCABULARY_JSON)
+        return Response(page_vocabulary())

@@ -5,7 +5,8 @@
 import type { components } from "./api/schema";
 import type { AspectRatio, CameraAngle, CameraMove, Framing, FrameRate, Rig, RenderStatus, SceneSetting, Sensor, ShotSize, ShotStatus, TimeOfDay } from "./api/types";
 
-export type Vocabulary = components["schemas"]["Vocabulary"];
+/** The vocabulary with what this studio can do (apps/web/views.py: StudioVocabulary). */
+export type Vocabulary = components["schemas"]["StudioVocabulary"];
 type Term = components["schemas"]["Term"];
 export type MoveParameter = "distance_m" | "degrees" | "end_lens_mm" | "amplitude_deg" | "seed";
 export type MoveParameterInfo = components["schemas"]["MoveParameterInfo"] & { name: MoveParameter };
@@ -17,6 +18,10 @@ function published(): Vocabulary {
 }
 
 export const VOCABULARY = published();
+
+/** What this studio can render: styled frames need diffusion weights on the server; when there are
+ * none, the buttons are disabled and say why (the same words as the API's refusal). */
+export const CAPABILITIES = VOCABULARY.capabilities;
 
 /** value → [short form for a narrow cell, full name for a dropdown], in the vocabulary's order. */
 function labelled<K extends string>(terms: Term[]): Record<K, [string, string]> {

@@ -11,6 +11,7 @@ import { CameraIcon, openCamera } from "../camera/CameraDrawer";
 import { parseRoute, usePath } from "../router";
 import { startSceneReview } from "../review/start";
 import { CharacterChips, charactersEditor, sameIds, StatusPill } from "./cells";
+import { ApprovalBadge } from "./ApprovalBadge";
 import { columnLayoutCss, type ColumnLayout } from "./columns";
 import { formatDuration } from "./format";
 import { printHeading } from "./print";
@@ -373,7 +374,7 @@ function ShotRowCells({ shot, previous, open, sceneId, canEdit, characters, job 
         save={save("duration_s")} editor={numberEditor(0.1)} />
       <EditCell {...cell} {...at("props")} class="text-cell small" multiline value={shot.props} display={shot.props || <span class="placeholder">—</span>} save={save("props")} editor={textEditor(2)} />
       <EditCell {...cell} {...at("notes")} class="text-cell small" multiline value={shot.notes} display={shot.notes || <span class="placeholder">—</span>} save={save("notes")} editor={textEditor(2)} />
-      <EditCell {...cell} {...at("status")} value={shot.status} display={<StatusPill status={shot.status} />}
+      <EditCell {...cell} {...at("status")} value={shot.status} display={<><StatusPill status={shot.status} /><ApprovalBadge shot={shot} job={job} /></>}
         save={save("status")} editor={selectEditor(optionsOf(STATUSES))} />
       <td class="actions">
         <ScriptLinesLink shot={shot} projectId={store.projectId} />

@@ -7,7 +7,7 @@ import type { JobView } from "../state/store";
 import { EditCell, numberEditor, textEditor, type SaveOutcome } from "../ui/EditCell";
 import { CursorArea } from "../ui/Presence";
 import { toast } from "../ui/toasts";
-import { ANGLES, aspectValue, ASPECT_RATIOS, MOVES, RENDER_STATUSES, SHOT_SIZES, shortLabel } from "../vocab";
+import { ANGLES, aspectValue, ASPECT_RATIOS, CAPABILITIES, MOVES, RENDER_STATUSES, SHOT_SIZES, shortLabel } from "../vocab";
 import { CameraIcon, openCamera } from "../camera/CameraDrawer";
 import { startSceneReview } from "../review/start";
 import { StatusPill } from "./cells";
@@ -135,7 +135,7 @@ function RenderBox({ shot, job }: { shot: Shot; job: JobView | undefined }) {
       )}
       {store.can.render && !active && (
         <button class="btn btn-ghost btn-tiny" onClick={() => store.renderFrame(shot, "diffusion")} data-testid={`shot-${shot.id}-render-styled`}
-          title="Styled frame from the project's look, keeping this shot's framing (needs diffusion weights on the server)">
+          disabled={!CAPABILITIES.styled_renders} title={CAPABILITIES.styled_renders_reason ?? "Styled frame from the project's look, keeping this shot's framing"}>
           Styled frame
         </button>
       )}

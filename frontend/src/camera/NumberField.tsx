@@ -19,31 +19,39 @@ interface Props {
 export function NumberField({ value, onCommit, min, max, step = 1, unit, disabled, testid, label, title, list }: Props) {
   const shown = value == null ? "" : String(Math.round(value * 1000) / 1000);
   const [text, setText] = useState(shown);
-  const [invalid, setInvalid] = useState(false);
+  // What is wrong with what was typed, said next to the field (it used to snap back silently).
+  const [problem, setProblem] = useState("");
   const editing = useRef(false);
+  const range = min != null && max != null ? `from ${min} to ${max}${unit ? ` ${unit}` : ""}` : min != null ? `of at least ${min}${unit ? ` ${unit}` : ""}` : max != null ? `of at most ${max}${unit ? ` ${unit}` : ""}` : "";
 
   useEffect(() => {
     if (!editing.current) setText(shown);
   }, [shown]);
 
   const commit = () => {
-    editing.current = false;
     const number = Number(text);
-    if (text.trim() === "" || !Number.isFinite(number) || (min != null && number < min) || (max != null && number > max)) {
-      setInvalid(text !== shown);
-      setText(shown);
+    const wrong = text.trim() === "" || !Number.isFinite(number)
+      ? `${label}: type a number${range ? ` ${range}` : ""}.`
+      : (min != null && number < min) || (max != null && number > max) ? `${label}: ${range.replace(/^of /, "")}.` : "";
+    if (wrong) {
+      // Keep what was typed, so it can be corrected; Escape puts the current value back.
+      setProblem(wrong);
       return;
     }
-    setInvalid(false);
+    editing.current = false;
+    setProblem("");
     if (number !== value) onCommit(number);
   };
+  const id = testid ? `${testid}-problem` : undefined;
 
   return (
-    <span class={`num-field ${invalid ? "num-invalid" : ""}`} title={title ?? (min != null && max != null ? `${min} – ${max}${unit ? ` ${unit}` : ""}` : undefined)}>
+    <span class={`num-field ${problem ? "num-invalid" : ""}`} title={title ?? (min != null && max != null ? `${min} – ${max}${unit ? ` ${unit}` : ""}` : undefined)}>
       <input
         type="number"
         inputMode="decimal"
         aria-label={label}
+        aria-invalid={problem ? true : undefined}
+        aria-describedby={problem ? id : undefined}
         data-testid={testid}
         value={text}
         min={min}
@@ -63,12 +71,14 @@ export function NumberField({ value, onCommit, min, max, step = 1, unit, disable
           } else if (e.key === "Escape") {
             e.stopPropagation();
             editing.current = false;
+            setProblem("");
             setText(shown);
             e.currentTarget.blur();
           }
         }}
       />
       {unit && <span class="num-unit">{unit}</span>}
+      {problem && <span class="num-problem" role="alert" id={id} data-testid={id}>{problem}</span>}
     </span>
   );
 }

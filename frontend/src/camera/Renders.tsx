@@ -4,7 +4,7 @@ import { useState } from "preact/hooks";
 import type { Asset, Shot } from "../api/types";
 import { useBoard } from "../state/context";
 import type { JobView, RenderBackend, RenderKind } from "../state/store";
-import { aspectValue, RENDER_STATUSES } from "../vocab";
+import { aspectValue, CAPABILITIES, RENDER_STATUSES } from "../vocab";
 import { ClipPlayer } from "./ClipPlayer";
 import { DepthView } from "./DepthView";
 
@@ -46,11 +46,15 @@ export function RenderSection({ shot }: { shot: Shot }) {
               title="Grey-box frame of this camera: colour, depth and camera plot">Render frame</button>
             <button class="btn btn-small" disabled={busy} onClick={() => render("clip", "blocking")} data-testid="camera-render-clip"
               title="Grey-box clip of the camera move at the shot's duration and frame rate (H.264)">Render clip</button>
-            <button class="btn btn-small" disabled={busy} onClick={() => render("frame", "diffusion")} data-testid="camera-render-styled"
-              title="Styled frame from the project's look, keeping this framing (needs diffusion weights on the server)">Styled frame</button>
+            <button class="btn btn-small" disabled={busy || !CAPABILITIES.styled_renders} onClick={() => render("frame", "diffusion")} data-testid="camera-render-styled"
+              aria-describedby={CAPABILITIES.styled_renders ? undefined : "styled-unavailable"}
+              title={CAPABILITIES.styled_renders_reason ?? "Styled frame from the project's look, keeping this framing"}>Styled frame</button>
           </div>
         )}
       </div>
+      {store.can.render && !CAPABILITIES.styled_renders && (
+        <p class="muted small styled-unavailable" id="styled-unavailable" data-testid="styled-unavailable">Styled frame is off: {CAPABILITIES.styled_renders_reason}</p>
+      )}
       {problem && (
         <div class="render-refused" role="alert" data-testid="camera-render-error">
           <span>{problem}</span>

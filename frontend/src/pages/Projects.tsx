@@ -61,7 +61,9 @@ function NewProjectForm({ onCancel, onCreated }: { onCancel: () => void; onCreat
 
   const submit = async (event: Event) => {
     event.preventDefault();
-    const body: ProjectCreate = { ...form, ...(seed.trim() ? { seed: Number(seed) } : {}) };
+    // The seed goes as typed: the server says what is wrong with it in words (Number("abc") was
+    // sent as null, answered "may not be null").
+    const body = { ...form, ...(seed.trim() ? { seed: seed.trim() as unknown as number } : {}) } satisfies ProjectCreate;
     const result = await settle(api.POST("/api/projects/", { body }));
     if (result.ok) onCreated(result.data as Project);
     else if (result.kind === "invalid") setErrors(result.errors);
@@ -88,8 +90,10 @@ function NewProjectForm({ onCancel, onCreated }: { onCancel: () => void; onCreat
           <select value={form.sensor} onChange={(e) => set("sensor", e.currentTarget.value as Sensor)}>
             {optionsOf(SENSORS).map((o) => <option value={o.value}>{o.label}</option>)}
           </select><FieldError messages={errors.sensor} /></label>
-        <label class="field"><span>Seed</span>
-          <input inputMode="numeric" value={seed} onInput={(e) => setSeed(e.currentTarget.value)} placeholder="random" />
+        <label class="field"><span>Look seed (same number = same AI look)</span>
+          <input inputMode="numeric" value={seed} onInput={(e) => setSeed(e.currentTarget.value)} placeholder="1234" aria-describedby="seed-help"
+            aria-invalid={!!errors.seed} data-testid="project-seed" />
+          <span class="muted small" id="seed-help">The starting noise of styled renders: keep it to keep the look, change it for another take. Left empty: 1234.</span>
           <FieldError messages={errors.seed} /></label>
         <label class="field span-3"><span>Description</span>
           <textarea rows={2} value={form.description} onInput={(e) => set("description", e.currentTarget.value)} placeholder="Format, length, what the previs is for" />

@@ -94,6 +94,8 @@ function ItemPlayer({ session, item, index, watermark }: { session: ReviewSessio
   }, []);
 
   const picture = pictureAt(item, frame);
+  // The server compares the spec each render was made from with the shot's current one.
+  const outOfDate = item.clip ? item.clip.out_of_date : !!picture.panel?.out_of_date;
   const view = session.view();
   const ratio = aspectValue(item.shot.aspect_ratio);
   const earlier = item.annotations.filter(
@@ -103,13 +105,14 @@ function ItemPlayer({ session, item, index, watermark }: { session: ReviewSessio
   const lasers = [...session.lasers.values()];
 
   return (
-    <div class="review-player" data-testid="review-player" data-frame={frame} data-item={index} data-shot={item.shot.id} data-playing={running ? "true" : "false"}>
+    <div class="review-player" data-testid="review-player" data-out-of-date={outOfDate ? "true" : "false"} data-frame={frame} data-item={index} data-shot={item.shot.id} data-playing={running ? "true" : "false"}>
       <div class="review-picture" ref={box} style={{ aspectRatio: String(ratio), width: `min(100%, ${(62 * ratio).toFixed(2)}vh)` }}>
         <div class="review-zoom" style={{ transform: zoomTransform(view) }} data-zoom={view.zoom}>
           {item.clip ? (
             <video ref={video} src={source ?? undefined} preload="auto" playsInline muted data-testid="review-video" />
           ) : picture.url ? (
-            <img src={picture.url} alt={`Shot ${item.shot.number}, panel`} draggable={false} data-testid="review-panel-image" data-panel={picture.panel?.id} />
+            <img src={picture.url} alt={`Shot ${item.shot.number}, ${picture.panel?.source === "render" ? "newest frame render" : "panel"}`} draggable={false}
+              data-testid="review-panel-image" data-panel={picture.panel?.id ?? undefined} data-source={picture.panel?.source} />
           ) : (
             <div class="review-nopicture">No picture for this shot yet</div>
           )}
@@ -120,6 +123,11 @@ function ItemPlayer({ session, item, index, watermark }: { session: ReviewSessio
         </div>
         {item.clip && watermark && <ClipWatermark guest={watermark.guest} project={watermark.project} />}
       </div>
+      {outOfDate && (
+        <div class="review-out-of-date" role="status" data-testid="review-out-of-date">
+          Out of date: this {item.clip ? "clip" : "frame"} was rendered before the shot's camera or blocking last changed. Render it again to see the shot as it is now.
+        </div>
+      )}
       {earlier.length > 0 && (
         <div class="review-earlier" data-testid="annotation-earlier">
           {earlier.map((a) => <span key={a.id}>{a.author.name}'s drawing on this frame was made on an earlier version of the picture.</span>)}

@@ -210,6 +210,9 @@ function ReviewView({ session, canShare, watermark }: { session: ReviewSession; 
                 data-testid={`strip-shot-${entry.shot.id}`} title={entry.shot.description}>
                 <b>{entry.shot.scene_number}/{entry.shot.number}</b>
                 {latest && <span class={`strip-dot strip-${latest.decision}${latest.stale ? " strip-stale" : ""}`} />}
+                {entry.out_of_date && (
+                  <span class="strip-out-of-date" data-testid={`strip-out-of-date-${entry.shot.id}`} title="Rendered before the shot's camera or blocking last changed">out of date</span>
+                )}
               </button>
             );
           })}
