@@ -240,3 +240,30 @@ def test_the_pdf_writer_is_pure_and_numbers_later_pages():
     assert len(reader.pages) == 2
     assert "Beat 39." in reader.pages[1].extract_text() and "2." in reader.pages[1].extract_text()
     assert "3C" in reader.pages[0].extract_text()
+
+
+def test_a_revised_draft_keeps_the_lining_and_follows_rewritten_lines(api, project, director, viewer, script):
+    kitchen, harbour = scenes(project)
+    master = boards.create_shot(kitchen, {}, director)
+    walk = boards.create_shot(harbour, {}, director)
+    assert api(director).put(f"/api/shots/{master.pk}/script-lines/", {"first": element(script, "action", "MARA fills").pk, "last": element(script, "dialogue", "I am back").pk}, format="json").status_code == 200
+    assert api(director).put(f"/api/shots/{walk.pk}/script-lines/", {"first": element(script, "action", "JONAH walks").pk, "last": element(script, "dialogue", "The boat").pk}, format="json").status_code == 200
+
+    # The blue pages: a line before the kitchen scene's action, and Jonah's line rewritten.
+    blue = DRAFT.replace("MARA fills the KETTLE.", "Rain on the glass.\n\nMARA fills the KETTLE.").replace("The boat is gone.", "The boat is gone. Nobody saw it go.")
+    job = scripts.start_import(project, SimpleUploadedFile("harbour-blue.fountain", blue.encode()), draft_name="Blue", revision_colour="blue", actor=director)
+    job = scripts.plan_import(job.pk, director)
+    assert job.status == "planned", job.error
+    scripts.request_apply(job, director)
+    job = scripts.apply_import(job.pk, director)
+    assert job.status == "applied", job.error
+    new = Script.objects.exclude(pk=script.pk).get(project=project)
+
+    lines = {row.shot_id: row for row in ShotLines.objects.select_related("first", "last")}
+    assert {row.script_id for row in lines.values()} == {new.pk}
+    assert lines[master.pk].first.text.startswith("MARA fills") and lines[master.pk].last.text == "I am back."
+    assert lines[walk.pk].first.text.startswith("JONAH walks") and lines[walk.pk].last.text == "The boat is gone. Nobody saw it go."
+    # Everyone hears it: the shots' new lines are changes of the shots, and the new draft's pages show both.
+    assert Change.objects.filter(project=project, entity="shot", entity_id=walk.pk, data__fields__script_lines__script=new.pk).exists()
+    lined = api(viewer).get(f"/api/scripts/{new.pk}/pages/").json()
+    assert sorted(s["shot"] for s in lined["shots"]) == sorted([master.pk, walk.pk])

@@ -54,8 +54,8 @@ def checked_range(project_id, first_id, last_id):
     return first, last
 
 
-def _summary_fields(script, first, last):
-    pages, _elements = pages_of(script)
+def _summary_fields(script, first, last, pages=None):
+    pages = pages if pages is not None else pages_of(script)[0]
     placed = lining.page_of(pages)
     printed = [placed[i] for i in range(first.index, last.index + 1) if i in placed]
     if not printed:
@@ -83,7 +83,7 @@ def set_lines(shot, first_id, last_id, actor):
         return _tell_room(shot.pk, actor)
 
 
-def _write(shot, first, last):
+def _write(shot, first, last, pages=None):
     ShotLines.objects.update_or_create(
         shot_id=shot.pk,
         defaults={
@@ -93,7 +93,7 @@ def _write(shot, first, last):
             "last": last,
             "first_index": first.index,
             "last_index": last.index,
-            **_summary_fields(first.script, first, last),
+            **_summary_fields(first.script, first, last, pages),
         },
     )
 
@@ -142,6 +142,57 @@ def shot_fields_from(elements, project_id):
         "dialogue": "\n".join(dialogue)[:LONG_TEXT_MAX_CHARS],
         "characters": [by_name[name] for name in speakers if name in by_name],
     }
+
+
+def carry_forward(previous, script, actor):
+    """A revised draft keeps the crew's lining: each shot lined in the previous draft is lined
+    through the same lines of the new one, found by matching the drafts' elements (kind and
+    text) in order. A line the writer rewrote is followed to its rewrite; a range that no longer
+    sits in the shot's scene (its lines cut, the scene omitted) stays on the previous draft,
+    where the lined script of that draft still shows it. Called inside the import's transaction."""
+    if previous is None:
+        return 0
+    lined = list(ShotLines.objects.filter(script=previous).select_related("shot"))
+    if not lined:
+        return 0
+    old = list(ScriptElement.objects.filter(script=previous).order_by("index").values_list("kind", "text"))
+    new = list(ScriptElement.objects.filter(script=script).order_by("index"))
+    start_of, end_of = _matched_indices(old, [(e.kind, e.text) for e in new])
+    pages = lining.paginate(new)
+    moved = 0
+    for row in lined:
+        first_index, last_index = start_of.get(row.first_index), end_of.get(row.last_index)
+        if first_index is None or last_index is None or last_index < first_index:
+            continue
+        covered = new[first_index : last_index + 1]
+        if any(e.scene_id != row.shot.scene_id for e in covered):
+            continue
+        try:
+            _write(row.shot, covered[0], covered[-1], pages)
+        except ValidationError:
+            continue  # the range prints nothing in the new draft: leave it where it was
+        _tell_room(row.shot_id, actor)
+        moved += 1
+    return moved
+
+
+def _matched_indices(old, new):
+    """Where each element of the old draft is in the new one, as the first and as the last line
+    of a range: equal runs map one to one; a rewritten run maps onto its rewrite (its start to
+    the rewrite's start, its end to the rewrite's end); a cut run maps a range's first line to
+    what follows the cut and its last line to what precedes it."""
+    from difflib import SequenceMatcher
+
+    start_of, end_of = {}, {}
+    for tag, i1, i2, j1, j2 in SequenceMatcher(None, old, new, autojunk=False).get_opcodes():
+        for i in range(i1, i2):
+            if tag == "equal":
+                start_of[i] = end_of[i] = j1 + (i - i1)
+            elif tag == "replace":
+                start_of[i], end_of[i] = j1, j2 - 1
+            else:  # delete
+                start_of[i], end_of[i] = j1, j1 - 1
+    return start_of, end_of
 
 
 def lined_script(script):

@@ -21,6 +21,7 @@ from apps.boards.models import SCENE_OR_SHOT_NUMBER, Character, Location, Scene
 from apps.changes.log import record_change
 from previs import drafts, screenplay
 
+from . import lining
 from .models import SceneCast, Script, ScriptElement, ScriptImport
 
 log = logging.getLogger(__name__)
@@ -237,6 +238,7 @@ def _inserted_number(after, used):
 
 def _write(job, fmt, parsed, scenes, plan, actor):
     project = job.project
+    last_draft = latest_script(project.pk)
     script = Script.objects.create(
         project=project,
         file=job.file,
@@ -307,6 +309,7 @@ def _write(job, fmt, parsed, scenes, plan, actor):
         )
         for i, e in enumerate(parsed.elements)
     )
+    lining.carry_forward(last_draft, script, actor)  # the shots lined in the last draft stay lined
     written = [row_of[i] for i in range(len(scenes))]
     SceneCast.objects.filter(scene__in=written).delete()
     SceneCast.objects.bulk_create(
