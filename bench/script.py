@@ -4,7 +4,9 @@ changed scenes re-imported (dry run + apply) after every scene got a shot.
 
 In-process (Django's test client over DRF, fresh SQLite in a temp dir). Prints progress on stderr
 and one JSON line last on stdout: import_120p_s (upload to scenes stored), reimport_s (upload of
-the revision to merged), shots_kept (must equal shots_before), pages, scenes.
+the revision to merged), shots_kept (must equal shots_before), coverage_all_s (the coverage planner's
+proposals for every scene, planned and stored by GET /api/coverage-proposals/?project=),
+coverage_reread_s (the same read once they are stored), proposals_per_scene, pages, scenes.
 """
 
 import argparse
@@ -108,6 +110,17 @@ def main():
     import_s, _ = run(white, "long-watch.fountain", "white")
     log(f"imported in {import_s:.2f}s")
 
+    # Coverage proposals for every scene: the first read plans and stores them, a second reads them back.
+    started = time.perf_counter()
+    answer = client.get(f"/api/coverage-proposals/?project={project.pk}")
+    coverage_all_s = time.perf_counter() - started
+    assert answer.status_code == 200, answer.content
+    proposals = len(answer.json())
+    started = time.perf_counter()
+    assert client.get(f"/api/coverage-proposals/?project={project.pk}").status_code == 200
+    coverage_reread_s = time.perf_counter() - started
+    log(f"coverage: {proposals} proposals in {coverage_all_s:.2f}s (read again in {coverage_reread_s:.2f}s)")
+
     for row in Scene.objects.filter(project=project):
         boards.create_shot(row, {"description": "master"}, user)
     shots_before = Shot.objects.filter(project=project).count()
@@ -120,6 +133,9 @@ def main():
         "reimport_s": round(reimport_s, 3),
         "shots_before": shots_before,
         "shots_kept": Shot.objects.filter(project=project).count(),
+        "coverage_all_s": round(coverage_all_s, 3),
+        "coverage_reread_s": round(coverage_reread_s, 3),
+        "proposals_per_scene": round(proposals / len(scenes), 1),
         "changed": job.plan["counts"]["changed"],
         "pages": round(pages, 1),
         "scenes": len(scenes),

@@ -37,7 +37,7 @@ class CoverageProposalSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
-class EditsSerializer(serializers.Serializer):
+class CoverageEditsSerializer(serializers.Serializer):
     """What the director may change before accepting (any subset)."""
 
     description = serializers.CharField(required=False, max_length=2000, allow_blank=True)
@@ -59,25 +59,25 @@ class EditsSerializer(serializers.Serializer):
         return super().to_internal_value(data)
 
 
-class ChoiceSerializer(serializers.Serializer):
+class CoverageChoiceSerializer(serializers.Serializer):
     id = IdField(help_text="A proposal of the scene.")
-    fields = EditsSerializer(required=False, help_text="Changes to make before it becomes a shot; its camera is laid out again when they move it.")
+    fields = CoverageEditsSerializer(required=False, help_text="Changes to make before it becomes a shot; its camera is laid out again when they move it.")
 
 
-class AcceptSerializer(serializers.Serializer):
+class CoverageAcceptSerializer(serializers.Serializer):
     scene = IdField()
-    proposals = ChoiceSerializer(many=True, required=False, allow_empty=False, help_text="The proposals to accept; leave out to accept every undecided one of the scene.")
+    proposals = CoverageChoiceSerializer(many=True, required=False, allow_empty=False, help_text="The proposals to accept; leave out to accept every undecided one of the scene.")
 
 
-class AcceptedSerializer(serializers.Serializer):
+class CoverageAcceptedSerializer(serializers.Serializer):
     proposal = CoverageProposalSerializer()
     shot = serializers.IntegerField(help_text="The shot made.")
     shot_number = serializers.CharField()
     render_job = serializers.IntegerField(help_text="Its blocking frame's render job.")
 
 
-class AcceptResultSerializer(serializers.Serializer):
-    accepted = AcceptedSerializer(many=True)
+class CoverageAcceptResultSerializer(serializers.Serializer):
+    accepted = CoverageAcceptedSerializer(many=True)
 
 
 LIST_PARAMETERS = [
@@ -117,10 +117,10 @@ class CoverageProposalViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, 
         rows = coverage.proposals_for(project, scenes)
         return Response(CoverageProposalSerializer(rows, many=True).data)
 
-    @extend_schema(request=AcceptSerializer, responses={201: AcceptResultSerializer}, description="Make shots of the scene's proposals (all undecided ones, or those chosen, with edits), numbered after the scene's shots, and queue their blocking frames. All or none.")
+    @extend_schema(request=CoverageAcceptSerializer, responses={201: CoverageAcceptResultSerializer}, description="Make shots of the scene's proposals (all undecided ones, or those chosen, with edits), numbered after the scene's shots, and queue their blocking frames. All or none.")
     @action(detail=False, methods=["post"])
     def accept(self, request):
-        body = AcceptSerializer(data=request.data)
+        body = CoverageAcceptSerializer(data=request.data)
         body.is_valid(raise_exception=True)
         scene = self._scene(body.validated_data["scene"])
         require(request.user, scene.project_id, EDIT)
@@ -138,7 +138,7 @@ class CoverageProposalViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, 
             choices = [(rows[c["id"]], dict(raw[i].get("fields") or {})) for i, c in enumerate(body.validated_data["proposals"])]
         made = coverage.accept(scene, choices, request.user)
         data = {"accepted": [{"proposal": row, "shot": shot.pk, "shot_number": shot.number, "render_job": job.pk} for row, shot, job in made]}
-        return Response(AcceptResultSerializer(data).data, status=status.HTTP_201_CREATED)
+        return Response(CoverageAcceptResultSerializer(data).data, status=status.HTTP_201_CREATED)
 
     @extend_schema(request=None, responses=CoverageProposalSerializer, description="Set the proposal aside (it stays rejected when the scene is planned again).")
     @action(detail=True, methods=["post"])

@@ -12,6 +12,8 @@ import { parseRoute, usePath } from "../router";
 import { startSceneReview } from "../review/start";
 import { CharacterChips, charactersEditor, sameIds, StatusPill } from "./cells";
 import { ApprovalBadge } from "./ApprovalBadge";
+import { LockedButton } from "../ui/roles";
+import { CoverageButton } from "./Coverage";
 import { columnLayoutCss, type ColumnLayout } from "./columns";
 import { formatDuration } from "./format";
 import { printHeading } from "./print";
@@ -223,11 +225,15 @@ function SceneBlock({ scene, openShot, rows, locks }: { scene: Scene; openShot: 
                 <pre>{scene.script_diff}</pre>
               </details>
             )}
+            {scene.id > 0 && !scene.omitted && <CoverageButton sceneId={scene.id} sceneNumber={scene.number} shotCount={scene.shots.length} canEdit={canEdit} />}
             {store.data!.project.allowed.includes("share") && scene.id > 0 && scene.shots.length > 0 && (
               <button class="btn btn-ghost btn-tiny" title={`Review scene ${scene.number}'s boards live with the crew or a client`} data-testid={`scene-${scene.id}-review`}
                 onClick={() => startSceneReview(store.projectId, scene.id)}>
                 Review
               </button>
+            )}
+            {!store.data!.project.allowed.includes("share") && scene.id > 0 && scene.shots.length > 0 && (
+              <LockedButton action="share" role={store.data!.project.role} class="btn btn-ghost btn-tiny" testid={`scene-${scene.id}-review-locked`}>Review</LockedButton>
             )}
             {canEdit && (
               <button class="btn btn-ghost btn-tiny danger" title={`Delete scene ${scene.number} and its shots`} data-testid={`scene-${scene.id}-delete`}
