@@ -41,16 +41,20 @@ export function LinedScript() {
   const dragging = useRef(false);
   const focused = useRef(false);
 
+  // What decides the coverage lines: every shot lined in this draft, its number and its range.
+  const shots = useMemo(() => (store.data?.scenes ?? []).flatMap((scene) => scene.shots), [store.data]);
+  // A draft imported while this view is open moves the shots' lines onto it: read the drafts again
+  // and show the new one.
+  const newest = shots.reduce((top, s) => Math.max(top, s.script_lines?.script ?? 0), 0);
+  const unknownDraft = scripts !== null && newest > 0 && !scripts.some((s) => s.id === newest) ? newest : 0;
   useEffect(() => {
     void api.GET("/api/scripts/", { params: { query: { project: projectId } } }).then(({ data }) => {
       const rows = data ?? [];
       setScripts(rows);
       setScriptId(rows[0]?.id ?? null);
     });
-  }, [projectId]);
+  }, [projectId, unknownDraft]);
 
-  // What decides the coverage lines: every shot lined in this draft, its number and its range.
-  const shots = useMemo(() => (store.data?.scenes ?? []).flatMap((scene) => scene.shots), [store.data]);
   const linesKey = shots
     .filter((s) => s.script_lines && s.script_lines.script === scriptId)
     .map((s) => `${s.id}:${s.number}:${s.script_lines!.first_index}-${s.script_lines!.last_index}`)
