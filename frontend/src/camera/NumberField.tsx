@@ -22,6 +22,7 @@ export function NumberField({ value, onCommit, min, max, step = 1, unit, disable
   // What is wrong with what was typed, said next to the field (it used to snap back silently).
   const [problem, setProblem] = useState("");
   const editing = useRef(false);
+  const cancelled = useRef(false);
   const range = min != null && max != null ? `from ${min} to ${max}${unit ? ` ${unit}` : ""}` : min != null ? `of at least ${min}${unit ? ` ${unit}` : ""}` : max != null ? `of at most ${max}${unit ? ` ${unit}` : ""}` : "";
 
   useEffect(() => {
@@ -61,7 +62,7 @@ export function NumberField({ value, onCommit, min, max, step = 1, unit, disable
         disabled={disabled}
         onFocus={() => (editing.current = true)}
         onInput={(e) => setText(e.currentTarget.value)}
-        onBlur={commit}
+        onBlur={() => (cancelled.current ? (cancelled.current = false) : commit())}
         onKeyDown={(e) => {
           if (e.key === "Enter") {
             e.preventDefault();
@@ -71,6 +72,7 @@ export function NumberField({ value, onCommit, min, max, step = 1, unit, disable
           } else if (e.key === "Escape") {
             e.stopPropagation();
             editing.current = false;
+            cancelled.current = true; // the blur below must not check the text it is leaving
             setProblem("");
             setText(shown);
             e.currentTarget.blur();
