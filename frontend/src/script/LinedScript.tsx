@@ -156,7 +156,7 @@ export function LinedScript() {
         ) : (
           draft && <span class="muted">{[draft.draft_name, `${draft.revision_colour.replace("_", " ")} draft`].filter(Boolean).join(" · ")}</span>
         )}
-        <span class="muted">{lined.pages.length} pages · {lined.shots.length} shots lined</span>
+        <span class="muted">{plural(lined.pages.length, "page")} · {plural(lined.shots.length, "shot")} lined</span>
         <span class="spacer" />
         {canEdit && <span class="muted small">Drag over lines (or click, then shift-click) to cover them with a shot.</span>}
         <a class="btn btn-small" href={`/api/scripts/${lined.script}/lined-pdf/`} data-testid="lined-pdf" download>PDF</a>
@@ -213,6 +213,10 @@ export function LinedScript() {
       )}
     </div>
   );
+}
+
+function plural(count: number, word: string): string {
+  return `${count} ${word}${count === 1 ? "" : "s"}`;
 }
 
 function CoverageMark({ line, top, height, onOpen }: { line: CoverageLine; top: string; height: string; onOpen: () => void }) {
