@@ -92,6 +92,46 @@ def test_edit_add_and_move_appear_in_the_other_page(page, other_page):
     expect_same_board(page, other_page, project_id)
 
 
+def test_undo_and_redo_reach_the_server_and_the_other_page(page, other_page):
+    """Ctrl+Z / Ctrl+Shift+Z outside a field send the reversing op (frontend/src/state/pending.ts):
+    an edit and a move are undone and redone for everyone, not just on this page."""
+    project_id = both_open(page, other_page)
+    first, second = shot_ids(page)[:2]
+    lens_cell = f"shot-{first}-lens_mm"
+    before = page.get_by_test_id(lens_cell).inner_text().strip()
+    after = "50mm" if before == "135mm" else "135mm"
+
+    def lens_everywhere(text):
+        expect(page.get_by_test_id(lens_cell)).to_have_text(text)
+        wait_saved(page)
+        expect(other_page.get_by_test_id(lens_cell)).to_have_text(text)
+        assert float(page.request.get(f"/api/shots/{first}/").json()["lens_mm"]) == float(text.removesuffix("mm"))
+
+    def outside_a_field(keys):
+        page.evaluate("document.activeElement && document.activeElement.blur()")
+        page.keyboard.press(keys)
+
+    edit_cell(page, lens_cell, after.removesuffix("mm"))
+    lens_everywhere(after)
+    outside_a_field("Control+z")
+    lens_everywhere(before)
+    outside_a_field("Control+Shift+z")
+    lens_everywhere(after)
+
+    # A move, undone: the shot goes back above its old neighbour, on both pages and in the database.
+    page.get_by_test_id(f"shot-{first}-number").focus()
+    page.keyboard.press("Alt+ArrowDown")
+    wait_saved(page)
+    assert shot_ids(page).index(first) == shot_ids(page).index(second) + 1
+    outside_a_field("Control+z")
+    page.wait_for_function(
+        "([a, b]) => { const ids = Array.from(document.querySelectorAll('tr.shot-row')).map(r => Number(r.dataset.shot));"
+        " return ids.indexOf(a) + 1 === ids.indexOf(b); }",
+        arg=[first, second],
+    )
+    expect_same_board(page, other_page, project_id)
+
+
 def test_offline_page_catches_up_to_the_database(page, other_page):
     project_id = both_open(page, other_page)
     ids = shot_ids(page)
