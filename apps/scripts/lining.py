@@ -17,9 +17,10 @@ from apps.boards.serializers import ShotSerializer, represent
 from apps.changes.log import lock_project, record_change
 from previs import lining, screenplay
 from previs.vocabulary import LONG_TEXT_MAX_CHARS
+from workers.exports import ExportError
 from workers.exports.lined_script import lined_script_pdf as write_pdf
 
-from .models import Script, ScriptElement, ShotLines
+from .models import ScriptElement, ShotLines
 
 NO_SUCH_LINE = "No such script line in this project."
 
@@ -241,8 +242,8 @@ def lined_script_pdf(script):
     data = lined_script(script)
     colour = script.get_revision_colour_display()
     subtitle = " · ".join(part for part in (script.draft_name, f"{colour} draft") if part)
-    return write_pdf({"title": data["title"], "subtitle": subtitle, "pages": data["pages"], "segments": data["lines"]})
+    try:
+        return write_pdf({"title": data["title"], "subtitle": subtitle, "pages": data["pages"], "segments": data["lines"]})
+    except ExportError as error:  # what the writer could not draw is said, not a 500
+        raise ValidationError({"detail": error.args[0] if error.args else ["The PDF could not be made."]})
 
-
-def latest_script_of(project_id):
-    return Script.objects.filter(project_id=project_id).order_by("-created_at", "-id").first()
