@@ -12,6 +12,13 @@ The snapshot: {"title", "project": {"name", "fps"}, "made_at", "scenes": [{"numb
 "text", "kind", "status"}]}]}]}.
 """
 
+from collections.abc import Callable
+
+# Reads a stored picture or clip by its storage key.
+Load = Callable[[str], bytes]
+# Told (done, total) as the document is made.
+Progress = Callable[[int, int], None]
+
 
 class ExportError(ValueError):
     """Input an exporter cannot make a document of (the service turns it into a 400)."""

@@ -8,6 +8,7 @@ they fill and embedded as JPEG, each once however often it appears.
 import io
 import logging
 import os
+from collections.abc import Iterable
 from concurrent.futures import ThreadPoolExecutor
 from datetime import date
 
@@ -15,8 +16,9 @@ from fpdf import FPDF
 from PIL import Image
 
 from previs import vocabulary
+from previs.types import JsonObject
 
-from . import ExportError
+from . import ExportError, Load, Progress
 
 # fpdf2 subsets the font with fontTools, which logs every step at INFO: a worker's log drowns.
 logging.getLogger("fontTools").setLevel(logging.WARNING)
@@ -37,7 +39,7 @@ FOOTER = 10.0
 
 
 class Document(FPDF):
-    def __init__(self, title, subtitle, orientation, paper):
+    def __init__(self, title: str, subtitle: str, orientation: str, paper: str) -> None:
         super().__init__(orientation=ORIENTATIONS[orientation], unit="mm", format=PAPERS[paper])
         self.title_text, self.subtitle = title, subtitle
         self.set_title(title)
@@ -49,10 +51,10 @@ class Document(FPDF):
             if not os.path.exists(path):
                 raise ExportError([f"The PDF font {path} is missing on this worker (install fonts-dejavu-core)."])
             self.add_font(FONT, style, path)
-        self.pictures = {}
-        self.widths = {}
+        self.pictures: dict[tuple[str, int, int], bytes] = {}  # (key, width px, height px) -> JPEG
+        self.widths: dict[tuple[str, str, float], float] = {}  # (word, style, size) -> mm
 
-    def header(self):
+    def header(self) -> None:
         self.set_xy(MARGIN, MARGIN - 4)
         self.set_font(FONT, "B", 12)
         self.cell(self.w - 2 * MARGIN - 60, 6, self.title_text)
@@ -61,17 +63,17 @@ class Document(FPDF):
         self.set_draw_color(160)
         self.line(MARGIN, MARGIN + 3, self.w - MARGIN, MARGIN + 3)
 
-    def footer(self):
+    def footer(self) -> None:
         self.set_xy(MARGIN, self.h - MARGIN + 2)
         self.set_font(FONT, "", 8)
         self.set_text_color(90)
         self.cell(self.w - 2 * MARGIN, 4, f"Page {self.page_no()} of {{nb}}", align="C")
         self.set_text_color(0)
 
-    def prepare_pictures(self, load, boxes):
+    def prepare_pictures(self, load: Load, boxes: Iterable[tuple[JsonObject, float, float]]) -> None:
         """Scale every (image, width mm, height mm) to its box, side by side: Pillow decodes and
         resamples outside the GIL, so threads use every core."""
-        wanted = {}
+        wanted: dict[tuple[str, int, int], tuple[int, int]] = {}
         for image, width_mm, height_mm in boxes:
             size = (max(1, round(width_mm / 25.4 * PRINT_DPI)), max(1, round(height_mm / 25.4 * PRINT_DPI)))
             wanted[(image["key"], *size)] = size
@@ -79,16 +81,16 @@ class Document(FPDF):
             done = pool.map(lambda item: print_jpeg(load(item[0][0]), item[1]), wanted.items())
             self.pictures.update(zip(wanted, done))
 
-    def picture(self, image, width_mm, height_mm):
+    def picture(self, image: JsonObject, width_mm: float, height_mm: float) -> io.BytesIO:
         size = (max(1, round(width_mm / 25.4 * PRINT_DPI)), max(1, round(height_mm / 25.4 * PRINT_DPI)))
         return io.BytesIO(self.pictures[(image["key"], *size)])
 
-    def wrap(self, text, style, size, width):
+    def wrap(self, text: str, style: str, size: float, width: float) -> list[str]:
         """The lines `text` takes in `width` mm, broken between words. Widths are summed from
         each word's, measured once per document: fpdf2's own line breaking measures every
         character of every line again, which made 120 panels take seconds."""
         space = self.word_width(" ", style, size)
-        lines = []
+        lines: list[str] = []
         for paragraph in text.split("\n"):
             line, line_width = "", 0.0
             for word in paragraph.split(" "):
@@ -113,14 +115,14 @@ class Document(FPDF):
             lines.append(line)
         return lines
 
-    def word_width(self, word, style, size):
+    def word_width(self, word: str, style: str, size: float) -> float:
         key = (word, style, size)
         if key not in self.widths:
             self.set_font(FONT, style, size)
             self.widths[key] = self.get_string_width(word)
         return self.widths[key]
 
-    def text_block(self, x, y, width, bottom, pieces):
+    def text_block(self, x: float, y: float, width: float, bottom: float, pieces: Iterable[tuple[str, float, str]]) -> float:
         """Write (style, size, text) pieces top-down from y, cutting what does not fit above
         `bottom` with an ellipsis. Returns the y where it stopped."""
         for style, size, text in pieces:
@@ -143,9 +145,9 @@ class Document(FPDF):
         return y
 
 
-def print_jpeg(data, size):
+def print_jpeg(data: bytes, size: tuple[int, int]) -> bytes:
     """A picture as JPEG bytes no bigger than `size` pixels (its box at PRINT_DPI)."""
-    picture = Image.open(io.BytesIO(data))
+    picture: Image.Image = Image.open(io.BytesIO(data))
     picture.draft("RGB", size)  # JPEG sources decode at a fraction of their size
     if picture.mode != "RGB":
         picture = picture.convert("RGB")
@@ -155,11 +157,11 @@ def print_jpeg(data, size):
     return buffer.getvalue()
 
 
-def _label(choices, value):
+def _label(choices: Iterable[tuple[str, str]], value: str) -> str:
     return dict(choices).get(value, value)
 
 
-def camera_line(shot):
+def camera_line(shot: JsonObject) -> str:
     """Size, angle, lens and move as a shot list says them."""
     return " · ".join(
         (
@@ -171,13 +173,14 @@ def camera_line(shot):
     )
 
 
-def _aspect(shot, image):
+def _aspect(shot: JsonObject, image: JsonObject | None) -> float:
     if image and image.get("width") and image.get("height"):
-        return image["width"] / image["height"]
+        ratio: float = image["width"] / image["height"]
+        return ratio
     return vocabulary.ASPECT_RATIOS.get(shot["aspect_ratio"], 16 / 9)
 
 
-def _check(layout, orientation, paper):
+def _check(layout: int, orientation: str, paper: str) -> None:
     errors = []
     if layout not in LAYOUTS:
         errors.append(f"layout: {layout} panels a page is not a layout; use one of {', '.join(map(str, LAYOUTS))}.")
@@ -189,7 +192,7 @@ def _check(layout, orientation, paper):
         raise ExportError(errors)
 
 
-def boards_pdf(board, load, *, layout=6, orientation="portrait", paper="a4", progress=lambda done, total: None):
+def boards_pdf(board: JsonObject, load: Load, *, layout: int = 6, orientation: str = "portrait", paper: str = "a4", progress: Progress = lambda done, total: None) -> bytes:
     """Storyboards: `layout` panels a page, each with its picture, shot number, camera (size,
     angle, lens, move), action, dialogue and notes; title, date and page numbers on every page."""
     _check(layout, orientation, paper)
@@ -208,7 +211,7 @@ def boards_pdf(board, load, *, layout=6, orientation="portrait", paper="a4", pro
     cell_w = (pdf.w - 2 * MARGIN - (columns - 1) * GAP) / columns
     cell_h = (pdf.h - 2 * MARGIN - HEADER - FOOTER + 4 - (rows - 1) * GAP) / rows
 
-    def box(shot, image):
+    def box(shot: JsonObject, image: JsonObject | None) -> tuple[float, float]:
         """The picture's box: the cell's width at the picture's aspect, leaving room for the
         words (at least 35 % of the cell, 45 % in the small cells of 6 and 9 a page)."""
         height = min(cell_w / _aspect(shot, image), cell_h * (0.65 if layout <= 3 else 0.55))
@@ -250,7 +253,7 @@ def boards_pdf(board, load, *, layout=6, orientation="portrait", paper="a4", pro
     return bytes(pdf.output())
 
 
-def shot_list_pdf(board, *, orientation="landscape", paper="a4", progress=lambda done, total: None):
+def shot_list_pdf(board: JsonObject, *, orientation: str = "landscape", paper: str = "a4", progress: Progress = lambda done, total: None) -> bytes:
     """The shot list to print: a table per scene (shot, size, angle, lens, move, duration,
     characters, action) with the scene's totals, and the whole list's totals at the end."""
     _check(1, orientation, paper)
@@ -266,7 +269,7 @@ def shot_list_pdf(board, *, orientation="landscape", paper="a4", progress=lambda
     y = MARGIN + HEADER - 2
     total_shots, total_seconds = 0, 0.0
 
-    def room_for(height):
+    def room_for(height: float) -> None:
         nonlocal y
         if y + height > bottom:
             pdf.add_page()
@@ -324,6 +327,6 @@ def shot_list_pdf(board, *, orientation="landscape", paper="a4", progress=lambda
     return bytes(pdf.output())
 
 
-def screen_time(seconds):
+def screen_time(seconds: float) -> str:
     minutes, rest = divmod(round(seconds), 60)
     return f"{minutes}:{rest:02d}"

@@ -11,13 +11,15 @@ field alone).
 import csv
 import io
 import re
+from collections.abc import Iterable
 
 from previs import vocabulary
+from previs.types import JsonObject
 
-from . import ExportError
+from . import ExportError, Progress
 
 # (header, field, vocabulary or None). The one definition of the CSV's columns.
-COLUMNS = (
+COLUMNS: tuple[tuple[str, str, tuple[tuple[str, str], ...] | None], ...] = (
     ("Scene", "scene", None),
     ("Shot", "number", None),
     ("Size", "shot_size", vocabulary.SHOT_SIZES),
@@ -47,20 +49,20 @@ MAX_ROWS = 5000
 NUMBER = re.compile(r"^[0-9]{1,4}[A-Z]{0,2}$")  # as apps.boards.models.SCENE_OR_SHOT_NUMBER
 
 
-def _number(value):
+def _number(value: object) -> str:
     return f"{value:g}" if isinstance(value, float) else str(value)
 
 
-def _label(choices, value):
+def _label(choices: Iterable[tuple[str, str]], value: str) -> str:
     return dict(choices).get(value, value)
 
 
-def _cell(text):
+def _cell(text: object) -> str:
     text = "" if text is None else str(text)
     return "'" + text if text.startswith(FORMULA_STARTS) else text
 
 
-def shot_list_csv(board, progress=lambda done, total: None):
+def shot_list_csv(board: JsonObject, progress: Progress = lambda done, total: None) -> bytes:
     """The board's shots as CSV bytes (UTF-8 with BOM)."""
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\r\n")
@@ -68,7 +70,7 @@ def shot_list_csv(board, progress=lambda done, total: None):
     writer.writerow(headers[:1] + ["Slugline"] + headers[1:] + ["Panels"])
     shots = [(scene, shot) for scene in board["scenes"] for shot in scene["shots"]]
     for done, (scene, shot) in enumerate(shots, 1):
-        row = []
+        row: list[object] = []
         for header, field, choices in COLUMNS:
             if field == "scene":
                 row += [scene["number"], scene["heading"]]
@@ -87,7 +89,7 @@ def shot_list_csv(board, progress=lambda done, total: None):
     return ("\ufeff" + out.getvalue()).encode("utf-8")
 
 
-def _choice_lookup(choices):
+def _choice_lookup(choices: Iterable[tuple[str, str]]) -> dict[str, str]:
     lookup = {}
     for value, label in choices:
         lookup[value.casefold()] = value
@@ -98,7 +100,7 @@ def _choice_lookup(choices):
 LOOKUPS = {field: _choice_lookup(choices) for _, field, choices in COLUMNS if choices}
 
 
-def parse_shot_list(data):
+def parse_shot_list(data: bytes) -> tuple[list[JsonObject], list[str]]:
     """(rows, errors) of a shot-list CSV: rows [{"line", "scene", "number", "fields"}] with fields
     as stored values (characters and location still as names), and every bad cell as "Line N,
     Column: message" (its row left out), so a caller can report them all and write nothing.
@@ -118,7 +120,8 @@ def parse_shot_list(data):
         raise ExportError([f"Line 1: {error}."])
     known = {header.casefold(): (header, field) for header, field, _ in COLUMNS}
     ignored = {header.casefold() for header in INFORMATION_COLUMNS}
-    columns, errors = [], []
+    columns: list[tuple[str, str] | None] = []
+    errors: list[str] = []
     for header in headers:
         if header.casefold() in known:
             columns.append(known[header.casefold()])
@@ -134,7 +137,8 @@ def parse_shot_list(data):
     if errors:
         raise ExportError(errors)
 
-    rows, seen = [], {}
+    rows: list[JsonObject] = []
+    seen: dict[tuple[str, str], int] = {}
     line = 1
     try:
         for cells in reader:
@@ -146,16 +150,17 @@ def parse_shot_list(data):
             if len(cells) > len(columns):
                 errors.append(f"Line {start}: {len(cells)} cells, but the first line names {len(columns)} columns.")
                 continue
-            row, bad = {"line": start, "fields": {}}, len(errors)
+            row: JsonObject = {"line": start, "fields": {}}
+            bad = len(errors)
             for column, cell in zip(columns, cells):
                 if column is None:
                     continue
                 header, field = column
                 if cell.startswith("'") and cell[1:].startswith(FORMULA_STARTS):
                     cell = cell[1:]
-                value, error = _read_cell(field, cell)
-                if error:
-                    errors.append(f"Line {start}, {header}: {error}")
+                value, problem = _read_cell(field, cell)
+                if problem:
+                    errors.append(f"Line {start}, {header}: {problem}")
                 elif field in ("scene", "number"):
                     row[field] = value
                 elif value is not None:
@@ -171,7 +176,7 @@ def parse_shot_list(data):
     return rows, errors
 
 
-def _read_cell(field, cell):
+def _read_cell(field: str, cell: str) -> tuple[str | float | list[str] | None, str | None]:
     """(value, None) or (None, message). An empty choice or number cell leaves the field alone."""
     text = cell.strip()
     if field in ("scene", "number"):

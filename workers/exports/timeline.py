@@ -14,6 +14,7 @@ import re
 import opentimelineio as otio
 
 from previs.timecode import frame_rate
+from previs.types import JsonObject
 
 from . import ExportError
 
@@ -26,12 +27,12 @@ SHOT_METADATA = (
 MARKER_COLOURS = {"open": otio.schema.MarkerColor.RED, "resolved": otio.schema.MarkerColor.GREEN, "drawing": otio.schema.MarkerColor.YELLOW}
 
 
-def _padded(number):
+def _padded(number: str) -> str:
     match = re.match(r"(\d+)(.*)", number)
     return f"{int(match.group(1)):03d}{match.group(2)}" if match else number
 
 
-def media_name(scene, shot):
+def media_name(scene: JsonObject, shot: JsonObject) -> str:
     """sc012_sh012A_v003.mov for a shot's third clip; sc012_sh012A_p01.png for its first panel."""
     base = f"sc{_padded(scene['number'])}_sh{_padded(shot['number'])}"
     if shot.get("clip"):
@@ -41,11 +42,11 @@ def media_name(scene, shot):
     return f"{base}.mov"
 
 
-def frames(seconds, rate):
+def frames(seconds: float, rate: float) -> int:
     return max(1, round(seconds * rate))
 
 
-def build_timeline(board):
+def build_timeline(board: JsonObject) -> otio.schema.Timeline:
     rate = float(frame_rate(board["project"]["fps"]))
     shots = [(scene, shot) for scene in board["scenes"] for shot in scene["shots"]]
     if not shots:
@@ -84,7 +85,7 @@ def build_timeline(board):
     return timeline
 
 
-def timeline_file(board, fmt):
+def timeline_file(board: JsonObject, fmt: str) -> tuple[bytes, str, str]:
     """(bytes, content type, extension) of the board's timeline in `fmt`: otio, edl or fcp_xml."""
     timeline = build_timeline(board)
     if fmt == "otio":

@@ -12,28 +12,31 @@ from fractions import Fraction
 import av
 from PIL import Image, ImageDraw, ImageFont
 
+from previs.types import JsonObject
+
 REFERENCE_WIDTH = 1000
 PAGE_SIZE = (1240, 1754)  # A4 at 150 dpi
 PAGE_MARGIN = 90
 
 
-def _font(size):
+def _font(size: float) -> ImageFont.FreeTypeFont | ImageFont.ImageFont:
     return ImageFont.load_default(size=size)
 
 
-def _rgb(colour):
+def _rgb(colour: str) -> tuple[int, int, int]:
     colour = colour.lstrip("#")
-    return tuple(int(colour[i:i + 2], 16) for i in (0, 2, 4))
+    red, green, blue = (int(colour[i:i + 2], 16) for i in (0, 2, 4))
+    return red, green, blue
 
 
-def draw_shapes(picture: Image.Image, shapes: list[dict]) -> Image.Image:
+def draw_shapes(picture: Image.Image, shapes: list[JsonObject]) -> Image.Image:
     """The picture with the marks drawn over it (a new RGB image)."""
     image = picture.convert("RGB")
     width, height = image.size
     scale = width / REFERENCE_WIDTH
     draw = ImageDraw.Draw(image)
 
-    def at(point):
+    def at(point: list[float]) -> tuple[float, float]:
         return (point[0] * width, point[1] * height)
 
     for shape in shapes:
@@ -58,8 +61,8 @@ def draw_shapes(picture: Image.Image, shapes: list[dict]) -> Image.Image:
                 angle = math.atan2(y1 - y0, x1 - x0)
                 head = max(8, line_width * 4)
                 for side in (-1, 1):
-                    a = angle + math.pi - side * math.radians(28)
-                    draw.line(((x1, y1), (x1 + head * math.cos(a), y1 + head * math.sin(a))), fill=colour, width=line_width)
+                    barb = angle + math.pi - side * math.radians(28)
+                    draw.line(((x1, y1), (x1 + head * math.cos(barb), y1 + head * math.sin(barb))), fill=colour, width=line_width)
         elif tool in ("rect", "ellipse"):
             (x0, y0), (x1, y1) = points
             box = (min(x0, x1), min(y0, y1), max(x0, x1), max(y0, y1))
@@ -103,33 +106,39 @@ def png_bytes(image: Image.Image) -> bytes:
 
 def clip_frame(data: bytes, index: int) -> Image.Image:
     """Frame `index` (0-based) of an encoded clip, decoded exactly (not the nearest keyframe)."""
-    with av.open(io.BytesIO(data)) as container:
+    with av.open(io.BytesIO(data), mode="r") as container:
         stream = container.streams.video[0]
         rate = stream.average_rate or Fraction(24)
+        time_base = stream.time_base
+        if time_base is None:
+            raise ValueError("The clip's video has no time base.")
         target = Fraction(index) / rate
         # Seek to the keyframe at or before the frame, then decode forward to it.
-        container.seek(int(target / stream.time_base), stream=stream, backward=True, any_frame=False)
-        last = None
+        container.seek(int(target / time_base), stream=stream, backward=True, any_frame=False)
+        last: av.VideoFrame | None = None
         for frame in container.decode(stream):
             if frame.pts is None:
                 continue
             last = frame
-            if frame.pts * stream.time_base >= target - Fraction(1, 2) / rate:
-                return frame.to_image()
+            if frame.pts * time_base >= target - Fraction(1, 2) / rate:
+                image: Image.Image = frame.to_image()
+                return image
         if last is None:
             raise ValueError("The clip has no frames.")
-        return last.to_image()  # past the end: its last frame
+        image = last.to_image()  # past the end: its last frame
+        return image
 
 
-def notes_pdf(title: str, subtitle: str, entries: list[dict]) -> bytes:
+def notes_pdf(title: str, subtitle: str, entries: list[JsonObject]) -> bytes:
     """A PDF of review notes. Each entry: heading, lines (the notes), and optionally image (an
     annotated frame). Pages are drawn with Pillow and saved as one PDF."""
-    pages, page, y = [], None, 0
+    pages: list[Image.Image] = []
+    y = 0
     heading_font, body_font, small_font = _font(34), _font(24), _font(20)
     content_width = PAGE_SIZE[0] - 2 * PAGE_MARGIN
 
-    def new_page():
-        nonlocal page, y
+    def new_page() -> ImageDraw.ImageDraw:
+        nonlocal y
         page = Image.new("RGB", PAGE_SIZE, "white")
         pages.append(page)
         y = PAGE_MARGIN
@@ -150,7 +159,7 @@ def notes_pdf(title: str, subtitle: str, entries: list[dict]) -> bytes:
         if image is not None:
             thumb = image.copy()
             thumb.thumbnail((content_width, 400))
-            page.paste(thumb, (PAGE_MARGIN, y))
+            pages[-1].paste(thumb, (PAGE_MARGIN, y))  # the page being drawn
             y += thumb.height + 16
         for line in entry["lines"]:
             for wrapped in _wrap(draw, line, body_font, content_width):
@@ -164,8 +173,8 @@ def notes_pdf(title: str, subtitle: str, entries: list[dict]) -> bytes:
     return out.getvalue()
 
 
-def _wrap(draw, text, font, width):
-    lines = []
+def _wrap(draw: ImageDraw.ImageDraw, text: str, font: ImageFont.FreeTypeFont | ImageFont.ImageFont, width: float) -> list[str]:
+    lines: list[str] = []
     for paragraph in text.splitlines() or [""]:
         words, current = paragraph.split(" "), ""
         for word in words:

@@ -32,22 +32,48 @@ from __future__ import annotations
 
 import io
 import math
+from collections.abc import Sequence
 from functools import lru_cache
+from typing import Literal, TypedDict, overload
 
 import numpy as np
+import numpy.typing as npt
 from numba import njit
 from PIL import Image, ImageDraw, ImageFont
 
 from previs.camera import NEAR_CLIP_M, Camera, bearing_vector
 from previs.move import camera_at
 from previs.spec import body_landmarks, character_at, lighting_time, normalize_spec
+from previs.types import FloatArray, JsonObject
+
+IntArray = npt.NDArray[np.int64]
+Font = ImageFont.FreeTypeFont | ImageFont.ImageFont
+# (x, y, z) in the world; a figure on the floor is (x, y, height).
+Vec3 = tuple[float, float, float]
+# A name drawn over the frame at a world point.
+Label = tuple[str, Vec3]
+Rect = tuple[float, float, float, float]
 
 PLAN_SIZE = 512
 DEPTH_MAX_MM = 65535
 
 # Palettes per lighting condition: sky at the zenith and horizon, the floor, the key light's
 # colour and strength, the fill (sky) light, and how quickly distance hazes into the horizon.
-LIGHTING = {
+class _Palette(TypedDict):
+    zenith: tuple[int, int, int]
+    horizon: tuple[int, int, int]
+    ground: tuple[int, int, int]
+    key: tuple[float, float, float]  # the key light's colour, 0..1 per channel
+    key_strength: float
+    ambient: float
+    haze_m: float
+
+
+class _Light(_Palette):
+    ground_lit: tuple[int, ...]  # the floor's colour under this key
+
+
+LIGHTING: dict[str, _Palette] = {
     "DAY": {"zenith": (112, 152, 204), "horizon": (204, 214, 226), "ground": (142, 142, 136), "key": (1.0, 0.97, 0.9), "key_strength": 0.75, "ambient": 0.38, "haze_m": 160.0},
     "DAWN": {"zenith": (92, 112, 160), "horizon": (236, 184, 146), "ground": (124, 116, 108), "key": (1.0, 0.78, 0.58), "key_strength": 0.8, "ambient": 0.3, "haze_m": 120.0},
     "DUSK": {"zenith": (62, 62, 112), "horizon": (226, 142, 104), "ground": (112, 102, 100), "key": (1.0, 0.66, 0.46), "key_strength": 0.75, "ambient": 0.28, "haze_m": 110.0},
@@ -63,12 +89,12 @@ SKY_BANDS = 24
 class FrameResult:
     """A rendered frame: `colour` (RGB), `depth` (I;16 mm) and `plan` (RGB, drawn when first used)."""
 
-    def __init__(self, colour: Image.Image, depth: Image.Image, spec: dict, t: float):
+    def __init__(self, colour: Image.Image, depth: Image.Image, spec: JsonObject, t: float) -> None:
         self.colour = colour
         self.depth = depth
         self.spec = spec
         self.t = t
-        self._plan = None
+        self._plan: Image.Image | None = None
 
     @property
     def plan(self) -> Image.Image:
@@ -84,7 +110,7 @@ def png_bytes(image: Image.Image) -> bytes:
     return buffer.getvalue()
 
 
-def render_frame(spec: dict, width: int, height: int, t: float = 0.0) -> FrameResult:
+def render_frame(spec: JsonObject, width: int, height: int, t: float = 0.0) -> FrameResult:
     """The blocking frame of a spec at time t (seconds into the shot, camera moves applied)."""
     spec = normalize_spec(spec)
     colour, depth = draw_frame(spec, camera_at(spec, t), width, height, t, with_depth=True)
@@ -93,15 +119,14 @@ def render_frame(spec: dict, width: int, height: int, t: float = 0.0) -> FrameRe
 
 # --- Meshes --------------------------------------------------------------------------------
 
-def _lathe(p0, p1, profile, segments):
+def _lathe(p0: Sequence[float], p1: Sequence[float], profile: Sequence[tuple[float, float, float]], segments: int) -> tuple[FloatArray, IntArray]:
     """A closed tube from p0 to p1: `profile` is [(u along the axis 0…1, radius across, radius deep)].
 
     Returns (vertices, quads); quads run counter-clockwise seen from outside, so the normal
     (v2 - v0) × (v3 - v1) points out. A radius of 0 at an end closes the tube (degenerate quads).
     """
-    p0 = np.asarray(p0, dtype=np.float64)
-    p1 = np.asarray(p1, dtype=np.float64)
-    axis = p1 - p0
+    start = np.asarray(p0, dtype=np.float64)
+    axis = np.asarray(p1, dtype=np.float64) - start
     axis_unit = axis / np.linalg.norm(axis)
     across = np.array([1.0, 0.0, 0.0]) if abs(axis_unit[0]) < 0.9 else np.array([0.0, 1.0, 0.0])
     across = across - axis_unit * (across @ axis_unit)
@@ -109,12 +134,12 @@ def _lathe(p0, p1, profile, segments):
     deep = np.cross(axis_unit, across)  # across × deep = axis keeps the winding outward
     angles = np.linspace(0.0, 2 * math.pi, segments, endpoint=False)
     cos, sin = np.cos(angles), np.sin(angles)
-    rings = []
+    rings: list[FloatArray] = []
     for u, radius_across, radius_deep in profile:
-        centre = p0 + axis * u
+        centre = start + axis * u
         rings.append(centre + np.outer(cos * radius_across, across) + np.outer(sin * radius_deep, deep))
     vertices = np.concatenate(rings)
-    quads = []
+    quads: list[tuple[int, int, int, int]] = []
     for ring in range(len(profile) - 1):
         low, high = ring * segments, (ring + 1) * segments
         for j in range(segments):
@@ -123,7 +148,7 @@ def _lathe(p0, p1, profile, segments):
     return vertices, np.array(quads, dtype=np.int64)
 
 
-def _box(size):
+def _box(size: Sequence[float]) -> tuple[FloatArray, IntArray]:
     """A box on the floor centred on the origin: (vertices, quads) with outward winding."""
     w, d, h = size[0] / 2, size[1] / 2, size[2]
     vertices = np.array(
@@ -135,9 +160,9 @@ def _box(size):
     return vertices, quads
 
 
-def _round_profile(rings, z0, z1, radius_across, radius_deep):
+def _round_profile(rings: int, z0: float, z1: float, radius_across: float, radius_deep: float) -> list[tuple[float, float, float]]:
     """An ellipsoid-ish profile between two ends (head) as (u, r_across, r_deep) rings."""
-    profile = []
+    profile: list[tuple[float, float, float]] = []
     for i in range(rings + 1):
         angle = math.pi * i / rings
         profile.append(((1 - math.cos(angle)) / 2, radius_across * math.sin(angle), radius_deep * math.sin(angle)))
@@ -145,7 +170,7 @@ def _round_profile(rings, z0, z1, radius_across, radius_deep):
 
 
 @lru_cache(maxsize=64)
-def figure_template(height_m: float, pose: str):
+def figure_template(height_m: float, pose: str) -> tuple[FloatArray, IntArray, IntArray]:
     """The grey-box figure in its own frame (facing +y, feet at the origin).
 
     Returns (vertices, quads, part) where part per quad is 0 body, 1 head, 2 chair. Proportions
@@ -154,9 +179,9 @@ def figure_template(height_m: float, pose: str):
     h = height_m
     marks = body_landmarks(h, pose)
     sitting = pose == "sitting"
-    parts = []
+    parts: list[tuple[FloatArray, IntArray, int]] = []
 
-    def add(mesh, part):
+    def add(mesh: tuple[FloatArray, IntArray], part: int) -> None:
         parts.append((mesh[0], mesh[1], part))
 
     # Head: an egg a little deeper than wide, chin to crown.
@@ -170,7 +195,7 @@ def figure_template(height_m: float, pose: str):
     # Torso: hips to shoulders, wider across than deep, rounded at the shoulders.
     torso = [(0.0, 0.0, 0.0), (0.0001, 0.095 * h, 0.06 * h), (0.35, 0.088 * h, 0.058 * h), (0.7, 0.11 * h, 0.065 * h), (0.93, 0.115 * h, 0.06 * h), (1.0, 0.06 * h, 0.04 * h)]
     add(_lathe((0, 0, marks["hips"] - 0.02 * h), (0, 0, marks["shoulders"] + 0.02 * h), torso, 10), 0)
-    def limb(r0, r1):  # a tapered capsule with rounded ends
+    def limb(r0: float, r1: float) -> list[tuple[float, float, float]]:  # a tapered capsule with rounded ends
         return [(0.0, 0.0, 0.0), (0.04, r0 * 0.75, r0 * 0.75), (0.12, r0, r0), (0.9, r1, r1), (0.97, r1 * 0.75, r1 * 0.75), (1.0, 0.0, 0.0)]
 
     for side in (-1, 1):
@@ -190,7 +215,9 @@ def figure_template(height_m: float, pose: str):
         back_v, back_q = _box((0.26 * h, 0.03 * h, 0.52 * h))
         add((back_v + np.array([0.0, -0.1 * h, 0.0]), back_q), 2)
 
-    vertices, quads, part = [], [], []
+    vertices: list[FloatArray] = []
+    quads: list[IntArray] = []
+    part: list[IntArray] = []
     offset = 0
     for v, q, p in parts:
         vertices.append(v)
@@ -200,11 +227,11 @@ def figure_template(height_m: float, pose: str):
     return np.concatenate(vertices), np.concatenate(quads), np.concatenate(part)
 
 
-def _hex_rgb(colour: str) -> np.ndarray:
+def _hex_rgb(colour: str) -> FloatArray:
     return np.array([int(colour[i : i + 2], 16) for i in (1, 3, 5)], dtype=np.float64) / 255.0
 
 
-def _turn(vertices: np.ndarray, bearing_deg: float, x: float, y: float, z: float = 0.0) -> np.ndarray:
+def _turn(vertices: FloatArray, bearing_deg: float, x: float, y: float, z: float = 0.0) -> FloatArray:
     """Rotate local coordinates (facing +y) to face a bearing, then move them to (x, y, z)."""
     rad = math.radians(bearing_deg)
     c, s = math.cos(rad), math.sin(rad)
@@ -219,14 +246,19 @@ CHAIR_RGB = np.array([0.45, 0.42, 0.40])
 BODY_GREY = np.array([0.58, 0.58, 0.6])
 
 
-def scene_meshes(spec: dict, t: float):
+def scene_meshes(spec: JsonObject, t: float) -> tuple[FloatArray, IntArray, FloatArray, IntArray, FloatArray, list[Label], list[Vec3]]:
     """Every mesh in the shot at time t, concatenated.
 
     Returns (vertices, quads, base_rgb per quad, box index per quad or -1 for figure faces,
     box centres, labels [(name, (x, y, z))], figures [(x, y, height)]).
     """
-    vertices, quads, colours, boxes = [], [], [], []
-    centres, labels, figures = [], [], []
+    vertices: list[FloatArray] = []
+    quads: list[IntArray] = []
+    colours: list[FloatArray] = []
+    boxes: list[IntArray] = []
+    centres: list[Vec3] = []
+    labels: list[Label] = []
+    figures: list[Vec3] = []
     offset = 0
     for character in spec["characters"]:
         x, y, facing = character_at(character, t)
@@ -267,9 +299,9 @@ def scene_meshes(spec: dict, t: float):
 
 # --- Drawing helpers -----------------------------------------------------------------------
 
-def _clip_halfplane(polygon, a, b, c):
+def _clip_halfplane(polygon: Sequence[tuple[float, float]], a: float, b: float, c: float) -> list[tuple[float, float]]:
     """Keep the part of a 2-D polygon where a·x + b·y + c ≥ 0 (Sutherland–Hodgman, one edge)."""
-    out = []
+    out: list[tuple[float, float]] = []
     count = len(polygon)
     for i in range(count):
         x0, y0 = polygon[i]
@@ -284,9 +316,9 @@ def _clip_halfplane(polygon, a, b, c):
     return out
 
 
-def _clip_near(points_cam):
+def _clip_near(points_cam: Sequence[Sequence[float]]) -> list[Sequence[float]]:
     """Clip a camera-space polygon (list of (x, depth, z)) to depth ≥ the near plane."""
-    out = []
+    out: list[Sequence[float]] = []
     count = len(points_cam)
     for i in range(count):
         p0 = points_cam[i]
@@ -301,23 +333,23 @@ def _clip_near(points_cam):
     return out
 
 
-def _mix(colour_a, colour_b, amount):
+def _mix(colour_a: Sequence[float], colour_b: Sequence[float], amount: float) -> tuple[int, ...]:
     return tuple(int(round(a + (b - a) * amount)) for a, b in zip(colour_a, colour_b))
 
 
 @lru_cache(maxsize=16)
-def _font(size: int):
+def _font(size: int) -> Font:
     return ImageFont.load_default(size=size)
 
 
-def _shade_lut(level: float):
+def _shade_lut(level: float) -> list[int]:
     return [min(255, int(v * level)) for v in range(256)] * 3
 
 
 class _View:
     """The camera's projection for one image: pixel maths shared by the drawing steps."""
 
-    def __init__(self, camera: Camera, width: int, height: int):
+    def __init__(self, camera: Camera, width: int, height: int) -> None:
         self.camera = camera
         self.width = width
         self.height = height
@@ -328,10 +360,10 @@ class _View:
         self.cx = width / 2 - 0.5  # the principal point in Pillow drawing coordinates
         self.cy = height / 2 - 0.5
 
-    def to_camera(self, points: np.ndarray) -> np.ndarray:
+    def to_camera(self, points: FloatArray) -> FloatArray:
         return (points - self.origin) @ self.matrix.T
 
-    def to_pixels(self, cam: np.ndarray):
+    def to_pixels(self, cam: FloatArray) -> tuple[FloatArray, FloatArray]:
         """Camera-space points (depth ≥ near) -> Pillow drawing coordinates.
 
         Pillow puts pixel i's centre at coordinate i and fills every pixel whose index lies
@@ -341,7 +373,7 @@ class _View:
         depth = cam[..., 1]
         return self.cx + self.focal * cam[..., 0] / depth, self.cy - self.focal * cam[..., 2] / depth
 
-    def ground_line(self):
+    def ground_line(self) -> tuple[float, float, float]:
         """(α, β, γ): the world-up component of the ray through pixel (x, y) is α·x + β·y + γ.
 
         The ray is scaled to unit depth, so on the floor depth = -camera_z / (α·x + β·y + γ).
@@ -351,14 +383,14 @@ class _View:
         return rz / f, -uz / f, fz - rz * self.width / (2 * f) + uz * self.height / (2 * f)
 
 
-def _draw_background(draw, view: _View, light: dict, image_rect):
+def _draw_background(draw: ImageDraw.ImageDraw, view: _View, light: _Light, image_rect: list[tuple[float, float]]) -> None:
     """Sky and floor as bands between straight lines of equal depth / equal elevation."""
     alpha, beta, gamma = view.ground_line()
     camera_z = view.origin[2]
     ground = np.array(light["ground_lit"], dtype=np.float64)
     horizon = np.array(light["horizon"], dtype=np.float64)
     zenith = np.array(light["zenith"], dtype=np.float64)
-    bands = []  # (low g, high g, colour)
+    bands: list[tuple[float, float, FloatArray]] = []  # (low g, high g, colour)
     # Floor: band i spans depths [d_i, d_i+1], i.e. g in [-z/d_i, -z/d_i+1].
     edges = [-1e9] + [-camera_z / d for d in GROUND_BAND_DEPTHS] + [0.0]
     depths = [GROUND_BAND_DEPTHS[0] * 0.6] + [math.sqrt(a * b) for a, b in zip(GROUND_BAND_DEPTHS, GROUND_BAND_DEPTHS[1:])] + [GROUND_BAND_DEPTHS[-1] * 2]
@@ -382,10 +414,10 @@ def _draw_background(draw, view: _View, light: dict, image_rect):
             draw.polygon(band, fill=tuple(int(v) for v in np.round(colour)))
 
 
-def _grid_area(spec, view: _View, figures):
+def _grid_area(spec: JsonObject, view: _View, figures: list[Vec3]) -> Rect:
     """Square patch of floor worth gridding: around the camera, what it looks at and the cast."""
-    xs = [view.origin[0]]
-    ys = [view.origin[1]]
+    xs: list[float] = [view.origin[0]]
+    ys: list[float] = [view.origin[1]]
     forward = view.forward
     reach = 30.0
     if forward[2] < -1e-3:
@@ -403,7 +435,7 @@ def _grid_area(spec, view: _View, figures):
     return min(xs) - pad, max(xs) + pad, min(ys) - pad, max(ys) + pad
 
 
-def _draw_grid(draw, spec, view: _View, light: dict, figures):
+def _draw_grid(draw: ImageDraw.ImageDraw, spec: JsonObject, view: _View, light: _Light, figures: list[Vec3]) -> None:
     x0, x1, y0, y1 = _grid_area(spec, view, figures)
     spacing = 1.0 if max(x1 - x0, y1 - y0) <= 80 else 5.0
     x0, x1 = math.floor(x0 / spacing) * spacing, math.ceil(x1 / spacing) * spacing
@@ -411,7 +443,7 @@ def _draw_grid(draw, spec, view: _View, light: dict, figures):
     # Each line is cut into pieces a few metres long, so distant pieces can fade into the haze.
     piece = max(2.0, spacing * 4)
 
-    def pieces(lines, along_from, along_to):
+    def pieces(lines: FloatArray, along_from: float, along_to: float) -> tuple[FloatArray, FloatArray, FloatArray]:
         """(line, start, stop) of every piece, line by line."""
         line, start = (a.ravel() for a in np.meshgrid(lines, np.arange(along_from, along_to, piece), indexing="ij"))
         return line, start, np.minimum(start + piece, along_to)
@@ -459,7 +491,7 @@ def _draw_grid(draw, spec, view: _View, light: dict, figures):
         line(xy, fill=tuple(fill), width=1)
 
 
-def _draw_shadows(draw, view: _View, light: dict, figures, key_direction):
+def _draw_shadows(draw: ImageDraw.ImageDraw, view: _View, light: _Light, figures: list[Vec3], key_direction: FloatArray) -> None:
     """Soft-edged blob under each figure, pushed away from the key light."""
     if not figures:
         return
@@ -486,21 +518,25 @@ def _draw_shadows(draw, view: _View, light: dict, figures, key_direction):
         draw.polygon(list(zip(px.tolist(), py.tolist())), fill=dark)
 
 
-def _light(spec):
+def _light(spec: JsonObject) -> tuple[_Light, FloatArray, FloatArray]:
     """The lighting palette for the spec's time of day with the floor's own shading."""
-    light = dict(LIGHTING[lighting_time(spec["environment"]["time_of_day"])])
+    palette = LIGHTING[lighting_time(spec["environment"]["time_of_day"])]
     key = spec["environment"]["key_light"]
     azimuth, elevation = math.radians(key["azimuth_deg"]), math.radians(key["elevation_deg"])
     direction = np.array([math.sin(azimuth) * math.cos(elevation), math.cos(azimuth) * math.cos(elevation), math.sin(elevation)])
-    key_colour = np.array(light["key"])
-    floor_light = light["ambient"] + light["key_strength"] * max(0.0, direction[2])
-    light["ground_lit"] = tuple(int(v) for v in np.clip(np.array(light["ground"]) * floor_light * key_colour / 0.85, 0, 255))
+    key_colour = np.array(palette["key"])
+    floor_light = palette["ambient"] + palette["key_strength"] * max(0.0, direction[2])
+    light: _Light = {**palette, "ground_lit": tuple(int(v) for v in np.clip(np.array(palette["ground"]) * floor_light * key_colour / 0.85, 0, 255))}
     return light, direction, key_colour
 
 
 # --- The frame ----------------------------------------------------------------------------
 
-def draw_frame(spec: dict, camera: dict, width: int, height: int, t: float = 0.0, *, with_depth: bool = True):
+@overload
+def draw_frame(spec: JsonObject, camera: JsonObject, width: int, height: int, t: float = 0.0, *, with_depth: Literal[True] = True) -> tuple[Image.Image, Image.Image]: ...
+@overload
+def draw_frame(spec: JsonObject, camera: JsonObject, width: int, height: int, t: float = 0.0, *, with_depth: Literal[False]) -> tuple[Image.Image, None]: ...
+def draw_frame(spec: JsonObject, camera: JsonObject, width: int, height: int, t: float = 0.0, *, with_depth: bool = True) -> tuple[Image.Image, Image.Image | None]:
     """Draw a normalized spec through a camera dict: (colour RGB image, depth I;16 image or None)."""
     if width < 2 or height < 2:
         raise ValueError("A frame needs at least 2×2 pixels.")
@@ -526,16 +562,16 @@ def draw_frame(spec: dict, camera: dict, width: int, height: int, t: float = 0.0
     camera_z = view.origin[2]
     floor_abc = (-alpha / camera_z, -beta / camera_z, -(gamma + (alpha + beta) * 0.5) / camera_z)
     ids = Image.new("I;16", (width, height), 0) if with_depth else None
-    coefficients = [floor_abc]
+    coefficients: list[Sequence[float]] = [floor_abc]
     if len(quads):
-        _draw_meshes(draw, ImageDraw.Draw(ids) if with_depth else None, coefficients, view, light, key_direction, key_colour, vertices, quads, base_rgb, box_of, box_centres)
+        _draw_meshes(draw, ImageDraw.Draw(ids) if ids is not None else None, coefficients, view, light, key_direction, key_colour, vertices, quads, base_rgb, box_of, box_centres)
     _draw_labels(draw, view, labels)
     frame_rect = view.camera.frame_rect(width, height)
     _draw_guides(draw, spec, frame_rect)
     _matte(colour, frame_rect)
 
     depth = None
-    if with_depth:
+    if ids is not None:
         depth_mm = np.empty((height, width), dtype=np.uint16)
         _depth_from_faces(np.asarray(ids), np.array(coefficients, dtype=np.float64), depth_mm)
         depth = Image.fromarray(depth_mm)
@@ -546,7 +582,7 @@ MAX_DEPTH_FACES = 65535  # face numbers live in a 16-bit id image
 
 
 @njit(cache=True, nogil=True)
-def _depth_from_faces(face, planes, out):
+def _depth_from_faces(face: npt.NDArray[np.uint16], planes: FloatArray, out: npt.NDArray[np.uint16]) -> None:
     """Depth in millimetres per pixel from the face-number image: 1000 / (a·col + b·row + c) of its face.
 
     Compiled, because in numpy this one step was half the frame: three gathers and a handful of
@@ -565,7 +601,20 @@ def _depth_from_faces(face, planes, out):
                 out[row, col] = DEPTH_MAX_MM if millimetres >= DEPTH_MAX_MM else int(millimetres)
 
 
-def _draw_meshes(draw, id_draw, coefficients, view: _View, light, key_direction, key_colour, vertices, quads, base_rgb, box_of, box_centres):
+def _draw_meshes(
+    draw: ImageDraw.ImageDraw,
+    id_draw: ImageDraw.ImageDraw | None,
+    coefficients: list[Sequence[float]],
+    view: _View,
+    light: _Light,
+    key_direction: FloatArray,
+    key_colour: FloatArray,
+    vertices: FloatArray,
+    quads: IntArray,
+    base_rgb: FloatArray,
+    box_of: IntArray,
+    box_centres: FloatArray,
+) -> None:
     world = vertices[quads]  # (faces, 4, 3)
     normals = np.cross(world[:, 2] - world[:, 0], world[:, 3] - world[:, 1])
     length = np.linalg.norm(normals, axis=1)
@@ -639,7 +688,7 @@ def _draw_meshes(draw, id_draw, coefficients, view: _View, light, key_direction,
             coefficients.append(planes[i])
 
 
-def _draw_labels(draw, view: _View, labels):
+def _draw_labels(draw: ImageDraw.ImageDraw, view: _View, labels: list[Label]) -> None:
     if not labels:
         return
     size = max(10, int(round(view.height / 42)))
@@ -655,7 +704,7 @@ def _draw_labels(draw, view: _View, labels):
             draw.text((x, y), name, fill=LABEL_COLOUR, font=font, anchor="md", stroke_width=max(1, size // 8), stroke_fill=(20, 20, 20))
 
 
-def _draw_guides(draw, spec, frame_rect):
+def _draw_guides(draw: ImageDraw.ImageDraw, spec: JsonObject, frame_rect: Rect) -> None:
     x0, y0, x1, y1 = frame_rect
     w, h = x1 - x0, y1 - y0
     if spec["guides"]["thirds"]:
@@ -669,11 +718,11 @@ def _draw_guides(draw, spec, frame_rect):
             draw.rectangle((x0 + mx, y0 + my, x1 - mx, y1 - my), outline=GUIDE_COLOUR, width=1)
 
 
-def _matte(image: Image.Image, frame_rect):
+def _matte(image: Image.Image, frame_rect: Rect) -> None:
     """Darken what lies outside the delivery frame lines and draw the frame line."""
     width, height = image.size
     x0, y0, x1, y1 = (int(round(v)) for v in frame_rect)
-    strips = []
+    strips: list[tuple[int, int, int, int]] = []
     if y0 > 0:
         strips += [(0, 0, width, y0), (0, y1, width, height)]
     if x0 > 0:
@@ -696,7 +745,7 @@ PLAN_INK = (40, 40, 44)
 PLAN_CAMERA = (200, 40, 40)
 
 
-def render_plan(spec: dict, size=PLAN_SIZE, t: float = 0.0) -> Image.Image:
+def render_plan(spec: JsonObject, size: int | tuple[int, int] = PLAN_SIZE, t: float = 0.0) -> Image.Image:
     """Top-down camera plot: north up, 1 m grid, scale bar, set pieces, characters, camera and FOV.
 
     `size` is an int (square) or (width, height).
@@ -735,7 +784,7 @@ def render_plan(spec: dict, size=PLAN_SIZE, t: float = 0.0) -> Image.Image:
     scale = min(width, height) / span  # pixels per metre
     mid_x, mid_y = (max(xs) + min(xs)) / 2, (max(ys) + min(ys)) / 2
 
-    def to_px(x, y):
+    def to_px(x: float, y: float) -> tuple[float, float]:
         return width / 2 + (x - mid_x) * scale, height / 2 - (y - mid_y) * scale
 
     image = Image.new("RGB", (width, height), PLAN_BACKGROUND)
@@ -801,10 +850,10 @@ def render_plan(spec: dict, size=PLAN_SIZE, t: float = 0.0) -> Image.Image:
     fx, fy = bearing_vector(yaw)
     rx, ry = bearing_vector(yaw + 90)
     ccx, ccy = to_px(cx, cy)
-    corners = []
+    body_corners: list[tuple[float, float]] = []
     for along, across in ((-1.4, -1), (0.4, -1), (0.4, 1), (-1.4, 1)):
-        corners.append((ccx + (fx * along + rx * across) * body, ccy - (fy * along + ry * across) * body))
-    draw.polygon(corners, fill=PLAN_CAMERA, outline=PLAN_INK)
+        body_corners.append((ccx + (fx * along + rx * across) * body, ccy - (fy * along + ry * across) * body))
+    draw.polygon(body_corners, fill=PLAN_CAMERA, outline=PLAN_INK)
     caption = f"{camera['lens_mm']:g} mm  {hfov:.1f}° H  z {camera['position'][2]:.2f} m"
     draw.text((8, 8), caption, fill=PLAN_INK, font=font)
 

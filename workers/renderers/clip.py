@@ -29,8 +29,10 @@ from __future__ import annotations
 
 import os
 import tempfile
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from fractions import Fraction
+from typing import TYPE_CHECKING, Final
 
 import numpy as np
 from PIL import Image
@@ -38,15 +40,20 @@ from PIL import Image
 from previs.move import camera_at
 from previs.spec import frame_count, normalize_spec
 from previs.timecode import frame_rate
+from previs.types import JsonObject
 from workers.renderers.blocking import draw_frame, png_bytes
+
+if TYPE_CHECKING:
+    from av.container import OutputContainer
+    from av.video.stream import VideoStream
 
 KEYFRAME_INTERVAL = 12
 THUMBNAIL_WIDTH = 320
-CODEC = "libx264"
+CODEC: Final = "libx264"
 
 
 # One cancellation exception for every renderer (defined in the package).
-from workers.renderers import RenderCancelled  # noqa: E402
+from workers.renderers import Progress, RenderCancelled, ShouldCancel  # noqa: E402
 
 
 class EncoderMissing(RuntimeError):
@@ -68,17 +75,16 @@ class ClipResult:
 
 # --- The clip ------------------------------------------------------------------------------
 
-def _encoder_check():
+def _encoder_check() -> None:
     import av
 
     if CODEC not in av.codecs_available:
         raise EncoderMissing(
             f"This PyAV build ({av.__version__}) has no {CODEC} encoder; install the PyPI wheel of av, which bundles it."
         )
-    return av
 
 
-def render_clip(spec: dict, width: int, height: int, progress=None, should_cancel=None) -> ClipResult:
+def render_clip(spec: JsonObject, width: int, height: int, progress: Progress | None = None, should_cancel: ShouldCancel | None = None) -> ClipResult:
     """Render and encode the shot's move: H.264 MP4 plus a poster and a thumbnail of the first frame.
 
     progress(frames_done, frame_count) is called after each frame is encoded; should_cancel() is
@@ -90,7 +96,7 @@ def render_clip(spec: dict, width: int, height: int, progress=None, should_cance
         raise ValueError("A clip needs at least 2×2 pixels.")
     rate = frame_rate(spec["fps"])
 
-    def frames():
+    def frames() -> Iterator[Image.Image]:
         for index in range(frame_count(spec)):
             t = float(index / rate)
             colour, _depth = draw_frame(spec, camera_at(spec, t), width, height, t, with_depth=False)
@@ -99,7 +105,7 @@ def render_clip(spec: dict, width: int, height: int, progress=None, should_cance
     return encode_clip(frames(), frame_count(spec), rate, progress=progress, should_cancel=should_cancel)
 
 
-def grey_box_frames(spec: dict, width: int, height: int):
+def grey_box_frames(spec: JsonObject, width: int, height: int) -> Iterator[tuple[Image.Image, Image.Image]]:
     """Every frame of the shot's move as (colour, depth), for backends that restyle them."""
     spec = normalize_spec(spec)
     rate = frame_rate(spec["fps"])
@@ -108,17 +114,19 @@ def grey_box_frames(spec: dict, width: int, height: int):
         yield draw_frame(spec, camera_at(spec, t), width, height, t, with_depth=True)
 
 
-def encode_clip(frames, count: int, rate: Fraction, progress=None, should_cancel=None) -> ClipResult:
+def encode_clip(frames: Iterable[Image.Image], count: int, rate: Fraction, progress: Progress | None = None, should_cancel: ShouldCancel | None = None) -> ClipResult:
     """Encode RGB frames (an iterable of `count` PIL images of one size) as H.264 MP4 with dense
     keyframes, plus the first frame as poster and thumbnail."""
-    av = _encoder_check()
-    poster = None
-    width = height = None
+    _encoder_check()
+    import av
+
+    poster: Image.Image | None = None
+    width = height = 0
     handle, path = tempfile.mkstemp(suffix=".mp4", prefix="previs-clip-")
     os.close(handle)
     try:
         with av.open(path, mode="w", format="mp4", options={"movflags": "+faststart"}) as container:
-            stream = None
+            stream: VideoStream | None = None
             for index, colour in enumerate(frames):
                 if should_cancel is not None and should_cancel():
                     raise RenderCancelled(f"Cancelled at frame {index} of {count}.")
@@ -145,8 +153,10 @@ def encode_clip(frames, count: int, rate: Fraction, progress=None, should_cancel
     finally:
         os.unlink(path)
 
+    if poster is None:  # the first frame sets it, and no frame raised above
+        raise ValueError("A clip needs at least one frame.")
     thumb_height = max(2, round(poster.height * THUMBNAIL_WIDTH / poster.width))
-    thumbnail = poster.resize((THUMBNAIL_WIDTH, thumb_height), Image.BILINEAR)
+    thumbnail = poster.resize((THUMBNAIL_WIDTH, thumb_height), Image.Resampling.BILINEAR)
     return ClipResult(
         mp4=mp4,
         poster_png=png_bytes(poster),
@@ -160,7 +170,7 @@ def encode_clip(frames, count: int, rate: Fraction, progress=None, should_cancel
     )
 
 
-def _video_stream(container, rate, width, height):
+def _video_stream(container: OutputContainer, rate: Fraction, width: int, height: int) -> VideoStream:
     stream = container.add_stream(CODEC, rate=rate)
     stream.width = width
     stream.height = height

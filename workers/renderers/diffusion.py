@@ -38,22 +38,30 @@ steady; it does not lock a face the way a per-character LoRA or IP-Adapter would
 added to the pipeline later without changing this API.
 """
 
+from __future__ import annotations
+
 import hashlib
 import logging
 import os
 import threading
 import time
 import weakref
+from collections.abc import Callable, Iterable, Sequence
+from typing import TYPE_CHECKING
 
 import numpy as np
+import numpy.typing as npt
 from PIL import Image
 
-try:
-    from workers.renderers import RenderCancelled
-except ImportError:  # the package __init__ lost it: keep this module usable on its own
-    class RenderCancelled(Exception):
-        """Raised inside a render when its job was cancelled."""
+from previs.types import FloatArray, JsonObject
+from workers.renderers import RenderCancelled, ShouldCancel
 
+if TYPE_CHECKING:  # torch and diffusers load when a render needs them, not with this module
+    import torch
+    from diffusers import StableDiffusionControlNetImg2ImgPipeline, StableDiffusionControlNetPipeline
+
+# Told (done, total, preview image or None) after every denoising step.
+OnStep = Callable[[int, int, Image.Image | None], None]
 
 log = logging.getLogger(__name__)
 
@@ -85,7 +93,7 @@ DEFAULT_NEGATIVE_PROMPT = (
 )
 
 
-def _lens_words(lens_mm):
+def _lens_words(lens_mm: float | None) -> str:
     """The focal length as the model understands it: a number alone means little to CLIP."""
     if not lens_mm:
         return ""
@@ -97,8 +105,9 @@ def _lens_words(lens_mm):
     return lens
 
 
-def build_prompt(*, action, location, time_of_day, characters, style, shot_size_label, angle_label, lens_mm,
-                 negative_extra=""):
+def build_prompt(*, action: str | None, location: str | None, time_of_day: str | None, characters: Iterable[JsonObject] | None,
+                 style: str | None, shot_size_label: str | None, angle_label: str | None, lens_mm: float | None,
+                 negative_extra: str | None = "") -> tuple[str, str]:
     """(prompt, negative_prompt) for one shot.
 
     CLIP reads 77 tokens and silently drops the rest, so the parts are ordered by what must
@@ -107,7 +116,7 @@ def build_prompt(*, action, location, time_of_day, characters, style, shot_size_
     Character names are left out: to the model a name is noise at best and a celebrity's face
     at worst; the description carries the look. `characters` is a list of {name, description}.
     """
-    parts = []
+    parts: list[str] = []
     if shot_size_label:
         parts.append(f"cinematic film still, {shot_size_label.lower()} shot")
     else:
@@ -132,7 +141,7 @@ def build_prompt(*, action, location, time_of_day, characters, style, shot_size_
     return ", ".join(parts), negative
 
 
-def seed_for(project_seed, character_ids, shot_seed=None):
+def seed_for(project_seed: int, character_ids: Iterable[object] | None, shot_seed: int | None = None) -> int:
     """The seed a shot renders with.
 
     A seed set on the shot (or job) wins, so a take the director liked can be pinned and
@@ -151,7 +160,7 @@ def seed_for(project_seed, character_ids, shot_seed=None):
 
 # --- Depth conditioning ---------------------------------------------------------------------
 
-def _depth_mm(depth):
+def _depth_mm(depth: Image.Image | npt.ArrayLike) -> FloatArray:
     """The blocking's depth pass (PIL "I;16"/"I"/"F" or an array; millimetres, 0 = infinity) as floats."""
     array = np.asarray(depth, dtype=np.float64)
     if array.ndim != 2:
@@ -159,20 +168,20 @@ def _depth_mm(depth):
     return array
 
 
-def _disparity(depth_mm):
+def _disparity(depth_mm: FloatArray) -> FloatArray:
     # Inverse depth (1/m): what MiDaS, and so the depth ControlNets' training data, produce.
     # Infinity (0 mm) has zero disparity: black, as MiDaS renders the sky.
     with np.errstate(divide="ignore"):
         return np.where(depth_mm > 0, 1000.0 / np.maximum(depth_mm, 1e-9), 0.0)
 
 
-def _disparity_range(disparities):
+def _disparity_range(disparities: Sequence[FloatArray]) -> tuple[float, float]:
     low = min(float(d.min()) for d in disparities)
     high = max(float(d.max()) for d in disparities)
     return low, high
 
 
-def depth_to_control_image(depth, size=None, disparity_range=None):
+def depth_to_control_image(depth: Image.Image | npt.ArrayLike, size: tuple[int, int] | None = None, disparity_range: tuple[float, float] | None = None) -> Image.Image:
     """The depth pass as a depth ControlNet expects it: RGB, near = bright, normalised to 0..255.
 
     Like the MiDaS annotator the ControlNet was trained on: inverse depth, min-max normalised.
@@ -187,18 +196,18 @@ def depth_to_control_image(depth, size=None, disparity_range=None):
         normalised = (disparity > 0).astype(np.float64)
     grey = Image.fromarray(np.round(normalised * 255.0).astype(np.uint8))
     if size is not None and grey.size != tuple(size):
-        grey = grey.resize(tuple(size), Image.BILINEAR)
+        grey = grey.resize(size, Image.Resampling.BILINEAR)
     return grey.convert("RGB")
 
 
 # --- Loading --------------------------------------------------------------------------------
 
-_PIPELINES = {}
-_IMG2IMG = weakref.WeakKeyDictionary()
+_PIPELINES: dict[tuple[str, str, str], StableDiffusionControlNetPipeline] = {}  # by (model dir, controlnet dir, device)
+_IMG2IMG: weakref.WeakKeyDictionary[StableDiffusionControlNetPipeline, StableDiffusionControlNetImg2ImgPipeline] = weakref.WeakKeyDictionary()
 _LOCK = threading.Lock()
 
 
-def _weights_dirs(model_path, controlnet_path):
+def _weights_dirs(model_path: str | os.PathLike[str] | None, controlnet_path: str | os.PathLike[str] | None) -> tuple[str, str]:
     """Check the layout before diffusers does, so the message names the setting to fix."""
     if not model_path:
         raise DiffusionNotConfigured(
@@ -227,13 +236,13 @@ def _weights_dirs(model_path, controlnet_path):
     return model_dir, controlnet_dir
 
 
-def _default_device():
+def _default_device() -> str:
     import torch
 
     return "cuda" if torch.cuda.is_available() else "cpu"
 
 
-def load_pipeline(model_path, controlnet_path=None, device=None):
+def load_pipeline(model_path: str | os.PathLike[str] | None, controlnet_path: str | os.PathLike[str] | None = None, device: str | None = None) -> StableDiffusionControlNetPipeline:
     """The depth-ControlNet SD pipeline from local weights, loaded once per process.
 
     Cached by (model dir, controlnet dir, device): a GPU worker loads its few GB once and reuses
@@ -252,14 +261,14 @@ def load_pipeline(model_path, controlnet_path=None, device=None):
     return pipe
 
 
-def unload_pipelines():
+def unload_pipelines() -> None:
     """Forget the cached pipelines (tests; or a worker told to free its GPU)."""
     with _LOCK:
         _PIPELINES.clear()
         _IMG2IMG.clear()
 
 
-def _load(model_dir, controlnet_dir, device):
+def _load(model_dir: str, controlnet_dir: str, device: str) -> StableDiffusionControlNetPipeline:
     import torch
     from diffusers import ControlNetModel, StableDiffusionControlNetPipeline, UniPCMultistepScheduler
 
@@ -295,7 +304,7 @@ def _load(model_dir, controlnet_dir, device):
     return pipe
 
 
-def _img2img(pipe):
+def _img2img(pipe: StableDiffusionControlNetPipeline | StableDiffusionControlNetImg2ImgPipeline) -> StableDiffusionControlNetImg2ImgPipeline:
     """The img2img ControlNet pipeline sharing `pipe`'s modules (no second copy of the weights)."""
     from diffusers import StableDiffusionControlNetImg2ImgPipeline
 
@@ -312,7 +321,7 @@ def _img2img(pipe):
     return variant
 
 
-def _text2img(pipe):
+def _text2img(pipe: StableDiffusionControlNetPipeline | StableDiffusionControlNetImg2ImgPipeline) -> StableDiffusionControlNetPipeline:
     from diffusers import StableDiffusionControlNetImg2ImgPipeline, StableDiffusionControlNetPipeline
 
     if isinstance(pipe, StableDiffusionControlNetImg2ImgPipeline):
@@ -334,7 +343,7 @@ _LATENT_RGB = (
 )
 
 
-def latent_preview(latents):
+def latent_preview(latents: torch.Tensor | None) -> Image.Image | None:
     """A small RGB image of the first latent in a batch, or None when it is not an SD-style 4-channel latent."""
     import torch
 
@@ -342,16 +351,16 @@ def latent_preview(latents):
         return None
     factors = torch.tensor(_LATENT_RGB, dtype=torch.float32, device=latents.device)
     rgb = torch.einsum("chw,cr->hwr", latents[0].float(), factors)
-    rgb = ((rgb + 1.0) * 127.5).clamp(0, 255).to(torch.uint8).cpu().numpy()
-    return Image.fromarray(rgb)
+    pixels = ((rgb + 1.0) * 127.5).clamp(0, 255).to(torch.uint8).cpu().numpy()
+    return Image.fromarray(pixels)
 
 
-def _round8(value):
+def _round8(value: float) -> int:
     value = int(value)
     return max(8, value - value % 8)
 
 
-def _output_size(source, width, height):
+def _output_size(source: Image.Image, width: int | None, height: int | None) -> tuple[int, int]:
     """Width and height: asked for, else the source frame's; the missing one keeps its aspect; rounded down to 8."""
     source_width, source_height = source.size
     if width and not height:
@@ -369,7 +378,7 @@ class _StepReporter:
     skip diffusers' own clean-up, e.g. offload hooks).
     """
 
-    def __init__(self, on_step, should_cancel, preview_every, frames=1):
+    def __init__(self, on_step: OnStep | None, should_cancel: ShouldCancel | None, preview_every: int, frames: int = 1) -> None:
         self.on_step = on_step
         self.should_cancel = should_cancel
         self.preview_every = preview_every
@@ -377,12 +386,12 @@ class _StepReporter:
         self.frame = 0
         self.cancelled = False
 
-    def check(self):
+    def check(self) -> None:
         if self.should_cancel is not None and self.should_cancel():
             self.cancelled = True
             raise RenderCancelled()
 
-    def __call__(self, pipe, index, timestep, tensors):
+    def __call__(self, pipe: StableDiffusionControlNetPipeline, index: int, timestep: torch.Tensor, tensors: dict[str, torch.Tensor]) -> dict[str, torch.Tensor]:
         per_frame = pipe.num_timesteps
         done = index + 1
         if self.on_step is not None:
@@ -395,19 +404,19 @@ class _StepReporter:
             pipe._interrupt = True
         return {}
 
-    def finish(self, pipe):
+    def finish(self, pipe: StableDiffusionControlNetPipeline) -> None:
         if self.cancelled or getattr(pipe, "_interrupt", False):
             raise RenderCancelled()
 
 
-def _generator(seed):
+def _generator(seed: int) -> torch.Generator:
     import torch
 
     # A CPU generator: the same seed gives the same noise on every GPU model and on the CPU.
     return torch.Generator(device="cpu").manual_seed(int(seed))
 
 
-def _check_steps(steps, strength, img2img):
+def _check_steps(steps: int, strength: float, img2img: bool) -> None:
     if steps < 1:
         raise ValueError("steps must be at least 1")
     if img2img and not 0.0 < strength <= 1.0:
@@ -416,8 +425,9 @@ def _check_steps(steps, strength, img2img):
         raise ValueError(f"steps × strength ({steps} × {strength}) is under one denoising step; raise either")
 
 
-def _render_one(pipe, reporter, *, colour, control, prompt, negative_prompt, seed, steps, guidance_scale,
-                strength, controlnet_scale, width, height):
+def _render_one(pipe: StableDiffusionControlNetPipeline, reporter: _StepReporter, *, colour: Image.Image | None, control: Image.Image,
+                prompt: str, negative_prompt: str | None, seed: int, steps: int, guidance_scale: float, strength: float,
+                controlnet_scale: float, width: int, height: int) -> Image.Image:
     common = dict(
         prompt=prompt,
         negative_prompt=negative_prompt or None,
@@ -434,18 +444,20 @@ def _render_one(pipe, reporter, *, colour, control, prompt, negative_prompt, see
         runner = _img2img(pipe)
         init = colour.convert("RGB")
         if init.size != (width, height):
-            init = init.resize((width, height), Image.BICUBIC)
+            init = init.resize((width, height), Image.Resampling.BICUBIC)
         result = runner(image=init, control_image=control, strength=strength, **common)
     else:
         runner = _text2img(pipe)
         result = runner(image=control, **common)
     reporter.finish(runner)
-    return result.images[0]
+    image: Image.Image = result.images[0]
+    return image
 
 
-def render_styled_frame(pipe, *, colour, depth, prompt, negative_prompt, seed, steps=20, guidance_scale=7.0,
-                        strength=0.75, controlnet_scale=1.0, width=None, height=None, on_step=None,
-                        should_cancel=None, preview_every=5):
+def render_styled_frame(pipe: StableDiffusionControlNetPipeline, *, colour: Image.Image | None, depth: Image.Image, prompt: str,
+                        negative_prompt: str | None, seed: int, steps: int = 20, guidance_scale: float = 7.0,
+                        strength: float = 0.75, controlnet_scale: float = 1.0, width: int | None = None, height: int | None = None,
+                        on_step: OnStep | None = None, should_cancel: ShouldCancel | None = None, preview_every: int = 5) -> Image.Image:
     """One styled frame that follows the blocking: a PIL RGB image of width × height.
 
     colour: the blocking's colour frame (PIL); img2img starts from it, repainting `strength` of
@@ -470,9 +482,10 @@ def render_styled_frame(pipe, *, colour, depth, prompt, negative_prompt, seed, s
     )
 
 
-def render_styled_clip(pipe, *, colours, depths, prompt, negative_prompt, seed, steps=20, guidance_scale=7.0,
-                       strength=0.75, controlnet_scale=1.0, width=None, height=None, on_step=None,
-                       should_cancel=None, preview_every=5):
+def render_styled_clip(pipe: StableDiffusionControlNetPipeline, *, colours: Iterable[Image.Image] | None, depths: Iterable[Image.Image],
+                       prompt: str, negative_prompt: str | None, seed: int, steps: int = 20, guidance_scale: float = 7.0,
+                       strength: float = 0.75, controlnet_scale: float = 1.0, width: int | None = None, height: int | None = None,
+                       on_step: OnStep | None = None, should_cancel: ShouldCancel | None = None, preview_every: int = 5) -> list[Image.Image]:
     """Stylise a grey-box clip frame by frame; a list of PIL RGB frames.
 
     Honest video-to-video, nothing more: each frame is a depth-ControlNet img2img of its grey-box
@@ -501,7 +514,7 @@ def render_styled_clip(pipe, *, colours, depths, prompt, negative_prompt, seed, 
     reporter.check()
     # One range for the clip, so a static set keeps its depth brightness while actors move.
     disparity_range = _disparity_range([_disparity(_depth_mm(depth)) for depth in depths])
-    frames = []
+    frames: list[Image.Image] = []
     for index, depth in enumerate(depths):
         reporter.frame = index
         reporter.check()
@@ -519,7 +532,7 @@ def render_styled_clip(pipe, *, colours, depths, prompt, negative_prompt, seed, 
 
 # --- Benchmark ------------------------------------------------------------------------------
 
-def _random_sd15_pipeline(device, dtype):
+def _random_sd15_pipeline(device: str, dtype: torch.dtype) -> StableDiffusionControlNetPipeline:
     """SD 1.5's shapes with random weights: a latency stand-in when no weights are mounted."""
     import torch
     from diffusers import AutoencoderKL, ControlNetModel, StableDiffusionControlNetPipeline, UNet2DConditionModel, UniPCMultistepScheduler
@@ -557,7 +570,8 @@ def _random_sd15_pipeline(device, dtype):
     return pipe
 
 
-def benchmark_latency(size, steps=20, *, pipe=None, model_path=None, controlnet_path=None):
+def benchmark_latency(size: int, steps: int = 20, *, pipe: StableDiffusionControlNetPipeline | None = None, model_path: str | None = None,
+                      controlnet_path: str | None = None) -> float:
     """Milliseconds for one size × size styled frame of `steps` steps (text+depth → image, VAE decode included).
 
     Times the configured weights (model_path, else $STUDIO_DIFFUSION_MODEL_PATH) or, when none
@@ -580,7 +594,7 @@ def benchmark_latency(size, steps=20, *, pipe=None, model_path=None, controlnet_
     depth = Image.fromarray(np.tile(np.linspace(1000, 9000, size).astype(np.uint16), (size, 1)))
     on_cuda = pipe.device.type == "cuda"
 
-    def run(count):
+    def run(count: int) -> Image.Image:
         return render_styled_frame(
             pipe, colour=None, depth=depth, prompt="a lighthouse keeper on a pier at dusk", negative_prompt="",
             seed=0, steps=count, width=size, height=size,
