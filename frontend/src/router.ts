@@ -28,11 +28,13 @@ export type Route =
   | { name: "projects" }
   | { name: "project"; id: number; tab: ProjectTab; shot: number | null }
   | { name: "review"; id: number }
-  | { name: "share"; token: string };
+  | { name: "share"; token: string }
+  | { name: "invite"; token: string }
+  | { name: "reset"; uid: string | null; token: string | null };
 
-export type ProjectTab = "shots" | "board" | "library" | "script";
+export type ProjectTab = "shots" | "board" | "library" | "script" | "members";
 
-const TAB_PATHS: Record<ProjectTab, string> = { shots: "", board: "/board", library: "/library", script: "/script" };
+const TAB_PATHS: Record<ProjectTab, string> = { shots: "", board: "/board", library: "/library", script: "/script", members: "/members" };
 
 /** A project tab; with `shot`, that shot's camera panel open over it (/projects/1/board/shots/7). */
 export function projectPath(id: number, tab: ProjectTab = "shots", shot: number | null = null): string {
@@ -50,9 +52,14 @@ export function parseRoute(path: string): Route {
   // A client's share link: no account, the token is the key (see apps/review/views.py).
   const share = path.match(/^\/s\/([A-Za-z0-9_-]+)\/?$/);
   if (share) return { name: "share", token: share[1] };
-  const match = path.match(/^\/projects\/(\d+)(?:\/(board|library|shots|script))?(?:\/shots\/(\d+))?\/?$/);
+  // An invite into a project, and the password-reset pages: open without an account.
+  const invite = path.match(/^\/invites\/([A-Za-z0-9_-]+)\/?$/);
+  if (invite) return { name: "invite", token: invite[1] };
+  const reset = path.match(/^\/reset(?:\/([A-Za-z0-9_-]+)\/([A-Za-z0-9_-]+))?\/?$/);
+  if (reset) return { name: "reset", uid: reset[1] ?? null, token: reset[2] ?? null };
+  const match = path.match(/^\/projects\/(\d+)(?:\/(board|library|shots|script|members))?(?:\/shots\/(\d+))?\/?$/);
   if (match) {
-    const tab: ProjectTab = match[2] === "board" ? "board" : match[2] === "library" ? "library" : match[2] === "script" ? "script" : "shots";
+    const tab: ProjectTab = match[2] === "board" ? "board" : match[2] === "library" ? "library" : match[2] === "script" ? "script" : match[2] === "members" ? "members" : "shots";
     return { name: "project", id: Number(match[1]), tab, shot: match[3] ? Number(match[3]) : null };
   }
   return { name: "projects" };

@@ -13,6 +13,7 @@ import { startSceneReview } from "../review/start";
 import { StatusPill } from "./cells";
 import { formatDuration } from "./format";
 import { printHeading } from "./print";
+import { LockedButton } from "../ui/roles";
 
 const PANEL_MIME = "application/x-previs-panel";
 const IMAGE_TYPES = ["image/png", "image/jpeg", "image/webp"];
@@ -51,6 +52,9 @@ function SceneBoards({ scene }: { scene: Scene }) {
             title="Review these boards live with the crew or a client">
             Review
           </button>
+        )}
+        {!canReview && scene.id > 0 && scene.shots.length > 0 && (
+          <LockedButton action="share" role={store.data?.project.role} class="btn btn-small board-review" testid={`board-scene-${scene.id}-review-locked`}>Review</LockedButton>
         )}</h2>
       {scene.shots.map((shot) => <ShotBoards key={shot.id} shot={shot} />)}
       {scene.shots.length === 0 && <p class="muted pad">No shots in this scene.</p>}

@@ -7,6 +7,7 @@ import type { JobView, RenderBackend, RenderKind } from "../state/store";
 import { aspectValue, CAPABILITIES, RENDER_STATUSES } from "../vocab";
 import { ClipPlayer } from "./ClipPlayer";
 import { DepthView } from "./DepthView";
+import { LockedButton } from "../ui/roles";
 
 const output = (job: JobView | undefined, kind: Asset["kind"]) => job?.outputs?.find((o) => o.kind === kind);
 const isActive = (job: JobView) => job.status === "queued" || job.status === "running";
@@ -49,6 +50,11 @@ export function RenderSection({ shot }: { shot: Shot }) {
             <button class="btn btn-small" disabled={busy || !CAPABILITIES.styled_renders} onClick={() => render("frame", "diffusion")} data-testid="camera-render-styled"
               aria-describedby={CAPABILITIES.styled_renders ? undefined : "styled-unavailable"}
               title={CAPABILITIES.styled_renders_reason ?? "Styled frame from the project's look, keeping this framing"}>Styled frame</button>
+          </div>
+        )}
+        {!store.can.render && (
+          <div class="render-actions">
+            <LockedButton action="render" role={store.data?.project.role} testid="camera-render-locked">Render frame</LockedButton>
           </div>
         )}
       </div>

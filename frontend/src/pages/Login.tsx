@@ -1,7 +1,7 @@
 import { useState } from "preact/hooks";
 import { api, settle, type FieldErrors } from "../api/client";
 import type { SessionUser } from "../api/types";
-import { navigate } from "../router";
+import { linkClick, navigate } from "../router";
 import { FieldError } from "../ui/fields";
 
 export function LoginPage({ onSignedIn }: { onSignedIn: (user: SessionUser) => void }) {
@@ -18,7 +18,7 @@ export function LoginPage({ onSignedIn }: { onSignedIn: (user: SessionUser) => v
     if (result.ok) {
       const next = new URLSearchParams(location.search).get("next");
       onSignedIn(result.data);
-      navigate(next && (next.startsWith("/projects") || next.startsWith("/reviews/")) ? next : "/projects", true);
+      navigate(next && (next.startsWith("/projects") || next.startsWith("/reviews/") || next.startsWith("/invites/")) ? next : "/projects", true);
     } else if (result.kind === "invalid") setErrors(result.errors);
     else setErrors({ non_field_errors: [result.kind === "conflict" ? result.detail : result.message] });
   };
@@ -40,6 +40,10 @@ export function LoginPage({ onSignedIn }: { onSignedIn: (user: SessionUser) => v
           <FieldError messages={errors.password} />
         </label>
         <button class="btn btn-primary btn-block" type="submit" disabled={busy}>{busy ? "Signing in…" : "Sign in"}</button>
+        <p class="muted small login-help">
+          <a href="/reset" onClick={(e) => linkClick(e, "/reset")} data-testid="forgot-password">Forgot your password?</a>
+          {" "}New here? Ask a project's owner or director for an invite: its link lets you make your login.
+        </p>
       </form>
     </div>
   );

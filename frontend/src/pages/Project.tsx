@@ -6,6 +6,7 @@ import { ScriptImportButton } from "../board/ScriptImport";
 import { ShotList } from "../board/ShotList";
 import { Storyboard } from "../board/Storyboard";
 import { CameraDrawer } from "../camera/CameraDrawer";
+import { Members } from "../crew/Members";
 import { LinedScript } from "../script/LinedScript";
 import { linkClick, navigate, projectPath, type ProjectTab } from "../router";
 import { StoreContext, useBoard } from "../state/context";
@@ -20,6 +21,7 @@ const TABS: { tab: ProjectTab; label: string; key: string }[] = [
   { tab: "board", label: "Storyboard", key: "2" },
   { tab: "library", label: "Library", key: "3" },
   { tab: "script", label: "Script", key: "4" },
+  { tab: "members", label: "Crew", key: "5" },
 ];
 
 export function ProjectPage({ id, tab, shot, user, onSignOut }: { id: number; tab: ProjectTab; shot: number | null; user: SessionUser; onSignOut: () => void }) {
@@ -103,7 +105,7 @@ function ProjectShell({ tab, shot, user, onSignOut }: { tab: ProjectTab; shot: n
         )}
       </TopBar>
       <main class="project-main">
-        {store.loadError ? <p class="empty">{store.loadError}</p> : !data ? <p class="muted pad">Loading board…</p> : tab === "shots" ? <ShotList /> : tab === "board" ? <Storyboard /> : tab === "script" ? <LinedScript /> : <Library />}
+        {store.loadError ? <p class="empty">{store.loadError}</p> : !data ? <p class="muted pad">Loading board…</p> : tab === "shots" ? <ShotList /> : tab === "board" ? <Storyboard /> : tab === "script" ? <LinedScript /> : tab === "members" ? <Members user={user} /> : <Library />}
         {data && shot != null && <CameraDrawer key={shot} shotId={shot} onClose={() => navigate(projectPath(data.project.id, tab))} />}
       </main>
     </div>

@@ -16,6 +16,7 @@ import { Player } from "./Player";
 import type { LinkInfo } from "./protocol";
 import { ReviewSession } from "./session";
 import { SharePanel } from "./Share";
+import { whyNot } from "../ui/roles";
 
 export function ReviewPage({ id, user, onSignOut }: { id: number; user: SessionUser; onSignOut: () => void }) {
   const session = useMemo(() => new ReviewSession({ kind: "member", reviewId: id }, user.id), [id, user.id]);
@@ -34,7 +35,7 @@ export function ReviewPage({ id, user, onSignOut }: { id: number; user: SessionU
       <TopBar user={user} onSignOut={onSignOut}>
         <ReviewHead session={session} />
       </TopBar>
-      <ReviewView session={session} canShare={canShare} />
+      <ReviewView session={session} canShare={canShare} role={project?.role} />
     </div>
   );
 }
@@ -176,7 +177,8 @@ function ReviewHead({ session }: { session: ReviewSession }) {
 
 type Tab = "comments" | "decisions" | "notes" | "people" | "share";
 
-function ReviewView({ session, canShare, watermark }: { session: ReviewSession; canShare: boolean; watermark?: { guest: string; project: string } | null }) {
+/** `role`: a member's role in the project (guests have none), so a member who may not share is told why. */
+function ReviewView({ session, canShare, watermark, role }: { session: ReviewSession; canShare: boolean; watermark?: { guest: string; project: string } | null; role?: string | null }) {
   useSession(session);
   const [tab, setTab] = useState<Tab>("comments");
   const content = session.content;
@@ -195,7 +197,7 @@ function ReviewView({ session, canShare, watermark }: { session: ReviewSession; 
     { tab: "decisions", label: "Decisions" },
     { tab: "notes", label: "Notes" },
     { tab: "people", label: `People (${session.participants.length})` },
-    ...(canShare ? [{ tab: "share" as Tab, label: "Share" }] : []),
+    ...(canShare || role ? [{ tab: "share" as Tab, label: canShare ? "Share" : "Share 🔒" }] : []),
   ];
 
   return (
@@ -244,6 +246,7 @@ function ReviewView({ session, canShare, watermark }: { session: ReviewSession; 
           {tab === "notes" && <Notes session={session} />}
           {tab === "people" && <People session={session} />}
           {tab === "share" && canShare && <SharePanel session={session} />}
+          {tab === "share" && !canShare && role && <p class="muted role-note" data-testid="share-locked">{whyNot("share", role)}</p>}
         </div>
       </aside>
     </main>
