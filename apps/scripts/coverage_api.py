@@ -91,6 +91,7 @@ class CoverageProposalViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, 
 
     queryset = CoverageProposal.objects.none()  # for the schema; every request is scoped below
     serializer_class = CoverageProposalSerializer
+    error_statuses = (404,)  # the list names its scene or project: another production's is not found (studio.openapi)
 
     def get_queryset(self):
         return CoverageProposal.objects.filter(project__in=projects_for(self.request.user)).select_related("shot")
