@@ -30,10 +30,10 @@ from apps.rooms.ops import OP_EXECUTOR, OpError, apply_op
 
 from . import protocol, services
 from .models import Participant, Review
+from .protocol import CLOSE_LINK_CLOSED
 
 log = logging.getLogger(__name__)
 
-CLOSE_LINK_CLOSED = 4410  # the share link was revoked or expired
 PARTICIPANT_TIMEOUT_S = 60
 REVIEW_ENTITIES = ("comment", "annotation", "approval")
 

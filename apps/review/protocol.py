@@ -16,6 +16,7 @@ from apps.rooms.protocol import AckMessage, ChangeMessage, ErrorMessage, Id, OpM
 HEX_COLOUR = r"^#[0-9a-fA-F]{6}$"
 MAX_SHAPES = 200
 MAX_POINTS = 4000
+CLOSE_LINK_CLOSED = 4410  # a guest's share link was revoked or expired: final, the browser stops reconnecting
 MAX_FRAME = 1_000_000
 MIN_RATE, MAX_RATE = -4.0, 4.0
 # The presenter's "play" starts this far in the future, so every viewer, wherever the
@@ -235,12 +236,22 @@ class ReviewBatchMessage(Message):
     messages: list[ReviewServerMessage]
 
 
+class ReviewLimits(BaseModel):
+    """The numbers the review page must keep to exactly (frontend/src/review/session.ts and
+    Overlay.tsx), as constants in the schema: the browser's copies are typed with them, so changing
+    one here fails its type check."""
+
+    close_link_closed: Literal[CLOSE_LINK_CLOSED]
+    max_points: Literal[MAX_POINTS]
+
+
 def openapi_components():
-    """Both directions of the review-session protocol, and the annotation shape."""
+    """Both directions of the review-session protocol, the annotation shape and the limits."""
     return json_schemas({
         "ReviewClientMessage": ReviewClientMessage,
         "ReviewServerFrame": Union[ReviewServerMessage, ReviewBatchMessage],
         "AnnotationShape": AnnotationShape,
+        "ReviewLimits": ReviewLimits,
     })
 
 

@@ -4,12 +4,11 @@
 // server's renderer reads them), drawn as non-scaling strokes of width × picture width / 1000.
 import { useEffect, useRef, useState } from "preact/hooks";
 import { toast } from "../ui/toasts";
-import type { Annotation, Point, ReviewItem, Shape, Tool } from "./protocol";
+import { MAX_POINTS, type Annotation, type Point, type ReviewItem, type Shape, type Tool } from "./protocol";
 import type { ReviewSession } from "./session";
 
 export type DrawTool = Tool | "eraser" | "laser" | "none";
 
-const MAX_POINTS = 4000;
 const round = (v: number) => Math.round(Math.min(1, Math.max(0, v)) * 10_000) / 10_000;
 
 /** Stroke width on screen (px) for a width in pixels of a 1000-pixel-wide picture. */

@@ -4,6 +4,14 @@ import type { components } from "../api/schema";
 
 type S = components["schemas"];
 
+// apps.review.protocol's numbers, typed by its ReviewLimits schema (constants): if the server's
+// change, these no longer type-check, so they cannot drift apart.
+type Limits = S["ReviewLimits"];
+/** Close code of a guest whose share link was revoked or expired: final, no reconnecting. */
+export const CLOSE_LINK_CLOSED: Limits["close_link_closed"] = 4410;
+/** Points in one stroke; the server refuses a longer one. */
+export const MAX_POINTS: Limits["max_points"] = 4000;
+
 // Client → server
 export type ReviewClientMessage = S["ReviewClientMessage"];
 export type ControlMessage = S["ControlMessage"];

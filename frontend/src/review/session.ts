@@ -9,7 +9,7 @@ import { api } from "../api/client";
 import type { OpMessage } from "../state/protocol";
 import { toast } from "../ui/toasts";
 import {
-  type Annotation, type Approval, type Change, type Comment, type Decision, type ErrorMessage, type LaserEvent, type Participant, type Playback,
+  CLOSE_LINK_CLOSED, type Annotation, type Approval, type Change, type Comment, type Decision, type ErrorMessage, type LaserEvent, type Participant, type Playback,
   type Point, type ReviewClientMessage, type ReviewContent, type ReviewItem, type ReviewServerMessage, type SessionState,
   type Shape, type StrokeEvent, type StrokeMessage, type ZoomPan,
 } from "./protocol";
@@ -56,7 +56,6 @@ export interface Laser {
   seen: number;
 }
 
-const CLOSE_LINK_CLOSED = 4410;
 const SYNC_EVERY_MS = 10_000;
 const SYNC_BURST = 5;
 const SYNC_WINDOW = 8; // clock samples kept; the one with the smallest round trip wins
