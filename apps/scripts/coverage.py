@@ -201,6 +201,11 @@ def accept(scene, choices, actor):
     characters = {str(c.pk): c for c in scene.project.characters.all()}
     made = []
     with transaction.atomic():
+        # Two people accepting the same proposal at once: the second finds it taken, not two shots.
+        statuses = dict(CoverageProposal.objects.select_for_update().filter(pk__in=[row.pk for row, _p, _s in planned]).values_list("pk", "status"))
+        taken = [pk for pk, status in statuses.items() if status == CoverageProposal.ACCEPTED]
+        if taken:
+            raise ValidationError({"proposals": [f"Proposal {pk} was accepted meanwhile." for pk in taken]})
         for row, proposal, spec in planned:
             cast = [characters[p["id"]] for p in spec["characters"] if p["name"] in proposal.characters and p["id"] in characters]
             data = {
