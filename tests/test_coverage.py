@@ -268,6 +268,8 @@ def test_accepting_makes_shots_render_jobs_and_changes(api, project, director, i
     assert Shot.objects.filter(scene=scene).count() == 1 + len(proposals)
     again = api(director).post("/api/coverage-proposals/accept/", {"scene": scene.pk, "proposals": [{"id": two_shot["id"]}]}, format="json")
     assert again.status_code == 400 and "already shot" in json.dumps(again.json())
+    refused = api(director).post(f"/api/coverage-proposals/{two_shot['id']}/reject/")
+    assert refused.status_code == 400 and "already a shot" in json.dumps(refused.json())
 
 
 @pytest.mark.django_db

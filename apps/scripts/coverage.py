@@ -150,11 +150,13 @@ def _event(row):
 
 def reject(row, actor):
     """Set a proposal aside; it stays rejected when the scene is planned again."""
-    if row.status == CoverageProposal.ACCEPTED:
-        raise ValidationError({"status": ["This proposal is already a shot; delete the shot instead."]})
     with transaction.atomic():
-        row.status, row.decided_by, row.decided_at = CoverageProposal.REJECTED, _user(actor), timezone.now()
-        row.save(update_fields=["status", "decided_by", "decided_at"])
+        # Conditional, so a proposal accepted meanwhile is not marked rejected under its shot.
+        now = timezone.now()
+        done = CoverageProposal.objects.filter(pk=row.pk).exclude(status=CoverageProposal.ACCEPTED).update(status=CoverageProposal.REJECTED, decided_by=_user(actor), decided_at=now)
+        if not done:
+            raise ValidationError({"status": ["This proposal is already a shot; delete the shot instead."]})
+        row.status, row.decided_by, row.decided_at = CoverageProposal.REJECTED, _user(actor), now
         record_change(row.project_id, actor, "update", "coverage_proposal", row.pk, _event(row))
     return row
 
