@@ -203,12 +203,14 @@ def page_of(pages: Iterable[Page]) -> dict[int, Placed]:
 
 @dataclass(frozen=True)
 class Coverage:
-    """A shot's line: the shot and the first and last element (indices in the draft) it covers."""
+    """A shot's line: the shot and the first and last element (indices in the draft) it covers;
+    `off_camera`, the covered elements spoken by someone the shot does not show."""
 
     shot: int
     number: str
     first: int
     last: int
+    off_camera: frozenset[int] = frozenset()
 
 
 @dataclass(frozen=True)
@@ -226,6 +228,9 @@ class Segment:
     bottom_line: int
     starts: bool
     ends: bool
+    # Page lines (first, last) where the line is drawn wavy: the speaker is off camera there, as
+    # supervisors mark it (straight where who speaks is in the shot).
+    wavy: tuple[tuple[int, int], ...] = ()
 
 
 # Where coverage lines stand, in inches from the page's left edge: right of the dialogue column
@@ -283,9 +288,37 @@ def segments(pages: Sequence[Page], coverage: Sequence[Coverage]) -> list[Segmen
                     bottom_line=on_page[-1].last_line,
                     starts=page == numbers[0],
                     ends=page == numbers[-1],
+                    wavy=_runs([element for element in on_page if element.index in line.off_camera]),
                 )
             )
     return out
+
+
+def _runs(elements: Sequence[Placed]) -> tuple[tuple[int, int], ...]:
+    """Page-line runs of these elements, neighbours (only a blank line between) joined."""
+    runs: list[tuple[int, int]] = []
+    for element in elements:
+        if runs and element.line - runs[-1][1] <= 2:
+            runs[-1] = (runs[-1][0], element.last_line)
+        else:
+            runs.append((element.line, element.last_line))
+    return tuple(runs)
+
+
+def off_camera(elements: Sequence["Spoken"], shown: Iterable[str]) -> frozenset[int]:
+    """Indices of the cues, parentheticals and dialogue whose speaker is not among `shown` (the
+    names of the characters in the shot)."""
+    names = {name.upper() for name in shown}
+    return frozenset(e.index for e in elements if e.kind in SPOKEN and e.character and e.character.upper() not in names)
+
+
+SPOKEN = frozenset({screenplay.CHARACTER, screenplay.PARENTHETICAL, screenplay.DIALOGUE})
+
+
+class Spoken(Protocol):
+    index: int
+    kind: str
+    character: str
 
 
 def printed_lines(pages: Sequence[Page], first: int, last: int) -> int:

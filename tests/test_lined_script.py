@@ -89,6 +89,20 @@ def test_coverage_lines_take_lanes_side_by_side_and_run_over_the_page():
     assert {s.x_in for s in segments if s.shot in (2, 3)} == {lining.lane_x(1)} and lining.lane_x(1) > lining.lane_x(0)
 
 
+def test_the_line_goes_wavy_where_the_speaker_is_off_camera():
+    draft = elements(("action", "Jonah walks."), ("character", "JONAH"), ("dialogue", "Gone."), ("character", "MARA"), ("parenthetical", "(softly)"), ("dialogue", "Then we wait."))
+    for index, element in enumerate(draft):
+        element.character = {1: "JONAH", 2: "JONAH", 3: "MARA", 4: "MARA", 5: "MARA"}.get(index, "")
+    indexed = [type("Row", (), {"index": i, "kind": e.kind, "character": e.character})() for i, e in enumerate(draft)]
+    off = lining.off_camera(indexed, ["Jonah"])
+    assert off == {3, 4, 5}  # Mara's cue, parenthetical and line: she is not in the shot
+    pages = lining.paginate(draft)
+    (segment,) = lining.segments(pages, [lining.Coverage(1, "2A", 0, 5, off_camera=off)])
+    placed = lining.page_of(pages)
+    assert segment.wavy == ((placed[3].line, placed[5].last_line),)  # one wavy stretch, cue to line
+    assert lining.segments(pages, [lining.Coverage(1, "2A", 0, 5)])[0].wavy == ()
+
+
 # --- Through the API ---------------------------------------------------------------------------------
 
 @pytest.fixture
@@ -134,6 +148,9 @@ def test_an_editor_lines_a_shot_and_the_room_and_board_hear_it(api, project, edi
     lined = api(viewer).get(f"/api/scripts/{script.pk}/pages/").json()
     assert lined["shots"][0]["number"] == shot.number
     assert [(s["number"], s["page"], s["starts"], s["ends"]) for s in lined["lines"]] == [(shot.number, 1, True, True)]
+    # The shot shows nobody yet: everyone who speaks in it is off camera, and the line is wavy there.
+    placed = {e["index"]: e for page in lined["pages"] for e in page["elements"]}
+    assert lined["lines"][0]["wavy"] == [[placed[first.index]["line"], placed[last.index]["line"]]]
 
     response = api(editor).delete(f"/api/shots/{shot.pk}/script-lines/")
     assert response.status_code == 204

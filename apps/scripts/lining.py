@@ -202,8 +202,14 @@ def lined_script(script):
     pages, elements = pages_of(script)
     by_index = {e.index: e for e in elements}
     scene_numbers = dict(Scene.objects.filter(project_id=script.project_id).values_list("pk", "number"))
-    covered = list(ShotLines.objects.filter(script=script).select_related("shot").order_by("first_index", "shot_id"))
-    coverage = [lining.Coverage(shot=c.shot_id, number=c.shot.number, first=c.first_index, last=c.last_index) for c in covered]
+    covered = list(ShotLines.objects.filter(script=script).select_related("shot").prefetch_related("shot__characters").order_by("first_index", "shot_id"))
+    coverage = [
+        lining.Coverage(
+            shot=c.shot_id, number=c.shot.number, first=c.first_index, last=c.last_index,
+            off_camera=lining.off_camera(elements[c.first_index : c.last_index + 1], [who.name for who in c.shot.characters.all()]),
+        )
+        for c in covered
+    ]
 
     def placed(p):
         e = by_index[p.index]
@@ -233,7 +239,7 @@ def lined_script(script):
             }
             for c in covered
         ],
-        "lines": [vars(segment) for segment in lining.segments(pages, coverage)],
+        "lines": [{**vars(segment), "wavy": [list(run) for run in segment.wavy]} for segment in lining.segments(pages, coverage)],
     }
 
 

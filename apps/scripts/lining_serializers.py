@@ -48,6 +48,10 @@ class CoverageLineSerializer(serializers.Serializer):
     bottom_line = serializers.IntegerField()
     starts = serializers.BooleanField(help_text="The shot starts on this page (its label is here).")
     ends = serializers.BooleanField(help_text="The shot ends on this page (else it runs on over the page).")
+    wavy = serializers.ListField(
+        child=serializers.ListField(child=serializers.IntegerField(), min_length=2, max_length=2),
+        help_text="Page lines [first, last] where the line is wavy: the speaker is off camera there (straight where who speaks is in the shot).",
+    )
 
 
 class LinedShotSerializer(serializers.Serializer):

@@ -121,7 +121,15 @@ def _coverage_line(pdf: FPDF, segment: JsonObject) -> None:
     pdf.set_draw_color(*LINE_COLOUR)
     pdf.set_text_color(*LINE_COLOUR)
     pdf.set_line_width(1.2 * POINT)
-    pdf.line(x, top, x, bottom)
+    y = top
+    for first, last in segment.get("wavy") or []:
+        wave_top, wave_bottom = max(top, _y(int(first))), min(bottom, _y(int(last)) + LINE_H)
+        if wave_top > y:
+            pdf.line(x, y, x, wave_top)
+        _wave(pdf, x, wave_top, wave_bottom)
+        y = max(y, wave_bottom)
+    if bottom > y:
+        pdf.line(x, y, x, bottom)
     if segment.get("starts"):
         pdf.line(x - 0.06, top, x + 0.06, top)
         pdf.set_font(FONT, "B", 8)
@@ -134,3 +142,16 @@ def _coverage_line(pdf: FPDF, segment: JsonObject) -> None:
         pdf.line(x - 0.05, bottom - 0.07, x, bottom)
         pdf.line(x + 0.05, bottom - 0.07, x, bottom)
     pdf.set_text_color(0, 0, 0)
+
+
+def _wave(pdf: FPDF, x: float, top: float, bottom: float) -> None:
+    """A wavy stretch (a zigzag a line-height apart): the speaker is off camera here."""
+    step, amplitude = LINE_H / 2, 0.04
+    points, y, side = [(x, top)], top, 1
+    while y + step < bottom:
+        y += step
+        points.append((x + side * amplitude, y))
+        side = -side
+    points.append((x, bottom))
+    for (x0, y0), (x1, y1) in zip(points, points[1:]):
+        pdf.line(x0, y0, x1, y1)

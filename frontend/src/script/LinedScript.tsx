@@ -15,11 +15,12 @@ import { openCamera } from "../camera/CameraDrawer";
 import { useBoard } from "../state/context";
 import { toast } from "../ui/toasts";
 
-type Schemas = components["schemas"];
-type Lined = Schemas["LinedScript"];
-type ScriptRow = Schemas["Script"];
-type Placed = Schemas["PlacedElement"];
-type CoverageLine = Schemas["CoverageLine"];
+// The pages as the client reads them (its types, from the schema's LinedScript).
+const readPages = (id: number) => api.GET("/api/scripts/{id}/pages/", { params: { path: { id } } });
+type Lined = NonNullable<Awaited<ReturnType<typeof readPages>>["data"]>;
+type Placed = Lined["pages"][number]["elements"][number];
+type CoverageLine = Lined["lines"][number];
+type ScriptRow = components["schemas"]["Script"];
 
 interface Selection {
   anchor: number; // element index where the selection began
@@ -63,7 +64,7 @@ export function LinedScript() {
     if (scriptId == null) return;
     let live = true;
     const timer = setTimeout(async () => {
-      const { data } = await api.GET("/api/scripts/{id}/pages/", { params: { path: { id: scriptId } } });
+      const { data } = await readPages(scriptId);
       if (live && data) setLined(data);
     }, lined ? 120 : 0);
     return () => {
@@ -191,7 +192,7 @@ export function LinedScript() {
               );
             })}
             {lined.lines.filter((line) => line.page === page.number).map((line) => (
-              <CoverageMark line={line} top={lineTop(line.top_line)} height={inch((line.bottom_line - line.top_line + 1) * lined.line_height_in)} onOpen={() => openCamera(store, "script", line.shot)} />
+              <CoverageMark line={line} lineHeight={lined.line_height_in} top={lineTop(line.top_line)} onOpen={() => openCamera(store, "script", line.shot)} />
             ))}
           </section>
         ))}
@@ -219,7 +220,21 @@ function plural(count: number, word: string): string {
   return `${count} ${word}${count === 1 ? "" : "s"}`;
 }
 
-function CoverageMark({ line, top, height, onOpen }: { line: CoverageLine; top: string; height: string; onOpen: () => void }) {
+/** The line's straight and wavy stretches (wavy: the speaker is off camera), in page lines. */
+function stretches(line: CoverageLine): { from: number; to: number; wavy: boolean }[] {
+  const out: { from: number; to: number; wavy: boolean }[] = [];
+  let at = line.top_line;
+  for (const [first, last] of line.wavy) {
+    if (first > at) out.push({ from: at, to: first - 1, wavy: false });
+    out.push({ from: Math.max(first, at), to: last, wavy: true });
+    at = last + 1;
+  }
+  if (at <= line.bottom_line) out.push({ from: at, to: line.bottom_line, wavy: false });
+  return out;
+}
+
+function CoverageMark({ line, lineHeight, top, onOpen }: { line: CoverageLine; lineHeight: number; top: string; onOpen: () => void }) {
+  const height = `${(line.bottom_line - line.top_line + 1) * lineHeight}in`;
   return (
     <button
       class={`coverage-line ${line.starts ? "coverage-starts" : ""} ${line.ends ? "coverage-ends" : "coverage-runs-on"}`}
@@ -230,6 +245,12 @@ function CoverageMark({ line, top, height, onOpen }: { line: CoverageLine; top: 
       aria-label={`Shot ${line.number}`}
       onClick={onOpen}
     >
+      {stretches(line).map((part) => (
+        <span
+          class={part.wavy ? "coverage-wavy" : "coverage-straight"}
+          style={{ top: `${(part.from - line.top_line) * lineHeight}in`, height: `${(part.to - part.from + 1) * lineHeight}in` }}
+        />
+      ))}
       {line.starts && <span class="coverage-label">{line.number}</span>}
     </button>
   );
