@@ -335,7 +335,9 @@ def _proposals(read: _Scene) -> list[ShotProposal]:
         a, b = pair
         span = _exchange(read, a, b)
         out.append(_proposal(read, key="two_shot", coverage="two_shot", description=f"Two-shot: {a} and {b}.", size="MS", framing="two_shot", lines=span, characters=[a, b], subject=a))
-        # The overs both ways: same size, same lens, each over the other's shoulder (mirrored).
+        # The overs both ways: same size, same lens, each over the other's shoulder (mirrored);
+        # a size wider than the singles, so cutting from an over to a single is a clear change
+        # (the 30-degree rule's other half).
         for on, over in ((a, b), (b, a)):
             out.append(
                 _proposal(
@@ -343,7 +345,7 @@ def _proposals(read: _Scene) -> list[ShotProposal]:
                     key=f"ots:{_key_name(on)}",
                     coverage="ots",
                     description=f"Over {over}'s shoulder on {on}.",
-                    size="MCU",
+                    size="MS",  # a size wider than the singles (MCU): a clear change from the over to the single
                     framing="ots",
                     lines=span,
                     characters=[on, over],

@@ -159,6 +159,8 @@ def test_the_overs_mirror_each_other_and_each_sees_its_subject():
     on_ben, on_anna = shots["ots:ben"], shots["ots:anna"]
     assert (on_ben.proposal.shot_size, on_ben.proposal.lens_mm, on_ben.proposal.angle) == (on_anna.proposal.shot_size, on_anna.proposal.lens_mm, on_anna.proposal.angle)
     assert shots["single:ben"].proposal.lens_mm == shots["single:anna"].proposal.lens_mm
+    # Cutting from an over to the single of the same person is a clear change of size.
+    assert on_ben.proposal.shot_size == "MS" and shots["single:ben"].proposal.shot_size == "MCU"
     ben_cam, anna_cam = on_ben.camera_spec["camera"], on_anna.camera_spec["camera"]
     # Mirrored across the perpendicular bisector of the line (x = 0 on the default marks).
     assert ben_cam["position"][0] == pytest.approx(-anna_cam["position"][0], abs=1e-3)

@@ -35,7 +35,7 @@ log = logging.getLogger(__name__)
 EDITABLE = ("description", "shot_size", "framing", "angle", "movement", "rig", "lens_mm", "duration_s", "dialogue")
 # Those that move the camera: editing one lays the proposal's camera out again.
 LAYOUT_FIELDS = {"shot_size", "framing", "angle", "movement", "lens_mm", "duration_s"}
-PLANNER_VERSION = 1  # bump when the planner's rules change, so scenes are planned again
+PLANNER_VERSION = 2  # bump when the planner's rules change, so scenes are planned again
 
 
 # --- Reading scenes into the planner ------------------------------------------------------------------
