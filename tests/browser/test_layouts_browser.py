@@ -58,8 +58,13 @@ def get(page, path):
 
 
 def sideways_overflow(page):
-    """How far the page scrolls sideways (0: it does not)."""
-    return page.evaluate("() => document.scrollingElement.scrollWidth - document.scrollingElement.clientWidth")
+    """How far the page scrolls sideways (0: it does not), with what sticks out when it does."""
+    return page.evaluate("""() => {
+        const root = document.scrollingElement, over = root.scrollWidth - root.clientWidth;
+        if (over <= 0) return 0;
+        const out = [...document.querySelectorAll("body *")].filter((e) => e.getBoundingClientRect().right > root.clientWidth + 0.5);
+        return [over, out.slice(0, 6).map((e) => `${e.tagName}.${e.className} ${Math.round(e.getBoundingClientRect().right)}`)];
+    }""")
 
 
 def settle(page):
