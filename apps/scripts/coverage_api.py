@@ -11,6 +11,7 @@ from rest_framework.response import Response
 from apps.boards.models import Scene
 from apps.projects.access import projects_for, require
 from apps.projects.ids import IdField, id_or_400
+from apps.projects.parsers import JSONParser
 from apps.projects.permissions import EDIT
 
 from . import coverage
@@ -91,6 +92,7 @@ class CoverageProposalViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, 
 
     queryset = CoverageProposal.objects.none()  # for the schema; every request is scoped below
     serializer_class = CoverageProposalSerializer
+    parser_classes = [JSONParser]  # an accept's choices are nested: JSON only
     error_statuses = (404,)  # the list names its scene or project: another production's is not found (studio.openapi)
 
     def get_queryset(self):
