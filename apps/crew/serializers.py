@@ -52,6 +52,8 @@ class MembershipCreateSerializer(serializers.Serializer):
 
 
 class InviteSerializer(serializers.ModelSerializer):
+    # Plain text, not an email field: an invite by link has none, and "" is no address.
+    email = serializers.CharField(read_only=True, help_text="Who it was sent to; empty for an invite by link.")
     status = serializers.SerializerMethodField(help_text="pending, accepted, revoked or expired.")
     invited_by = serializers.SerializerMethodField()
     accepted_by = serializers.SerializerMethodField()
