@@ -174,8 +174,8 @@ def test_new_shot_from_lines_is_made_like_any_shot_and_recorded(api, project, di
     assert changes[-1].data["fields"]["script_lines"]["page"] == 1
 
 
-def test_a_viewer_reads_but_may_not_line_and_another_production_gets_404(api, project, viewer, outsider, other_project, script):
-    shot = boards.create_shot(scenes(project)[0], {}, None)
+def test_a_viewer_reads_but_may_not_line_and_another_production_gets_404(api, project, director, viewer, outsider, other_project, script):
+    shot = boards.create_shot(scenes(project)[0], {}, director)
     first = element(script, "action", "MARA fills")
     assert api(viewer).get(f"/api/scripts/{script.pk}/pages/").status_code == 200
     assert api(viewer).get(f"/api/scripts/{script.pk}/lined-pdf/").status_code == 200
