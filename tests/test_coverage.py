@@ -17,6 +17,7 @@ from apps.boards import services as boards
 from apps.boards.models import Scene, Shot
 from apps.changes.models import Change
 from apps.renders.models import RenderJob
+from apps.scripts import assistant
 from apps.scripts import services as scripts
 from apps.scripts.models import ShotLines
 from previs import coverage
@@ -401,6 +402,16 @@ def test_the_assistant_refines_descriptions_and_adds_shots_within_the_schema(api
     assert extra["camera_spec"]["camera"]["pitch_deg"] > 0  # laid out by the studio's layout, looking up
     made = api(director).post("/api/coverage-proposals/accept/", {"scene": imported[0].pk, "proposals": [{"id": extra["id"]}]}, format="json")
     assert made.status_code == 201 and Shot.objects.get(pk=made.json()["accepted"][0]["shot"]).angle == "low"
+
+
+def test_the_assistant_is_off_by_default(monkeypatch):
+    for name in ("STUDIO_ASSISTANT_URL", "STUDIO_ASSISTANT_MODEL", "STUDIO_ASSISTANT_KEY"):
+        monkeypatch.delenv(name, raising=False)
+    planned = coverage.plan_coverage(scene_from(SCRIPT))
+    assert assistant.settings() is None and assistant.fingerprint() == ""
+    assert assistant.refine(None, scene_from(SCRIPT), planned) is planned  # no request, the planner's answer
+    monkeypatch.setenv("STUDIO_ASSISTANT_URL", "http://127.0.0.1:9/v1")  # a URL without a model is still off
+    assert assistant.settings() is None
 
 
 @pytest.mark.parametrize(

@@ -1,11 +1,12 @@
-"""Coverage in the browser: a draft is imported, the director opens a scene's Coverage panel,
+"""Coverage in the browser: a draft is imported into a production of its own (its first draft,
+whatever other tests import into the demo project), the director opens a scene's Coverage panel,
 edits one proposal's lens and accepts it, rejects another, then accepts the rest; a second person's
-board receives every shot through the room, without a reload."""
+board receives every shot through the room, without a reload, and the lined script lines them."""
 
 import pytest
 from playwright.sync_api import expect
 
-from .helpers import board_from_api, open_demo_project, wait_live
+from .helpers import board_from_api, sign_in, wait_live
 
 pytestmark = pytest.mark.browser
 
@@ -38,12 +39,24 @@ def import_draft(page):
 def chart_room_scene(page, project_id):
     board = board_from_api(page, project_id)
     names = {location["id"]: location["name"] for location in board["locations"]}
-    return next(scene for scene in board["scenes"] if names.get(scene["location"]) == "CHART ROOM" and not scene["shots"])
+    return next(scene for scene in board["scenes"] if names.get(scene["location"]) == "CHART ROOM")
+
+
+def open_new_project(page, other_page):
+    sign_in(page)
+    csrf = next(c["value"] for c in page.context.cookies() if c["name"] == "csrftoken")
+    answer = page.request.post("/api/projects/", data={"name": "Chart Room (coverage)", "fps": "24", "aspect_ratio": "2.39", "sensor": "super35"}, headers={"X-CSRFToken": csrf})
+    assert answer.ok, answer.text()
+    project_id = answer.json()["id"]
+    sign_in(other_page)
+    for desk in (page, other_page):
+        desk.goto(f"/projects/{project_id}")
+        expect(desk.get_by_test_id("project-title")).to_have_text("Chart Room (coverage)")
+    return project_id
 
 
 def test_accept_a_scenes_coverage_and_a_second_board_sees_the_shots(page, other_page):
-    project_id = open_demo_project(page)
-    open_demo_project(other_page)
+    project_id = open_new_project(page, other_page)
     wait_live(page)
     wait_live(other_page)
     import_draft(page)
@@ -80,7 +93,12 @@ def test_accept_a_scenes_coverage_and_a_second_board_sees_the_shots(page, other_
     board = board_from_api(other_page, project_id)
     shots = next(s for s in board["scenes"] if s["id"] == scene["id"])["shots"]
     assert len(shots) == total - 1
-    assert any(s["framing"] == "two_shot" and s["lens_mm"] == 32 for s in shots)
+    two_shot = next(s for s in shots if s["framing"] == "two_shot")
+    assert two_shot["lens_mm"] == 32
+    # The lined script draws each accepted shot's line, labelled with its number.
+    other_page.get_by_test_id("tab-script").click()
+    expect(other_page.get_by_test_id("lined-script")).to_be_visible(timeout=15_000)
+    expect(other_page.locator(".coverage-label", has_text=two_shot["number"])).to_have_count(1)
     # A reload shows the same decisions.
     page.reload()
     page.get_by_test_id(f"scene-{scene['id']}-coverage").click()
