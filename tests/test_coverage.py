@@ -273,6 +273,12 @@ def test_accepting_makes_shots_render_jobs_and_changes(api, project, director, i
     assert again.status_code == 400 and "already shot" in json.dumps(again.json())
     refused = api(director).post(f"/api/coverage-proposals/{two_shot['id']}/reject/")
     assert refused.status_code == 400 and "already a shot" in json.dumps(refused.json())
+    # A proposal whose shot was deleted since may be accepted again: a new shot, the next number.
+    first = Shot.objects.get(pk=accepted[0]["shot"])
+    boards.delete_shot(first, director, None)
+    redo = api(director).post("/api/coverage-proposals/accept/", {"scene": scene.pk, "proposals": [{"id": two_shot["id"]}]}, format="json")
+    assert redo.status_code == 201, redo.content
+    assert redo.json()["accepted"][0]["shot"] != first.pk and Shot.objects.filter(pk=redo.json()["accepted"][0]["shot"], framing="two_shot").exists()
 
 
 @pytest.mark.django_db

@@ -191,8 +191,9 @@ def accept(scene, choices, actor):
         if row.scene_id != scene.pk:
             errors[f"proposals.{index}.id"] = [f"Proposal {row.pk} is not one of scene {scene.number}'s."]
             continue
-        if row.status == CoverageProposal.ACCEPTED:
-            errors[f"proposals.{index}.id"] = [f"Proposal {row.pk} is already shot {row.shot.number if row.shot else '(deleted)'}."]
+        if row.status == CoverageProposal.ACCEPTED and row.shot_id is not None:
+            # (One whose shot was deleted since may be accepted again.)
+            errors[f"proposals.{index}.id"] = [f"Proposal {row.pk} is already shot {row.shot.number}."]
             continue
         try:
             planned.append((row, *edited(row, fields or {}, f"proposals.{index}.fields")))
@@ -204,8 +205,8 @@ def accept(scene, choices, actor):
     made = []
     with transaction.atomic():
         # Two people accepting the same proposal at once: the second finds it taken, not two shots.
-        statuses = dict(CoverageProposal.objects.select_for_update().filter(pk__in=[row.pk for row, _p, _s in planned]).values_list("pk", "status"))
-        taken = [pk for pk, status in statuses.items() if status == CoverageProposal.ACCEPTED]
+        locked = CoverageProposal.objects.select_for_update().filter(pk__in=[row.pk for row, _p, _s in planned]).values_list("pk", "status", "shot_id")
+        taken = [pk for pk, status, shot_id in locked if status == CoverageProposal.ACCEPTED and shot_id is not None]
         if taken:
             raise ValidationError({"proposals": [f"Proposal {pk} was accepted meanwhile." for pk in taken]})
         for row, proposal, spec in planned:

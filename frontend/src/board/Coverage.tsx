@@ -140,7 +140,7 @@ function ProposalCard({ row, canEdit, busy, onAccept, onReject }: { row: Proposa
         ) : (
           <p class="coverage-description">{p.description}</p>
         )}
-        {canEdit && row.status !== "accepted" && (
+        {canEdit && (row.status !== "accepted" || row.shot == null) && (
           <div class="coverage-actions">
             <button class="btn btn-small btn-primary" disabled={busy} data-testid={`proposal-${p.key}-accept`}
               onClick={async () => { if (await onAccept(Object.keys(edits).length ? edits : undefined)) setEditing(false); }}>
@@ -152,7 +152,7 @@ function ProposalCard({ row, canEdit, busy, onAccept, onReject }: { row: Proposa
             {row.status === "proposed" && <button class="btn btn-small btn-ghost" data-testid={`proposal-${p.key}-reject`} onClick={onReject}>Reject</button>}
           </div>
         )}
-        {row.status === "accepted" && row.shot != null && <div class="muted" data-testid={`proposal-${p.key}-shot`}>Shot made (#{row.shot})</div>}
+        {row.status === "accepted" && <div class="muted" data-testid={`proposal-${p.key}-shot`}>{row.shot != null ? "Shot made" : "Its shot was deleted; accept it again to make another"}</div>}
       </div>
     </li>
   );
