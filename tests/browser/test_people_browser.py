@@ -98,3 +98,31 @@ def test_invite_sign_up_edit_and_roles(page, other_page, studio, studio_data_dir
     expect(other_page.get_by_test_id("member-demo-remove")).to_have_count(0)
     members = {m["username"]: m["role"] for m in page.request.get(f"/api/projects/{project_id}/members/").json()}
     assert members[INVITEE] == "director" and members["demo"] == "owner"
+
+
+def no_horizontal_overflow(page):
+    return page.evaluate("() => document.documentElement.scrollWidth <= document.documentElement.clientWidth")
+
+
+def test_people_pages_fit_a_phone(page):
+    """The Crew screen, the sign-in help and the reset page at 390×844, without sideways scrolling."""
+    page.set_viewport_size({"width": 390, "height": 844})
+    page.goto("/login")
+    expect(page.get_by_test_id("forgot-password")).to_be_visible()
+    assert no_horizontal_overflow(page)
+    page.get_by_test_id("forgot-password").click()
+    page.wait_for_url("**/reset")
+    page.locator("input[name=email]").fill("nobody-here@example.com")
+    page.get_by_test_id("reset-request").click()
+    expect(page.get_by_test_id("reset-sent")).to_contain_text("If a studio login uses that address")  # the same answer for any address
+    assert no_horizontal_overflow(page)
+    page.goto("/reset/MQ/not-a-real-token")
+    page.locator("input[name=password]").fill("tide-lantern-harbour-93")
+    page.get_by_test_id("reset-submit").click()
+    expect(page.get_by_test_id("reset-error")).to_contain_text("not valid any more")
+    project_id = open_demo_project(page)
+    page.goto(f"/projects/{project_id}/members")
+    expect(page.get_by_test_id("member-demo")).to_be_visible()
+    page.get_by_test_id("invite-link").click()
+    expect(page.get_by_test_id("invite-url")).to_have_value(re.compile(r"/invites/[A-Za-z0-9_-]{40,}$"))
+    assert no_horizontal_overflow(page)
