@@ -137,6 +137,9 @@ function RenderBox({ shot, job }: { shot: Shot; job: JobView | undefined }) {
           {active ? "Rendering…" : "Render frame"}
         </button>
       )}
+      {!store.can.render && (
+        <LockedButton action="render" role={store.data?.project.role} testid={`shot-${shot.id}-render-locked`}>Render frame</LockedButton>
+      )}
       {store.can.render && !active && (
         <button class="btn btn-ghost btn-tiny" onClick={() => store.renderFrame(shot, "diffusion")} data-testid={`shot-${shot.id}-render-styled`}
           disabled={!CAPABILITIES.styled_renders} title={CAPABILITIES.styled_renders_reason ?? "Styled frame from the project's look, keeping this shot's framing"}>
