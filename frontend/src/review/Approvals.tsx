@@ -5,6 +5,7 @@ import { toast } from "../ui/toasts";
 import { when } from "./context";
 import type { Decision, ReviewItem } from "./protocol";
 import type { ReviewSession } from "./session";
+import { whoMay } from "../ui/roles";
 
 const DECISIONS: Record<Decision, string> = { approved: "Approved", changes_requested: "Changes requested" };
 
@@ -47,6 +48,10 @@ export function ApprovalBar({ session, item }: { session: ReviewSession; item: R
           <button class="btn btn-small btn-approve" disabled={busy} onClick={() => decide("approved")} data-testid="approve">Approve</button>
           <button class="btn btn-small btn-changes" disabled={busy} onClick={() => decide("changes_requested")} data-testid="request-changes">Request changes</button>
         </div>
+      )}
+      {/* A member whose role may not decide is told who does (a guest's link says what it allows). */}
+      {!session.canApprove && !session.isGuest && session.link !== "closed" && (
+        <span class="muted small role-note" data-testid="approve-locked">{whoMay("approve")}</span>
       )}
     </div>
   );
