@@ -18,6 +18,10 @@ import { columnLayoutCss, type ColumnLayout } from "./columns";
 import { formatDuration } from "./format";
 import { printHeading } from "./print";
 import { ScriptLinesLink } from "../script/ScriptLinesLink";
+import { FindBar, FoldButton, ThumbCell, useFoldedScenes, useFound, useShotFilter } from "./Finding";
+import { useRovingCells } from "./roving";
+import { NO_FILTER } from "./filters";
+import { shotPicture, type ShotPicture } from "./thumbnail";
 
 const SHOT_MIME = "application/x-previs-shot";
 
@@ -27,6 +31,7 @@ const SHOT_MIME = "application/x-previs-shot";
 const COLUMNS: (ColumnLayout & { title?: string })[] = [
   { key: "grip", label: "", width: 20, card: "none" },
   { key: "number", label: "Shot", width: 54, tablet: 48, card: "title" },
+  { key: "thumb", label: "Frame", width: 76, tablet: 60, hideAt: 920, card: "head", title: "The shot's board: its chosen panel image, else its latest frame render" },
   { key: "description", label: "Description / Action", width: 0, card: "text" },
   { key: "dialogue", label: "Dialogue", width: 160, hideAt: 1360, card: "text", cardLabel: "Dialogue" },
   { key: "characters", label: "Characters", width: 106, tablet: 104, hideAt: 920, card: "text", cardLabel: "Cast" },
@@ -55,6 +60,11 @@ export function ShotList() {
   const openShot = route.name === "project" ? route.shot : null; // the shot whose camera panel is open
   const shown = useRowsShown(shots);
   const locks = rowLocks(store);
+  const [filter, setFilter] = useShotFilter();
+  const found = useFound(data, filter);
+  const [folded, toggleFold] = useFoldedScenes(data.project.id);
+  const grid = useRef<HTMLTableElement>(null);
+  useRovingCells(grid);
   let budget = shown; // rows left to render in this pass (scenes past it render their heads only)
 
   return (
@@ -67,21 +77,24 @@ export function ShotList() {
         <span class="hint">Click or Enter to edit · Tab next cell · Esc cancels · Alt+↑/↓ moves a shot · C opens the camera</span>
         {store.can.edit && <button class="btn btn-primary btn-small" onClick={() => store.createScene()} data-testid="add-scene">+ Scene</button>}
       </div>
+      <FindBar data={data} filter={filter} onChange={setFilter} found={found} />
       <div class="table-scroll">
         {COLUMN_LAYOUT}
-        <table class="grid shots-table" onKeyDown={(e) => navigateCells(e, store)}>
+        <table ref={grid} id="shot-list" aria-label="Shot list" class="grid shots-table" onKeyDown={(e) => navigateCells(e, store)}>
           <colgroup>{COLUMNS.map((c) => <col key={c.key} style={c.width ? { width: `${c.width}px` } : undefined} />)}</colgroup>
           <thead>
             <tr class="print-head" data-testid="print-head"><th colSpan={COLUMNS.length}>{printHeading(data.project.name, "Shot list")}</th></tr>
             <tr>{COLUMNS.map((c) => <th key={c.key} title={c.title} class={`col-${c.key}`}>{c.label}</th>)}</tr>
           </thead>
-          {data.scenes.map((scene) => {
-            const rows = Math.min(scene.shots.length, Math.max(budget, 0));
-            budget -= scene.shots.length;
-            return <SceneBlock key={scene.id} scene={scene} openShot={openShot} rows={rows} locks={locks} />;
+          {found.scenes.map(({ scene, shots: shownShots }) => {
+            const isFolded = folded.has(scene.id);
+            const rows = isFolded ? 0 : Math.min(shownShots.length, Math.max(budget, 0));
+            budget -= rows;
+            return <SceneBlock key={scene.id} scene={scene} shots={shownShots} openShot={openShot} rows={rows} locks={locks} folded={isFolded} onFold={() => toggleFold(scene.id)} />;
           })}
         </table>
         {PRIME_DATALIST}
+        {data.scenes.length > 0 && found.scenes.length === 0 && <p class="empty" data-testid="find-nothing">No shots match. <button class="btn btn-ghost btn-small" onClick={() => setFilter(NO_FILTER)}>Clear the search and filters</button></p>}
         {data.scenes.length === 0 && <p class="empty">No scenes yet. {store.can.edit ? "Add the first with “+ Scene”." : ""}</p>}
       </div>
     </div>
@@ -180,7 +193,7 @@ function dropShot(store: BoardStore, event: DragEvent, afterId: number | null, s
   void store.moveShot(shot, afterId, sceneId);
 }
 
-function SceneBlock({ scene, openShot, rows, locks }: { scene: Scene; openShot: number | null; rows: number; locks: Map<number, string> }) {
+function SceneBlock({ scene, shots, openShot, rows, locks, folded, onFold }: { scene: Scene; shots: Shot[]; openShot: number | null; rows: number; locks: Map<number, string>; folded: boolean; onFold: () => void }) {
   const store = useStore(); // ShotList re-renders every scene on a change
   const canEdit = store.can.edit;
   const [dropping, setDropping] = useState(false);
@@ -205,6 +218,7 @@ function SceneBlock({ scene, openShot, rows, locks }: { scene: Scene; openShot: 
       <tr class={`scene-row ${dropping ? "drop-into" : ""}`} onDragOver={acceptShot} onDragLeave={() => setDropping(false)} onDrop={(e) => dropIntoScene(e, null)}>
         <td colSpan={COLUMNS.length}>
           <div class="scene-head">
+            <FoldButton sceneId={scene.id} sceneNumber={scene.number} folded={folded} onToggle={onFold} />
             <EditCell as="span" class="scene-number" testid={`scene-${scene.id}-number`} value={scene.number} canEdit={canEditScene} focus={{ entity: "scene", id: scene.id, field: "number" }}
               display={scene.number} save={saveScene("number")} editor={lineEditor("12")} title="Scene number" />
             <span class="slugline" data-testid={`scene-${scene.id}-heading`}>
@@ -247,11 +261,11 @@ function SceneBlock({ scene, openShot, rows, locks }: { scene: Scene; openShot: 
             display={scene.synopsis || <span class="placeholder">Synopsis — what happens in this scene</span>} save={saveScene("synopsis")} editor={textEditor(2)} />
         </td>
       </tr>
-      {scene.shots.slice(0, rows).map((shot, index) => (
-        <ShotRow key={shot.id} shot={shot} previous={index > 0 ? scene.shots[index - 1].id : null} open={shot.id === openShot}
+      {shots.slice(0, rows).map((shot) => (
+        <ShotRow key={shot.id} shot={shot} previous={previousShot(scene, shot)} open={shot.id === openShot} picture={pictureOf(store, shot)}
           sceneId={scene.id} canEdit={canEdit} characters={store.data!.characters} job={store.jobs.get(shot.id)} locks={locks.get(shot.id) ?? ""} />
       ))}
-      <tr class="add-row" onDragOver={acceptShot} onDrop={(e) => dropIntoScene(e, scene.shots.at(-1)?.id ?? null)}>
+      {!folded && <tr class="add-row" onDragOver={acceptShot} onDrop={(e) => dropIntoScene(e, scene.shots.at(-1)?.id ?? null)}>
         <td colSpan={COLUMNS.length}>
           {canEdit ? (
             <button class="btn btn-ghost btn-small" data-testid={`scene-${scene.id}-add-shot`}
@@ -263,9 +277,27 @@ function SceneBlock({ scene, openShot, rows, locks }: { scene: Scene; openShot: 
             </button>
           ) : scene.shots.length === 0 ? <span class="placeholder">No shots</span> : null}
         </td>
-      </tr>
+      </tr>}
     </tbody>
   );
+}
+
+/** The shot before this one in its scene (a filter may hide it; a drop "before" still means here). */
+function previousShot(scene: Scene, shot: Shot): number | null {
+  const index = scene.shots.indexOf(shot);
+  return index > 0 ? scene.shots[index - 1].id : null;
+}
+
+/** The shot's picture, as one value that changes only when the picture does (ShotRow is memoised). */
+const pictures = new Map<string, ShotPicture>();
+function pictureOf(store: BoardStore, shot: Shot): ShotPicture | null {
+  const picture = shotPicture(shot, store.latestFrame(shot.id));
+  if (!picture) return null;
+  const key = `${picture.from}:${picture.url}`;
+  const known = pictures.get(key);
+  if (known) return known;
+  pictures.set(key, picture);
+  return picture;
 }
 
 /** A page count as ADs write it: 2 3/8, 7/8, 1. */
@@ -297,6 +329,8 @@ interface ShotRowProps {
   canEdit: boolean;
   characters: Character[];
   job: JobView | undefined;
+  /** The shot's board picture (thumbnail.ts). */
+  picture: ShotPicture | null;
   /** Who else is editing this row's cells (rowLocks): the row re-renders when that changes. */
   locks: string;
 }
@@ -314,7 +348,7 @@ class ShotRow extends Component<ShotRowProps> {
   }
 }
 
-function ShotRowCells({ shot, previous, open, sceneId, canEdit, characters, job }: ShotRowProps) {
+function ShotRowCells({ shot, previous, open, sceneId, canEdit, characters, job, picture }: ShotRowProps) {
   const store = useStore();
   const [armed, setArmed] = useState(false);
   const [drop, setDrop] = useState<"" | "before" | "after">("");
@@ -353,6 +387,7 @@ function ShotRowCells({ shot, previous, open, sceneId, canEdit, characters, job 
         {canEdit ? "⋮⋮" : ""}
       </td>
       <EditCell {...cell} {...at("number")} class="shot-number" value={shot.number} display={shot.number} save={save("number")} editor={lineEditor("12A")} />
+      <ThumbCell shotId={shot.id} shotNumber={shot.number} picture={picture} />
       <EditCell {...cell} {...at("description")} class="text-cell" multiline value={shot.description}
         display={<>
           {shot.description || <span class="placeholder">Action…</span>}

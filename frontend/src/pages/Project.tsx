@@ -3,6 +3,7 @@ import type { SessionUser } from "../api/types";
 import { ExportsButton } from "../board/Exports";
 import { Library } from "../board/Library";
 import { ScriptImportButton } from "../board/ScriptImport";
+import { focusGrid } from "../board/roving";
 import { ShotList } from "../board/ShotList";
 import { Storyboard } from "../board/Storyboard";
 import { CameraDrawer } from "../camera/CameraDrawer";
@@ -13,6 +14,7 @@ import { StoreContext, useBoard } from "../state/context";
 import { BoardStore } from "../state/store";
 import { RoleBadge } from "../ui/fields";
 import { Avatars } from "../ui/Presence";
+import { ShortcutSheet, SkipLink } from "../ui/Shortcuts";
 import { TopBar } from "../ui/TopBar";
 import { ASPECT_RATIOS, SENSORS, shortLabel } from "../vocab";
 
@@ -73,6 +75,8 @@ function ProjectShell({ tab, shot, user, onSignOut }: { tab: ProjectTab; shot: n
 
   return (
     <div class="page project-page">
+      <SkipLink label={tab === "shots" ? "Skip to shot list" : `Skip to ${TABS.find((t) => t.tab === tab)?.label.toLowerCase() ?? "content"}`} target={() => skipToContent(tab)} />
+      <ShortcutSheet />
       <TopBar user={user} onSignOut={onSignOut}>
         {data && (
           <div class="project-head">
@@ -104,12 +108,19 @@ function ProjectShell({ tab, shot, user, onSignOut }: { tab: ProjectTab; shot: n
           </div>
         )}
       </TopBar>
-      <main class="project-main">
+      <main class="project-main" id="content" tabIndex={-1}>
         {store.loadError ? <p class="empty">{store.loadError}</p> : !data ? <p class="muted pad">Loading board…</p> : tab === "shots" ? <ShotList /> : tab === "board" ? <Storyboard /> : tab === "script" ? <LinedScript /> : tab === "members" ? <Members user={user} /> : <Library />}
         {data && shot != null && <CameraDrawer key={shot} shotId={shot} onClose={() => navigate(projectPath(data.project.id, tab))} />}
       </main>
     </div>
   );
+}
+
+/** The skip link's target: the shot list's grid (its current cell), else the tab's content. */
+function skipToContent(tab: ProjectTab): boolean {
+  if (tab === "shots" && focusGrid(document.getElementById("shot-list"))) return true;
+  document.getElementById("content")?.focus();
+  return true;
 }
 
 function LinkIndicator() {

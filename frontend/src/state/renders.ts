@@ -71,12 +71,19 @@ export class RenderJobs {
     private readonly refused: (result: WriteResult<unknown>) => void,
   ) {}
 
+  /** Each shot's newest finished frame render with its picture (by shot id): what the shot shows
+   *  where no panel image was chosen (board/thumbnail.ts). */
+  readonly frames = new Map<number, { job: number; frame: Asset }>();
+
   /** Record a job (newer news of it replaces older); the shot's latest job follows. */
   private put(job: JobView): void {
     if (job.shot == null) return;
     this.all.set(job.id, job);
     const latest = this.latest.get(job.shot);
     if (!latest || latest.id <= job.id) this.latest.set(job.shot, job);
+    const frame = job.status === "succeeded" && job.kind === "frame" ? job.outputs?.find((o) => o.kind === "frame") : undefined;
+    const known = this.frames.get(job.shot);
+    if (frame && (!known || known.job <= job.id)) this.frames.set(job.shot, { job: job.id, frame });
   }
 
   /** A shot's renders, newest first (complete once loadHistory has run). */

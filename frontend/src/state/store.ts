@@ -165,6 +165,11 @@ export class BoardStore {
     return this.renders.latest;
   }
 
+  /** The shot's newest finished frame render (its picture), if any. */
+  latestFrame(shotId: number): Asset | undefined {
+    return this.renders.frames.get(shotId)?.frame;
+  }
+
   /** A shot's renders, newest first (complete once loadHistory has run). */
   jobsOf(shotId: number): JobView[] {
     return this.renders.of(shotId);

@@ -1,0 +1,88 @@
+// The keyboard in the project pages: "?" opens a sheet of the shortcuts the studio really has
+// (each one is handled where it is listed: Project.tsx, ShotList.tsx, EditCell.tsx,
+// CameraDrawer.tsx, Finding.tsx), and a skip link, the first tab stop, jumps past the header.
+import { useEffect, useRef, useState } from "preact/hooks";
+
+const SECTIONS: { title: string; keys: [string[], string][] }[] = [
+  {
+    title: "Anywhere in a project",
+    keys: [
+      [["Ctrl+Z", "⌘Z"], "Undo your last change"],
+      [["Ctrl+Shift+Z", "Ctrl+Y"], "Redo"],
+      [["Alt+1 … Alt+5"], "Shot list, Storyboard, Library, Script, Crew"],
+      [["?"], "This sheet"],
+    ],
+  },
+  {
+    title: "Shot list",
+    keys: [
+      [["/"], "Search scenes, shots, dialogue and notes"],
+      [["← → ↑ ↓"], "Move between cells"],
+      [["Enter", "F2"], "Edit the cell"],
+      [["Enter"], "Save the edit"],
+      [["Shift+Enter"], "New line in a long text"],
+      [["Tab", "Shift+Tab"], "Save and move to the next / previous cell"],
+      [["Esc"], "Cancel the edit"],
+      [["Alt+↑", "Alt+↓"], "Move the shot up / down"],
+      [["C"], "Open the shot's camera"],
+    ],
+  },
+  {
+    title: "Camera panel",
+    keys: [[["Esc"], "Close the panel"]],
+  },
+];
+
+const inField = (target: EventTarget | null) => !!(target as HTMLElement | null)?.closest?.("input, textarea, select, [contenteditable], .cell-editing");
+
+export function ShortcutSheet() {
+  const dialog = useRef<HTMLDialogElement>(null);
+  const [open, setOpen] = useState(false);
+  useEffect(() => {
+    const onKey = (event: KeyboardEvent) => {
+      if (event.key !== "?" || event.ctrlKey || event.metaKey || event.altKey || inField(event.target)) return;
+      event.preventDefault();
+      setOpen(true);
+    };
+    addEventListener("keydown", onKey);
+    return () => removeEventListener("keydown", onKey);
+  }, []);
+  useEffect(() => {
+    if (open && !dialog.current?.open) dialog.current?.showModal();
+  }, [open]);
+
+  if (!open) return null;
+  return (
+    <dialog ref={dialog} class="shortcut-sheet" aria-labelledby="shortcut-sheet-title" data-testid="shortcut-sheet" onClose={() => setOpen(false)}>
+      <div class="shortcut-head">
+        <h2 id="shortcut-sheet-title">Keyboard shortcuts</h2>
+        <button class="btn btn-ghost btn-small" onClick={() => dialog.current?.close()} data-testid="shortcut-sheet-close">Close</button>
+      </div>
+      {SECTIONS.map((section) => (
+        <section key={section.title}>
+          <h3>{section.title}</h3>
+          <dl>
+            {section.keys.map(([keys, what]) => (
+              <div class="shortcut" key={what}>
+                <dt>{keys.map((key, i) => <>{i > 0 && " or "}<kbd>{key}</kbd></>)}</dt>
+                <dd>{what}</dd>
+              </div>
+            ))}
+          </dl>
+        </section>
+      ))}
+    </dialog>
+  );
+}
+
+/** The first tab stop of a project page: straight to its content (on the shot list, into the grid). */
+export function SkipLink({ label, target }: { label: string; target: () => boolean }) {
+  return (
+    <a class="skip-link" href="#content" data-testid="skip-link"
+      onClick={(event) => {
+        if (target()) event.preventDefault();
+      }}>
+      {label}
+    </a>
+  );
+}
