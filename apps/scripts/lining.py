@@ -8,6 +8,8 @@ they follow any shot edit. A new shot from lines is made by apps.boards.services
 its camera layout, its own change), then lined, in one transaction.
 """
 
+import threading
+
 from django.db import transaction
 from rest_framework.exceptions import ValidationError
 
@@ -55,8 +57,29 @@ def checked_range(project_id, first_id, last_id):
     return first, last
 
 
+# A draft's elements never change once imported, so its pages are worked out once per process:
+# lining every accepted proposal of a feature (hundreds of shots) must not paginate it each time.
+# Keyed by what identifies the draft's content, not its id alone (ids come back after a flush).
+_PAGES = {}
+_PAGES_KEPT = 8
+_PAGES_LOCK = threading.Lock()  # request threads and the room's op thread share it
+
+
+def _pages(script):
+    key = (script.pk, script.sha256, script.created_at)
+    with _PAGES_LOCK:
+        pages = _PAGES.get(key)
+    if pages is None:
+        pages = pages_of(script)[0]
+        with _PAGES_LOCK:
+            while len(_PAGES) >= _PAGES_KEPT:
+                _PAGES.pop(next(iter(_PAGES)))
+            _PAGES[key] = pages
+    return pages
+
+
 def _summary_fields(script, first, last, pages=None):
-    pages = pages if pages is not None else pages_of(script)[0]
+    pages = pages if pages is not None else _pages(script)
     placed = lining.page_of(pages)
     printed = [placed[i] for i in range(first.index, last.index + 1) if i in placed]
     if not printed:
