@@ -25,6 +25,16 @@ def test_create_project_makes_caller_owner(api, owner):
     assert bad.status_code == 400 and set(bad.json()) >= {"name", "fps"}
 
 
+def test_a_name_over_its_limit_is_refused_even_when_trimming_would_fit(api, owner):
+    # The schema promises maxLength 200 for what is sent; trimming a leading vertical tab
+    # must not turn 201 characters into an accepted 200 (found by the contract fuzzer).
+    response = api(owner).post("/api/projects/", {"name": "\x0b" + "é" * 200, "fps": "25"}, format="json")
+    assert response.status_code == 400, response.content
+    assert "200" in response.json()["name"][0]
+    fits = api(owner).post("/api/projects/", {"name": " " + "é" * 199, "fps": "25"}, format="json")
+    assert fits.status_code == 201 and fits.json()["name"] == "é" * 199
+
+
 def test_projects_are_private_to_members(api, project, outsider, viewer):
     assert api(outsider).get("/api/projects/").json() == []
     assert api(outsider).get(f"/api/projects/{project.pk}/").status_code == 404

@@ -18,7 +18,7 @@ from previs.vocabulary import LONG_TEXT_MAX_CHARS
 from .access import require
 from .concurrency import StaleVersion, expected_version
 from .ids import id_or_400
-from .permissions import EDIT
+from .permissions import VIEW
 
 
 class TextOnlyField(serializers.CharField):
@@ -28,6 +28,10 @@ class TextOnlyField(serializers.CharField):
     def to_internal_value(self, data):
         if not isinstance(data, str):
             self.fail("invalid")
+        # The limit holds for what was sent, as the schema says (maxLength), not only for what
+        # is left after trimming: 201 characters are refused even when the first is a space.
+        if self.max_length is not None and len(data) > self.max_length:
+            self.fail("max_length", max_length=self.max_length)
         return super().to_internal_value(data)
 
 
@@ -113,13 +117,13 @@ class ProjectScopedViewSet(
 ):
     """CRUD over a model that belongs to a project.
 
-    Reads see only rows of the caller's projects (any other id is a 404). Writes need the EDIT
-    action, carry the version they were based on, and go through the app's services, which
-    record the change for the room. Subclasses provide `perform_create_service`,
-    `perform_update_service` and `perform_delete_service`.
+    Reads see only rows of the caller's projects (any other id is a 404). Writes carry the
+    version they were based on and go through the app's services with the caller's access: the
+    service checks the right (a member without it gets 403) and records the change for the
+    room. Subclasses provide `perform_create_service`, `perform_update_service` and
+    `perform_delete_service`.
     """
 
-    write_action = EDIT
     versioned = True  # writes name a version: stale → 409 (documented by studio.openapi)
     http_method_names = ["get", "post", "patch", "delete", "head", "options"]
 
@@ -129,8 +133,9 @@ class ProjectScopedViewSet(
             queryset = filter_by_ids(queryset, self.request, ("project", "scene", "shot"))
         return queryset
 
-    def require(self, project_id, action):
-        return require(self.request.user, project_id, action)
+    def access_to(self, project_id):
+        """The caller's access to the project (404 for a non-member), for the service to check."""
+        return require(self.request.user, project_id, VIEW)
 
     def get_serializer_context(self):
         context = super().get_serializer_context()
@@ -160,17 +165,17 @@ class ProjectScopedViewSet(
 
     def update(self, request, *args, **kwargs):
         instance = self.get_object()
-        self.require(instance.project_id, self.write_action)
+        access = self.access_to(instance.project_id)
         version = expected_version(request)
         serializer = self.get_serializer(instance, data=request.data, partial=True)
         serializer.is_valid(raise_exception=True)
-        instance = self.perform_update_service(instance, serializer.validated_data, version)
+        instance = self.perform_update_service(access, instance, serializer.validated_data, version)
         return Response(self.get_serializer(instance).data)
 
     def destroy(self, request, *args, **kwargs):
         instance = self.get_object()
-        self.require(instance.project_id, self.write_action)
-        self.perform_delete_service(instance, expected_version(request))
+        access = self.access_to(instance.project_id)
+        self.perform_delete_service(access, instance, expected_version(request))
         return Response(status=status.HTTP_204_NO_CONTENT)
 
     def scoped_parent(self, queryset, pk, field):
