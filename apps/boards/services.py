@@ -1,16 +1,26 @@
 """Writes and rules for scenes, shots, panels and the project library.
 
-Views and (later) room consumers call these; each write goes through apps.changes.editing,
-which checks versions, records the change for the room and keeps the order keys.
+REST views, room ops, the script and shot-list imports all call these; each write goes through
+apps.changes.editing, which checks versions, records the change for the room and keeps the
+order keys.
+
+Every write names its caller (`caller`: the caller's apps.projects.access.Access, as a socket or
+view holds it, or the user a write is made for, whose membership is then looked up) and checks
+the right here, in `editor`: the one gate of board writes, whatever the transport. A caller who
+is not a member of the row's project is told it does not exist (404, the room's not_found); a
+member whose role may not edit, and any share-link guest, is refused (403, "forbidden").
 """
 
 import copy
 import re
 
 from django.db import transaction
-from rest_framework.exceptions import ValidationError
+from django.http import Http404
+from rest_framework.exceptions import PermissionDenied, ValidationError
 
-from apps.changes import editing
+from apps.changes import editing, text
+from apps.projects.access import authorize
+from apps.projects.permissions import APPROVE, EDIT
 from previs.spec import MOVE_DEFAULTS, SpecError, layout_for_shot, normalize_spec
 
 from .models import Character, Location, Panel, Scene, Shot
@@ -33,32 +43,47 @@ LAYOUT_FIELDS = {"shot_size", "framing", "angle", "movement", "lens_mm", "sensor
 SPEC_FOLLOWS_FIELDS = {"lens_mm", "sensor", "aspect_ratio", "movement", "fps", "duration_s"}
 
 
+# --- The gate --------------------------------------------------------------------------------
+
+def editor(caller, project_id):
+    """The caller's Access, if they may edit the boards of project `project_id`; else Http404
+    (not a member, or an Access to another project) or PermissionDenied (a role without EDIT;
+    a guest never edits, whatever their link allows)."""
+    return authorize(caller, project_id, EDIT, guests=False)
+
+
 # --- Library ---------------------------------------------------------------------------------
 
-def create_character(project, data, actor):
+def create_character(project, data, caller):
+    actor = editor(caller, project.pk).actor
     return editing.create(Character, {**data, "project": project}, actor=actor, entity="character", represent=represent(CharacterSerializer))
 
 
-def update_character(character, data, actor, version):
-    character = editing.update_fields(character, data, actor=actor, expected_version=version, entity="character", represent=represent(CharacterSerializer))
+def update_character(character, data, caller, version):
+    access = editor(caller, character.project_id)
+    character = editing.update_fields(character, data, actor=access.actor, expected_version=version, entity="character", represent=represent(CharacterSerializer))
     for shot in Shot.objects.filter(characters=character, spec_locked=False):
-        relayout(shot, actor)  # a new height or colour must show in the shots it appears in
+        relayout(shot, access)  # a new height or colour must show in the shots it appears in
     return character
 
 
-def delete_character(character, actor, version):
+def delete_character(character, caller, version):
+    actor = editor(caller, character.project_id).actor
     editing.delete(character, actor=actor, expected_version=version, entity="character")
 
 
-def create_location(project, data, actor):
+def create_location(project, data, caller):
+    actor = editor(caller, project.pk).actor
     return editing.create(Location, {**data, "project": project}, actor=actor, entity="location", represent=represent(LocationSerializer))
 
 
-def update_location(location, data, actor, version):
+def update_location(location, data, caller, version):
+    actor = editor(caller, location.project_id).actor
     return editing.update_fields(location, data, actor=actor, expected_version=version, entity="location", represent=represent(LocationSerializer))
 
 
-def delete_location(location, actor, version):
+def delete_location(location, caller, version):
+    actor = editor(caller, location.project_id).actor
     editing.delete(location, actor=actor, expected_version=version, entity="location")
 
 
@@ -69,7 +94,8 @@ def next_scene_number(project):
     return str(max(numbers, default=0) + 1)
 
 
-def create_scene(project, data, actor):
+def create_scene(project, data, caller):
+    actor = editor(caller, project.pk).actor
     with transaction.atomic():
         siblings = Scene.objects.filter(project=project)
         values = {**data, "project": project, "rank": editing.rank_between(editing.last_rank(siblings), None)}
@@ -78,15 +104,18 @@ def create_scene(project, data, actor):
         return editing.create(Scene, values, actor=actor, entity="scene", represent=represent(SceneSerializer))
 
 
-def update_scene(scene, data, actor, version):
+def update_scene(scene, data, caller, version):
+    actor = editor(caller, scene.project_id).actor
     return editing.update_fields(scene, data, actor=actor, expected_version=version, entity="scene", represent=represent(SceneSerializer))
 
 
-def delete_scene(scene, actor, version):
+def delete_scene(scene, caller, version):
+    actor = editor(caller, scene.project_id).actor
     editing.delete(scene, actor=actor, expected_version=version, entity="scene")
 
 
-def move_scene(scene, after_id, actor, version):
+def move_scene(scene, after_id, caller, version):
+    actor = editor(caller, scene.project_id).actor
     siblings = Scene.objects.filter(project_id=scene.project_id)
     after = _sibling(siblings, after_id, "after")
     return editing.move(scene, siblings=siblings, parent_field="project", parent=scene.project, after=after, actor=actor, expected_version=version, entity="scene")
@@ -141,7 +170,8 @@ def _checked_spec(spec, field="camera_spec"):
         raise ValidationError({f"{field}.{path}": messages for path, messages in error.errors.items()})
 
 
-def create_shot(scene, data, actor):
+def create_shot(scene, data, caller):
+    actor = editor(caller, scene.project_id).actor
     data = dict(data)
     characters = data.pop("characters", [])
     with transaction.atomic():
@@ -159,7 +189,8 @@ def create_shot(scene, data, actor):
         return editing.create(Shot, values, actor=actor, entity="shot", represent=represent(ShotSerializer), m2m={"characters": characters})
 
 
-def update_shot(shot, data, actor, version):
+def update_shot(shot, data, caller, version):
+    actor = editor(caller, shot.project_id).actor
     data = dict(data)
     m2m = {"characters": data.pop("characters")} if "characters" in data else None
     if "number" in data:
@@ -180,6 +211,19 @@ def update_shot(shot, data, actor, version):
         if spec:
             data["camera_spec"] = spec_following(spec, data)
     return editing.update_fields(shot, data, actor=actor, expected_version=version, entity="shot", represent=represent(ShotSerializer), m2m=m2m)
+
+
+def follow_decision(access, shot, status):
+    """A shot's status after a reviewer's decision (apps.review records it): the approve right,
+    not EDIT, lets a director or a share-link guest with an "approve" link set it, and only to
+    what the decision says."""
+    if access.project_id != shot.project_id:
+        raise Http404("No such shot.")
+    if not access.allows(APPROVE):
+        raise PermissionDenied("This link does not allow approving." if access.is_guest else f"Your role ({access.role}) may not approve.")
+    if status not in ("approved", "changes_requested"):
+        raise ValidationError({"status": ["A decision approves a shot or asks for changes."]})
+    return editing.update_fields(shot, {"status": status}, actor=access.actor, expected_version=None, entity="shot", represent=represent(ShotSerializer))
 
 
 def spec_following(spec, fields):
@@ -214,25 +258,42 @@ def _check_shot_number_free(scene, number, exclude=None):
         raise ValidationError({"number": [f"Scene {scene.number} already has a shot {number}."]})
 
 
-def relayout(shot, actor):
+def relayout(shot, caller):
     """Recompute the camera spec from the shot-list fields (for shots not adjusted by hand)."""
+    actor = editor(caller, shot.project_id).actor
     spec = _checked_spec(layout_for_shot(**layout_kwargs(shot)))
     if spec == shot.camera_spec:
         return shot
     return editing.update_fields(shot, {"camera_spec": spec}, actor=actor, expected_version=None, entity="shot", represent=represent(ShotSerializer))
 
 
-def delete_shot(shot, actor, version):
+def delete_shot(shot, caller, version):
+    actor = editor(caller, shot.project_id).actor
     editing.delete(shot, actor=actor, expected_version=version, entity="shot")
 
 
-def move_shot(shot, after_id, scene_id, actor, version):
+def move_shot(shot, after_id, scene_id, caller, version):
+    actor = editor(caller, shot.project_id).actor
     scene = shot.scene if scene_id is None else _in_project(Scene, scene_id, shot.project_id, "parent")
     siblings = Shot.objects.filter(scene=scene)
     after = _sibling(siblings, after_id, "after")
     if scene.pk != shot.scene_id and Shot.objects.filter(scene=scene, number=shot.number).exists():
         raise ValidationError({"parent": [f"Scene {scene.number} already has a shot {shot.number}; renumber one first."]})
     return editing.move(shot, siblings=siblings, parent_field="scene", parent=scene, after=after, actor=actor, expected_version=version, entity="shot")
+
+
+def edit_text(caller, row, entity, field, update, raw_update):
+    """Merge a room's CRDT update into a long-text field of a board row (apps.changes.text keeps
+    the document) and write the merged text: no rules beyond the gate and the CRDT."""
+    actor = editor(caller, row.project_id).actor
+    merged = text.apply_update(row.project_id, entity, row.pk, field, update, getattr(row, field))
+    return editing.update_fields(
+        row, {field: merged}, actor=actor, expected_version=None, entity=entity,
+        represent=represent(SERIALIZERS[entity]), text_updates={field: raw_update},
+    )
+
+
+SERIALIZERS = {"scene": SceneSerializer, "shot": ShotSerializer, "panel": PanelSerializer, "character": CharacterSerializer, "location": LocationSerializer}
 
 
 def render_spec_for(shot):
@@ -244,29 +305,34 @@ def render_spec_for(shot):
 
 # --- Panels ----------------------------------------------------------------------------------
 
-def create_panel(shot, data, actor):
+def create_panel(shot, data, caller):
+    actor = editor(caller, shot.project_id).actor
     with transaction.atomic():
         siblings = Panel.objects.filter(shot=shot)
         values = {**data, "project_id": shot.project_id, "shot": shot, "rank": editing.rank_between(editing.last_rank(siblings), None)}
         return editing.create(Panel, values, actor=actor, entity="panel", represent=represent(PanelSerializer))
 
 
-def update_panel(panel, data, actor, version):
+def update_panel(panel, data, caller, version):
+    actor = editor(caller, panel.project_id).actor
     return editing.update_fields(panel, data, actor=actor, expected_version=version, entity="panel", represent=represent(PanelSerializer))
 
 
-def set_panel_upload(panel, data, actor, version):
+def set_panel_upload(panel, data, caller, version):
     from apps.assets.services import store_upload
 
-    asset = store_upload(project_id=panel.project_id, data=data, created_by=actor)
-    return update_panel(panel, {"image": asset}, actor, version)
+    access = editor(caller, panel.project_id)
+    asset = store_upload(project_id=panel.project_id, data=data, created_by=access.actor)
+    return update_panel(panel, {"image": asset}, access, version)
 
 
-def delete_panel(panel, actor, version):
+def delete_panel(panel, caller, version):
+    actor = editor(caller, panel.project_id).actor
     editing.delete(panel, actor=actor, expected_version=version, entity="panel")
 
 
-def move_panel(panel, after_id, shot_id, actor, version):
+def move_panel(panel, after_id, shot_id, caller, version):
+    actor = editor(caller, panel.project_id).actor
     shot = panel.shot if shot_id is None else _in_project(Shot, shot_id, panel.project_id, "parent")
     siblings = Panel.objects.filter(shot=shot)
     after = _sibling(siblings, after_id, "after")

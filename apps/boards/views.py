@@ -18,7 +18,7 @@ from apps.projects.api import ProjectScopedViewSet
 from apps.projects.concurrency import expected_version
 from apps.projects.ids import id_or_400, id_or_404
 from apps.projects.models import Project
-from apps.projects.permissions import EDIT, VIEW
+from apps.projects.permissions import VIEW
 
 from . import services
 from .models import Character, Location, Panel, Scene, Shot
@@ -46,7 +46,8 @@ class PanelImageUpload(serializers.Serializer):
 
 
 class CreateWithParentMixin:
-    """Create under a parent named in the body (`parent_field`), checking EDIT on its project."""
+    """Create under a parent named in the body (`parent_field`), among the caller's projects;
+    the service checks the right to edit there."""
 
     parent_field = "project"
     parent_queryset = Project.objects.all()
@@ -77,19 +78,19 @@ class CreateWithParentMixin:
                 self._parent = parent
             else:
                 self._parent = self.scoped_parent(self.parent_queryset, pk, self.parent_field)
-            project_id = self._parent.pk if self.parent_field == "project" else self._parent.project_id
-            require(self.request.user, project_id, EDIT)
         return self._parent
 
     def perform_create_service(self, data):
         data = {k: v for k, v in data.items() if k != self.parent_field}
-        return self.create_service(self.create_parent(), data, self.request.user)
+        parent = self.create_parent()
+        access = self.access_to(parent.pk if self.parent_field == "project" else parent.project_id)
+        return self.create_service(parent, data, access)
 
-    def perform_update_service(self, instance, data, version):
-        return self.update_service(instance, data, self.request.user, version)
+    def perform_update_service(self, access, instance, data, version):
+        return self.update_service(instance, data, access, version)
 
-    def perform_delete_service(self, instance, version):
-        self.delete_service(instance, self.request.user, version)
+    def perform_delete_service(self, access, instance, version):
+        self.delete_service(instance, access, version)
 
 
 class MoveMixin:
@@ -97,10 +98,10 @@ class MoveMixin:
     @action(detail=True, methods=["post"])
     def move(self, request, pk=None):
         instance = self.get_object()
-        require(request.user, instance.project_id, EDIT)
+        access = self.access_to(instance.project_id)
         body = MoveSerializer(data=request.data)
         body.is_valid(raise_exception=True)
-        moved = self.move_service(instance, body.validated_data, request.user, expected_version(request))
+        moved = self.move_service(instance, body.validated_data, access, expected_version(request))
         return Response(self.get_serializer(moved).data)
 
 
@@ -136,8 +137,8 @@ class SceneViewSet(MoveMixin, CreateWithParentMixin, ProjectScopedViewSet):
     update_service = staticmethod(services.update_scene)
     delete_service = staticmethod(services.delete_scene)
 
-    def move_service(self, instance, body, user, version):
-        return services.move_scene(instance, body["after"], user, version)
+    def move_service(self, instance, body, access, version):
+        return services.move_scene(instance, body["after"], access, version)
 
 
 @extend_schema(parameters=LIST_FILTERS + [OpenApiParameter("scene", int, required=False)])
@@ -152,8 +153,8 @@ class ShotViewSet(MoveMixin, CreateWithParentMixin, ProjectScopedViewSet):
     update_service = staticmethod(services.update_shot)
     delete_service = staticmethod(services.delete_shot)
 
-    def move_service(self, instance, body, user, version):
-        return services.move_shot(instance, body["after"], body.get("parent"), user, version)
+    def move_service(self, instance, body, access, version):
+        return services.move_shot(instance, body["after"], body.get("parent"), access, version)
 
 
 @extend_schema(parameters=LIST_FILTERS + [OpenApiParameter("shot", int, required=False)])
@@ -168,17 +169,17 @@ class PanelViewSet(MoveMixin, CreateWithParentMixin, ProjectScopedViewSet):
     update_service = staticmethod(services.update_panel)
     delete_service = staticmethod(services.delete_panel)
 
-    def move_service(self, instance, body, user, version):
-        return services.move_panel(instance, body["after"], body.get("parent"), user, version)
+    def move_service(self, instance, body, access, version):
+        return services.move_panel(instance, body["after"], body.get("parent"), access, version)
 
     @extend_schema(request={"multipart/form-data": PanelImageUpload}, responses=PanelSerializer, description="Upload the panel's picture (PNG, JPEG or WebP, checked by content). Stored under its sha256.")
     @action(detail=True, methods=["post"], parser_classes=[MultiPartParser, FormParser])
     def image(self, request, pk=None):
         panel = self.get_object()
-        require(request.user, panel.project_id, EDIT)
+        access = self.access_to(panel.project_id)
         body = PanelImageUpload(data=request.data)
         body.is_valid(raise_exception=True)
-        panel = services.set_panel_upload(panel, body.validated_data["image"].read(), request.user, expected_version(request))
+        panel = services.set_panel_upload(panel, body.validated_data["image"].read(), access, expected_version(request))
         return Response(self.get_serializer(panel).data)
 
 

@@ -65,3 +65,17 @@ def require(user, project_id, action):
     if not access.allows(action):
         raise PermissionDenied(f"Your role ({access.role}) may not {action.replace('_', ' ')} in this project.")
     return access
+
+
+def authorize(caller, project_id, action, guests=True):
+    """The one check a service makes before a write: `caller` (an Access, as a socket or view
+    holds it, or the user a write is made for, whose membership is looked up here) may do
+    `action` in project `project_id`. Http404 for a non-member or an Access to another project,
+    PermissionDenied for a role (or link) without the action, and for any guest when `guests`
+    is False (guests never edit boards or render, whatever their link says)."""
+    access = caller if isinstance(caller, Access) else access_for(caller, project_id)
+    if access is None or access.project_id != project_id:
+        raise Http404("No such project.")
+    if (access.is_guest and not guests) or not access.allows(action):
+        raise PermissionDenied(f"Your role ({access.role}) may not {action.replace('_', ' ')} in this project.")
+    return access

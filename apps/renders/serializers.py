@@ -2,6 +2,7 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from apps.assets.serializers import AssetSerializer
+from apps.boards.models import Panel, Shot
 from apps.projects.ids import IdField
 
 from .models import RenderJob
@@ -31,3 +32,21 @@ class RenderJobCreateSerializer(serializers.Serializer):
     backend = serializers.ChoiceField(choices=RenderJob.BACKENDS, default=RenderJob.BLOCKING)
     seed = serializers.IntegerField(required=False, allow_null=True, min_value=0, max_value=2**31 - 1, help_text="Left out: the project's seed.")
     parameters = serializers.DictField(required=False, help_text="width, height (pixels) and backend options.")
+
+    def validate_shot(self, pk):
+        """The shot, among the caller's projects (another production's shot does not exist here;
+        the right to render there is the service's gate)."""
+        request = self.context.get("request")
+        user = request.user if request is not None else None
+        shot = Shot.objects.filter(pk=pk, project__memberships__user=user).select_related("project").first() if user else None
+        if shot is None:
+            raise serializers.ValidationError("No such shot in your projects.")
+        return shot
+
+    def validate(self, data):
+        panel_id = data.pop("panel", None)
+        if panel_id is not None:
+            data["panel"] = Panel.objects.filter(pk=panel_id, shot=data["shot"]).first()
+            if data["panel"] is None:
+                raise serializers.ValidationError({"panel": ["That panel is not a panel of this shot."]})
+        return data

@@ -16,6 +16,7 @@ import os
 import socket
 import time
 from dataclasses import dataclass, field
+from datetime import timedelta
 
 from django.conf import settings
 from django.db import transaction
@@ -27,6 +28,8 @@ from apps.assets.serializers import AssetSerializer
 from apps.assets.services import store_asset
 from apps.changes.broadcast import broadcast, render_frame
 from apps.changes.log import lock_project, record_change
+from apps.projects.access import authorize
+from apps.projects.permissions import RENDER
 from previs.vocabulary import ASPECT_RATIOS
 from workers.renderers import RenderCancelled
 
@@ -62,7 +65,7 @@ class RenderOutput:
 
 @dataclass
 class RenderResult:
-    outputs: list = field(default_factory=list)
+    outputs: list[RenderOutput] = field(default_factory=list)
 
 
 def diffusion_configured():
@@ -141,12 +144,15 @@ def prompt_for(shot, spec):
     )
 
 
-def create_job(*, shot, kind, backend, seed, parameters, actor, panel=None):
-    from apps.boards.services import render_spec_for
+def renderer(caller, project_id):
+    """The render gate, whatever asks (REST, the coverage planner): the caller's Access if they
+    may render in the project (404 for a non-member, 403 for a role without RENDER; a share-link
+    guest never renders)."""
+    return authorize(caller, project_id, RENDER, guests=False)
 
-    if backend == RenderJob.DIFFUSION and not diffusion_configured():
-        raise ValidationError({"backend": [NO_DIFFUSION]})
-    parameters = dict(parameters or {})
+
+def parameter_errors(parameters):
+    """{"parameters.<name>": [message]} for every render parameter out of its rules."""
     errors = {}
     for name, low, high, kinds, message in PARAMETER_RULES:
         value = parameters.get(name)
@@ -156,7 +162,22 @@ def create_job(*, shot, kind, backend, seed, parameters, actor, panel=None):
         if name in parameters and (not isinstance(parameters[name], str) or len(parameters[name]) > 2000):
             errors[f"parameters.{name}"] = ["Text of at most 2,000 characters."]
     unknown = set(parameters) - {rule[0] for rule in PARAMETER_RULES} - {"prompt", "negative_prompt"}
-    errors |= {f"parameters.{name}": ["Unknown parameter."] for name in unknown}
+    return errors | {f"parameters.{name}": ["Unknown parameter."] for name in unknown}
+
+
+def create_job(*, shot, kind, backend, seed, parameters, actor, panel=None):
+    """A render of `shot` (or of one of its panels). `actor` is the caller (an Access or the
+    user asking), checked by the render gate before anything else."""
+    from apps.boards.services import render_spec_for
+
+    access = renderer(actor, shot.project_id)
+    actor = access.actor
+    if panel is not None and panel.shot_id != shot.pk:
+        raise ValidationError({"panel": ["That panel is not a panel of this shot."]})
+    if backend == RenderJob.DIFFUSION and not diffusion_configured():
+        raise ValidationError({"backend": [NO_DIFFUSION]})
+    parameters = dict(parameters or {})
+    errors = parameter_errors(parameters)
     if errors:
         raise ValidationError(errors)
     spec = render_spec_for(shot)
@@ -219,6 +240,7 @@ def enqueue(job):
 
 
 def cancel_job(job, actor):
+    actor = renderer(actor, job.project_id).actor
     with transaction.atomic():
         lock_project(job.project_id)
         row = RenderJob.objects.select_for_update().get(pk=job.pk)
@@ -232,6 +254,7 @@ def cancel_job(job, actor):
 
 
 def retry_job(job, actor):
+    actor = renderer(actor, job.project_id).actor
     with transaction.atomic():
         lock_project(job.project_id)
         row = RenderJob.objects.select_for_update().get(pk=job.pk)
@@ -365,7 +388,7 @@ def requeue_stale_jobs(include_queued=False):
     update lets exactly one of them re-queue a given job.
     """
     now = timezone.now()
-    cutoff = now - timezone.timedelta(seconds=settings.RENDER_JOB_STALE_SECONDS)
+    cutoff = now - timedelta(seconds=settings.RENDER_JOB_STALE_SECONDS)
     candidates = list(RenderJob.objects.filter(status=RenderJob.RUNNING, heartbeat_at__lt=cutoff))
     queued = RenderJob.objects.filter(status=RenderJob.QUEUED)
     if not include_queued:

@@ -1,13 +1,11 @@
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
-from rest_framework.exceptions import ValidationError
 from rest_framework.response import Response
 
-from apps.boards.models import Panel, Shot
 from apps.projects.access import require
 from apps.projects.api import filter_by_ids
-from apps.projects.permissions import RENDER
+from apps.projects.permissions import VIEW
 
 from . import services
 from .models import RenderJob
@@ -27,33 +25,23 @@ class RenderJobViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.
 
     @extend_schema(request=RenderJobCreateSerializer, responses={201: RenderJobSerializer})
     def create(self, request):
-        body = RenderJobCreateSerializer(data=request.data)
-        body.is_valid(raise_exception=True)
+        body = RenderJobCreateSerializer(data=request.data, context={"request": request})
+        body.is_valid(raise_exception=True)  # the shot among the caller's projects, its panel, the parameters
         data = body.validated_data
-        shot = Shot.objects.filter(pk=data["shot"], project__memberships__user=request.user).select_related("project").first()
-        if shot is None:
-            raise ValidationError({"shot": ["No such shot in your projects."]})
-        require(request.user, shot.project_id, RENDER)
-        panel = None
-        if data.get("panel") is not None:
-            panel = Panel.objects.filter(pk=data["panel"], shot=shot).first()
-            if panel is None:
-                raise ValidationError({"panel": ["That panel is not a panel of this shot."]})
-        job = services.create_job(
-            shot=shot, kind=data["kind"], backend=data["backend"], seed=data.get("seed"), parameters=data.get("parameters"), actor=request.user, panel=panel
+        access = require(request.user, data["shot"].project_id, VIEW)
+        job = services.create_job(  # the render gate is the service's
+            shot=data["shot"], kind=data["kind"], backend=data["backend"], seed=data.get("seed"), parameters=data.get("parameters"), actor=access, panel=data.get("panel")
         )
         return Response(RenderJobSerializer(job).data, status=status.HTTP_201_CREATED)
 
     @extend_schema(request=None, responses=RenderJobSerializer)
     @action(detail=True, methods=["post"])
     def cancel(self, request, pk=None):
-        job = self.get_object()
-        require(request.user, job.project_id, RENDER)
-        return Response(RenderJobSerializer(services.cancel_job(job, request.user)).data)
+        job = self.get_object()  # another production's job: 404
+        return Response(RenderJobSerializer(services.cancel_job(job, require(request.user, job.project_id, VIEW))).data)
 
     @extend_schema(request=None, responses=RenderJobSerializer)
     @action(detail=True, methods=["post"])
     def retry(self, request, pk=None):
         job = self.get_object()
-        require(request.user, job.project_id, RENDER)
-        return Response(RenderJobSerializer(services.retry_job(job, request.user)).data)
+        return Response(RenderJobSerializer(services.retry_job(job, require(request.user, job.project_id, VIEW))).data)

@@ -77,6 +77,10 @@ class ShareLink(models.Model):
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
     created_at = models.DateTimeField(auto_now_add=True)
 
+    # The token itself, on a link just made (services.create_link), for the answer to the create
+    # only; not a column.
+    plain_token: str
+
     class Meta:
         ordering = ["-created_at", "-id"]
 

@@ -7,6 +7,7 @@ room and every review session covering the shot, exactly as they are stored.
 
 import hashlib
 import secrets
+from typing import Any
 
 from django.conf import settings
 from django.contrib.auth.hashers import check_password, make_password
@@ -197,14 +198,16 @@ def review_content(review, access, media_url):
     ordered = review_shots(review)
     ids = [shot.pk for shot in ordered]
     shots, panels, media = selectors.shots_with_media(ids, ordered)
-    comments, annotations, approvals = {}, {}, {}
+    comments: dict[int, list[dict[str, Any]]] = {}
+    annotations: dict[int, list[dict[str, Any]]] = {}
+    approvals: dict[int, list[Approval]] = {}
     context = {"project_id": review.project_id, "fingerprints": {}}
-    for row in Comment.objects.filter(shot_id__in=ids).prefetch_related("mentions"):
-        comments.setdefault(row.shot_id, []).append(CommentSerializer(row, context=context).data)
-    for row in Annotation.objects.filter(shot_id__in=ids):
-        annotations.setdefault(row.shot_id, []).append(AnnotationSerializer(row, context=context).data)
-    for row in Approval.objects.filter(shot_id__in=ids):
-        approvals.setdefault(row.shot_id, []).append(row)
+    for comment in Comment.objects.filter(shot_id__in=ids).prefetch_related("mentions"):
+        comments.setdefault(comment.shot_id, []).append(CommentSerializer(comment, context=context).data)
+    for annotation in Annotation.objects.filter(shot_id__in=ids):
+        annotations.setdefault(annotation.shot_id, []).append(AnnotationSerializer(annotation, context=context).data)
+    for approval in Approval.objects.filter(shot_id__in=ids):
+        approvals.setdefault(approval.shot_id, []).append(approval)
     items = []
     for pk in ids:
         shot = shots[pk]
@@ -380,7 +383,7 @@ def record_decision(access, shot, decision, fingerprint, comment="", review_id=N
                       {"version": 1, "fields": ApprovalSerializer(approval).data}, shot_id=shot.pk)
         status = "approved" if decision == Approval.APPROVED else "changes_requested"
         if current.status != status:
-            boards.update_shot(current, {"status": status}, access.actor, None)
+            boards.follow_decision(access, current, status)
         return approval
 
 

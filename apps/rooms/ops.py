@@ -19,13 +19,13 @@ from rest_framework.exceptions import PermissionDenied, ValidationError
 
 from apps.boards import services as boards
 from apps.boards.models import Character, Location, Panel, Scene, Shot
-from apps.boards.serializers import CharacterSerializer, LocationSerializer, PanelSerializer, SceneSerializer, ShotSerializer, represent
-from apps.changes import editing, text
+from apps.boards.serializers import CharacterSerializer, LocationSerializer, PanelSerializer, SceneSerializer, ShotSerializer
+from apps.changes import text
 from apps.changes.log import applying_op, change_batch, locked_row
 from apps.projects.access import require
 from apps.projects.api import field_names, narrowed
 from apps.projects.models import Project
-from apps.projects.permissions import EDIT, VIEW
+from apps.projects.permissions import VIEW
 from previs.vocabulary import TEXT_FIELDS
 
 from .models import AppliedOp
@@ -47,7 +47,8 @@ class OpError(Exception):
 
 
 class Kind:
-    """How one board entity is validated and written (any op needs the EDIT action).
+    """How one board entity is validated and written (the board services check the caller's
+    right: EDIT, never a guest).
 
     `parent` and `prefetch` name the relations its writes read (a shot's scene, to move it; its
     characters, for its layout): a batch reads them with its rows, at once."""
@@ -60,8 +61,9 @@ class Kind:
         self.parents, self.prefetch = (parent,) if parent else (), prefetch
 
     def authorize(self, access, op):
-        if not access.allows(EDIT) or access.is_guest:
-            raise PermissionDenied(f"Your role ({access.role}) may not edit in this project.")
+        """Refuse early, before the batch's transaction, what the service would refuse: the
+        board services' own gate (apps.boards.services.editor), not a second rule."""
+        boards.editor(access, access.project_id)
 
     def prepare(self, project_id, op):
         """Validated fields of a set or create op. Runs before the project's writes are
@@ -72,16 +74,16 @@ class Kind:
         return None, None
 
     def apply(self, access, project_id, op, prepared):
-        return _dispatch(self, access.user, project_id, op, prepared)
+        return _dispatch(self, access, project_id, op, prepared)
 
 
 KINDS = {
     "scene": Kind(Scene, SceneSerializer, Project, boards.create_scene, boards.update_scene, boards.delete_scene,
-                  lambda row, op, user: boards.move_scene(row, op.after, user, None), parent="project"),
+                  lambda row, op, access: boards.move_scene(row, op.after, access, None), parent="project"),
     "shot": Kind(Shot, ShotSerializer, Scene, boards.create_shot, boards.update_shot, boards.delete_shot,
-                 lambda row, op, user: boards.move_shot(row, op.after, op.parent, user, None), parent="scene", prefetch=("characters",)),
+                 lambda row, op, access: boards.move_shot(row, op.after, op.parent, access, None), parent="scene", prefetch=("characters",)),
     "panel": Kind(Panel, PanelSerializer, Shot, boards.create_panel, boards.update_panel, boards.delete_panel,
-                  lambda row, op, user: boards.move_panel(row, op.after, op.parent, user, None), parent="shot"),
+                  lambda row, op, access: boards.move_panel(row, op.after, op.parent, access, None), parent="shot"),
     "character": Kind(Character, CharacterSerializer, Project, boards.create_character, boards.update_character, boards.delete_character),
     "location": Kind(Location, LocationSerializer, Project, boards.create_location, boards.update_location, boards.delete_location),
 }
@@ -238,11 +240,11 @@ def validated(serializer_class, project_id, fields, instance=None):
     return serializer.validated_data
 
 
-def _dispatch(kind, user, project_id, op, prepared):
+def _dispatch(kind, access, project_id, op, prepared):
     _, fields = prepared
     if isinstance(op, SetOp):
         row = locked_row(kind.model, op.id)  # the batch's copy, read and locked with the others
-        kind.update(row, fields, user, None)  # only the named fields are written
+        kind.update(row, fields, access, None)  # only the named fields are written
         return row.pk
     if isinstance(op, CreateOp):
         if kind.parent_model is Project:
@@ -251,31 +253,26 @@ def _dispatch(kind, user, project_id, op, prepared):
             parent = Project.objects.get(pk=project_id)
         else:
             parent = kind.parent_model.objects.get(pk=op.parent, project_id=project_id)
-        row = kind.create(parent, fields, user)
+        row = kind.create(parent, fields, access)
         if op.after is not None and kind.move is not None:
-            row = kind.move(row, MoveOp(kind="move", entity=op.entity, id=row.pk, after=op.after), user)
+            row = kind.move(row, MoveOp(kind="move", entity=op.entity, id=row.pk, after=op.after), access)
         return row.pk
     if isinstance(op, DeleteOp):
         row = locked_row(kind.model, op.id)
-        kind.delete(row, user, None)
+        kind.delete(row, access, None)
         return op.id
     if isinstance(op, MoveOp):
         if kind.move is None:
             raise ValidationError({"entity": [f"A {op.entity} has no order to move in."]})
         row = locked_row(kind.model, op.id)
-        kind.move(row, op, user)
+        kind.move(row, op, access)
         return row.pk
     if isinstance(op, TextOp):
         if op.field not in TEXT_FIELDS.get(op.entity, ()):
             raise ValidationError({"field": [f"{op.field} is not a text field of a {op.entity}."]})
         update = text.decode_update(op.update)
         row = locked_row(kind.model, op.id)  # row first, then its doc
-        merged = text.apply_update(project_id, op.entity, row.pk, op.field, update, getattr(row, op.field))
-        # Straight to the shared write path: a text field has no rules beyond its CRDT.
-        editing.update_fields(
-            row, {op.field: merged}, actor=user, expected_version=None, entity=op.entity,
-            represent=represent(kind.serializer), text_updates={op.field: op.update},
-        )
+        boards.edit_text(access, row, op.entity, op.field, update, op.update)
         return row.pk
     raise ValidationError({"kind": ["Unknown op."]})
 

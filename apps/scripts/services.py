@@ -172,7 +172,8 @@ def last_draft_scenes(project_id):
     script = latest_script(project_id)
     if script is None:
         return []
-    by_scene, order = {}, []
+    by_scene: dict[int | None, list[ScriptElement]] = {}
+    order: list[int | None] = []
     for element in ScriptElement.objects.filter(script=script, scene__isnull=False).order_by("index"):
         if element.scene_id not in by_scene:
             by_scene[element.scene_id] = []
