@@ -5,6 +5,20 @@ import { useEffect, useRef } from "preact/hooks";
 import { useBoard } from "../state/context";
 import type { Member } from "../state/protocol";
 
+/** Dark or white initials, whichever reads better on a person's colour (WCAG AA asks 4.5:1; the
+ *  room hands out colours from light to deep, so one fixed ink cannot do for all of them). */
+export function inkOn(colour: string): string {
+  const hex = /^#?([0-9a-f]{6})$/i.exec(colour.trim())?.[1];
+  if (!hex) return "#111";
+  const channel = (i: number) => {
+    const c = parseInt(hex.slice(i, i + 2), 16) / 255;
+    return c <= 0.03928 ? c / 12.92 : ((c + 0.055) / 1.055) ** 2.4;
+  };
+  const luminance = 0.2126 * channel(0) + 0.7152 * channel(2) + 0.0722 * channel(4);
+  const onDark = 1.05 / (luminance + 0.05), onLight = (luminance + 0.05) / (0.0056 + 0.05); // white ink; #111 ink
+  return onDark > onLight ? "#fff" : "#111";
+}
+
 function initials(name: string): string {
   const words = name.trim().split(/\s+/).filter(Boolean);
   const letters = words.length > 1 ? words[0][0] + words[words.length - 1][0] : (words[0] ?? "?").slice(0, 2);
@@ -23,7 +37,7 @@ export function Avatars() {
         const editing = tabs.find((m) => m.session !== store.session && m.focus)?.focus;
         const title = `${first.name}${mine ? " (you)" : ""} · ${first.role}${tabs.length > 1 ? ` · ${tabs.length} tabs` : ""}${editing ? ` · editing ${editing.entity} ${editing.field ?? ""}` : ""}`;
         return (
-          <span key={first.user} class={`avatar ${mine ? "avatar-me" : ""}`} style={{ background: first.colour }} title={title}
+          <span key={first.user} class={`avatar ${mine ? "avatar-me" : ""}`} style={{ background: first.colour, color: inkOn(first.colour) }} title={title}
             data-testid={`avatar-${first.user}`} data-tabs={tabs.length}>
             {initials(first.name)}
             {tabs.length > 1 && <span class="avatar-count">{tabs.length}</span>}
