@@ -16,6 +16,7 @@ class Export(models.Model):
     FINISHED = (SUCCEEDED, FAILED)
 
     SHOT_LIST_CSV, SHOT_LIST_PDF, BOARDS_PDF, OTIO, EDL, FCP_XML = "shot_list_csv", "shot_list_pdf", "boards_pdf", "otio", "edl", "fcp_xml"
+    ANIMATIC = "animatic"
     KINDS = (
         (SHOT_LIST_CSV, "Shot list (CSV)"),
         (SHOT_LIST_PDF, "Shot list (PDF)"),
@@ -23,6 +24,7 @@ class Export(models.Model):
         (OTIO, "Timeline (OpenTimelineIO)"),
         (EDL, "Timeline (CMX 3600 EDL)"),
         (FCP_XML, "Timeline (FCP 7 XML)"),
+        (ANIMATIC, "Animatic (MP4)"),
     )
 
     project = models.ForeignKey("projects.Project", on_delete=models.CASCADE, related_name="exports")

@@ -3,6 +3,7 @@ from rest_framework import serializers
 
 from apps.assets.serializers import AssetSerializer
 from apps.projects.ids import IdField
+from workers.exports.animatic import RESOLUTIONS, SOURCES
 from workers.exports.pdf import LAYOUTS, ORIENTATIONS, PAPERS
 
 from .models import Export
@@ -33,13 +34,17 @@ class ExportParametersSerializer(serializers.Serializer):
     layout = serializers.ChoiceField(choices=sorted(LAYOUTS), required=False, help_text="Storyboards: panels a page.")
     orientation = serializers.ChoiceField(choices=sorted(ORIENTATIONS), required=False)
     paper = serializers.ChoiceField(choices=sorted(PAPERS), required=False)
+    resolution = serializers.ChoiceField(choices=sorted(RESOLUTIONS), required=False, help_text="Animatic: 720p or 1080p.")
+    burn_ins = serializers.BooleanField(required=False, help_text="Animatic: scene/shot number, timecode and project name on the picture.")
+    watermark = serializers.CharField(required=False, allow_blank=True, max_length=80, help_text="Animatic: a name across the picture (who it was sent to).")
+    source = serializers.ChoiceField(choices=list(SOURCES), required=False, help_text="Animatic: panels, or each shot's latest clip where it has one.")
 
 
 class ExportCreateSerializer(serializers.Serializer):
     project = IdField()
     kind = serializers.ChoiceField(choices=Export.KINDS)
     scene = IdField(required=False, allow_null=True, help_text="The scene to export; left out, the whole film.")
-    parameters = ExportParametersSerializer(required=False, help_text="PDF options; other kinds take none.")
+    parameters = ExportParametersSerializer(required=False, help_text="PDF and animatic options; other kinds take none.")
 
 
 class ShotListImportSerializer(serializers.Serializer):

@@ -45,6 +45,7 @@ PDF_KINDS = (Export.BOARDS_PDF, Export.SHOT_LIST_PDF)
 DEFAULT_PARAMETERS = {
     Export.BOARDS_PDF: {"layout": 6, "orientation": "portrait", "paper": "a4"},
     Export.SHOT_LIST_PDF: {"orientation": "landscape", "paper": "a4"},
+    Export.ANIMATIC: {"resolution": "1080p", "burn_ins": True, "watermark": "", "source": "panels"},
 }
 FORMATS = {  # kind → (content type, file name ending)
     Export.SHOT_LIST_CSV: ("text/csv", "shot-list.csv"),
@@ -53,6 +54,7 @@ FORMATS = {  # kind → (content type, file name ending)
     Export.OTIO: ("application/json", "timeline.otio"),
     Export.EDL: ("text/plain", "timeline.edl"),
     Export.FCP_XML: ("application/xml", "timeline.xml"),
+    Export.ANIMATIC: ("video/mp4", "animatic.mp4"),
 }
 
 
@@ -225,9 +227,11 @@ class Progress:
 
 def make_document(export, progress):
     """The export's bytes, from the pure exporters in workers/exports."""
-    from workers.exports import pdf, shotlist, timeline
+    from workers.exports import animatic, pdf, shotlist, timeline
 
     board, options = export.board, export.parameters
+    if export.kind == Export.ANIMATIC:
+        return animatic.animatic_mp4(board, storage.read, progress=progress, **options)
     if export.kind == Export.SHOT_LIST_CSV:
         return shotlist.shot_list_csv(board, progress=progress)
     if export.kind == Export.BOARDS_PDF:
