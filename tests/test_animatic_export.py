@@ -9,7 +9,6 @@ import wave
 import av
 import numpy as np
 import pytest
-from PIL import Image
 
 from apps.boards import services
 from apps.editorial.models import Export
