@@ -17,13 +17,16 @@ from django.db import IntegrityError, transaction
 from django.http import Http404
 from rest_framework.exceptions import PermissionDenied, ValidationError
 
+from apps.boards import entry
 from apps.boards import services as boards
 from apps.boards.models import Character, Location, Panel, Scene, Shot
 from apps.boards.serializers import CharacterSerializer, LocationSerializer, PanelSerializer, SceneSerializer, ShotSerializer
 from apps.changes import text
+from apps.changes.conflicts import stale_fields
 from apps.changes.log import applying_op, change_batch, locked_row
 from apps.projects.access import require
 from apps.projects.api import field_names, narrowed
+from apps.projects.ids import MAX_ID
 from apps.projects.models import Project
 from apps.projects.permissions import VIEW
 from previs.vocabulary import TEXT_FIELDS
@@ -77,11 +80,74 @@ class Kind:
         return _dispatch(self, access, project_id, op, prepared)
 
 
+class SceneKind(Kind):
+    """Scenes also take a typed slugline (a "slugline" field of a create or set: its setting,
+    location and time of day, apps.boards.entry), and a scene created after another is inserted
+    there with an inserted scene's number (12A)."""
+
+    def prepare(self, project_id, op):
+        if isinstance(op, (SetOp, CreateOp)) and "slugline" in op.fields:
+            fields = dict(op.fields)
+            slugline = fields.pop("slugline")
+            if not isinstance(slugline, str):
+                raise ValidationError({"slugline": ["A scene heading is text, like EXT. JETTY - DAWN."]})
+            return slugline, validated(self.serializer, project_id, fields)
+        return super().prepare(project_id, op)
+
+    def apply(self, access, project_id, op, prepared):
+        slugline, fields = prepared
+        if isinstance(op, CreateOp) and (op.after is not None or slugline is not None):
+            if op.parent != project_id:
+                raise ObjectDoesNotExist
+            project = Project.objects.get(pk=project_id)
+            if slugline is not None:
+                fields = {**fields, **entry.slugline_fields(project, slugline, access)}
+            return entry.insert_scene(project, fields, op.after, access).pk
+        if isinstance(op, SetOp) and slugline is not None:
+            row = locked_row(self.model, op.id)
+            if fields:
+                boards.update_scene(row, fields, access, None)
+            return entry.set_slugline(row, slugline, access).pk
+        return _dispatch(self, access, project_id, op, (None, fields))
+
+
+class ShotKind(Kind):
+    """A shot may also be created as a copy of another ({"duplicate_of": id}) or as its reverse
+    ({"reverse_of": id}): the new shot goes right after it, by apps.boards.entry's rules, and is
+    undone like any create (by deleting it)."""
+
+    SOURCES = {"duplicate_of": entry.duplicate_shot, "reverse_of": entry.reverse_shot}
+
+    def prepare(self, project_id, op):
+        named = [name for name in self.SOURCES if isinstance(op, CreateOp) and name in op.fields]
+        if not named:
+            return super().prepare(project_id, op)
+        name = named[0]
+        source = op.fields[name]
+        if len(op.fields) > 1:
+            raise ValidationError({name: ["A duplicate or a reverse takes its fields from its shot: send only the shot's id."]})
+        if isinstance(source, bool) or not isinstance(source, int) or not 1 <= source <= MAX_ID:
+            raise ValidationError({name: ["The id of a shot in this project."]})
+        return (name, source), {}
+
+    def apply(self, access, project_id, op, prepared):
+        source, _ = prepared
+        if source is None or not isinstance(op, CreateOp):
+            return super().apply(access, project_id, op, prepared)
+        name, pk = source
+        row = Shot.objects.select_related("scene").filter(pk=pk, project_id=project_id).first()
+        if row is None:
+            raise ValidationError({name: ["No such shot in this project (it may have been deleted)."]})
+        if op.parent != row.scene_id:
+            raise ValidationError({"parent": [f"Shot {row.number} is in scene {row.scene.number}: its copy goes there."]})
+        return self.SOURCES[name](row, access).pk
+
+
 KINDS = {
-    "scene": Kind(Scene, SceneSerializer, Project, boards.create_scene, boards.update_scene, boards.delete_scene,
-                  lambda row, op, access: boards.move_scene(row, op.after, access, None), parent="project"),
-    "shot": Kind(Shot, ShotSerializer, Scene, boards.create_shot, boards.update_shot, boards.delete_shot,
-                 lambda row, op, access: boards.move_shot(row, op.after, op.parent, access, None), parent="scene", prefetch=("characters",)),
+    "scene": SceneKind(Scene, SceneSerializer, Project, boards.create_scene, boards.update_scene, boards.delete_scene,
+                       lambda row, op, access: boards.move_scene(row, op.after, access, None), parent="project"),
+    "shot": ShotKind(Shot, ShotSerializer, Scene, boards.create_shot, boards.update_shot, boards.delete_shot,
+                     lambda row, op, access: boards.move_shot(row, op.after, op.parent, access, None), parent="scene", prefetch=("characters",)),
     "panel": Kind(Panel, PanelSerializer, Shot, boards.create_panel, boards.update_panel, boards.delete_panel,
                   lambda row, op, access: boards.move_panel(row, op.after, op.parent, access, None), parent="shot"),
     "character": Kind(Character, CharacterSerializer, Project, boards.create_character, boards.update_character, boards.delete_character),
@@ -169,12 +235,17 @@ def _apply_together(project_id, items):
                 results[index] = not_found_error()
                 gone.append((index, access, op_id))
                 continue
+            conflicts = {}
+            if isinstance(op, SetOp) and op.base_seq is not None:
+                prepared, conflicts = _without_stale_fields(project_id, access, op, prepared)
             with applying_op(op_id) as seqs:
-                entity_id = kind.apply(access, project_id, op, prepared)
+                entity_id = kind.apply(access, project_id, op, prepared) if prepared is not None else op.id
             seq = seqs[-1] if seqs else None
             batch.applied.append(AppliedOp(project_id=project_id, actor=access.actor, guest=access.guest, op_id=op_id, seq=seq, entity_id=entity_id))
             done[key] = (seq, entity_id)
             results[index] = {"seq": seq, "id": entity_id, "duplicate": False}
+            if conflicts:
+                results[index]["conflicts"] = conflicts
         if gone and not alone:  # a resent delete finds its row gone: it was this op that took it
             applied = _already_applied(project_id, [(access, op_id) for _, access, op_id in gone])
             for index, access, op_id in gone:
@@ -182,6 +253,19 @@ def _apply_together(project_id, items):
                     seq, entity_id = applied[_sender(access, op_id)]
                     results[index] = {"seq": seq, "id": entity_id, "duplicate": True}
     return results
+
+
+def _without_stale_fields(project_id, access, op, prepared):
+    """A set op made on an old board (base_seq): the fields someone else changed since are left
+    as they are (apps.changes.conflicts) and named for the conflict message. Returns the
+    prepared fields without them (None when nothing is left to write) and the conflicts."""
+    user_id = access.actor.pk if access.actor is not None else None
+    conflicts = stale_fields(project_id, op.entity, op.id, op.base_seq, op.fields, user_id)
+    if not conflicts:
+        return prepared, {}
+    extra, fields = prepared
+    fields = {name: value for name, value in fields.items() if name not in conflicts}
+    return ((extra, fields) if fields or extra is not None else None), conflicts
 
 
 def not_found_error():
