@@ -7,6 +7,8 @@ Progress goes to stderr; the last line on stdout is one JSON object:
     shot_list_pdf_s, shot_list_csv_ms the shot list printed and as CSV
     otio_ms, edl_ms, fcp_xml_ms       each timeline file built from the snapshot
     otio_edl_xml_ms                   the slowest of the three
+    animatic_1080p_x_realtime         seconds of film per second of render (1080p, burn-ins on)
+    animatic_1080p_s, animatic_mb     the render's time and the movie's size
     peak_rss_mb                       peak resident memory of this process
 """
 
@@ -81,7 +83,7 @@ def main():
     parser.add_argument("--layout", type=int, default=6)
     args = parser.parse_args()
 
-    from workers.exports import pdf, shotlist, timeline
+    from workers.exports import animatic, pdf, shotlist, timeline
 
     log("making 120 pictures…")
     images = pictures(120)
@@ -96,6 +98,9 @@ def main():
         timeline.timeline_file(board, fmt)  # the adapters' first load is not the export's cost
         _, seconds = timed(lambda fmt=fmt: timeline.timeline_file(board, fmt))
         timings[fmt] = round(seconds * 1000, 1)
+    log("animatic at 1080p…")
+    movie, movie_s = timed(lambda: animatic.animatic_mp4(board, images.__getitem__, resolution="1080p", burn_ins=True))
+    film_s = animatic.timeline(board)["length"] / 24
     result = {
         "boards_pdf_120_s": round(boards_s, 3),
         "boards_pdf_mb": round(len(boards) / 1e6, 2),
@@ -106,6 +111,9 @@ def main():
         "edl_ms": timings["edl"],
         "fcp_xml_ms": timings["fcp_xml"],
         "otio_edl_xml_ms": max(timings.values()),
+        "animatic_1080p_x_realtime": round(film_s / movie_s, 2),
+        "animatic_1080p_s": round(movie_s, 2),
+        "animatic_mb": round(len(movie) / 1e6, 2),
         "peak_rss_mb": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1),
     }
     print(json.dumps(result))

@@ -14,7 +14,7 @@ from apps.boards import services
 from apps.editorial.models import Export
 from tests.test_editorial import download, make_export, png, quiet_exports_after  # noqa: F401 (a fixture)
 from workers.exports import ExportError
-from workers.exports.animatic import animatic_mp4, timeline_items
+from workers.exports.animatic import animatic_mp4, timeline
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.usefixtures("quiet_exports_after")]
 
@@ -132,5 +132,4 @@ def test_audio_that_is_not_audio_and_a_drop_frame_rate():
         animatic_mp4(board, store.__getitem__, resolution="720p")
     board, store = snapshot(fps="29.97")
     frames, seconds, _, _, fps = decoded(animatic_mp4(board, store.__getitem__, resolution="720p"))
-    items = timeline_items(board)
-    assert abs(fps - 29.97) < 0.01 and len(frames) == items[-1]["start"] + items[-1]["frames"] == 30
+    assert abs(fps - 29.97) < 0.01 and len(frames) == timeline(board)["length"] == 30

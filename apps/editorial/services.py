@@ -108,7 +108,7 @@ def board_snapshot(project, scene=None):
     for shot in shots:
         by_scene[shot.scene_id].append(
             {
-                **{name: getattr(shot, name) for name in ("number", "shot_size", "framing", "angle", "movement", "rig", "lens_mm", "sensor", "aspect_ratio", "fps", "duration_s", "description", "dialogue", "props", "notes", "status")},
+                **{name: getattr(shot, name) for name in ("number", "shot_size", "framing", "angle", "movement", "rig", "lens_mm", "sensor", "aspect_ratio", "fps", "duration_s", "duration_locked", "description", "dialogue", "props", "notes", "status")},
                 "characters": sorted(c.name for c in shot.characters.all()),
                 "location": shot.location.name if shot.location_id else "",
                 "panels": [{"duration_s": p.duration_s, "caption": p.caption, "notes": p.notes, "image": _image(p.image)} for p in shot.panels.all()],

@@ -14,36 +14,30 @@ start frame's time in one buffer, then coded as AAC.
 """
 
 import io
+from collections.abc import Iterator
 from fractions import Fraction
 
 import av
 import numpy as np
 from PIL import Image, ImageDraw, ImageFont
 
-from previs.timecode import frame_rate, frames_in, timecode
+from previs import animatic as animatic_timeline
+from previs.animatic import MODES as SOURCES
+from previs.animatic import Item, Timeline
+from previs.timecode import frame_rate, timecode
 from previs.types import JsonObject
 
 from . import ExportError, Load, Progress
 
 RESOLUTIONS = {"720p": (1280, 720), "1080p": (1920, 1080)}
-SOURCES = ("panels", "clips")
 SAMPLE_RATE = 48000
 AAC_FRAME = 1024
 BACKGROUND = (0, 0, 0)
 
 
-def timeline_items(board: JsonObject) -> list[JsonObject]:
-    """Story order (scenes → shots → panels), each panel its duration in whole frames at the
-    project's rate; a shot without panels is one item of the shot's duration."""
-    fps = board["project"]["fps"]
-    items, start = [], 0
-    for s, scene in enumerate(board["scenes"]):
-        for k, shot in enumerate(scene["shots"]):
-            spans = [(p, frames_in(panel["duration_s"], fps)) for p, panel in enumerate(shot["panels"])] or [(None, frames_in(shot["duration_s"], fps))]
-            for p, count in spans:
-                items.append({"scene_index": s, "shot_index": k, "panel_index": p, "start": start, "frames": count})
-                start += count
-    return items
+def timeline(board: JsonObject, source: str = "panels") -> Timeline:
+    """The one timing rule (previs.animatic) applied to the export's snapshot."""
+    return animatic_timeline.build({"fps": board["project"]["fps"], "scenes": board["scenes"]}, source)  # type: ignore[arg-type]
 
 
 def _font(size: int) -> ImageFont.FreeTypeFont | ImageFont.ImageFont:
@@ -143,46 +137,47 @@ def _clip_pictures(data: bytes, rate: Fraction, count: int, size: tuple[int, int
             yield current.to_image()
 
 
-def _scratch_sound(board: JsonObject, items: list[JsonObject], rate: Fraction, total_frames: int, load: Load) -> np.ndarray | None:
+def _scratch_sound(board: JsonObject, plan: Timeline, rate: Fraction, load: Load) -> np.ndarray | None:
     """One 48 kHz stereo buffer of the film's length with each scene's and shot's scratch audio
-    at its first frame's time; None when there is none."""
-    starts: dict[tuple[int, int | None], int] = {}
-    for item in items:
-        starts.setdefault((item["scene_index"], None), item["start"])
-        starts.setdefault((item["scene_index"], item["shot_index"]), item["start"])
-    placed = []
-    for s, scene in enumerate(board["scenes"]):
-        if scene.get("audio") and (s, None) in starts:
-            placed.append((scene["audio"], starts[(s, None)]))
-        for k, shot in enumerate(scene["shots"]):
-            if shot.get("audio") and (s, k) in starts:
-                placed.append((shot["audio"], starts[(s, k)]))
-    if not placed:
+    laid from its first frame and cut at its last (the timeline's audio spans); None without."""
+    if not plan["audio"]:
         return None
-    length = int(total_frames / rate * SAMPLE_RATE)
-    mix = np.zeros((2, length), dtype=np.float32)
-    for audio, start_frame in placed:
-        offset = int(start_frame / rate * SAMPLE_RATE)
+    mix = np.zeros((2, int(plan["length"] / rate * SAMPLE_RATE)), dtype=np.float32)
+    for span in plan["audio"]:
+        scene = board["scenes"][span["scene"]]
+        audio = scene["audio"] if span["shot"] is None else scene["shots"][span["shot"]]["audio"]
+        name = audio.get("name") or audio["key"]
+        offset = int(span["start"] / rate * SAMPLE_RATE)
+        end = min(mix.shape[1], int((span["start"] + span["length"]) / rate * SAMPLE_RATE))
         resampler = av.AudioResampler(format="fltp", layout="stereo", rate=SAMPLE_RATE)
         try:
             with av.open(io.BytesIO(load(audio["key"]))) as container:
                 if not container.streams.audio:
-                    raise ExportError([f"audio: {audio.get('name') or audio['key']} has no sound in it."])
+                    raise ExportError([f"audio: {name} has no sound in it."])
                 for frame in container.decode(container.streams.audio[0]):
                     for out in resampler.resample(frame):
-                        offset = _lay(mix, out.to_ndarray(), offset)
+                        offset = _lay(mix, out.to_ndarray(), offset, end)
                 for out in resampler.resample(None):
-                    offset = _lay(mix, out.to_ndarray(), offset)
+                    offset = _lay(mix, out.to_ndarray(), offset, end)
         except av.FFmpegError as error:
-            raise ExportError([f"audio: {audio.get('name') or audio['key']} could not be read ({error})."]) from error
+            raise ExportError([f"audio: {name} could not be read ({error})."]) from error
     np.clip(mix, -1.0, 1.0, out=mix)
     return mix
 
 
-def _lay(mix: np.ndarray, samples: np.ndarray, offset: int) -> int:
-    room = max(0, min(samples.shape[1], mix.shape[1] - offset))
+def _lay(mix: np.ndarray, samples: np.ndarray, offset: int, end: int) -> int:
+    room = max(0, min(samples.shape[1], end - offset))
     mix[:, offset:offset + room] += samples[:, :room]
     return offset + samples.shape[1]
+
+
+def _pictures(item: Item, scene: JsonObject, shot: JsonObject, rate: Fraction, size: tuple[int, int], load: Load) -> Iterator[Image.Image]:
+    """The item's pictures: a clip's frames, or once the panel's picture (or the shot's card),
+    held for the rest of the item."""
+    if item["kind"] == "clip":
+        return _clip_pictures(load(shot["clip"]["key"]), rate, item["length"], size)
+    image = shot["panels"][item["panel"]].get("image") if item["panel"] is not None else None
+    return iter([_fit(Image.open(io.BytesIO(load(image["key"]))), size) if image else _slate(shot, scene, size)])
 
 
 def animatic_mp4(
@@ -200,13 +195,13 @@ def animatic_mp4(
         raise ExportError([f"resolution: {resolution} is not one of {', '.join(RESOLUTIONS)}."])
     if source not in SOURCES:
         raise ExportError([f"source: {source} is not one of {', '.join(SOURCES)}."])
-    items = timeline_items(board)
-    if not items:
+    plan = timeline(board, source)
+    if not plan["items"]:
         raise ExportError(["There are no shots to play."])
     size = RESOLUTIONS[resolution]
     rate = frame_rate(board["project"]["fps"])
-    total = items[-1]["start"] + items[-1]["frames"]
-    sound = _scratch_sound(board, items, rate, total, load)
+    total = plan["length"]
+    sound = _scratch_sound(board, plan, rate, load)
     burn = BurnIns(size, board["project"]["name"], watermark) if burn_ins else None
 
     output = io.BytesIO()
@@ -218,35 +213,25 @@ def animatic_mp4(
         audio = container.add_stream("aac", rate=SAMPLE_RATE, layout="stereo") if sound is not None else None
 
         done = 0
-        clips_drawn: set[tuple[int, int]] = set()
-        for item in items:
-            scene, shot = board["scenes"][item["scene_index"]], board["scenes"][item["scene_index"]]["shots"][item["shot_index"]]
-            clip = shot.get("clip") if source == "clips" else None
-            if clip:
-                # The clip covers the whole shot: drawn once, from the shot's first item.
-                key = (item["scene_index"], item["shot_index"])
-                if key in clips_drawn:
-                    continue
-                clips_drawn.add(key)
-                frames = sum(i["frames"] for i in items if (i["scene_index"], i["shot_index"]) == key)
-                pictures = _clip_pictures(load(clip["key"]), rate, frames, size)
-            else:
-                image = shot["panels"][item["panel_index"]].get("image") if item["panel_index"] is not None else None
-                still = _fit(Image.open(io.BytesIO(load(image["key"]))), size) if image else _slate(shot, scene, size)
-                frames = item["frames"]
-                pictures = iter([still])
-            base = None
+        for item in plan["items"]:
+            scene = board["scenes"][item["scene"]]
+            shot = scene["shots"][item["shot"]]
+            frames = item["length"]
+            pictures = _pictures(item, scene, shot, rate, size, load)
+            base, frame = None, None
             for offset in range(frames):
                 picture = next(pictures, None)
                 if picture is not None:
                     fitted = picture if picture.size == size else _fit(picture, size)
                     base = _yuv(burn.still(fitted, scene, shot) if burn else fitted)
+                    frame = None
                 frame_number = item["start"] + offset
-                planes = base
                 if burn:
                     planes = base.copy()
                     burn.stamp(planes, burn.timecode_box(timecode(frame_number, board["project"]["fps"])))
-                frame = av.VideoFrame.from_ndarray(planes, format="yuv420p")
+                    frame = av.VideoFrame.from_ndarray(planes, format="yuv420p")
+                elif frame is None:  # a held picture without burn-ins is one frame, sent N times
+                    frame = av.VideoFrame.from_ndarray(base, format="yuv420p")
                 frame.pts = frame_number
                 for packet in video.encode(frame):
                     container.mux(packet)
