@@ -26,12 +26,12 @@ import { shotPicture, type ShotPicture } from "./thumbnail";
 const SHOT_MIME = "application/x-previs-shot";
 
 // Priorities (columns.ts): on a tablet (1024 px) the AD keeps shot, action, cast, size, angle, move,
-// lens, duration, props, notes and status; framing, FPS, rig and dialogue give way first. On a
-// phone every shot is a card with all its fields.
+// lens, duration, props, notes and status; framing, FPS, rig, dialogue and the frame thumbnail give way first. On a
+// phone every shot is a card with all its fields (its thumbnail beside its number).
 const COLUMNS: (ColumnLayout & { title?: string })[] = [
   { key: "grip", label: "", width: 20, card: "none" },
   { key: "number", label: "Shot", width: 54, tablet: 48, card: "title" },
-  { key: "thumb", label: "Frame", width: 76, tablet: 60, hideAt: 920, card: "head", title: "The shot's board: its chosen panel image, else its latest frame render" },
+  { key: "thumb", label: "Frame", width: 76, hideAt: 1100, card: "head", title: "The shot's board: its chosen panel image, else its latest frame render" },
   { key: "description", label: "Description / Action", width: 0, card: "text" },
   { key: "dialogue", label: "Dialogue", width: 160, hideAt: 1360, card: "text", cardLabel: "Dialogue" },
   { key: "characters", label: "Characters", width: 106, tablet: 104, hideAt: 920, card: "text", cardLabel: "Cast" },
