@@ -6,6 +6,9 @@ reconnecting viewer on any web process lands on the presenter's current frame fr
 Playback is described, never streamed: "frame F was shown at server time T at rate R", and
 every viewer places itself from that and its estimate of the server clock (ping/pong).
 
+The session's state machine (who presents, playback on one clock, hand-over) is
+apps.review.session; this consumer only handles the socket and sends what it decides.
+
 Ephemeral traffic (laser, strokes being drawn, zoom/pan) goes over the review's channel group
 and is never stored; comments, annotations and approvals are room ops, stored and broadcast by
 the project's change log, which this socket forwards for the shots the review covers.
@@ -14,11 +17,9 @@ the project's change log, which this socket forwards for the shots the review co
 import asyncio
 import logging
 import time
-from datetime import timedelta
 
 from channels.db import DatabaseSyncToAsync, database_sync_to_async
 from channels.generic.websocket import AsyncWebsocketConsumer
-from django.db import transaction
 from django.utils import timezone
 
 from apps.changes.broadcast import remember_room_loop, room_group
@@ -28,13 +29,12 @@ from apps.rooms.consumers import CLOSE_NOT_FOUND, colour_for
 from apps.rooms.framing import FramedSocket, encode
 from apps.rooms.ops import OP_EXECUTOR, OpError, apply_op
 
-from . import protocol, services
-from .models import Participant, Review
+from . import protocol, services, session
+from .models import Review
 from .protocol import CLOSE_LINK_CLOSED
 
 log = logging.getLogger(__name__)
 
-PARTICIPANT_TIMEOUT_S = 60
 REVIEW_ENTITIES = ("comment", "annotation", "approval")
 
 run_op = DatabaseSyncToAsync(apply_op, thread_sensitive=False, executor=OP_EXECUTOR)
@@ -42,32 +42,6 @@ run_op = DatabaseSyncToAsync(apply_op, thread_sensitive=False, executor=OP_EXECU
 
 def review_group(review_id):
     return f"review.{review_id}"
-
-
-def default_state():
-    return {"playback": {"item": 0, "frame": 0, "playing": False, "rate": 1.0, "at": time.time()}, "view": {"zoom": 1.0, "x": 0.5, "y": 0.5}}
-
-
-def state_of(review):
-    state = default_state()
-    return {
-        "playback": review.playback or state["playback"],
-        "view": review.view or state["view"],
-        "presenter": review.presenter or None,
-    }
-
-
-def present(review_id):
-    """The session's participants, less any whose process vanished without a goodbye."""
-    Participant.objects.filter(review_id=review_id, seen_at__lt=timezone.now() - timedelta(seconds=PARTICIPANT_TIMEOUT_S)).delete()
-    return Participant.objects.filter(review_id=review_id)
-
-
-def participants_of(review_id):
-    return [
-        {"session": p.channel, "name": p.name, "colour": p.colour, "guest": p.guest_id is not None, "can_present": p.can_present}
-        for p in Participant.objects.filter(review_id=review_id)
-    ]
 
 
 class ReviewSessionConsumer(FramedSocket, AsyncWebsocketConsumer):
@@ -99,7 +73,7 @@ class ReviewSessionConsumer(FramedSocket, AsyncWebsocketConsumer):
             "name": services.display_name(self.access),
             "colour": colour_for(f"guest-{self.access.guest.pk}" if self.access.is_guest else self.access.user.pk),
             "guest": self.access.is_guest,
-            "can_present": not self.access.is_guest and self.access.allows(COMMENT),
+            "can_present": session.can_present(self.access),
         }
         state, participants, took_control = await database_sync_to_async(self._join)()
         self.queue({
@@ -142,117 +116,47 @@ class ReviewSessionConsumer(FramedSocket, AsyncWebsocketConsumer):
         return services.session_access(self.scope.get("user"), self.scope.get("session"), review)
 
     def _join(self):
-        with transaction.atomic():
-            review = Review.objects.select_for_update().get(pk=self.review_id)
-            Participant.objects.create(
-                review=review, channel=self.channel_name, user=self.access.actor, guest=self.access.guest,
-                name=self.me["name"], colour=self.me["colour"], can_present=self.me["can_present"],
-            )
-            took = False
-            presenting = review.presenter and present(review.pk).filter(channel=review.presenter).exists()
-            if self.me["can_present"] and not presenting:
-                review.presenter, took = self.channel_name, True
-                if not review.playback:
-                    review.playback, review.view = default_state()["playback"], default_state()["view"]
-                review.save(update_fields=["presenter", "playback", "view"])
-            return state_of(review), participants_of(review.pk), took
+        return session.join(self.review_id, self.channel_name, self.access, self.me)
 
     def _leave(self):
-        """Leave; a presenter who leaves passes control to the longest-present member, so the
-        session goes on (playback keeps its state: a playing clip keeps playing)."""
-        with transaction.atomic():
-            review = Review.objects.select_for_update().filter(pk=self.review_id).first()
-            Participant.objects.filter(channel=self.channel_name).delete()
-            if review is None:
-                return None, [], False
-            passed = False
-            if review.presenter == self.channel_name:
-                successor = present(review.pk).filter(can_present=True).first()
-                review.presenter = successor.channel if successor else ""
-                review.save(update_fields=["presenter"])
-                passed = True
-            return state_of(review), participants_of(review.pk), passed
-
-    def _control(self, message):
-        with transaction.atomic():
-            review = Review.objects.select_for_update().get(pk=self.review_id)
-            if review.presenter != self.channel_name:
-                return None
-            playback = dict(review.playback or default_state()["playback"])
-            now = time.time()
-            count = len(services.review_shots(review))
-            if message.action == "play":
-                playback.update(frame=message.frame, playing=True, rate=message.rate, at=now + protocol.PLAY_LEAD_S)
-            elif message.action == "pause":
-                playback.update(frame=message.frame, playing=False, at=now)
-            elif message.action == "seek":
-                playback.update(frame=message.frame, at=now + (protocol.PLAY_LEAD_S if playback.get("playing") else 0))
-            else:
-                if message.item is None or message.item >= max(count, 1):
-                    raise OpError("invalid", "No such shot in this review.", {"item": ["Out of range."]})
-                playback.update(item=message.item, frame=message.frame, playing=False, at=now)
-            review.playback = playback
-            review.save(update_fields=["playback"])
-            return state_of(review)
-
-    def _set_presenter(self, to, only_if_from):
-        with transaction.atomic():
-            review = Review.objects.select_for_update().get(pk=self.review_id)
-            current_present = review.presenter and present(review.pk).filter(channel=review.presenter).exists()
-            if only_if_from == "nobody" and current_present:
-                return None
-            if only_if_from not in ("nobody", review.presenter):
-                return None
-            if not Participant.objects.filter(review=review, channel=to, can_present=True).exists():
-                raise OpError("invalid", "That person cannot take control (guests only watch).", {"to": ["Not a member in this session."]})
-            review.presenter = to
-            review.save(update_fields=["presenter"])
-            return state_of(review)
-
-    def _set_view(self, view):
-        updated = Review.objects.filter(pk=self.review_id, presenter=self.channel_name).update(view=view)
-        return updated == 1
+        return session.leave(self.review_id, self.channel_name)
 
     # --- Incoming --------------------------------------------------------------------------------
 
     async def on_ping(self, message):
         await self.send_now({"type": "pong", "t": message.t, "server_time": time.time()})
         now = time.monotonic()
-        if now - self.last_seen > PARTICIPANT_TIMEOUT_S / 4:  # clock sync sends bursts; one write is enough
+        if now - self.last_seen > session.PARTICIPANT_TIMEOUT_S / 4:  # clock sync sends bursts; one write is enough
             self.last_seen = now
-            await database_sync_to_async(Participant.objects.filter(channel=self.channel_name).update)(seen_at=timezone.now())
+            await database_sync_to_async(session.seen)(self.channel_name)
 
     async def on_control(self, message):
-        state = await database_sync_to_async(self._control)(message)
-        if state is None:
-            raise OpError("forbidden", "Only the presenter controls playback; ask for control first.")
+        state = await database_sync_to_async(session.control)(self.review_id, self.channel_name, message.action, message.frame, message.rate, message.item)
         await self.send_state(state, self.channel_name)
 
     async def on_request_control(self, message):
-        if not self.me["can_present"]:
+        if not session.can_present(self.access):
             raise OpError("forbidden", "Guests watch the session; only crew members present.")
-        state = await database_sync_to_async(self._set_presenter)(self.channel_name, "nobody")
+        state = await database_sync_to_async(session.set_presenter)(self.review_id, self.channel_name, session.NOBODY)
         if state is not None:  # nobody was presenting: take it
             await self.send_state(state, self.channel_name)
             return
-        presenter = await database_sync_to_async(lambda: Review.objects.values_list("presenter", flat=True).get(pk=self.review_id))()
+        presenter = await database_sync_to_async(session.presenter_of)(self.review_id)
         await self.channel_layer.send(presenter, {"type": "review.control_request", "session": self.channel_name, "name": self.me["name"]})
 
     async def on_hand_over(self, message):
-        state = await database_sync_to_async(self._set_presenter)(message.to, self.channel_name)
+        state = await database_sync_to_async(session.set_presenter)(self.review_id, message.to, self.channel_name)
         if state is None:
             raise OpError("forbidden", "Only the presenter can hand control over.")
         await self.send_state(state, self.channel_name)
 
     async def on_laser(self, message):
-        if not self.access.allows(COMMENT):
-            raise OpError("forbidden", "This link only lets you watch.")
+        session.check_marks(self.access)
         await self.send_group({"type": "review.relay", "from": self.channel_name, "frame": encode(
             {"type": "laser", "session": self.channel_name, "colour": self.me["colour"], "x": message.x, "y": message.y})})
 
     async def on_stroke(self, message):
-        if not self.access.allows(COMMENT):
-            raise OpError("forbidden", "This link only lets you watch.")
+        session.check_marks(self.access)
         if message.shot not in self.covered:
             raise OpError("not_found", "No such shot in this review.")
         event = {"type": "stroke", "session": self.channel_name, **message.model_dump(exclude={"type"})}
@@ -260,7 +164,7 @@ class ReviewSessionConsumer(FramedSocket, AsyncWebsocketConsumer):
 
     async def on_view(self, message):
         view = message.view.model_dump()
-        if not await database_sync_to_async(self._set_view)(view):
+        if not await database_sync_to_async(session.set_view)(self.review_id, self.channel_name, view):
             raise OpError("forbidden", "Only the presenter zooms and pans for everyone.")
         await self.send_group({"type": "review.relay", "from": self.channel_name, "frame": encode({"type": "view", "session": self.channel_name, "view": view})})
 
