@@ -13,6 +13,8 @@ from apps.projects.models import VersionedModel
 from apps.projects.permissions import LINK_SCOPES
 from previs import vocabulary
 
+from .protocol import MAX_GUEST_NAME_CHARS, MAX_SHARE_LABEL_CHARS
+
 
 class Review(models.Model):
     """An ordered selection of shots to review together: a scene's boards (the scene's shots as
@@ -66,7 +68,7 @@ class ShareLink(models.Model):
 
     project = models.ForeignKey("projects.Project", on_delete=models.CASCADE, related_name="share_links")
     review = models.ForeignKey(Review, on_delete=models.CASCADE, related_name="share_links")
-    label = models.CharField(max_length=200, blank=True, help_text="Who it was sent to, for the owner's list.")
+    label = models.CharField(max_length=MAX_SHARE_LABEL_CHARS, blank=True, help_text="Who it was sent to, for the owner's list.")
     scope = models.CharField(max_length=8, choices=LINK_SCOPES, default="view")
     token_hash = models.CharField(max_length=64, unique=True)
     passphrase = models.CharField(max_length=200, blank=True, help_text="Django password hash, or empty.")
@@ -89,7 +91,7 @@ class Guest(models.Model):
     """Someone who opened a share link and gave a name; recorded with everything they do."""
 
     link = models.ForeignKey(ShareLink, on_delete=models.CASCADE, related_name="guests")
-    name = models.CharField(max_length=80)
+    name = models.CharField(max_length=MAX_GUEST_NAME_CHARS)
     email = models.EmailField(blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     last_seen_at = models.DateTimeField(auto_now=True)

@@ -18,6 +18,11 @@ MAX_SHAPES = 200
 MAX_POINTS = 4000
 CLOSE_LINK_CLOSED = 4410  # a guest's share link was revoked or expired: final, the browser stops reconnecting
 MAX_FRAME = 1_000_000
+# Text lengths the review page's inputs keep to (their maxLength), from the one definition here.
+MAX_COMMENT_CHARS = 5000  # a comment's body, and the note with a decision
+MAX_GUEST_NAME_CHARS = 80  # the name a share-link guest gives
+MAX_SHARE_LABEL_CHARS = 200  # who a share link was sent to
+MAX_MARK_TEXT_CHARS = 500  # a text mark drawn on a frame
 MIN_RATE, MAX_RATE = -4.0, 4.0
 # The presenter's "play" starts this far in the future, so every viewer, wherever the
 # message reaches them in the next moments, starts on the same frame at the same instant.
@@ -44,7 +49,7 @@ class AnnotationShape(Message):
     colour: str = Field(pattern=HEX_COLOUR)
     width: float = Field(ge=0.5, le=64)
     points: list[Point] = Field(min_length=1, max_length=MAX_POINTS)
-    text: str | None = Field(default=None, max_length=500)
+    text: str | None = Field(default=None, max_length=MAX_MARK_TEXT_CHARS)
 
     @model_validator(mode="after")
     def _points_fit_tool(self):
@@ -237,12 +242,17 @@ class ReviewBatchMessage(Message):
 
 
 class ReviewLimits(BaseModel):
-    """The numbers the review page must keep to exactly (frontend/src/review/session.ts and
-    Overlay.tsx), as constants in the schema: the browser's copies are typed with them, so changing
-    one here fails its type check."""
+    """The numbers the review page must keep to exactly (frontend/src/review/protocol.ts, used by
+    session.ts, Overlay.tsx, Comments.tsx, Approvals.tsx, ReviewPage.tsx and Share.tsx), as
+    constants in the schema: the browser's copies are typed with them, so changing one here
+    fails its type check."""
 
     close_link_closed: Literal[CLOSE_LINK_CLOSED]
     max_points: Literal[MAX_POINTS]
+    max_comment_chars: Literal[MAX_COMMENT_CHARS]
+    max_guest_name_chars: Literal[MAX_GUEST_NAME_CHARS]
+    max_share_label_chars: Literal[MAX_SHARE_LABEL_CHARS]
+    max_mark_text_chars: Literal[MAX_MARK_TEXT_CHARS]
 
 
 def openapi_components():

@@ -15,9 +15,7 @@ from previs import vocabulary
 
 from . import selectors
 from .models import Annotation, Approval, Comment, Review, ShareLink
-from .protocol import MAX_SHAPES, shapes_adapter
-
-MAX_COMMENT_CHARS = 5000
+from .protocol import MAX_COMMENT_CHARS, MAX_GUEST_NAME_CHARS, MAX_SHAPES, shapes_adapter
 
 
 def authored_by(row):
@@ -259,7 +257,7 @@ class ApprovalCreateSerializer(ApprovalSerializer):
 
 
 class JoinSerializer(serializers.Serializer):
-    name = serializers.CharField(max_length=80, trim_whitespace=True)
+    name = serializers.CharField(max_length=MAX_GUEST_NAME_CHARS, trim_whitespace=True)
     email = serializers.EmailField(required=False, allow_blank=True)
     passphrase = serializers.CharField(required=False, allow_blank=True, max_length=200, trim_whitespace=False)
 

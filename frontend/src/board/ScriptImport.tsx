@@ -11,6 +11,8 @@ type RevisionColour = NonNullable<components["schemas"]["ScriptUploadRequest"]["
 // The order productions issue revision colours in (previs/screenplay.py REVISION_COLOURS).
 const COLOURS: RevisionColour[] = ["white", "blue", "pink", "yellow", "green", "goldenrod", "buff", "salmon", "cherry", "double_white", "double_blue", "double_pink", "double_yellow", "double_green"];
 const WORKING = new Set(["queued", "planning", "applying"]);
+// The draft name's length, typed by the server's ScriptLimits (constants): a change there fails tsc.
+const DRAFT_NAME_MAX_CHARS: components["schemas"]["ScriptLimits"]["draft_name_max_chars"] = 120;
 
 export function ScriptImportButton({ projectId }: { projectId: number }) {
   const [open, setOpen] = useState(false);
@@ -79,7 +81,7 @@ function ScriptImportPanel({ projectId, onClose }: { projectId: number; onClose:
         <div class="script-import-form">
           <input ref={file} type="file" accept=".fountain,.txt,.fdx,text/plain,application/xml" data-testid="script-file" />
           <label>
-            Draft <input value={draftName} onInput={(e) => setDraftName(e.currentTarget.value)} placeholder="e.g. Shooting draft" maxLength={120} />
+            Draft <input value={draftName} onInput={(e) => setDraftName(e.currentTarget.value)} placeholder="e.g. Shooting draft" maxLength={DRAFT_NAME_MAX_CHARS} />
           </label>
           <label>
             Colour{" "}

@@ -3,7 +3,7 @@
 import { useState } from "preact/hooks";
 import { toast } from "../ui/toasts";
 import { when } from "./context";
-import type { Decision, ReviewItem } from "./protocol";
+import { MAX_COMMENT_CHARS, type Decision, type ReviewItem } from "./protocol";
 import type { ReviewSession } from "./session";
 import { whoMay } from "../ui/roles";
 
@@ -43,7 +43,7 @@ export function ApprovalBar({ session, item }: { session: ReviewSession; item: R
       </div>
       {session.canApprove && (
         <div class="approval-actions">
-          <input class="approval-comment" value={comment} maxLength={5000} placeholder="Optional note with your decision" onInput={(e) => setComment(e.currentTarget.value)}
+          <input class="approval-comment" value={comment} maxLength={MAX_COMMENT_CHARS} placeholder="Optional note with your decision" onInput={(e) => setComment(e.currentTarget.value)}
             onKeyDown={(e) => e.stopPropagation()} data-testid="approval-comment" />
           <button class="btn btn-small btn-approve" disabled={busy} onClick={() => decide("approved")} data-testid="approve">Approve</button>
           <button class="btn btn-small btn-changes" disabled={busy} onClick={() => decide("changes_requested")} data-testid="request-changes">Request changes</button>

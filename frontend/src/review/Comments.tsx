@@ -5,7 +5,7 @@ import { api } from "../api/client";
 import type { Membership } from "../api/types";
 import { toast } from "../ui/toasts";
 import { when } from "./context";
-import type { Comment, ReviewItem } from "./protocol";
+import { MAX_COMMENT_CHARS, type Comment, type ReviewItem } from "./protocol";
 import type { ReviewSession } from "./session";
 import { timecode } from "../timecode";
 
@@ -163,7 +163,7 @@ function CommentForm({ session, item, members, parent, onDone }: { session: Revi
       <textarea
         rows={parent ? 2 : 3}
         value={body}
-        maxLength={5000}
+        maxLength={MAX_COMMENT_CHARS}
         placeholder={parent ? "Reply…" : `Note on shot ${item.shot.number}…`}
         onInput={(e) => setBody(e.currentTarget.value)}
         onKeyDown={(e) => {

@@ -4,7 +4,7 @@
 // server's renderer reads them), drawn as non-scaling strokes of width × picture width / 1000.
 import { useEffect, useRef, useState } from "preact/hooks";
 import { toast } from "../ui/toasts";
-import { MAX_POINTS, type Annotation, type Point, type ReviewItem, type Shape, type Tool } from "./protocol";
+import { MAX_MARK_TEXT_CHARS, MAX_POINTS, type Annotation, type Point, type ReviewItem, type Shape, type Tool } from "./protocol";
 import type { ReviewSession } from "./session";
 
 export type DrawTool = Tool | "eraser" | "laser" | "none";
@@ -349,7 +349,7 @@ export function Overlay({ session, item, frame, asset, tool, colour, width, w, h
           data-testid="text-mark-input"
           style={{ left: `${textAt[0] * 100}%`, top: `${textAt[1] * 100}%`, color: colour }}
           placeholder="Text, then Enter"
-          maxLength={500}
+          maxLength={MAX_MARK_TEXT_CHARS}
           ref={(element) => element?.focus()}
           onKeyDown={(event) => {
             if (event.key === "Escape") setTextAt(null);

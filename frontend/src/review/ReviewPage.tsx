@@ -13,7 +13,7 @@ import { Comments } from "./Comments";
 import { useSession } from "./context";
 import { Notes } from "./Notes";
 import { Player } from "./Player";
-import type { LinkInfo } from "./protocol";
+import { MAX_GUEST_NAME_CHARS, type LinkInfo } from "./protocol";
 import { ReviewSession } from "./session";
 import { SharePanel } from "./Share";
 import { whyNot } from "../ui/roles";
@@ -115,7 +115,7 @@ function JoinForm({ token, info, onJoined }: { token: string; info: LinkInfo; on
         </div>
         {errors.detail && <div class="form-error">{errors.detail.join(" ")}</div>}
         <label class="field"><span>Your name</span>
-          <input value={name} maxLength={80} autofocus onInput={(e) => setName(e.currentTarget.value)} data-testid="guest-name" aria-invalid={!!errors.name} />
+          <input value={name} maxLength={MAX_GUEST_NAME_CHARS} autofocus onInput={(e) => setName(e.currentTarget.value)} data-testid="guest-name" aria-invalid={!!errors.name} />
           <FieldError messages={errors.name} />
         </label>
         <label class="field"><span>Email (optional)</span>

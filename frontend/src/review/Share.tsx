@@ -4,7 +4,7 @@ import { useEffect, useState } from "preact/hooks";
 import { api, firstError, settle } from "../api/client";
 import { toast } from "../ui/toasts";
 import { when } from "./context";
-import type { LinkStats, ShareLink, ShareScope } from "./protocol";
+import { MAX_SHARE_LABEL_CHARS, type LinkStats, type ShareLink, type ShareScope } from "./protocol";
 import type { ReviewSession } from "./session";
 
 const SCOPES: Record<ShareScope, string> = { view: "View only", comment: "View and comment", approve: "View, comment and approve" };
@@ -74,7 +74,7 @@ export function SharePanel({ session }: { session: ReviewSession }) {
           </select>
         </label>
         <label class="field"><span>For (label)</span>
-          <input value={label} maxLength={200} placeholder="e.g. Agency, Producer" onInput={(e) => setLabel(e.currentTarget.value)} data-testid="share-label" />
+          <input value={label} maxLength={MAX_SHARE_LABEL_CHARS} placeholder="e.g. Agency, Producer" onInput={(e) => setLabel(e.currentTarget.value)} data-testid="share-label" />
         </label>
         <label class="field"><span>Passphrase (optional)</span>
           <input type="password" autocomplete="new-password" value={passphrase} onInput={(e) => setPassphrase(e.currentTarget.value)} data-testid="share-passphrase" />

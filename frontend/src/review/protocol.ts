@@ -11,6 +11,14 @@ type Limits = S["ReviewLimits"];
 export const CLOSE_LINK_CLOSED: Limits["close_link_closed"] = 4410;
 /** Points in one stroke; the server refuses a longer one. */
 export const MAX_POINTS: Limits["max_points"] = 4000;
+/** Characters in a comment, and in the note given with a decision. */
+export const MAX_COMMENT_CHARS: Limits["max_comment_chars"] = 5000;
+/** Characters in the name a share-link guest gives. */
+export const MAX_GUEST_NAME_CHARS: Limits["max_guest_name_chars"] = 80;
+/** Characters in a share link's label (who it was sent to). */
+export const MAX_SHARE_LABEL_CHARS: Limits["max_share_label_chars"] = 200;
+/** Characters in a text mark drawn on a frame. */
+export const MAX_MARK_TEXT_CHARS: Limits["max_mark_text_chars"] = 500;
 
 // Client → server
 export type ReviewClientMessage = S["ReviewClientMessage"];
