@@ -252,5 +252,15 @@ def _change_message(change, shot_id):
     return {"frame": frame, "entity": change.entity, "shot": shot_id, "seq": change.seq}
 
 
+def row_changes_since(project_id, entity, entity_id, after_seq):
+    """One row's changes after `after_seq`, in seq order: the stored ones and those the current
+    batch has recorded but not yet written (an earlier op of the same batch)."""
+    stored = list(Change.objects.filter(project_id=project_id, entity=entity, entity_id=entity_id, seq__gt=after_seq).order_by("seq"))
+    batch = _batch.get()
+    if batch is not None and batch.project_id == project_id:
+        stored += [change for change, _ in batch.changes if change.entity == entity and change.entity_id == entity_id and change.seq > after_seq]
+    return stored
+
+
 def changes_since(project_id, after_seq, limit=1000):
     return list(Change.objects.filter(project_id=project_id, seq__gt=after_seq).order_by("seq")[:limit])

@@ -104,6 +104,9 @@ class ProjectRoomConsumer(FramedSocket, AsyncWebsocketConsumer):
         if isinstance(result, OpError):
             self.error(result.code, result.detail, op_id=op_id, errors=result.errors)
         else:
+            conflict = result.pop("conflict", None)
+            if conflict:  # before the ack, so the client still holds the op it names
+                self.queue({"type": "conflict", "op_id": op_id, "id": result["id"], **conflict})
             self.queue({"type": "ack", "op_id": op_id, **result})
 
     async def on_catch_up(self, message):

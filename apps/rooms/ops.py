@@ -244,8 +244,8 @@ def _apply_together(project_id, items):
             batch.applied.append(AppliedOp(project_id=project_id, actor=access.actor, guest=access.guest, op_id=op_id, seq=seq, entity_id=entity_id))
             done[key] = (seq, entity_id)
             results[index] = {"seq": seq, "id": entity_id, "duplicate": False}
-            if conflicts:
-                results[index]["conflicts"] = conflicts
+            if conflicts:  # the consumer sends these as the conflict message
+                results[index]["conflict"] = {"entity": op.entity, "fields": conflicts}
         if gone and not alone:  # a resent delete finds its row gone: it was this op that took it
             applied = _already_applied(project_id, [(access, op_id) for _, access, op_id in gone])
             for index, access, op_id in gone:

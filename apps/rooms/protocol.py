@@ -35,13 +35,27 @@ Id = Annotated[int, Field(ge=1, le=MAX_ID)]
 
 # --- Operations (client → server, inside an "op" message) -------------------------------------
 
+# A seq of the project's change log as a client names it: a JSON integer, nothing coerced.
+Seq = Annotated[int, Field(strict=True, ge=0, le=MAX_ID)]
+
+
 class SetOp(Message):
-    """Set some fields of one row. Each field is last-writer-wins in server order."""
+    """Set some fields of one row. Each field is last-writer-wins in server order, unless the op
+    names the board it was made on (`base_seq`): then a field someone else changed after that seq
+    is kept as they left it and answered with a conflict message (docs/architecture.md, "No
+    silent loss")."""
 
     kind: Literal["set"]
     entity: Entity
     id: Id
     fields: dict[str, Any] = Field(max_length=40)
+    base_seq: Seq | None = Field(
+        default=None,
+        description="The last seq of the board this edit was made on (sent by a client whose edit could not go out live: "
+        "made offline, restored after a reload, resent after a drop). Absent: last writer wins.",
+        # No default in the schema, so the generated browser type has it optional (live edits omit it).
+        json_schema_extra=lambda schema: schema.pop("default", None),
+    )
 
 
 class CreateOp(Message):
@@ -195,6 +209,27 @@ class ErrorMessage(Message):
     errors: dict[str, list[str]] | None = Field(default=None, description="Field path → messages, for invalid.")
 
 
+class FieldConflict(Message):
+    """One field of a set op that was not written: someone else changed it after the op's base_seq."""
+
+    mine: Any = Field(description="The value the op asked for (not written).")
+    current: Any = Field(description="The field's value now (theirs, kept).")
+    seq: int = Field(description="The seq of the latest change to the field by someone else.")
+    actor: int | None = Field(description="Who made that change (null: the studio itself).")
+
+
+class ConflictMessage(Message):
+    """Sent to the op's sender just before its ack: these fields were left as someone else set
+    them; the op's other fields were applied (the ack's seq). Sending the values again without
+    base_seq writes them ("use mine")."""
+
+    type: Literal["conflict"]
+    op_id: str
+    entity: Entity
+    id: int
+    fields: dict[str, FieldConflict]
+
+
 class ChangeMessage(Message):
     type: Literal["change"]
     change: ChangeEvent
@@ -240,7 +275,7 @@ class PongMessage(Message):
 
 
 ServerMessage = Annotated[
-    HelloMessage | AckMessage | ErrorMessage | ChangeMessage | ChangesMessage | SnapshotMessage | PresenceStateMessage | RenderMessage | TextStateMessage | PongMessage,
+    HelloMessage | AckMessage | ConflictMessage | ErrorMessage | ChangeMessage | ChangesMessage | SnapshotMessage | PresenceStateMessage | RenderMessage | TextStateMessage | PongMessage,
     Field(discriminator="type"),
 ]
 
