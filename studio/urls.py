@@ -6,7 +6,7 @@ from rest_framework.routers import DefaultRouter
 from apps.assets.views import AssetViewSet
 from apps.boards.views import CharacterViewSet, LocationViewSet, PanelViewSet, ProjectBoardView, SceneViewSet, ShotViewSet
 from apps.crew.views import InviteAcceptView, InviteInfoView, InviteSignUpView, InviteViewSet, MembershipViewSet, ProjectViewSet
-from apps.editorial.views import ExportViewSet, ShotListImportView
+from apps.editorial.views import CutImportView, ExportViewSet, ShotListImportView
 from apps.projects.views import PasswordResetRequestView, PasswordResetView, SessionView, TokenView
 from apps.renders.views import RenderJobViewSet
 from apps.review.views import (
@@ -49,6 +49,7 @@ router.register("exports", ExportViewSet, basename="export")
 urlpatterns = [
     path("api/", include(router.urls)),
     path("api/shot-list/import/", ShotListImportView.as_view(), name="shot-list-import"),
+    path("api/cuts/import/", CutImportView.as_view(), name="cut-import"),
     path("api/projects/<str:id>/board/", ProjectBoardView.as_view(), name="project-board"),
     path("api/shots/<int:shot_id>/notes.pdf", ShotNotesView.as_view(), name="shot-notes"),
     path("api/shots/<int:shot_id>/script-lines/", ShotScriptLinesView.as_view(), name="shot-script-lines"),

@@ -102,6 +102,9 @@ class Shot(VersionedModel):
     camera_spec = models.JSONField(default=dict, blank=True)
     # True once someone adjusted the spec by hand; then shot-list edits no longer re-lay it out.
     spec_locked = models.BooleanField(default=False)
+    # The editor's cut came back without this shot (apps.editorial's cut import): kept on the
+    # board, never deleted, so the director decides; a later cut that uses it clears the flag.
+    not_in_cut = models.BooleanField(default=False)
 
     class Meta:
         ordering = ["scene_id", "rank", "id"]

@@ -117,6 +117,7 @@ SHOT_FIELDS = (
     "scene",
     "rank",
     "number",
+    "not_in_cut",
     "description",
     "dialogue",
     "characters",

@@ -65,3 +65,47 @@ class ShotListChangeSerializer(serializers.Serializer):
 class ShotListImportResultSerializer(serializers.Serializer):
     applied = serializers.BooleanField()
     rows = ShotListChangeSerializer(many=True)
+
+
+class CutImportSerializer(serializers.Serializer):
+    project = IdField()
+    scene = IdField(required=False, allow_null=True, help_text="The scene the cut is of; left out, the clips may come from any scene.")
+    file = serializers.FileField(help_text="The editor's cut: OpenTimelineIO (.otio), CMX 3600 EDL (.edl) or FCP 7 XML (.xml).")
+    apply = serializers.BooleanField(default=False, help_text="False: only say what would change. True: write it (all or nothing).")
+
+
+class CutShotSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    number = serializers.CharField()
+    position = serializers.IntegerField(help_text="Place in the scene after the cut (1 = first).")
+    was_position = serializers.IntegerField(help_text="Place in the scene before.")
+    frames = serializers.IntegerField(help_text="Length at the project's rate.")
+    from_duration_s = serializers.FloatField()
+    to_duration_s = serializers.FloatField()
+
+
+class CutDroppedSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    number = serializers.CharField()
+
+
+class CutSceneSerializer(serializers.Serializer):
+    number = serializers.CharField()
+    shots = CutShotSerializer(many=True, help_text="The scene's shots in the cut, in its order.")
+    dropped = CutDroppedSerializer(many=True, help_text="Shots the cut left out: kept, marked not in cut.")
+
+
+class CutUnmatchedSerializer(serializers.Serializer):
+    index = serializers.IntegerField(help_text="The clip's place on the cut's track (1 = first).")
+    name = serializers.CharField()
+    reel = serializers.CharField()
+
+
+class CutImportResultSerializer(serializers.Serializer):
+    applied = serializers.BooleanField()
+    format = serializers.ChoiceField(choices=["otio", "edl", "fcp_xml"])
+    rate = serializers.CharField(help_text="The cut's frame rate.")
+    converted = serializers.BooleanField(help_text="The cut runs at another rate; lengths were converted to the project's.")
+    note = serializers.CharField(allow_blank=True)
+    scenes = CutSceneSerializer(many=True)
+    unmatched = CutUnmatchedSerializer(many=True, help_text="Clips that match no shot (left alone).")

@@ -346,3 +346,62 @@ def import_shot_list(project, data, actor, apply=False):
                     detail = error.detail if isinstance(error.detail, dict) else {"row": error.detail}
                     raise ValidationError({"file": [f"Line {row['line']}, {_header(f)}: {' '.join(map(str, m))}" for f, m in detail.items()]})
     return plan
+
+
+# --- The editor's cut, back on the board ----------------------------------------------------------
+
+def import_cut(project, data, filename, actor, scene=None, apply=False):
+    """Preview (apply=False) or apply an editor's cut (OTIO, EDL or FCP 7 XML) of a scene or the
+    film: the matched shots take the cut's order and lengths, shots left out are marked "not in
+    cut" (never deleted), through the board services so the room sees every move and edit and
+    each can be undone. Applying writes all of it or nothing."""
+    from workers.exports.cut import match_cut, read_cut
+
+    try:
+        cut = read_cut(data, filename, project.fps)
+    except ExportError as error:
+        raise ValidationError({"file": error.args[0]}) from error
+    scenes = list(Scene.objects.filter(project=project, **({"pk": scene.pk} if scene else {})).order_by("rank", "id"))
+    shots_by_scene = {s.pk: [] for s in scenes}
+    for shot in Shot.objects.filter(scene__in=scenes).order_by("rank", "id"):
+        shots_by_scene[shot.scene_id].append(shot)
+    board = [
+        {"number": s.number, "shots": [{"id": shot.pk, "number": shot.number, "duration_s": shot.duration_s, "not_in_cut": shot.not_in_cut} for shot in shots_by_scene[s.pk]]}
+        for s in scenes
+    ]
+    plan = match_cut(cut, board, project.fps)
+    if not plan["scenes"]:
+        where = f"scene {scene.number}" if scene else "this project"
+        raise ValidationError({"file": [f"No clip in the cut matches a shot of {where} (by shot name, media name or reel)."]})
+    if apply:
+        with transaction.atomic():
+            by_id = {shot.pk: shot for shots in shots_by_scene.values() for shot in shots}
+            for planned in plan["scenes"]:
+                _apply_scene_cut(planned, by_id, actor)
+    return plan
+
+
+def _apply_scene_cut(planned, by_id, actor):
+    scene_id = by_id[(planned["shots"] or planned["dropped"])[0]["id"]].scene_id
+    current = list(Shot.objects.filter(scene_id=scene_id).order_by("rank", "id").values_list("pk", flat=True))
+    # The cut's shots first, in its order; the dropped ones after them, as they were.
+    wanted = [row["id"] for row in planned["shots"]] + [row["id"] for row in planned["dropped"]]
+    wanted += [pk for pk in current if pk not in wanted]  # shots made since the preview stay, last
+    for position, pk in enumerate(wanted):
+        if current[position] != pk:
+            board_services.move_shot(Shot.objects.get(pk=pk), wanted[position - 1] if position else None, None, actor, None)
+            current.remove(pk)
+            current.insert(position, pk)
+    for row in planned["shots"]:
+        shot = Shot.objects.get(pk=row["id"])
+        changes = {}
+        if abs(shot.duration_s - row["to_duration_s"]) > 1e-6:
+            changes["duration_s"] = row["to_duration_s"]
+        if shot.not_in_cut:
+            changes["not_in_cut"] = False
+        if changes:
+            board_services.update_shot(shot, changes, actor, None)
+    for row in planned["dropped"]:
+        shot = Shot.objects.get(pk=row["id"])
+        if not shot.not_in_cut:
+            board_services.update_shot(shot, {"not_in_cut": True}, actor, None)

@@ -12,7 +12,14 @@ from apps.projects.permissions import EDIT, VIEW
 
 from . import services
 from .models import Export
-from .serializers import ExportCreateSerializer, ExportSerializer, ShotListImportResultSerializer, ShotListImportSerializer
+from .serializers import (
+    CutImportResultSerializer,
+    CutImportSerializer,
+    ExportCreateSerializer,
+    ExportSerializer,
+    ShotListImportResultSerializer,
+    ShotListImportSerializer,
+)
 
 
 @extend_schema(parameters=[OpenApiParameter("project", int, required=False)])
@@ -67,3 +74,25 @@ class ShotListImportView(APIView):
         plan = services.import_shot_list(access_project(access), data["file"].read(), request.user, apply=data["apply"])
         rows = [{k: row[k] for k in ("line", "scene", "shot", "action", "new_scene", "changes")} for row in plan]
         return Response(ShotListImportResultSerializer({"applied": data["apply"], "rows": rows}).data)
+
+
+class CutImportView(APIView):
+    """The editor's cut back on the board: new order and lengths, dropped shots marked not in
+    cut. Without `apply` nothing is written: the answer is the preview."""
+
+    parser_classes = [MultiPartParser, FormParser]
+
+    @extend_schema(request={"multipart/form-data": CutImportSerializer}, responses={200: CutImportResultSerializer})
+    def post(self, request):
+        body = CutImportSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        data = body.validated_data
+        access = require(request.user, data["project"], EDIT)
+        scene = None
+        if data.get("scene") is not None:
+            scene = Scene.objects.filter(pk=data["scene"], project_id=data["project"]).first()
+            if scene is None:
+                raise ValidationError({"scene": ["No such scene in this project."]})
+        upload = data["file"]
+        plan = services.import_cut(access_project(access), upload.read(), upload.name or "", request.user, scene=scene, apply=data["apply"])
+        return Response(CutImportResultSerializer({**plan, "applied": data["apply"]}).data)
