@@ -80,3 +80,17 @@ def test_a_panel_of_another_shot_is_refused_by_the_service(shot, project, owner,
     with pytest.raises(Exception) as refused:
         renders.create_job(shot=shot, kind="frame", backend="blocking", seed=1, parameters={}, actor=editor, panel=panel)
     assert "panel" in refused.value.detail
+
+
+def test_a_script_import_checks_edit_in_the_service(project, viewer, outsider):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from apps.scripts import services as scripts
+    from apps.scripts.models import ScriptImport
+
+    draft = SimpleUploadedFile("draft.fountain", b"INT. KITCHEN - DAY\n\nShe waits.\n")
+    with pytest.raises(PermissionDenied):
+        scripts.start_import(project, draft, draft_name="", revision_colour="white", actor=viewer)
+    with pytest.raises(Http404):
+        scripts.start_import(project, draft, draft_name="", revision_colour="white", actor=outsider)
+    assert not ScriptImport.objects.exists()

@@ -19,6 +19,8 @@ from apps.assets.services import store_asset
 from apps.boards import services as boards
 from apps.boards.models import SCENE_OR_SHOT_NUMBER, Character, Location, Scene
 from apps.changes.log import record_change
+from apps.projects.access import authorize
+from apps.projects.permissions import EDIT
 from previs import drafts, screenplay
 
 from . import lining
@@ -44,7 +46,9 @@ def _tell_room(job, actor, action="update"):
 
 def start_import(project, upload, *, draft_name, revision_colour, actor):
     """Check the file, store it and queue its import. A file that is not a screenplay is a 400
-    naming the problem, and nothing is stored."""
+    naming the problem, and nothing is stored. Importing writes the board: the caller needs the
+    edit right (a guest never), checked here, whatever asks."""
+    authorize(actor, project.pk, EDIT, guests=False)
     if upload.size > screenplay.MAX_BYTES:
         raise ValidationError({"file": [f"The file is larger than {screenplay.MAX_BYTES // (1024 * 1024)} MB."]})
     data = upload.read()
@@ -76,7 +80,9 @@ def enqueue(task_name, job_id, actor):
 
 
 def request_apply(job, actor):
-    """Apply a revised draft's dry run (the worker writes it)."""
+    """Apply a revised draft's dry run (the worker writes it, through the board services, which
+    check the caller's right again when it is written)."""
+    authorize(actor, job.project_id, EDIT, guests=False)
     claimed = ScriptImport.objects.filter(pk=job.pk, status=ScriptImport.PLANNED).update(status=ScriptImport.APPLYING)
     if not claimed:
         raise ValidationError({"status": [f"This import is {job.status}; only a planned import can be applied."]})
