@@ -1,6 +1,7 @@
-// "Export": make a shot list, printed storyboards or an editor's timeline of a scene or the whole
-// film on the export worker, follow its progress and download it; and, for those who may edit,
-// bring an edited shot-list CSV back in after reading what it would change.
+// "Export": make a shot list, printed storyboards, an animatic movie or an editor's timeline of a
+// scene or the whole film on the export worker, follow its progress and download it; and, for
+// those who may edit, bring an edited shot-list CSV or the editor's cut back in after reading
+// what it would change.
 import { useEffect, useRef, useState } from "preact/hooks";
 import { api, firstError, settle, type WriteResult } from "../api/client";
 import type { components } from "../api/schema";
@@ -10,6 +11,7 @@ type Export = components["schemas"]["Export"];
 type ExportKind = components["schemas"]["ExportCreateRequest"]["kind"];
 type Parameters = NonNullable<components["schemas"]["ExportCreateRequest"]["parameters"]>;
 type ImportResult = components["schemas"]["ShotListImportResult"];
+type CutResult = components["schemas"]["CutImportResult"];
 
 const KINDS: { kind: ExportKind; label: string }[] = [
   { kind: "boards_pdf", label: "Storyboards (PDF)" },
@@ -18,6 +20,7 @@ const KINDS: { kind: ExportKind; label: string }[] = [
   { kind: "otio", label: "Timeline (OpenTimelineIO)" },
   { kind: "edl", label: "Timeline (CMX 3600 EDL)" },
   { kind: "fcp_xml", label: "Timeline (FCP 7 XML)" },
+  { kind: "animatic", label: "Animatic (MP4)" },
 ];
 const LAYOUTS = [1, 2, 3, 6, 9] as const;
 const WORKING = new Set(["queued", "running"]);
@@ -40,6 +43,7 @@ function ExportsPanel({ projectId, canEdit, onClose }: { projectId: number; canE
   const [kind, setKind] = useState<ExportKind>("boards_pdf");
   const [scene, setScene] = useState<number | null>(null);
   const [options, setOptions] = useState<Parameters>({ layout: 6, orientation: "portrait", paper: "a4" });
+  const [movie, setMovie] = useState<Parameters>({ resolution: "1080p", burn_ins: true, watermark: "", source: "panels" });
   const [current, setCurrent] = useState<Export | null>(null);
   const [recent, setRecent] = useState<Export[]>([]);
   const [error, setError] = useState("");
@@ -65,8 +69,9 @@ function ExportsPanel({ projectId, canEdit, onClose }: { projectId: number; canE
 
   const make = async () => {
     setError("");
-    const pdfOptions = kind === "boards_pdf" ? options : kind === "shot_list_pdf" ? { orientation: options.orientation, paper: options.paper } : undefined;
-    const result = await settle(api.POST("/api/exports/", { body: { project: projectId, kind, scene, parameters: pdfOptions } }));
+    const parameters =
+      kind === "boards_pdf" ? options : kind === "shot_list_pdf" ? { orientation: options.orientation, paper: options.paper } : kind === "animatic" ? movie : undefined;
+    const result = await settle(api.POST("/api/exports/", { body: { project: projectId, kind, scene, parameters } }));
     if (result.ok) {
       setCurrent(result.data);
       if (!WORKING.has(result.data.status)) void loadRecent();
@@ -119,6 +124,30 @@ function ExportsPanel({ projectId, canEdit, onClose }: { projectId: number; canE
             </select>
           </div>
         )}
+        {kind === "animatic" && (
+          <div class="export-paper">
+            <select value={movie.resolution} onChange={(e) => setMovie({ ...movie, resolution: e.currentTarget.value as Parameters["resolution"] })} data-testid="export-resolution" aria-label="Resolution">
+              <option value="1080p">1080p</option>
+              <option value="720p">720p</option>
+            </select>
+            <select value={movie.source} onChange={(e) => setMovie({ ...movie, source: e.currentTarget.value as Parameters["source"] })} data-testid="export-source" aria-label="Pictures">
+              <option value="panels">Panels</option>
+              <option value="clips">Latest clips</option>
+            </select>
+            <label>
+              <input type="checkbox" checked={movie.burn_ins} onChange={(e) => setMovie({ ...movie, burn_ins: e.currentTarget.checked })} data-testid="export-burn-ins" /> Burn-ins
+            </label>
+            <input
+              type="text"
+              maxLength={80}
+              placeholder="Watermark (who it is for)"
+              aria-label="Watermark"
+              value={movie.watermark}
+              onInput={(e) => setMovie({ ...movie, watermark: e.currentTarget.value })}
+              data-testid="export-watermark"
+            />
+          </div>
+        )}
         <button class="btn btn-primary btn-small" onClick={make} disabled={!!current && WORKING.has(current.status)} data-testid="export-make">
           Make it
         </button>
@@ -137,6 +166,7 @@ function ExportsPanel({ projectId, canEdit, onClose }: { projectId: number; canE
           </ul>
         </>
       )}
+      {canEdit && <CutImport projectId={projectId} scene={scene} />}
       {canEdit && <ShotListImport projectId={projectId} />}
     </div>
   );
@@ -224,6 +254,89 @@ function ShotListImport({ projectId }: { projectId: number }) {
           </ol>
           {!result.applied && changed.length > 0 && (
             <button class="btn btn-primary btn-small" onClick={() => send(true)} data-testid="shot-list-apply">Apply these changes</button>
+          )}
+        </div>
+      )}
+    </div>
+  );
+}
+
+function seconds(value: number): string {
+  return `${Math.round(value * 100) / 100} s`;
+}
+
+/** The editor's cut (OTIO, EDL, FCP 7 XML) of the chosen scene, previewed before it is applied. */
+function CutImport({ projectId, scene }: { projectId: number; scene: number | null }) {
+  const file = useRef<HTMLInputElement>(null);
+  const [result, setResult] = useState<CutResult | null>(null);
+  const [errors, setErrors] = useState<string[]>([]);
+
+  const send = async (apply: boolean) => {
+    const picked = file.current?.files?.[0];
+    if (!picked) return setErrors(["Choose the editor's cut (.otio, .edl or .xml)."]);
+    setErrors([]);
+    const form = new FormData();
+    form.append("project", String(projectId));
+    if (scene !== null) form.append("scene", String(scene));
+    form.append("file", picked);
+    form.append("apply", apply ? "true" : "false");
+    const answer = await settle(
+      api.POST("/api/cuts/import/", {
+        body: form as unknown as components["schemas"]["CutImportRequest"],
+        bodySerializer: (body) => body as unknown as FormData,
+      }),
+    );
+    if (answer.ok) setResult(answer.data);
+    else {
+      setResult(null);
+      setErrors(answer.kind === "invalid" ? answer.errors.file ?? [firstError(answer.errors)] : [refusal(answer)]);
+    }
+  };
+
+  return (
+    <div class="shot-list-import cut-import">
+      <h4 class="exports-recent">Import cut</h4>
+      <input ref={file} type="file" accept=".otio,.edl,.xml" data-testid="cut-file" aria-label="The editor's cut" onChange={() => setResult(null)} />
+      <button class="btn btn-small" onClick={() => send(false)} data-testid="cut-preview">Preview</button>
+      {errors.length > 0 && (
+        <ul class="error" data-testid="cut-errors">
+          {errors.map((e) => (
+            <li>{e}</li>
+          ))}
+        </ul>
+      )}
+      {result && (
+        <div data-testid="cut-plan">
+          {result.applied && <p>Applied.</p>}
+          {result.converted && <p class="muted" data-testid="cut-note">{result.note}</p>}
+          {result.scenes.map((s) => (
+            <div>
+              <strong>Scene {s.number}</strong>
+              <ol class="script-plan">
+                {s.shots.map((shot) => (
+                  <li class={shot.position !== shot.was_position || shot.from_duration_s !== shot.to_duration_s ? "plan-changed" : undefined}>
+                    {shot.number}
+                    {shot.position !== shot.was_position && <span class="muted"> (was {shot.was_position})</span>}{" "}
+                    {shot.from_duration_s !== shot.to_duration_s ? (
+                      <span>
+                        {seconds(shot.from_duration_s)} → {seconds(shot.to_duration_s)}
+                      </span>
+                    ) : (
+                      <span class="muted">{seconds(shot.to_duration_s)}</span>
+                    )}
+                  </li>
+                ))}
+              </ol>
+              {s.dropped.length > 0 && <p class="plan-removed">Not in cut (kept, marked): {s.dropped.map((d) => d.number).join(", ")}</p>}
+            </div>
+          ))}
+          {result.unmatched.length > 0 && (
+            <p class="muted" data-testid="cut-unmatched">
+              Clips matching no shot: {result.unmatched.map((u) => `${u.index}. ${u.name || u.reel}`).join("; ")}
+            </p>
+          )}
+          {!result.applied && (
+            <button class="btn btn-primary btn-small" onClick={() => send(true)} data-testid="cut-apply">Apply the cut</button>
           )}
         </div>
       )}
