@@ -133,3 +133,12 @@ def test_audio_that_is_not_audio_and_a_drop_frame_rate():
     board, store = snapshot(fps="29.97")
     frames, seconds, _, _, fps = decoded(animatic_mp4(board, store.__getitem__, resolution="720p"))
     assert abs(fps - 29.97) < 0.01 and len(frames) == timeline(board)["length"] == 30
+
+
+def test_a_shots_scratch_sound_uploaded_over_http_is_in_the_movie(api, director, project, board, render_worker):
+    file = io.BytesIO(tone(0.3))
+    file.name = "line.wav"
+    response = api(director).post(f"/api/shots/{board[1].pk}/audio/", {"audio": file}, format="multipart")
+    assert response.status_code == 200, response.content
+    frames, seconds, has_audio, _, _ = decoded(download(api, director, make_export(api, director, project, "animatic", parameters={"resolution": "720p"})))
+    assert has_audio and len(frames) == 35

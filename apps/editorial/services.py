@@ -66,16 +66,21 @@ def _image(asset):
     return {"key": asset.key, "sha256": asset.sha256, "width": asset.width, "height": asset.height}
 
 
+def _audio(asset, name):
+    """Scratch sound as the animatic export reads it (named for its error messages)."""
+    return {"key": asset.key, "sha256": asset.sha256, "name": name} if asset is not None else None
+
+
 def board_snapshot(project, scene=None):
     """The scenes (one, or all in story order), their shots and panels as plain data
     (workers/exports documents the shape), with each shot's latest clip and its review notes as
     markers at the project's frame rate."""
     from apps.review.models import Annotation, Comment
 
-    scenes = list(Scene.objects.filter(project=project, **({"pk": scene.pk} if scene else {})).select_related("location").order_by("rank", "id"))
+    scenes = list(Scene.objects.filter(project=project, **({"pk": scene.pk} if scene else {})).select_related("location", "audio").order_by("rank", "id"))
     shots = list(
         Shot.objects.filter(scene__in=scenes)
-        .select_related("location")
+        .select_related("location", "audio")
         .prefetch_related("characters", Prefetch("panels", queryset=Panel.objects.select_related("image").order_by("rank", "id")))
         .order_by("rank", "id")
     )
@@ -114,12 +119,16 @@ def board_snapshot(project, scene=None):
                 "panels": [{"duration_s": p.duration_s, "caption": p.caption, "notes": p.notes, "image": _image(p.image)} for p in shot.panels.all()],
                 "clip": clips.get(shot.pk),
                 "markers": markers.get(shot.pk, []),
+                "audio": _audio(shot.audio, f"shot {shot.number}'s scratch sound"),
             }
         )
     return {
         "title": project.name + (f" · Scene {scene.number}" if scene else ""),
         "project": {"name": project.name, "fps": project.fps},
-        "scenes": [{"number": s.number, "heading": s.heading, "synopsis": s.synopsis, "shots": by_scene[s.pk]} for s in scenes],
+        "scenes": [
+            {"number": s.number, "heading": s.heading, "synopsis": s.synopsis, "audio": _audio(s.audio, f"scene {s.number}'s scratch sound"), "shots": by_scene[s.pk]}
+            for s in scenes
+        ],
     }
 
 
