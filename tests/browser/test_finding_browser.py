@@ -1,6 +1,6 @@
 """Finding things in the shot list, in a real browser against the real studio (issue 16): the search
 narrows the list to the shots that mention the words, filters (character, lens) are kept in the URL
-and survive a reload, a folded scene stays folded after a reload, a shot's thumbnail is its newest
+and survive a reload, the camera panel and the storyboard tab, a folded scene stays folded after a reload, a shot's thumbnail is its newest
 frame render when no panel image is chosen, "?" opens the sheet of shortcuts, and the skip link is
 the first tab stop and puts the focus in the grid, which is one tab stop, not fifteen a shot."""
 
@@ -73,6 +73,19 @@ def test_search_narrows_the_list_and_filters_survive_a_reload(page):
     expect(page.locator("tr.shot-row")).to_have_count(len(expected))
     assert shot_ids(page) == expected
     expect(page.get_by_test_id("filter-character")).to_have_value(str(character))
+    # The camera panel opens and closes over the same list; the storyboard shows the same shots.
+    page.get_by_test_id(f"shot-{expected[0]}-camera").click()
+    expect(page.get_by_test_id("camera-drawer")).to_be_visible()
+    assert f"character={character}" in page.url
+    page.keyboard.press("Escape")
+    expect(page.get_by_test_id("camera-drawer")).to_have_count(0)
+    assert f"character={character}" in page.url
+    expect(page.locator("tr.shot-row")).to_have_count(len(expected))
+    page.get_by_test_id("tab-board").click()
+    expect(page.locator(".board-shot")).to_have_count(len(expected))
+    assert f"character={character}" in page.url
+    page.get_by_test_id("tab-shots").click()
+    expect(page.locator("tr.shot-row")).to_have_count(len(expected))
     # Adding a shot size no shot of that cast and lens has leaves nothing, and a way back.
     sizes = {s["shot_size"] for _, s in shots}
     other = next((size for size in sizes if all(by_id[i][1]["shot_size"] != size for i in expected)), None)

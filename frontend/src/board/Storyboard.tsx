@@ -14,6 +14,7 @@ import { StatusPill } from "./cells";
 import { formatDuration } from "./format";
 import { printHeading } from "./print";
 import { LockedButton } from "../ui/roles";
+import { FindBar, useFound, useShotFilter } from "./Finding";
 
 const PANEL_MIME = "application/x-previs-panel";
 const IMAGE_TYPES = ["image/png", "image/jpeg", "image/webp"];
@@ -23,6 +24,9 @@ export function Storyboard() {
   const data = store.data!;
   const panels = data.scenes.reduce((n, s) => n + s.shots.reduce((m, shot) => m + shot.panels.length, 0), 0);
   const seconds = data.scenes.reduce((t, s) => t + s.shots.reduce((u, shot) => u + shot.panels.reduce((v, p) => v + p.duration_s, 0), 0), 0);
+  // The shot list's search and filters, from the same URL: the boards of the shots found.
+  const [filter, setFilter] = useShotFilter();
+  const found = useFound(data, filter);
   return (
     <div class="storyboard">
       <div class="toolbar">
@@ -31,15 +35,16 @@ export function Storyboard() {
         <span class="spacer" />
         <span class="hint">Click a frame or drop a PNG/JPEG/WebP on it to upload · drag panels to reorder</span>
       </div>
+      <FindBar data={data} filter={filter} onChange={setFilter} found={found} />
       <CursorArea>
-        {data.scenes.map((scene) => <SceneBoards key={scene.id} scene={scene} />)}
+        {found.scenes.map(({ scene, shots }) => <SceneBoards key={scene.id} scene={scene} shots={shots} />)}
         {data.scenes.length === 0 && <p class="empty">No scenes yet: add them on the shot list.</p>}
       </CursorArea>
     </div>
   );
 }
 
-function SceneBoards({ scene }: { scene: Scene }) {
+function SceneBoards({ scene, shots }: { scene: Scene; shots: Shot[] }) {
   const store = useBoard();
   const canReview = !!store.data?.project.allowed.includes("share") && scene.id > 0 && scene.shots.length > 0;
   return (
@@ -56,7 +61,7 @@ function SceneBoards({ scene }: { scene: Scene }) {
         {!canReview && scene.id > 0 && scene.shots.length > 0 && (
           <LockedButton action="share" role={store.data?.project.role} class="btn btn-small board-review" testid={`board-scene-${scene.id}-review-locked`}>Review</LockedButton>
         )}</h2>
-      {scene.shots.map((shot) => <ShotBoards key={shot.id} shot={shot} />)}
+      {shots.map((shot) => <ShotBoards key={shot.id} shot={shot} />)}
       {scene.shots.length === 0 && <p class="muted pad">No shots in this scene.</p>}
     </section>
   );

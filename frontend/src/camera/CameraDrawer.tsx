@@ -22,7 +22,8 @@ export function CameraIcon() {
 
 /** Open a shot's camera panel over the given tab. */
 export function openCamera(store: BoardStore, tab: ProjectTab, shotId: number): void {
-  navigate(projectPath(store.projectId, tab, shotId));
+  // The search and filters in the URL stay: the list behind the panel is still the one found.
+  navigate(`${projectPath(store.projectId, tab, shotId)}${location.search}`);
 }
 
 /** Save a hand-edited spec (this locks it: the server stops re-laying it out). */

@@ -91,8 +91,8 @@ function ProjectShell({ tab, shot, user, onSignOut }: { tab: ProjectTab; shot: n
                   role="tab"
                   aria-selected={t.tab === tab}
                   class={`tab ${t.tab === tab ? "tab-active" : ""}`}
-                  href={projectPath(data.project.id, t.tab)}
-                  onClick={(e) => linkClick(e, projectPath(data.project.id, t.tab))}
+                  href={tabPath(data.project.id, t.tab)}
+                  onClick={(e) => linkClick(e, tabPath(data.project.id, t.tab))}
                   title={`Alt+${t.key}`}
                   data-testid={`tab-${t.tab}`}
                 >
@@ -110,10 +110,15 @@ function ProjectShell({ tab, shot, user, onSignOut }: { tab: ProjectTab; shot: n
       </TopBar>
       <main class="project-main" id="content" tabIndex={-1}>
         {store.loadError ? <p class="empty">{store.loadError}</p> : !data ? <p class="muted pad">Loading board…</p> : tab === "shots" ? <ShotList /> : tab === "board" ? <Storyboard /> : tab === "script" ? <LinedScript /> : tab === "members" ? <Members user={user} /> : <Library />}
-        {data && shot != null && <CameraDrawer key={shot} shotId={shot} onClose={() => navigate(projectPath(data.project.id, tab))} />}
+        {data && shot != null && <CameraDrawer key={shot} shotId={shot} onClose={() => navigate(tabPath(data.project.id, tab))} />}
       </main>
     </div>
   );
+}
+
+/** A tab's path; the shot list and the storyboard share the search and filters in the URL. */
+function tabPath(projectId: number, tab: ProjectTab): string {
+  return `${projectPath(projectId, tab)}${tab === "shots" || tab === "board" ? location.search : ""}`;
 }
 
 /** The skip link's target: the shot list's grid (its current cell), else the tab's content. */
