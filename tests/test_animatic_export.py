@@ -142,3 +142,32 @@ def test_a_shots_scratch_sound_uploaded_over_http_is_in_the_movie(api, director,
     assert response.status_code == 200, response.content
     frames, seconds, has_audio, _, _ = decoded(download(api, director, make_export(api, director, project, "animatic", parameters={"resolution": "720p"})))
     assert has_audio and len(frames) == 35
+
+
+def movie(colour, frames, fps=24, size=(320, 240)):
+    buffer = io.BytesIO()
+    with av.open(buffer, "w", format="mp4") as container:
+        stream = container.add_stream("libx264", rate=fps)
+        stream.width, stream.height, stream.pix_fmt = size[0], size[1], "yuv420p"
+        picture = np.full((size[1], size[0], 3), colour, dtype=np.uint8)
+        for n in range(frames):
+            frame = av.VideoFrame.from_ndarray(picture, format="rgb24")
+            frame.pts = n
+            for packet in stream.encode(frame):
+                container.mux(packet)
+        for packet in stream.encode():
+            container.mux(packet)
+    return buffer.getvalue()
+
+
+def test_clips_mode_plays_a_shots_latest_clip_over_its_frames_and_holds_its_last_picture():
+    board, store = snapshot()
+    board["scenes"][0]["shots"][0]["clip"] = {"key": "clip.mp4", "duration_s": 0.25}
+    store["clip.mp4"] = movie((250, 250, 250), 6)  # a quarter of the shot's 12 frames
+    frames = decoded(animatic_mp4(board, store.__getitem__, resolution="720p", burn_ins=False, source="clips"))[0]
+    assert len(frames) == 24
+    for index in (0, 5, 11):  # the clip, then its last picture held to the shot's end
+        assert np.abs(centre(frames[index]) - 250).mean() < 8, index
+    assert np.abs(centre(frames[12]) - np.array(COLOURS[1], dtype=float)).mean() < 8
+    panels = decoded(animatic_mp4(board, store.__getitem__, resolution="720p", burn_ins=False))[0]
+    assert np.abs(centre(panels[0]) - np.array(COLOURS[0], dtype=float)).mean() < 8

@@ -85,7 +85,7 @@ class BurnIns:
         left, top, right, bottom = self.font.getbbox("00:00:00;00")
         # Even offsets and a height of whole fours: the box lands on whole chroma samples of
         # yuv420p, whose chroma planes are stored as rows of the full width.
-        self.box_w, self.box_h = (right + self.pad) // 2 * 2 + 2, (bottom + self.pad // 2) // 4 * 4 + 4
+        self.box_w, self.box_h = int(right + self.pad) // 2 * 2 + 2, int(bottom + self.pad // 2) // 4 * 4 + 4
         self.box_x = (size[0] - self.box_w - self.pad) // 2 * 2
         self.box_y = (size[1] - self.box_h - self.pad) // 2 * 2
 
@@ -122,9 +122,9 @@ class BurnIns:
             chroma[self.box_y // 2:(self.box_y + bh) // 2, self.box_x // 2:(self.box_x + bw) // 2] = 128
 
 
-def _clip_pictures(data: bytes, rate: Fraction, count: int, size: tuple[int, int]):
+def _clip_pictures(data: bytes, rate: Fraction, count: int, size: tuple[int, int]) -> Iterator[Image.Image]:
     """The clip's pictures at the movie's frames 0..count-1 (the last one held if it runs short)."""
-    with av.open(io.BytesIO(data)) as container:
+    with av.open(io.BytesIO(data), "r") as container:
         stream = container.streams.video[0]
         decoded = (frame for frame in container.decode(stream))
         current, upcoming = None, next(decoded, None)
@@ -151,7 +151,7 @@ def _scratch_sound(board: JsonObject, plan: Timeline, rate: Fraction, load: Load
         end = min(mix.shape[1], int((span["start"] + span["length"]) / rate * SAMPLE_RATE))
         resampler = av.AudioResampler(format="fltp", layout="stereo", rate=SAMPLE_RATE)
         try:
-            with av.open(io.BytesIO(load(audio["key"]))) as container:
+            with av.open(io.BytesIO(load(audio["key"])), "r") as container:
                 if not container.streams.audio:
                     raise ExportError([f"audio: {name} has no sound in it."])
                 for frame in container.decode(container.streams.audio[0]):
@@ -168,7 +168,7 @@ def _scratch_sound(board: JsonObject, plan: Timeline, rate: Fraction, load: Load
 def _lay(mix: np.ndarray, samples: np.ndarray, offset: int, end: int) -> int:
     room = max(0, min(samples.shape[1], end - offset))
     mix[:, offset:offset + room] += samples[:, :room]
-    return offset + samples.shape[1]
+    return offset + int(samples.shape[1])
 
 
 def _pictures(item: Item, scene: JsonObject, shot: JsonObject, rate: Fraction, size: tuple[int, int], load: Load) -> Iterator[Image.Image]:
@@ -177,7 +177,8 @@ def _pictures(item: Item, scene: JsonObject, shot: JsonObject, rate: Fraction, s
     if item["kind"] == "clip":
         return _clip_pictures(load(shot["clip"]["key"]), rate, item["length"], size)
     image = shot["panels"][item["panel"]].get("image") if item["panel"] is not None else None
-    return iter([_fit(Image.open(io.BytesIO(load(image["key"]))), size) if image else _slate(shot, scene, size)])
+    still: Image.Image = _fit(Image.open(io.BytesIO(load(image["key"]))), size) if image else _slate(shot, scene, size)
+    return iter([still])
 
 
 def animatic_mp4(
@@ -218,13 +219,16 @@ def animatic_mp4(
             shot = scene["shots"][item["shot"]]
             frames = item["length"]
             pictures = _pictures(item, scene, shot, rate, size, load)
-            base, frame = None, None
+            base: np.ndarray | None = None
+            frame: av.VideoFrame | None = None
             for offset in range(frames):
                 picture = next(pictures, None)
                 if picture is not None:
                     fitted = picture if picture.size == size else _fit(picture, size)
                     base = _yuv(burn.still(fitted, scene, shot) if burn else fitted)
                     frame = None
+                if base is None:
+                    raise ExportError([f"clip: shot {shot['number']}'s clip has no pictures that can be read."])
                 frame_number = item["start"] + offset
                 if burn:
                     planes = base.copy()
@@ -243,9 +247,9 @@ def animatic_mp4(
         if audio is not None and sound is not None:
             for start in range(0, sound.shape[1], AAC_FRAME):
                 chunk = np.ascontiguousarray(sound[:, start:start + AAC_FRAME])
-                frame = av.AudioFrame.from_ndarray(chunk, format="fltp", layout="stereo")
-                frame.sample_rate, frame.pts = SAMPLE_RATE, start
-                for packet in audio.encode(frame):
+                sound_frame = av.AudioFrame.from_ndarray(chunk, format="fltp", layout="stereo")
+                sound_frame.sample_rate, sound_frame.pts = SAMPLE_RATE, start
+                for packet in audio.encode(sound_frame):
                     container.mux(packet)
             for packet in audio.encode():
                 container.mux(packet)

@@ -75,7 +75,7 @@ def read_cut(data: bytes, filename: str, fps: str) -> JsonObject:
     timeline = _first_timeline(result)
     if timeline is None or not timeline.video_tracks():
         raise ExportError([f"file: {filename} has no video track."])
-    events = []
+    events: list[JsonObject] = []
     for item in timeline.video_tracks()[0]:
         if not isinstance(item, otio.schema.Clip):
             continue  # gaps and transitions are not shots
