@@ -94,3 +94,17 @@ def test_a_script_import_checks_edit_in_the_service(project, viewer, outsider):
     with pytest.raises(Http404):
         scripts.start_import(project, draft, draft_name="", revision_colour="white", actor=outsider)
     assert not ScriptImport.objects.exists()
+
+
+def test_reviews_and_share_links_check_share_in_the_service(shot, project, director, editor):
+    from apps.review import services as review
+
+    with pytest.raises(PermissionDenied):
+        review.create_review({"project": project, "title": "t", "shot_ids": [shot.pk]}, editor)
+    made = review.create_review({"project": project, "title": "t", "shot_ids": [shot.pk]}, director)
+    with pytest.raises(PermissionDenied):
+        review.create_link(made, {"scope": "view"}, editor)
+    link = review.create_link(made, {"scope": "view"}, director)
+    with pytest.raises(PermissionDenied):
+        review.revoke_link(link, editor)
+    assert review.revoke_link(link, director).revoked_at is not None

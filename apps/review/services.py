@@ -22,8 +22,8 @@ from apps.changes import editing
 from apps.changes.broadcast import broadcast_to_group
 from apps.changes.log import lock_project, record_change
 from apps.projects import limits
-from apps.projects.access import Access, access_for
-from apps.projects.permissions import APPROVE, COMMENT, GUEST
+from apps.projects.access import Access, access_for, authorize
+from apps.projects.permissions import APPROVE, COMMENT, GUEST, SHARE
 from previs.timecode import frames_in, timecode
 
 from . import selectors
@@ -52,6 +52,9 @@ def covered_shot_ids(review_id):
 
 
 def create_review(data, user):
+    """A review of a scene or of chosen shots: starting one is the share right (directors and
+    owners), checked here whatever asks."""
+    authorize(user, data["project"].pk, SHARE, guests=False)
     return Review.objects.create(created_by=user, **data)
 
 
@@ -77,6 +80,7 @@ def hash_token(token):
 
 
 def create_link(review, data, user):
+    authorize(user, review.project_id, SHARE, guests=False)
     token = secrets.token_urlsafe(TOKEN_BYTES)
     passphrase = data.pop("passphrase", "") or ""
     link = ShareLink.objects.create(
@@ -181,9 +185,10 @@ def link_group(link_id):
     return f"share-link.{link_id}"
 
 
-def revoke_link(link):
+def revoke_link(link, user):
     """Revoke now: every API call with the link is refused from here on, and the link's open
     sockets are closed at once (on every web process, through the channel layer)."""
+    authorize(user, link.project_id, SHARE, guests=False)
     with transaction.atomic():
         ShareLink.objects.filter(pk=link.pk, revoked_at__isnull=True).update(revoked_at=timezone.now())
         transaction.on_commit(lambda: broadcast_to_group(link_group(link.pk), {"type": "review.link_closed", "reason": "revoked"}))

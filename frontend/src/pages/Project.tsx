@@ -76,7 +76,7 @@ function ProjectShell({ tab, shot, user, onSignOut }: { tab: ProjectTab; shot: n
   return (
     <div class="page project-page">
       <SkipLink label={tab === "shots" ? "Skip to shot list" : `Skip to ${TABS.find((t) => t.tab === tab)?.label.toLowerCase() ?? "content"}`} target={() => skipToContent(tab)} />
-      <ShortcutSheet />
+      <ShortcutSheet tabs={TABS} />
       <TopBar user={user} onSignOut={onSignOut}>
         {data && (
           <div class="project-head">
