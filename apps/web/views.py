@@ -16,6 +16,7 @@ from rest_framework.views import APIView
 from apps.projects.permissions import ROLE_PERMISSIONS, ROLES
 from apps.renders.services import capabilities
 from previs.published import VOCABULARY, Vocabulary
+from workers.exports.shotlist import COLUMNS as SHOT_LIST_COLUMNS
 
 MANIFEST = settings.BASE_DIR / "static" / "app" / ".vite" / "manifest.json"
 ENTRY = "index.html"
@@ -61,17 +62,28 @@ class RoleInfo(BaseModel):
 ROLE_TABLE = [RoleInfo(value=role, label=label, allowed=sorted(ROLE_PERMISSIONS[role])).model_dump() for role, label in ROLES]
 
 
+class ShotListColumn(BaseModel):
+    header: str = Field(description="The column's header in a shot-list CSV or a pasted spreadsheet.")
+    field: str = Field(description="The shot field it fills (scene: the scene's number).")
+
+
+# The shot-list CSV's columns (workers.exports.shotlist.COLUMNS, their one definition), for rows
+# pasted from a spreadsheet into the shot list: a header row is read by these names.
+SHOT_LIST_COLUMN_TABLE = [ShotListColumn(header=header, field=field).model_dump() for header, field, _ in SHOT_LIST_COLUMNS]
+
+
 class StudioVocabulary(Vocabulary):
     """The vocabulary with what this studio can do (which depends on its configuration, not on previs)
     and the project roles with what each may do."""
 
     capabilities: Capabilities
     roles: list[RoleInfo]
+    shot_list_columns: list[ShotListColumn]
 
 
 def page_vocabulary():
     # Read per request: weights mounted while the studio runs count at the next page load.
-    return {**VOCABULARY_JSON, "capabilities": capabilities(), "roles": ROLE_TABLE}
+    return {**VOCABULARY_JSON, "capabilities": capabilities(), "roles": ROLE_TABLE, "shot_list_columns": SHOT_LIST_COLUMN_TABLE}
 
 
 class VocabularyView(APIView):

@@ -6,7 +6,7 @@ import type { Character, Scene, SceneSetting, Shot, ShotPatch, TimeOfDay } from 
 import { useBoard, useStore } from "../state/context";
 import type { BoardStore, JobView } from "../state/store";
 import { EditCell, focusSibling, lineEditor, numberEditor, selectEditor, textEditor, type SaveOutcome } from "../ui/EditCell";
-import { ANGLES, FRAME_RATES, FRAMINGS, MOVES, optionsOf, PRIME_LENSES_MM, RIGS, SETTINGS, SHOT_SIZES, shortLabel, STATUSES, TIMES_OF_DAY } from "../vocab";
+import { ANGLES, FRAME_RATES, FRAMINGS, MOVES, optionsOf, PRIME_LENSES_MM, RIGS, SETTINGS, SHOT_SIZES, shortLabel, TIMES_OF_DAY } from "../vocab";
 import { CameraIcon, openCamera } from "../camera/CameraDrawer";
 import { parseRoute, usePath } from "../router";
 import { startSceneReview } from "../review/start";
@@ -22,6 +22,7 @@ import { FindBar, FoldButton, ThumbCell, useFoldedScenes, useFound, useShotFilte
 import { useRovingCells } from "./roving";
 import { NO_FILTER } from "./filters";
 import { shotPicture, type ShotPicture } from "./thumbnail";
+import { CODED, codeEditor, duplicateKey, SceneOrderButtons, SelectBox, SelectionBar, ShotCopyButtons, SluglineCell, usePasteRows } from "./FastEntry";
 
 const SHOT_MIME = "application/x-previs-shot";
 
@@ -65,6 +66,7 @@ export function ShotList() {
   const [folded, toggleFold] = useFoldedScenes(data.project.id);
   const grid = useRef<HTMLTableElement>(null);
   useRovingCells(grid);
+  usePasteRows(grid, store);
   let budget = shown; // rows left to render in this pass (scenes past it render their heads only)
 
   return (
@@ -78,13 +80,14 @@ export function ShotList() {
         {store.can.edit && <button class="btn btn-primary btn-small" onClick={() => store.createScene()} data-testid="add-scene">+ Scene</button>}
       </div>
       <FindBar data={data} filter={filter} onChange={setFilter} found={found} />
+      <SelectionBar store={store} />
       <div class="table-scroll">
         {COLUMN_LAYOUT}
         <table ref={grid} id="shot-list" aria-label="Shot list" class="grid shots-table" onKeyDown={(e) => navigateCells(e, store)}>
           <colgroup>{COLUMNS.map((c) => <col key={c.key} style={c.width ? { width: `${c.width}px` } : undefined} />)}</colgroup>
           <thead>
             <tr class="print-head" data-testid="print-head"><th colSpan={COLUMNS.length}>{printHeading(data.project.name, "Shot list")}</th></tr>
-            <tr>{COLUMNS.map((c) => <th key={c.key} title={c.title} class={`col-${c.key}`}>{c.label}</th>)}</tr>
+            <tr>{COLUMNS.map((c) => <th key={c.key} title={c.title} class={`col-${c.key}`} data-field={c.key}>{c.label}</th>)}</tr>
           </thead>
           {found.scenes.map(({ scene, shots: shownShots }) => {
             const isFolded = folded.has(scene.id);
@@ -156,6 +159,7 @@ function navigateCells(event: TargetedKeyboardEvent<HTMLTableElement>, store: Bo
     openCamera(store, "shots", Number(row.dataset.shot));
     return;
   }
+  if (row.dataset.shot && duplicateKey(event, store, Number(row.dataset.shot))) return;
   if (event.altKey && (event.key === "ArrowUp" || event.key === "ArrowDown")) {
     const id = Number(row.dataset.shot);
     const shot = store.shot(id);
@@ -231,6 +235,8 @@ function SceneBlock({ scene, shots, openShot, rows, locks, folded, onFold }: { s
               <SlugSelect label="Time of day" testid={`scene-${scene.id}-time_of_day`} value={scene.time_of_day} canEdit={canEdit}
                 options={optionsOf<TimeOfDay>(TIMES_OF_DAY)} onChange={(v) => saveScene("time_of_day")(v)} />
             </span>
+            <SluglineCell scene={scene} canEdit={canEdit} />
+            <SceneOrderButtons scene={scene} />
             <span class="scene-meta">{scene.page_eighths > 0 && <>{formatEighths(scene.page_eighths)} pg · </>}{scene.shots.length} shots · {formatDuration(seconds)}</span>
             {scene.omitted && <span class="scene-flag scene-omitted" data-testid={`scene-${scene.id}-omitted`} title="The latest draft dropped this scene; its shots are kept">OMITTED</span>}
             {scene.script_changed && (
@@ -398,15 +404,15 @@ function ShotRowCells({ shot, previous, open, sceneId, canEdit, characters, job,
       <EditCell {...cell} {...at("characters")} class="chips-cell" value={shot.characters} equals={sameIds}
         display={<CharacterChips ids={shot.characters} characters={characters} />} save={save("characters")} editor={charactersEditor(characters)} />
       <EditCell {...cell} {...at("shot_size")} class="code" value={shot.shot_size} title={SHOT_SIZES[shot.shot_size][1]}
-        display={shortLabel(SHOT_SIZES, shot.shot_size)} save={save("shot_size")} editor={selectEditor(optionsOf(SHOT_SIZES))} />
+        display={shortLabel(SHOT_SIZES, shot.shot_size)} save={save("shot_size")} editor={codeEditor(CODED.shot_size)} />
       <EditCell {...cell} {...at("framing")} value={shot.framing} title={FRAMINGS[shot.framing][1]}
-        display={shortLabel(FRAMINGS, shot.framing)} save={save("framing")} editor={selectEditor(optionsOf(FRAMINGS))} />
+        display={shortLabel(FRAMINGS, shot.framing)} save={save("framing")} editor={codeEditor(CODED.framing)} />
       <EditCell {...cell} {...at("angle")} value={shot.angle} title={ANGLES[shot.angle][1]}
-        display={shortLabel(ANGLES, shot.angle)} save={save("angle")} editor={selectEditor(optionsOf(ANGLES))} />
+        display={shortLabel(ANGLES, shot.angle)} save={save("angle")} editor={codeEditor(CODED.angle)} />
       <EditCell {...cell} {...at("movement")} value={shot.movement} title={MOVES[shot.movement][1]}
-        display={shortLabel(MOVES, shot.movement)} save={save("movement")} editor={selectEditor(optionsOf(MOVES))} />
+        display={shortLabel(MOVES, shot.movement)} save={save("movement")} editor={codeEditor(CODED.movement)} />
       <EditCell {...cell} {...at("rig")} value={shot.rig} title={RIGS[shot.rig][1]}
-        display={shortLabel(RIGS, shot.rig)} save={save("rig")} editor={selectEditor(optionsOf(RIGS))} />
+        display={shortLabel(RIGS, shot.rig)} save={save("rig")} editor={codeEditor(CODED.rig)} />
       <EditCell {...cell} {...at("lens_mm")} class="num" value={shot.lens_mm} display={`${formatNumber(shot.lens_mm)}mm`}
         save={save("lens_mm")} editor={numberEditor(1, "prime-lenses")} title="Focal length; primes are offered" />
       <EditCell {...cell} {...at("fps")} class="num" value={shot.fps} display={shot.fps}
@@ -416,9 +422,11 @@ function ShotRowCells({ shot, previous, open, sceneId, canEdit, characters, job,
       <EditCell {...cell} {...at("props")} class="text-cell small" multiline value={shot.props} display={shot.props || <span class="placeholder">—</span>} save={save("props")} editor={textEditor(2)} />
       <EditCell {...cell} {...at("notes")} class="text-cell small" multiline value={shot.notes} display={shot.notes || <span class="placeholder">—</span>} save={save("notes")} editor={textEditor(2)} />
       <EditCell {...cell} {...at("status")} value={shot.status} display={<><StatusPill status={shot.status} /><ApprovalBadge shot={shot} job={job} /></>}
-        save={save("status")} editor={selectEditor(optionsOf(STATUSES))} />
+        save={save("status")} editor={codeEditor(CODED.status)} />
       <td class="actions">
+        {canEdit && <SelectBox shot={shot} />}
         <ScriptLinesLink shot={shot} projectId={store.projectId} />
+        {canEdit && <ShotCopyButtons shot={shot} />}
         {shot.id > 0 && (
           <button class="btn btn-ghost btn-icon cam-open" title={`Camera of shot ${shot.number} (C)`} aria-label={`Camera of shot ${shot.number}`} data-testid={id("camera")}
             onClick={() => openCamera(store, "shots", shot.id)}>

@@ -174,9 +174,10 @@ export function explain(result: OpResult): string {
 
 // --- Undo and redo ---------------------------------------------------------------------------
 
-/** One own action that can be undone: builds the op that reverses it (null if not possible yet). */
+/** One own action that can be undone: builds the op (or ops, for an action made of several:
+ *  a field set on many shots, rows pasted) that reverses it (null if not possible yet). */
 export interface HistoryEntry {
-  inverse: () => Op | null;
+  inverse: () => Op | Op[] | null;
 }
 
 /** The fields a create may set, per entity (compile-checked against the generated patch bodies):
@@ -245,6 +246,21 @@ export class History {
     if (entry) this.push(origin === "undo" ? this.redoStack : this.undoStack, entry);
   }
 
+  /** Several ops made as one action (sent together): one step, undone all at once, the last
+   *  first. Built from `board` as it is before them. */
+  recordAll(board: BoardData, sent: { op: Op; pending: PendingOp }[], origin: OpOrigin): void {
+    if (origin === "action") this.redoStack = [];
+    const entries = sent.map(({ op, pending }) => inverseOf(board, op, pending));
+    if (!entries.length || entries.some((entry) => !entry)) return;
+    const entry: HistoryEntry = {
+      inverse: () => {
+        const ops = (entries as HistoryEntry[]).map((e) => e.inverse()).reverse();
+        return ops.some((op) => op == null) ? null : ops.flat() as Op[];
+      },
+    };
+    this.push(origin === "undo" ? this.redoStack : this.undoStack, entry);
+  }
+
   /** A whole action recorded at once (a live text editing session). */
   action(entry: HistoryEntry): void {
     this.redoStack = [];
@@ -253,7 +269,7 @@ export class History {
 
   /** The op that undoes (or redoes) the latest step: "empty" when there is none, "busy" when
    *  it cannot be built yet (a create not yet answered; the step stays). */
-  next(stack: "undo" | "redo"): Op | "empty" | "busy" {
+  next(stack: "undo" | "redo"): Op | Op[] | "empty" | "busy" {
     const from = stack === "undo" ? this.undoStack : this.redoStack;
     const entry = from.pop();
     if (!entry) return "empty";

@@ -341,7 +341,35 @@ export class BoardStore {
     const op = this.history.next(stack);
     if (op === "empty") return void toast(empty, "info", 2000);
     if (op === "busy") return void toast("That change is still being saved; try again in a moment.", "info", 2500);
-    this.submit(op, stack);
+    if (Array.isArray(op)) this.submitAll(op, stack);
+    else this.submit(op, stack);
+  }
+
+  /** Several ops as one action (one undo step), sent together: the server applies what queued
+   *  up together in one batch. */
+  submitAll(ops: Op[], origin: OpOrigin = "action"): PendingOp[] {
+    const before = this.data;
+    const sent = ops.map((op) => ({ op, pending: this.ops.add(op) }));
+    if (before) this.history.recordAll(before, sent, origin);
+    this.show();
+    this.emit();
+    for (const { pending } of sent) this.room.send(pending.message);
+    return sent.map(({ pending }) => pending);
+  }
+
+  /** Wait for ops sent together; resolves with the refusals (empty: all applied). */
+  async outcomes(pendings: PendingOp[]): Promise<OpResult[]> {
+    const results = await Promise.all(pendings.map((pending) => this.ops.outcome(pending)));
+    return results.filter((result) => !result.ok);
+  }
+
+  /** A new shot right after `shot`: a copy of it, or its reverse (apps/boards/entry.py). */
+  async shotFrom(shot: Shot, as: "duplicate_of" | "reverse_of"): Promise<number | null> {
+    const pending = this.submit({ kind: "create", entity: "shot", parent: shot.scene, after: shot.id, fields: { [as]: shot.id } });
+    pending.watched = true;
+    const result = await this.ops.outcome(pending);
+    if (!result.ok) toast(explain(result), "error", 6000);
+    return result.ok ? result.id : null;
   }
 
   /** Set fields of a row (from a cell); resolves with the messages to show, or null. */
@@ -363,6 +391,22 @@ export class BoardStore {
 
   async createScene(): Promise<void> {
     await this.create("scene", this.projectId, { setting: "INT", time_of_day: "DAY", synopsis: "" });
+  }
+
+  /** Type a slugline into a scene's heading ("EXT. JETTY - DAWN"): the server reads it and finds
+   *  or makes the location. Undone by putting the heading's three parts back. */
+  async setSlugline(scene: Scene, slugline: string): Promise<SaveOutcome> {
+    const before = { setting: scene.setting, location: scene.location, time_of_day: scene.time_of_day };
+    const pending = this.submit({ kind: "set", entity: "scene", id: scene.id, fields: { slugline } }, null);
+    const result = await this.ops.watch(pending, OP_TIMEOUT_MS * 2);
+    if (result.ok) this.history.action({ inverse: () => ({ kind: "set", entity: "scene", id: scene.id, fields: before }) });
+    if (result.ok || result.code === "timeout") return null;
+    return result.code === "invalid" ? Object.values(result.errors).flat() : [explain(result)];
+  }
+
+  /** A scene right after `afterId` (numbered 12A between 12 and 13 by the server). */
+  insertScene(afterId: number): Promise<number | null> {
+    return this.create("scene", this.projectId, { setting: "INT", time_of_day: "DAY", synopsis: "" }, afterId);
   }
 
   async createShot(sceneId: number): Promise<number | null> {
