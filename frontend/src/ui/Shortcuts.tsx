@@ -9,7 +9,6 @@ const SECTIONS: { title: string; keys: [string[], string][] }[] = [
     keys: [
       [["Ctrl+Z", "⌘Z"], "Undo your last change"],
       [["Ctrl+Shift+Z", "Ctrl+Y"], "Redo"],
-      [["Alt+1 … Alt+5"], "Shot list, Storyboard, Library, Script, Crew"],
       [["?"], "This sheet"],
     ],
   },
@@ -33,9 +32,16 @@ const SECTIONS: { title: string; keys: [string[], string][] }[] = [
   },
 ];
 
+function sectionsWith(tabs: readonly { label: string; key: string }[]): typeof SECTIONS {
+  const [anywhere, ...rest] = SECTIONS;
+  const tabKeys: [string[], string][] = tabs.map((t) => [[`Alt+${t.key}`], t.label]);
+  return [{ ...anywhere, keys: [...anywhere.keys.slice(0, 2), ...tabKeys, ...anywhere.keys.slice(2)] }, ...rest];
+}
+
 const inField = (target: EventTarget | null) => !!(target as HTMLElement | null)?.closest?.("input, textarea, select, [contenteditable], .cell-editing");
 
-export function ShortcutSheet() {
+/** `tabs`: the project's tabs with their Alt+digit keys (Project.tsx's list, so a new tab is listed). */
+export function ShortcutSheet({ tabs }: { tabs: readonly { label: string; key: string }[] }) {
   const dialog = useRef<HTMLDialogElement>(null);
   const [open, setOpen] = useState(false);
   useEffect(() => {
@@ -58,7 +64,7 @@ export function ShortcutSheet() {
         <h2 id="shortcut-sheet-title">Keyboard shortcuts</h2>
         <button class="btn btn-ghost btn-small" onClick={() => dialog.current?.close()} data-testid="shortcut-sheet-close">Close</button>
       </div>
-      {SECTIONS.map((section) => (
+      {sectionsWith(tabs).map((section) => (
         <section key={section.title}>
           <h3>{section.title}</h3>
           <dl>
