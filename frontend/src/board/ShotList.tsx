@@ -6,7 +6,7 @@ import type { Character, Scene, SceneSetting, Shot, ShotPatch, TimeOfDay } from 
 import { useBoard, useStore } from "../state/context";
 import type { BoardStore, JobView } from "../state/store";
 import { EditCell, focusSibling, lineEditor, numberEditor, selectEditor, textEditor, type SaveOutcome } from "../ui/EditCell";
-import { ANGLES, FRAME_RATES, FRAMINGS, MOVES, optionsOf, PRIME_LENSES_MM, RIGS, SETTINGS, SHOT_SIZES, shortLabel, TIMES_OF_DAY } from "../vocab";
+import { ANGLES, FRAME_RATES, FRAMINGS, MOVES, optionsOf, PRIME_LENSES_MM, RIGS, SETTINGS, SHOT_SIZES, shortLabel, STATUSES, TIMES_OF_DAY } from "../vocab";
 import { CameraIcon, openCamera } from "../camera/CameraDrawer";
 import { parseRoute, usePath } from "../router";
 import { startSceneReview } from "../review/start";
@@ -422,7 +422,7 @@ function ShotRowCells({ shot, previous, open, sceneId, canEdit, characters, job,
       <EditCell {...cell} {...at("props")} class="text-cell small" multiline value={shot.props} display={shot.props || <span class="placeholder">—</span>} save={save("props")} editor={textEditor(2)} />
       <EditCell {...cell} {...at("notes")} class="text-cell small" multiline value={shot.notes} display={shot.notes || <span class="placeholder">—</span>} save={save("notes")} editor={textEditor(2)} />
       <EditCell {...cell} {...at("status")} value={shot.status} display={<><StatusPill status={shot.status} /><ApprovalBadge shot={shot} job={job} /></>}
-        save={save("status")} editor={codeEditor(CODED.status)} />
+        save={save("status")} editor={selectEditor(optionsOf(STATUSES))} />
       <td class="actions">
         {canEdit && <SelectBox shot={shot} />}
         <ScriptLinesLink shot={shot} projectId={store.projectId} />
