@@ -20,6 +20,7 @@ def shot(project, owner):
     shot = services.create_shot(scene, {"description": "Tom climbs the stairs.", "shot_size": "MS", "characters": [tom]}, owner)
     services.create_panel(shot, {"caption": "first"}, owner)
     services.create_panel(shot, {"caption": "second"}, owner)
+    shot.refresh_from_db()  # its duration followed its panels (a new version)
     return shot
 
 

@@ -4,7 +4,7 @@ from django.db import IntegrityError, transaction
 
 from . import storage
 from .models import Asset
-from .validation import inspect_image
+from .validation import inspect_audio, inspect_image
 
 
 def store_asset(*, project_id, kind, data, content_type, created_by=None, render_job=None, width=None, height=None, duration_s=None):
@@ -34,6 +34,12 @@ def store_asset(*, project_id, kind, data, content_type, created_by=None, render
 def store_upload(*, project_id, data, created_by):
     content_type, width, height = inspect_image(data)
     return store_asset(project_id=project_id, kind=Asset.UPLOAD, data=data, content_type=content_type, created_by=created_by, width=width, height=height)
+
+
+def store_audio_upload(*, project_id, data, created_by):
+    """Scratch sound for the animatic: checked by its content (inspect_audio), stored like every upload."""
+    content_type, duration_s = inspect_audio(data)
+    return store_asset(project_id=project_id, kind=Asset.UPLOAD, data=data, content_type=content_type, created_by=created_by, duration_s=duration_s)
 
 
 def url_for(asset):

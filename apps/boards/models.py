@@ -61,6 +61,9 @@ class Scene(VersionedModel):
     # A later draft changed the scene's text: its shots stay, and the director sees what changed.
     script_changed = models.BooleanField(default=False)
     script_diff = models.TextField(blank=True, help_text="What the last draft changed in the scene (a unified diff).")
+    # Scratch sound for the animatic (dialogue, temp music): an uploaded WAV/MP3/M4A played from the
+    # scene's first frame (previs/animatic.py).
+    audio = models.ForeignKey("assets.Asset", null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
 
     class Meta:
         ordering = ["project_id", "rank", "id"]
@@ -102,6 +105,11 @@ class Shot(VersionedModel):
     camera_spec = models.JSONField(default=dict, blank=True)
     # True once someone adjusted the spec by hand; then shot-list edits no longer re-lay it out.
     spec_locked = models.BooleanField(default=False)
+    # The shot's duration follows the sum of its panels' (apps.boards.services.follow_panels) until
+    # someone fixes it: then the animatic holds or cuts its panels to fit (previs/animatic.py).
+    duration_locked = models.BooleanField(default=False)
+    # Scratch sound for the animatic, played from the shot's first frame.
+    audio = models.ForeignKey("assets.Asset", null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
     # The editor's cut came back without this shot (apps.editorial's cut import): kept on the
     # board, never deleted, so the director decides; a later cut that uses it clears the flag.
     not_in_cut = models.BooleanField(default=False)

@@ -137,6 +137,9 @@ SHOT_FIELDS = (
     "status",
     "camera_spec",
     "spec_locked",
+    "duration_locked",
+    "audio",
+    "audio_url",
     "field_of_view",
     "move_end",
     "script_lines",
@@ -179,6 +182,8 @@ class ShotSerializer(ProjectScopedSerializer):
     number = serializers.CharField(max_length=8, required=False, help_text="Like 12A; left out, the next free letter is used.")
     script_lines = serializers.SerializerMethodField(help_text="The script lines the shot covers (set through /api/shots/{id}/script-lines/); null when none.")
     approval = serializers.SerializerMethodField(help_text="The latest review decision on the shot and whether it is stale (the shot changed since); null when none.")
+    audio = serializers.PrimaryKeyRelatedField(read_only=True, help_text="Asset id of the shot's scratch sound for the animatic (set through /api/shots/{id}/audio/); null when none.")
+    audio_url = serializers.SerializerMethodField(help_text="Where the browser fetches the scratch sound.")
 
     class Meta:
         model = Shot
@@ -193,6 +198,9 @@ class ShotSerializer(ProjectScopedSerializer):
         value = value.strip().upper()
         SCENE_OR_SHOT_NUMBER(value)
         return value
+
+    def get_audio_url(self, shot) -> str | None:
+        return url_for(shot.audio) if shot.audio_id else None
 
     @extend_schema_field(FieldOfViewSerializer)
     def get_field_of_view(self, shot):
@@ -276,10 +284,12 @@ class SceneSerializer(ProjectScopedSerializer):
     location = IdRelatedField(queryset=Location.objects.none(), allow_null=True, required=False)
     heading = serializers.CharField(read_only=True, help_text="The slugline: INT. KITCHEN - NIGHT.")
     number = serializers.CharField(max_length=8, required=False, help_text="Like 12 or 12A; left out, the next number is used.")
+    audio = serializers.PrimaryKeyRelatedField(read_only=True, help_text="Asset id of the scene's scratch sound for the animatic (set through /api/scenes/{id}/audio/); null when none.")
+    audio_url = serializers.SerializerMethodField(help_text="Where the browser fetches the scratch sound.")
 
     class Meta:
         model = Scene
-        fields = ("id", "project", "rank", "number", "setting", "location", "time_of_day", "synopsis", "heading", "page_eighths", "props", "omitted", "script_changed", "script_diff") + VERSIONED_READ_ONLY[1:]
+        fields = ("id", "project", "rank", "number", "setting", "location", "time_of_day", "synopsis", "heading", "page_eighths", "props", "omitted", "script_changed", "script_diff", "audio", "audio_url") + VERSIONED_READ_ONLY[1:]
         read_only_fields = VERSIONED_READ_ONLY + ("project", "rank", "script_diff")
 
     def validate_number(self, value):
@@ -288,6 +298,9 @@ class SceneSerializer(ProjectScopedSerializer):
         value = value.strip().upper()
         SCENE_OR_SHOT_NUMBER(value)
         return value
+
+    def get_audio_url(self, scene) -> str | None:
+        return url_for(scene.audio) if scene.audio_id else None
 
 
 class SceneCreateSerializer(SceneSerializer):
@@ -314,6 +327,7 @@ class MoveSerializer(serializers.Serializer):
 # clients never recompute server rules (the slugline, where a picture is fetched from).
 DERIVED_FIELDS = {
     "image": ("image_url",),
+    "audio": ("audio_url",),
     "location": ("heading",),
     "setting": ("heading",),
     "time_of_day": ("heading",),

@@ -21,6 +21,7 @@ from rest_framework.exceptions import PermissionDenied, ValidationError
 from apps.changes import editing, text
 from apps.projects.access import authorize
 from apps.projects.permissions import APPROVE, EDIT
+from previs.animatic import duration_for_frames, shot_frames
 from previs.spec import MOVE_DEFAULTS, SpecError, layout_for_shot, normalize_spec
 
 from .models import Character, Location, Panel, Scene, Shot
@@ -197,6 +198,15 @@ def update_shot(shot, data, caller, version):
         _check_shot_number_free(shot.scene, data["number"], exclude=shot)
     if "camera_spec" in data:
         data.setdefault("spec_locked", True)  # a hand-adjusted camera stays where it was put
+    if "duration_s" in data and "duration_locked" not in data and Panel.objects.filter(shot_id=shot.pk).exists():
+        # A duration typed for a shot with panels is the director's, not their sum: it stays
+        # until unlocked (follow_panels sends duration_locked False with the sum it writes).
+        data["duration_locked"] = True
+    if data.get("duration_locked") is False and "duration_s" not in data:
+        # Unlocked again: the duration goes back to following the panels, in the same write.
+        followed = panels_duration(shot)
+        if followed is not None:
+            data["duration_s"] = followed
     locked = data.get("spec_locked", shot.spec_locked)
     touched = set(data) | set(m2m or {})
     if not locked and (touched & LAYOUT_FIELDS or data.get("spec_locked") is False):
@@ -303,19 +313,65 @@ def render_spec_for(shot):
     return _checked_spec(layout_for_shot(**layout_kwargs(shot)))
 
 
+# --- Scratch audio (the animatic) ------------------------------------------------------------
+
+def set_audio(row, entity, data, caller, version):
+    """Put uploaded scratch sound (WAV, MP3 or M4A, checked by its content) on a scene or shot."""
+    from apps.assets.services import store_audio_upload
+
+    access = editor(caller, row.project_id)
+    asset = store_audio_upload(project_id=row.project_id, data=data, created_by=access.actor)
+    return editing.update_fields(row, {"audio": asset}, actor=access.actor, expected_version=version, entity=entity, represent=represent(SERIALIZERS[entity]))
+
+
+def clear_audio(row, entity, caller, version):
+    actor = editor(caller, row.project_id).actor
+    return editing.update_fields(row, {"audio": None}, actor=actor, expected_version=version, entity=entity, represent=represent(SERIALIZERS[entity]))
+
+
 # --- Panels ----------------------------------------------------------------------------------
 
+def panels_duration(shot):
+    """The duration a shot takes from its panels: their whole frames at the project's rate
+    (previs.animatic, the animatic's one timing rule), or None for a shot without panels."""
+    durations = list(Panel.objects.filter(shot_id=shot.pk).values_list("duration_s", flat=True))
+    if not durations:
+        return None
+    fps = shot.project.fps
+    return duration_for_frames(shot_frames({"duration_s": shot.duration_s, "panels": [{"duration_s": d} for d in durations]}, fps), fps)
+
+
+def follow_panels(shot_id, access):
+    """The shot's duration follows its panels unless it is locked (duration_locked): called after
+    every panel write that can change the sum, in the same transaction, so the room hears the
+    shot's new duration with the panel's and an undo of the panel brings both back."""
+    shot = Shot.objects.select_related("project").filter(pk=shot_id).first()
+    if shot is None or shot.duration_locked:
+        return
+    followed = panels_duration(shot)
+    if followed is not None and abs(followed - shot.duration_s) > 1e-9:
+        update_shot(shot, {"duration_s": followed, "duration_locked": False}, access, None)
+
+
 def create_panel(shot, data, caller):
-    actor = editor(caller, shot.project_id).actor
+    access = editor(caller, shot.project_id)
     with transaction.atomic():
         siblings = Panel.objects.filter(shot=shot)
         values = {**data, "project_id": shot.project_id, "shot": shot, "rank": editing.rank_between(editing.last_rank(siblings), None)}
-        return editing.create(Panel, values, actor=actor, entity="panel", represent=represent(PanelSerializer))
+        if "duration_s" not in values and not siblings.exists():
+            values["duration_s"] = shot.duration_s  # a shot's first panel lasts the whole shot
+        panel = editing.create(Panel, values, actor=access.actor, entity="panel", represent=represent(PanelSerializer))
+        follow_panels(shot.pk, access)
+        return panel
 
 
 def update_panel(panel, data, caller, version):
-    actor = editor(caller, panel.project_id).actor
-    return editing.update_fields(panel, data, actor=actor, expected_version=version, entity="panel", represent=represent(PanelSerializer))
+    access = editor(caller, panel.project_id)
+    with transaction.atomic():
+        panel = editing.update_fields(panel, data, actor=access.actor, expected_version=version, entity="panel", represent=represent(PanelSerializer))
+        if "duration_s" in data:
+            follow_panels(panel.shot_id, access)
+        return panel
 
 
 def set_panel_upload(panel, data, caller, version):
@@ -327,8 +383,11 @@ def set_panel_upload(panel, data, caller, version):
 
 
 def delete_panel(panel, caller, version):
-    actor = editor(caller, panel.project_id).actor
-    editing.delete(panel, actor=actor, expected_version=version, entity="panel")
+    access = editor(caller, panel.project_id)
+    shot_id = panel.shot_id
+    with transaction.atomic():
+        editing.delete(panel, actor=access.actor, expected_version=version, entity="panel")
+        follow_panels(shot_id, access)
 
 
 def move_panel(panel, after_id, shot_id, caller, version):
@@ -336,7 +395,13 @@ def move_panel(panel, after_id, shot_id, caller, version):
     shot = panel.shot if shot_id is None else _in_project(Shot, shot_id, panel.project_id, "parent")
     siblings = Panel.objects.filter(shot=shot)
     after = _sibling(siblings, after_id, "after")
-    return editing.move(panel, siblings=siblings, parent_field="shot", parent=shot, after=after, actor=actor, expected_version=version, entity="panel")
+    moved_from = panel.shot_id
+    with transaction.atomic():
+        panel = editing.move(panel, siblings=siblings, parent_field="shot", parent=shot, after=after, actor=actor, expected_version=version, entity="panel")
+        if moved_from != shot.pk:  # a panel taken to another shot shortens one and lengthens the other
+            follow_panels(moved_from, caller)
+            follow_panels(shot.pk, caller)
+        return panel
 
 
 # --- Helpers ---------------------------------------------------------------------------------

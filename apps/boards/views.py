@@ -45,6 +45,33 @@ class PanelImageUpload(serializers.Serializer):
     image = serializers.FileField(help_text="PNG, JPEG or WebP; checked by its content, not its name.")
 
 
+class ScratchAudioUpload(serializers.Serializer):
+    audio = serializers.FileField(help_text="WAV, MP3 or M4A; probed by its content (PyAV), not its name.")
+
+
+class ScratchAudioMixin:
+    """POST <row>/audio/ puts scratch sound for the animatic on a scene or shot; DELETE takes it off."""
+
+    audio_entity = None
+
+    @extend_schema(
+        methods=["POST"], request={"multipart/form-data": ScratchAudioUpload},
+        description="Upload the row's scratch sound for the animatic (WAV, MP3 or M4A, checked by content). Sound that is not audio is a 400 naming the problem.",
+    )
+    @extend_schema(methods=["DELETE"], request=None, description="Take the row's scratch sound off (the stored file stays).")
+    @action(detail=True, methods=["post", "delete"], parser_classes=[MultiPartParser, FormParser])
+    def audio(self, request, pk=None):
+        row = self.get_object()
+        access = self.access_to(row.project_id)
+        if request.method == "DELETE":
+            row = services.clear_audio(row, self.audio_entity, access, expected_version(request))
+        else:
+            body = ScratchAudioUpload(data=request.data)
+            body.is_valid(raise_exception=True)
+            row = services.set_audio(row, self.audio_entity, body.validated_data["audio"].read(), access, expected_version(request))
+        return Response(self.get_serializer(row).data)
+
+
 class CreateWithParentMixin:
     """Create under a parent named in the body (`parent_field`), among the caller's projects;
     the service checks the right to edit there."""
@@ -128,8 +155,9 @@ class LocationViewSet(CreateWithParentMixin, ProjectScopedViewSet):
 
 
 @extend_schema(parameters=LIST_FILTERS)
-class SceneViewSet(MoveMixin, CreateWithParentMixin, ProjectScopedViewSet):
-    queryset = Scene.objects.select_related("location")
+class SceneViewSet(ScratchAudioMixin, MoveMixin, CreateWithParentMixin, ProjectScopedViewSet):
+    queryset = Scene.objects.select_related("location", "audio")
+    audio_entity = "scene"
     serializer_class = SceneSerializer
     create_serializer_class = SceneCreateSerializer
     create_service = staticmethod(services.create_scene)
@@ -142,8 +170,9 @@ class SceneViewSet(MoveMixin, CreateWithParentMixin, ProjectScopedViewSet):
 
 
 @extend_schema(parameters=LIST_FILTERS + [OpenApiParameter("scene", int, required=False)])
-class ShotViewSet(MoveMixin, CreateWithParentMixin, ProjectScopedViewSet):
-    queryset = Shot.objects.select_related("script_lines").prefetch_related("characters")
+class ShotViewSet(ScratchAudioMixin, MoveMixin, CreateWithParentMixin, ProjectScopedViewSet):
+    queryset = Shot.objects.select_related("script_lines", "audio").prefetch_related("characters")
+    audio_entity = "shot"
     serializer_class = ShotSerializer
     create_serializer_class = ShotCreateSerializer
     parent_field = "scene"

@@ -32,9 +32,9 @@ export type Route =
   | { name: "invite"; token: string }
   | { name: "reset"; uid: string | null; token: string | null };
 
-export type ProjectTab = "shots" | "board" | "library" | "script" | "members";
+export type ProjectTab = "shots" | "board" | "animatic" | "library" | "script" | "members";
 
-const TAB_PATHS: Record<ProjectTab, string> = { shots: "", board: "/board", library: "/library", script: "/script", members: "/members" };
+const TAB_PATHS: Record<ProjectTab, string> = { shots: "", board: "/board", animatic: "/animatic", library: "/library", script: "/script", members: "/members" };
 
 /** A project tab; with `shot`, that shot's camera panel open over it (/projects/1/board/shots/7). */
 export function projectPath(id: number, tab: ProjectTab = "shots", shot: number | null = null): string {
@@ -57,9 +57,9 @@ export function parseRoute(path: string): Route {
   if (invite) return { name: "invite", token: invite[1] };
   const reset = path.match(/^\/reset(?:\/([A-Za-z0-9_-]+)\/([A-Za-z0-9_-]+))?\/?$/);
   if (reset) return { name: "reset", uid: reset[1] ?? null, token: reset[2] ?? null };
-  const match = path.match(/^\/projects\/(\d+)(?:\/(board|library|shots|script|members))?(?:\/shots\/(\d+))?\/?$/);
+  const match = path.match(/^\/projects\/(\d+)(?:\/(board|animatic|library|shots|script|members))?(?:\/shots\/(\d+))?\/?$/);
   if (match) {
-    const tab: ProjectTab = match[2] === "board" ? "board" : match[2] === "library" ? "library" : match[2] === "script" ? "script" : match[2] === "members" ? "members" : "shots";
+    const tab: ProjectTab = match[2] === "board" ? "board" : match[2] === "animatic" ? "animatic" : match[2] === "library" ? "library" : match[2] === "script" ? "script" : match[2] === "members" ? "members" : "shots";
     return { name: "project", id: Number(match[1]), tab, shot: match[3] ? Number(match[3]) : null };
   }
   return { name: "projects" };

@@ -1,5 +1,6 @@
 import { useEffect, useMemo } from "preact/hooks";
 import type { SessionUser } from "../api/types";
+import { Animatic } from "../animatic/Animatic";
 import { ExportsButton } from "../board/Exports";
 import { Library } from "../board/Library";
 import { ScriptImportButton } from "../board/ScriptImport";
@@ -24,6 +25,7 @@ const TABS: { tab: ProjectTab; label: string; key: string }[] = [
   { tab: "library", label: "Library", key: "3" },
   { tab: "script", label: "Script", key: "4" },
   { tab: "members", label: "Crew", key: "5" },
+  { tab: "animatic", label: "Animatic", key: "6" },
 ];
 
 export function ProjectPage({ id, tab, shot, user, onSignOut }: { id: number; tab: ProjectTab; shot: number | null; user: SessionUser; onSignOut: () => void }) {
@@ -109,7 +111,7 @@ function ProjectShell({ tab, shot, user, onSignOut }: { tab: ProjectTab; shot: n
         )}
       </TopBar>
       <main class="project-main" id="content" tabIndex={-1}>
-        {store.loadError ? <p class="empty">{store.loadError}</p> : !data ? <p class="muted pad">Loading board…</p> : tab === "shots" ? <ShotList /> : tab === "board" ? <Storyboard /> : tab === "script" ? <LinedScript /> : tab === "members" ? <Members user={user} /> : <Library />}
+        {store.loadError ? <p class="empty">{store.loadError}</p> : !data ? <p class="muted pad">Loading board…</p> : tab === "shots" ? <ShotList /> : tab === "board" ? <Storyboard /> : tab === "animatic" ? <Animatic /> : tab === "script" ? <LinedScript /> : tab === "members" ? <Members user={user} /> : <Library />}
         {data && shot != null && <CameraDrawer key={shot} shotId={shot} onClose={() => navigate(tabPath(data.project.id, tab))} />}
       </main>
     </div>
