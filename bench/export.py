@@ -9,6 +9,8 @@ Progress goes to stderr; the last line on stdout is one JSON object:
     otio_edl_xml_ms                   the slowest of the three
     animatic_1080p_x_realtime         seconds of film per second of render (1080p, burn-ins on)
     animatic_1080p_s, animatic_mb     the render's time and the movie's size
+    animatic_1080p_cpu_s              the CPU seconds it took (all threads): on a shared machine
+                                      the wall time says more about the neighbours (load_average_1m)
     peak_rss_mb                       peak resident memory of this process
 """
 
@@ -99,7 +101,9 @@ def main():
         _, seconds = timed(lambda fmt=fmt: timeline.timeline_file(board, fmt))
         timings[fmt] = round(seconds * 1000, 1)
     log("animatic at 1080p…")
+    cpu_before = time.process_time()
     movie, movie_s = timed(lambda: animatic.animatic_mp4(board, images.__getitem__, resolution="1080p", burn_ins=True))
+    movie_cpu_s = time.process_time() - cpu_before
     film_s = animatic.timeline(board)["length"] / 24
     result = {
         "boards_pdf_120_s": round(boards_s, 3),
@@ -113,6 +117,8 @@ def main():
         "otio_edl_xml_ms": max(timings.values()),
         "animatic_1080p_x_realtime": round(film_s / movie_s, 2),
         "animatic_1080p_s": round(movie_s, 2),
+        "animatic_1080p_cpu_s": round(movie_cpu_s, 2),
+        "load_average_1m": round(os.getloadavg()[0], 2),
         "animatic_mb": round(len(movie) / 1e6, 2),
         "peak_rss_mb": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1),
     }
