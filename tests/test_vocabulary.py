@@ -8,6 +8,7 @@ import pytest
 
 from previs import spec, vocabulary
 from previs.published import VOCABULARY
+from workers.exports.shotlist import COLUMNS as SHOT_LIST_COLUMNS
 
 pytestmark = pytest.mark.django_db
 
@@ -16,10 +17,12 @@ def test_the_page_and_the_endpoint_carry_the_one_vocabulary(client):
     answer = client.get("/api/vocabulary/")
     assert answer.status_code == 200
     published = answer.json()
-    # previs's words, plus what the studio adds (what it can render, the role table).
+    # previs's words, plus what the studio adds (what it can render, the role table, the shot-list
+    # CSV's columns for a pasted spreadsheet).
     words = VOCABULARY.model_dump(mode="json")
     assert {k: v for k, v in published.items() if k in words} == words
-    assert set(published) - set(words) == {"capabilities", "roles"}
+    assert set(published) - set(words) == {"capabilities", "roles", "shot_list_columns"}
+    assert [(c["header"], c["field"]) for c in published["shot_list_columns"]] == [(header, field) for header, field, _ in SHOT_LIST_COLUMNS]
     assert set(published["capabilities"]) == {"styled_renders", "styled_renders_reason"}
     page = client.get("/login").content.decode()
     embedded = re.search(r'<script id="studio-vocabulary" type="application/json">(.*?)</script>', page, re.DOTALL)
