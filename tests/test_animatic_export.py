@@ -171,3 +171,19 @@ def test_clips_mode_plays_a_shots_latest_clip_over_its_frames_and_holds_its_last
     assert np.abs(centre(frames[12]) - np.array(COLOURS[1], dtype=float)).mean() < 8
     panels = decoded(animatic_mp4(board, store.__getitem__, resolution="720p", burn_ins=False))[0]
     assert np.abs(centre(panels[0]) - np.array(COLOURS[0], dtype=float)).mean() < 8
+
+
+def test_media_bundle_names_every_file_as_the_timeline_refers_to_it(api, viewer, project, board, render_worker):
+    import zipfile
+
+    import opentimelineio as otio
+
+    body = make_export(api, viewer, project, "media_bundle")
+    assert body["filename"] == "harbour-light_film_media.zip"
+    archive = zipfile.ZipFile(io.BytesIO(download(api, viewer, body)))
+    names = archive.namelist()
+    assert names == ["timeline.otio", "sc001_sh001A_p01.png", "sc001_sh001A_p02.png", "sc001_sh001B_p01.png", "sc002_sh002A_p01.png"]
+    timeline = otio.adapters.read_from_string(archive.read("timeline.otio").decode(), "otio_json")
+    # The relink: every clip's media reference is a file in the bundle.
+    assert {clip.media_reference.target_url for clip in timeline.find_clips()} <= set(names)
+    assert archive.read("sc001_sh001B_p01.png").startswith(b"\x89PNG")

@@ -16,7 +16,7 @@ class Export(models.Model):
     FINISHED = (SUCCEEDED, FAILED)
 
     SHOT_LIST_CSV, SHOT_LIST_PDF, BOARDS_PDF, OTIO, EDL, FCP_XML = "shot_list_csv", "shot_list_pdf", "boards_pdf", "otio", "edl", "fcp_xml"
-    ANIMATIC = "animatic"
+    ANIMATIC, MEDIA_BUNDLE = "animatic", "media_bundle"
     KINDS = (
         (SHOT_LIST_CSV, "Shot list (CSV)"),
         (SHOT_LIST_PDF, "Shot list (PDF)"),
@@ -25,6 +25,7 @@ class Export(models.Model):
         (EDL, "Timeline (CMX 3600 EDL)"),
         (FCP_XML, "Timeline (FCP 7 XML)"),
         (ANIMATIC, "Animatic (MP4)"),
+        (MEDIA_BUNDLE, "Media bundle (zip, named by shot)"),
     )
 
     project = models.ForeignKey("projects.Project", on_delete=models.CASCADE, related_name="exports")

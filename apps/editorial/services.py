@@ -55,6 +55,7 @@ FORMATS = {  # kind → (content type, file name ending)
     Export.EDL: ("text/plain", "timeline.edl"),
     Export.FCP_XML: ("application/xml", "timeline.xml"),
     Export.ANIMATIC: ("video/mp4", "animatic.mp4"),
+    Export.MEDIA_BUNDLE: ("application/zip", "media.zip"),
 }
 
 
@@ -236,9 +237,11 @@ class Progress:
 
 def make_document(export, progress):
     """The export's bytes, from the pure exporters in workers/exports."""
-    from workers.exports import animatic, pdf, shotlist, timeline
+    from workers.exports import animatic, bundle, pdf, shotlist, timeline
 
     board, options = export.board, export.parameters
+    if export.kind == Export.MEDIA_BUNDLE:
+        return bundle.media_bundle(board, storage.read, progress=progress)
     if export.kind == Export.ANIMATIC:
         return animatic.animatic_mp4(board, storage.read, progress=progress, **options)
     if export.kind == Export.SHOT_LIST_CSV:

@@ -32,9 +32,14 @@ def _padded(number: str) -> str:
     return f"{int(match.group(1)):03d}{match.group(2)}" if match else number
 
 
+def media_base(scene: JsonObject, shot: JsonObject) -> str:
+    """sc012_sh012A: what every file of the shot is named from."""
+    return f"sc{_padded(scene['number'])}_sh{_padded(shot['number'])}"
+
+
 def media_name(scene: JsonObject, shot: JsonObject) -> str:
     """sc012_sh012A_v003.mov for a shot's third clip; sc012_sh012A_p01.png for its first panel."""
-    base = f"sc{_padded(scene['number'])}_sh{_padded(shot['number'])}"
+    base = media_base(scene, shot)
     if shot.get("clip"):
         return f"{base}_v{shot['clip']['version']:03d}.mov"
     if shot["panels"] and shot["panels"][0].get("image"):

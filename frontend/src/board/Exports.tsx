@@ -21,6 +21,7 @@ const KINDS: { kind: ExportKind; label: string }[] = [
   { kind: "edl", label: "Timeline (CMX 3600 EDL)" },
   { kind: "fcp_xml", label: "Timeline (FCP 7 XML)" },
   { kind: "animatic", label: "Animatic (MP4)" },
+  { kind: "media_bundle", label: "Media bundle (zip, named by shot)" },
 ];
 const LAYOUTS = [1, 2, 3, 6, 9] as const;
 const WORKING = new Set(["queued", "running"]);
