@@ -4,6 +4,7 @@ import { Animatic } from "../animatic/Animatic";
 import { ExportsButton } from "../board/Exports";
 import { Library } from "../board/Library";
 import { ScriptImportButton } from "../board/ScriptImport";
+import { SyncBanner } from "../board/SyncBanner";
 import { focusGrid } from "../board/roving";
 import { ShotList } from "../board/ShotList";
 import { Storyboard } from "../board/Storyboard";
@@ -110,6 +111,7 @@ function ProjectShell({ tab, shot, user, onSignOut }: { tab: ProjectTab; shot: n
           </div>
         )}
       </TopBar>
+      {data && <SyncBanner />}
       <main class="project-main" id="content" tabIndex={-1}>
         {store.loadError ? <p class="empty">{store.loadError}</p> : !data ? <p class="muted pad">Loading board…</p> : tab === "shots" ? <ShotList /> : tab === "board" ? <Storyboard /> : tab === "animatic" ? <Animatic /> : tab === "script" ? <LinedScript /> : tab === "members" ? <Members user={user} /> : <Library />}
         {data && shot != null && <CameraDrawer key={shot} shotId={shot} onClose={() => navigate(tabPath(data.project.id, tab))} />}

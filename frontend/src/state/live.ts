@@ -3,7 +3,7 @@
 // ops after every (re)connect with their original op_id. The socket itself (reconnects, close
 // codes, heartbeat, batch frames, the frame limit) is state/socket.ts, shared with review sessions.
 import type {
-  AckMessage, Change, ClientMessage, ErrorMessage, HelloMessage, JobEvent, Member, OpMessage, ServerMessage,
+  AckMessage, Change, ClientMessage, ConflictMessage, ErrorMessage, HelloMessage, JobEvent, Member, OpMessage, ServerMessage,
   SnapshotMessage, TextStateMessage,
 } from "./protocol";
 import { CLOSE_NOT_FOUND, CLOSE_UNAUTHENTICATED, MAX_FRAME_BYTES, StudioSocket } from "./socket";
@@ -19,6 +19,8 @@ export interface LiveHandlers {
   unacked(): OpMessage[];
   hello(message: HelloMessage): void;
   ack(message: AckMessage): void;
+  /** Fields of an op left as someone else set them (comes just before the op's ack). */
+  conflict(message: ConflictMessage): void;
   error(message: ErrorMessage): void;
   presence(members: Member[]): void;
   textState(message: TextStateMessage): void;
@@ -103,6 +105,9 @@ export class LiveRoom {
         break;
       case "ack":
         this.handlers.ack(message);
+        break;
+      case "conflict":
+        this.handlers.conflict(message);
         break;
       case "error":
         if (!message.op_id) this.catchingUpSince = 0; // e.g. a rate-limited catch_up: allow another

@@ -29,7 +29,19 @@ export interface PendingOp {
   text?: string;
   /** Someone shows this op's outcome (an open editor); otherwise failures become toasts. */
   watched: boolean;
+  /** A set op's board: the confirmed seq it was made on. Sent as base_seq whenever the op goes
+   *  out later than live (a resend, a restore after reload), so the server refuses to let it
+   *  overwrite a field someone else changed since (docs/architecture.md, "No silent loss"). */
+  baseSeq: number | null;
   done: ((result: OpResult) => void)[];
+}
+
+/** Where the queue reports to: the board's seq (a new set op's base) and the local copy of the
+ *  unanswered ops (state/outbox.ts). */
+export interface PendingHooks {
+  baseSeq(): number | null;
+  kept(message: OpMessage): void;
+  answered(opId: string): void;
 }
 
 const HISTORY_LIMIT = 100;
@@ -47,6 +59,7 @@ export class PendingOps {
   private nextTempId = -1;
   private resendTimer = 0;
   private resendRetries = 0;
+  private hooks: PendingHooks | null = null;
 
   constructor(private readonly clientId: string = randomId()) {}
 
@@ -56,19 +69,47 @@ export class PendingOps {
   }
 
   /** Queue an op (the caller sends it); `text` is a text op's resulting text, shown locally. */
-  add(op: Op, text?: string): PendingOp {
+  /** Report to `hooks` from now on (every op added, however it is made, is kept until answered). */
+  attach(hooks: PendingHooks): void {
+    this.hooks = hooks;
+  }
+
+  add(op: Op, text?: string, baseSeq: number | null = this.hooks?.baseSeq() ?? null, opId = `${this.clientId}.${++this.counter}`): PendingOp {
     const pending: PendingOp = {
-      message: { type: "op", op_id: `${this.clientId}.${++this.counter}`, op },
+      message: { type: "op", op_id: opId, op },
       acked: false, ackSeq: null, ackId: null, seen: false, tempId: 0, text, watched: false, done: [],
+      baseSeq: op.kind === "set" ? baseSeq : null,
     };
     if (op.kind === "create") pending.tempId = this.nextTempId--;
     this.ops.push(pending);
+    this.hooks?.kept(this.late(pending));
     return pending;
   }
 
-  /** Ops sent but not acknowledged, in the order they were made (resent on reconnect). */
+  /** An op kept from before a reload (state/outbox.ts), with its op_id and base_seq. */
+  restore(message: OpMessage): PendingOp {
+    const { base_seq, ...op } = message.op as Op & { base_seq?: number | null };
+    return this.add(op as Op, undefined, base_seq ?? null, message.op_id);
+  }
+
+  /** The op as it goes out when not live: a set op names the seq it was made on. */
+  late(pending: PendingOp): OpMessage {
+    const { message, baseSeq } = pending;
+    return message.op.kind === "set" && baseSeq != null ? { ...message, op: { ...message.op, base_seq: baseSeq } } : message;
+  }
+
+  /** Ops sent but not acknowledged, in the order they were made (resent on reconnect, with
+   *  their base_seq: they did not go out live). */
   unacked(): OpMessage[] {
-    return this.ops.filter((p) => !p.acked).map((p) => p.message);
+    return this.ops.filter((p) => !p.acked).map((p) => this.late(p));
+  }
+
+  /** The server kept someone else's value for these fields of the op: it no longer shows them. */
+  dropFields(opId: string, fields: string[]): void {
+    const pending = this.ops.find((p) => p.message.op_id === opId);
+    if (pending?.message.op.kind !== "set") return;
+    const kept = Object.fromEntries(Object.entries(pending.message.op.fields).filter(([name]) => !fields.includes(name)));
+    pending.message = { ...pending.message, op: { ...pending.message.op, fields: kept } };
   }
 
   /** A room change carried this op's id: its real row is on the confirmed board. */
@@ -82,6 +123,7 @@ export class PendingOps {
     const pending = this.ops.find((p) => p.message.op_id === message.op_id);
     if (!pending || pending.acked) return false;
     this.resendRetries = 0;
+    this.hooks?.answered(message.op_id);
     pending.acked = true;
     pending.ackSeq = message.seq;
     pending.ackId = message.id;
@@ -91,7 +133,9 @@ export class PendingOps {
   /** The server refused the op: it leaves the queue (null if it is not one of ours). */
   refuse(opId: string | null | undefined): PendingOp | null {
     const at = opId ? this.ops.findIndex((p) => p.message.op_id === opId) : -1;
-    return at < 0 ? null : this.ops.splice(at, 1)[0];
+    if (at < 0) return null;
+    this.hooks?.answered(opId!);
+    return this.ops.splice(at, 1)[0];
   }
 
   /** Take out the ops whose change is in a confirmed board at `seq`; the caller finishes them. */

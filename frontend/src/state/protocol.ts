@@ -24,6 +24,7 @@ export type ServerFrame = S["RoomServerFrame"];
 export type ServerMessage = Exclude<ServerFrame, S["BatchMessage"]>;
 export type HelloMessage = S["HelloMessage"];
 export type AckMessage = S["AckMessage"];
+export type ConflictMessage = S["ConflictMessage"];
 export type ErrorMessage = S["ErrorMessage"];
 export type ChangesMessage = S["ChangesMessage"];
 export type SnapshotMessage = S["SnapshotMessage"];

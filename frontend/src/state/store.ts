@@ -17,14 +17,28 @@ import { VOCABULARY } from "../vocab";
 import { confirmChange, findPanel, findShot, putPanelRow, putShotRow, type BoardData, type Confirmed, type FollowUp } from "./board";
 import { LiveRoom, type LinkState } from "./live";
 import { explain, finish, History, PendingOps, type OpOrigin, type OpResult, type PendingOp } from "./pending";
+import { Outbox } from "./outbox";
 import { Presence } from "./presence";
-import type { AckMessage, Change, Cursor, Entity, ErrorMessage, Focus, Member, Op, OpEntity, RowData, TextStateMessage } from "./protocol";
+import type { AckMessage, Change, ConflictMessage, Cursor, Entity, ErrorMessage, Focus, Member, Op, OpEntity, RowData, TextStateMessage } from "./protocol";
 import { RenderJobs, type JobView, type RenderBackend, type RenderKind } from "./renders";
 import { TextSession } from "./text";
 
 export type { BoardData } from "./board";
 export type { OpResult } from "./pending";
 export type { JobView, RenderBackend, RenderKind } from "./renders";
+
+/** One field of this person's edit that the server left as someone else set it meanwhile: shown
+ *  until they choose ("use mine" writes it again, "keep theirs" lets it go). */
+export interface FieldConflict {
+  key: string;
+  entity: OpEntity;
+  id: number;
+  field: string;
+  mine: unknown;
+  theirs: unknown;
+  /** Who set theirs, in words. */
+  who: string;
+}
 
 /** What a cell's save returns: messages to show next to it (editor stays open) or null (done). */
 export type SaveOutcome = string[] | null;
@@ -51,8 +65,18 @@ export class BoardStore {
   private listeners = new Set<() => void>();
   private room: LiveRoom;
   private refetchTimer = 0;
+  /** This person's edits on this board not yet answered, kept in IndexedDB across reloads. */
+  private outbox: Outbox;
+  /** Edits the server did not write because someone else changed the field first. */
+  conflicts: FieldConflict[] = [];
 
   constructor(readonly projectId: number, readonly me: SessionUser) {
+    this.outbox = new Outbox(`${me.id}:${projectId}`);
+    this.ops.attach({
+      baseSeq: () => this.confirmed?.seq ?? null,
+      kept: (message) => void this.outbox.put(message),
+      answered: (opId) => void this.outbox.remove(opId),
+    });
     this.renders = new RenderJobs(projectId, () => this.emit(), (result) => this.report(result));
     this.presence = new Presence((message) => this.room.send(message));
     this.room = new LiveRoom(projectId, {
@@ -69,6 +93,7 @@ export class BoardStore {
         for (const [key, session] of this.texts) if (!session.ready) this.requestText(key);
       },
       ack: (message) => this.onAck(message),
+      conflict: (message) => this.onConflict(message),
       error: (message) => this.onError(message),
       presence: (members) => {
         this.presence.members = members;
@@ -108,12 +133,19 @@ export class BoardStore {
   async start(): Promise<void> {
     await this.load();
     if (!this.data) return;
+    // Edits made before a reload (offline, or unanswered when the tab closed): shown at once and
+    // sent with the seq they were made on once the room is live.
+    for (const message of await this.outbox.load()) this.ops.restore(message);
+    this.show();
+    this.emit();
+    addEventListener("beforeunload", this.warnUnsaved);
     this.room.start();
     void this.loadMembers();
     void this.renders.load();
   }
 
   stop(): void {
+    removeEventListener("beforeunload", this.warnUnsaved);
     this.room.stop();
     for (const session of this.texts.values()) session.close();
     this.texts.clear();
@@ -281,6 +313,41 @@ export class BoardStore {
 
   private onAck(message: AckMessage): void {
     if (this.ops.ack(message)) this.settle();
+  }
+
+  /** Leaving with edits the server has not answered: the browser asks first (they are kept in
+   *  IndexedDB all the same, and sent when this board is opened again). */
+  private warnUnsaved = (event: BeforeUnloadEvent): void => {
+    if (this.ops.size === 0) return;
+    event.preventDefault();
+    event.returnValue = ""; // older browsers ask only when this is set
+  };
+
+  private onConflict(message: ConflictMessage): void {
+    const fields = Object.keys(message.fields);
+    this.ops.dropFields(message.op_id, fields); // the screen shows theirs from now on
+    const entity = message.entity as OpEntity;
+    const kept = this.conflicts.filter((c) => !(c.entity === entity && c.id === message.id && fields.includes(c.field)));
+    this.conflicts = kept.concat(
+      Object.entries(message.fields).map(([field, conflict]) => ({
+        key: `${entity}:${message.id}:${field}`, entity, id: message.id, field,
+        mine: conflict.mine, theirs: conflict.current,
+        who: conflict.actor == null ? "The studio" : conflict.actor === this.me.id ? "You (in another window)" : this.names.get(conflict.actor) ?? "Someone else",
+      })),
+    );
+    this.show();
+    this.emit();
+  }
+
+  /** Write this person's value over theirs after all (a live set, no base_seq). */
+  useMine(conflict: FieldConflict): void {
+    this.conflicts = this.conflicts.filter((c) => c !== conflict);
+    this.submit({ kind: "set", entity: conflict.entity, id: conflict.id, fields: { [conflict.field]: conflict.mine } });
+  }
+
+  keepTheirs(conflict: FieldConflict): void {
+    this.conflicts = this.conflicts.filter((c) => c !== conflict);
+    this.emit();
   }
 
   private onError(message: ErrorMessage): void {
