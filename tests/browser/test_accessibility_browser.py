@@ -4,6 +4,7 @@ and the dark theme, has no serious or critical violation (contrast, names of but
 landmarks, ARIA). The shot list is checked with its shortcut sheet open too."""
 
 import re
+import time
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -75,6 +76,13 @@ def places(browser, studio):
         review = post(page, "/api/reviews/", {"project": project["id"], "scene": scene["id"]})
         link = post(page, "/api/share-links/", {"review": review["id"], "scope": "comment", "watermark": True, "label": "Client"})
         invite = post(page, f"/api/projects/{project['id']}/invites/", {"role": "editor"})
+        # A finished render, so the storyboard, the camera panel and the thumbnails show theirs.
+        job = post(page, "/api/render-jobs/", {"shot": scene["shots"][0]["id"], "kind": "frame", "parameters": {"width": 320}})
+        deadline = time.monotonic() + 60
+        while job["status"] not in ("succeeded", "failed", "cancelled"):
+            assert time.monotonic() < deadline, "the frame render did not finish"
+            time.sleep(0.2)
+            job = page.request.get(f"/api/render-jobs/{job['id']}/").json()
         return {"project": project["id"], "shot": scene["shots"][0]["id"], "review": review["id"], "link": link["url"], "invite": invite["url"]}
 
 

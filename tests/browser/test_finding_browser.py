@@ -156,6 +156,7 @@ def test_question_mark_opens_the_shortcut_sheet_and_the_skip_link_focuses_the_sh
     expect(sheet).to_be_visible()
     for words in ("Undo your last change", "Move the shot up / down", "Open the shot's camera", "Search scenes, shots, dialogue and notes"):
         expect(sheet).to_contain_text(words)
+    expect(sheet.locator(".shortcut", has_text="Alt+2")).to_contain_text("Storyboard")  # from the project's tab list
     page.keyboard.press("Escape")
     expect(sheet).to_have_count(0)
 

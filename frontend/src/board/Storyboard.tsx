@@ -153,7 +153,7 @@ function RenderBox({ shot, job }: { shot: Shot; job: JobView | undefined }) {
       )}
       {job && (
         <div class={`render-state render-${job.status}`}>
-          <div class="progress" role="progressbar" aria-valuemin={0} aria-valuemax={100} aria-valuenow={Math.round((job.status === "succeeded" ? 1 : job.progress) * 100)} data-testid={`shot-${shot.id}-progress`}>
+          <div class="progress" role="progressbar" aria-label={`Render of shot ${shot.number}`} aria-valuemin={0} aria-valuemax={100} aria-valuenow={Math.round((job.status === "succeeded" ? 1 : job.progress) * 100)} data-testid={`shot-${shot.id}-progress`}>
             <div class="progress-bar" style={{ width: `${Math.round((job.status === "succeeded" ? 1 : job.progress) * 100)}%` }} />
           </div>
           <span class="render-label" data-testid={`shot-${shot.id}-render-status`}>

@@ -89,7 +89,7 @@ function JobRow({ job }: { job: JobView }) {
   return (
     <div class={`job job-${job.status}`} data-testid={`job-${job.id}`} data-status={job.status}>
       <span class="job-name">{job.kind === "clip" ? "Clip" : "Frame"} <span class="muted">#{job.id} · {BACKENDS[job.backend ?? "blocking"]}</span></span>
-      <div class="progress" role="progressbar" aria-valuemin={0} aria-valuemax={100} aria-valuenow={percent} data-testid={`job-${job.id}-progress`}>
+      <div class="progress" role="progressbar" aria-label={`${job.kind === "clip" ? "Clip" : "Frame"} render #${job.id}`} aria-valuemin={0} aria-valuemax={100} aria-valuenow={percent} data-testid={`job-${job.id}-progress`}>
         <div class="progress-bar" style={{ width: `${percent}%` }} />
       </div>
       <span class="job-state">
