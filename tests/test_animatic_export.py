@@ -11,7 +11,9 @@ import numpy as np
 import pytest
 
 from apps.boards import services
+from apps.changes.models import Change
 from apps.editorial.models import Export
+from tests.conftest import wait_until
 from tests.test_editorial import download, make_export, png, quiet_exports_after  # noqa: F401 (a fixture)
 from workers.exports import ExportError
 from workers.exports.animatic import animatic_mp4, timeline
@@ -187,3 +189,36 @@ def test_media_bundle_names_every_file_as_the_timeline_refers_to_it(api, viewer,
     # The relink: every clip's media reference is a file in the bundle.
     assert {clip.media_reference.target_url for clip in timeline.find_clips()} <= set(names)
     assert archive.read("sc001_sh001B_p01.png").startswith(b"\x89PNG")
+
+
+def test_a_running_export_is_cancelled_and_the_worker_stops_it(api, viewer, editor, outsider, project, board, owner, render_worker):
+    long = services.create_shot(board[0].scene, {"number": "1C", "duration_s": 40}, owner)
+    services.set_panel_upload(services.create_panel(long, {"duration_s": 40}, owner), png(1280, 536, (90, 90, 90)), owner, None)
+    body = api(viewer).post("/api/exports/", {"project": project.pk, "kind": "animatic"}, format="json").json()
+    # The room hears the progress while it runs (a long export tells it at every tenth).
+    told = Change.objects.filter(project=project, entity="export", entity_id=body["id"], data__status="running", data__progress__gt=0)
+    wait_until(told.exists, timeout=90)
+    assert api(editor).post(f"/api/exports/{body['id']}/cancel/").status_code == 200  # who may edit may cancel
+    cancelled = Export.objects.get(pk=body["id"])
+    assert cancelled.status == "cancelled" and cancelled.progress < 1
+    # The worker stops at its next progress report (the 40 s movie would take it far longer) and
+    # takes the next export; the cancelled row stays as it is, with no file.
+    import time
+
+    started = time.monotonic()
+    make_export(api, viewer, project, "shot_list_csv")
+    assert time.monotonic() - started < 15
+    row = Export.objects.get(pk=body["id"])
+    assert row.status == "cancelled" and row.output_id is None
+    statuses = [c.data["status"] for c in Change.objects.filter(project=project, entity="export", entity_id=body["id"]).order_by("seq")]
+    assert statuses[0] == "queued" and statuses[-1] == "cancelled" and "running" in statuses
+    response = api(viewer).post(f"/api/exports/{body['id']}/cancel/")
+    assert response.status_code == 400 and "already cancelled" in response.json()["status"][0]
+    assert api(outsider).post(f"/api/exports/{body['id']}/cancel/").status_code == 404
+
+
+def test_a_viewer_may_not_cancel_someone_elses_export(api, viewer, editor, project, board):
+    body = api(editor).post("/api/exports/", {"project": project.pk, "kind": "shot_list_csv"}, format="json").json()
+    Export.objects.filter(pk=body["id"]).update(status="queued")
+    assert api(viewer).post(f"/api/exports/{body['id']}/cancel/").status_code == 403
+    assert api(editor).post(f"/api/exports/{body['id']}/cancel/").json()["status"] == "cancelled"

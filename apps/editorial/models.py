@@ -11,9 +11,9 @@ class Export(models.Model):
     stored file instead of spending a worker on it.
     """
 
-    QUEUED, RUNNING, SUCCEEDED, FAILED = "queued", "running", "succeeded", "failed"
-    STATUSES = ((QUEUED, "Queued"), (RUNNING, "Running"), (SUCCEEDED, "Succeeded"), (FAILED, "Failed"))
-    FINISHED = (SUCCEEDED, FAILED)
+    QUEUED, RUNNING, SUCCEEDED, FAILED, CANCELLED = "queued", "running", "succeeded", "failed", "cancelled"
+    STATUSES = ((QUEUED, "Queued"), (RUNNING, "Running"), (SUCCEEDED, "Succeeded"), (FAILED, "Failed"), (CANCELLED, "Cancelled"))
+    FINISHED = (SUCCEEDED, FAILED, CANCELLED)
 
     SHOT_LIST_CSV, SHOT_LIST_PDF, BOARDS_PDF, OTIO, EDL, FCP_XML = "shot_list_csv", "shot_list_pdf", "boards_pdf", "otio", "edl", "fcp_xml"
     ANIMATIC, MEDIA_BUNDLE = "animatic", "media_bundle"

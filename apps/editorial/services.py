@@ -217,13 +217,23 @@ def _transition(export_id, from_statuses, **values):
     return export
 
 
+class Cancelled(Exception):
+    """The export was cancelled while the worker made it: stop spending the worker on it."""
+
+
 class Progress:
-    """Keeps the export's progress on its row, at most a few times a second."""
+    """Keeps the export's progress on its row, at most a few times a second, and tells the room
+    at every tenth once the export has taken a second (a quick one is only queued, running,
+    done); finds out there that the export was cancelled and stops the exporter."""
 
     INTERVAL_S = 0.25
+    ROOM_STEP = 0.1
+    ROOM_AFTER_S = 1.0
 
     def __init__(self, export):
-        self.export, self.last = export, 0.0
+        import time
+
+        self.export, self.last, self.told, self.started = export, 0.0, 0.0, time.monotonic()
 
     def __call__(self, done, total):
         import time
@@ -232,7 +242,26 @@ class Progress:
         if now - self.last < self.INTERVAL_S and done < total:
             return
         self.last = now
-        Export.objects.filter(pk=self.export.pk).update(progress=min(1.0, done / total) if total else 0.0)
+        progress = min(1.0, done / total) if total else 0.0
+        if not Export.objects.filter(pk=self.export.pk, status=Export.RUNNING).update(progress=progress):
+            raise Cancelled()
+        if progress - self.told >= self.ROOM_STEP and progress < 1.0 and now - self.started >= self.ROOM_AFTER_S:
+            self.told = progress
+            self.export.progress = progress
+            with transaction.atomic():
+                lock_project(self.export.project_id)
+                record_change(self.export.project_id, None, "update", "export", self.export.pk, export_event(self.export))
+
+
+def cancel_export(export, actor):
+    """Stop a queued or running export: the worker drops it at its next progress report."""
+    with transaction.atomic():
+        lock_project(export.project_id)
+        if not Export.objects.filter(pk=export.pk, status__in=(Export.QUEUED, Export.RUNNING)).update(status=Export.CANCELLED, finished_at=timezone.now()):
+            raise ValidationError({"status": [f"This export has already {Export.objects.get(pk=export.pk).status}."]})
+        export.refresh_from_db()
+        record_change(export.project_id, actor, "update", "export", export.pk, export_event(export))
+    return export
 
 
 def make_document(export, progress):
@@ -262,6 +291,8 @@ def execute_export(export_id):
         return None
     try:
         data = make_document(export, Progress(export))
+    except Cancelled:
+        return Export.objects.get(pk=export_id)
     except ExportError as error:
         return _transition(export_id, (Export.RUNNING,), status=Export.FAILED, error=" ".join(error.args[0]), finished_at=timezone.now())
     except Exception as error:

@@ -1,6 +1,7 @@
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import mixins, status, viewsets
-from rest_framework.exceptions import ValidationError
+from rest_framework.decorators import action
+from rest_framework.exceptions import PermissionDenied, ValidationError
 from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.response import Response
 from rest_framework.views import APIView
@@ -51,6 +52,16 @@ class ExportViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.Cre
             project=access_project(access), kind=data["kind"], scene=scene, parameters=data.get("parameters"), actor=request.user
         )
         return Response(ExportSerializer(export).data, status=status.HTTP_201_CREATED)
+
+    @extend_schema(request=None, responses={200: ExportSerializer})
+    @action(detail=True, methods=["post"])
+    def cancel(self, request, pk=None):
+        """Stop a queued or running export: the one who asked for it, or anyone who may edit."""
+        export = self.get_object()
+        access = require(request.user, export.project_id, VIEW)
+        if export.created_by_id != request.user.pk and not access.allows(EDIT):
+            raise PermissionDenied("Only the one who asked for this export, or someone who may edit, may cancel it.")
+        return Response(ExportSerializer(services.cancel_export(export, request.user)).data)
 
 
 def access_project(access):

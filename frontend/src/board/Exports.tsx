@@ -79,6 +79,15 @@ function ExportsPanel({ projectId, canEdit, onClose }: { projectId: number; canE
     } else setError(refusal(result));
   };
 
+  const cancel = async () => {
+    if (!current) return;
+    const result = await settle(api.POST("/api/exports/{id}/cancel/", { params: { path: { id: current.id } } }));
+    if (result.ok) {
+      setCurrent(result.data);
+      void loadRecent();
+    } else setError(refusal(result));
+  };
+
   return (
     <div class="script-import exports-panel" role="dialog" aria-label="Export" data-testid="exports-panel">
       <div class="script-import-head">
@@ -153,7 +162,7 @@ function ExportsPanel({ projectId, canEdit, onClose }: { projectId: number; canE
           Make it
         </button>
       </div>
-      {current && <ExportRow item={current} live />}
+      {current && <ExportRow item={current} live onCancel={cancel} />}
       {error && <p class="error" data-testid="export-error">{error}</p>}
       {recent.length > 0 && (
         <>
@@ -173,7 +182,7 @@ function ExportsPanel({ projectId, canEdit, onClose }: { projectId: number; canE
   );
 }
 
-function ExportRow({ item, live = false }: { item: Export; live?: boolean }) {
+function ExportRow({ item, live = false, onCancel }: { item: Export; live?: boolean; onCancel?: () => void }) {
   const label = KINDS.find((k) => k.kind === item.kind)?.label ?? item.kind;
   return (
     <div class="export-row" data-testid={live ? "export-current" : undefined} data-status={item.status}>
@@ -181,7 +190,14 @@ function ExportRow({ item, live = false }: { item: Export; live?: boolean }) {
         <>
           <span>{label}: {item.status === "queued" ? "waiting for the worker…" : "making…"}</span>
           <progress max={1} value={item.progress} data-testid="export-progress" />
+          {onCancel && (
+            <button class="btn btn-small" onClick={onCancel} data-testid="export-cancel">
+              Cancel
+            </button>
+          )}
         </>
+      ) : item.status === "cancelled" ? (
+        <span class="muted">{label}: cancelled</span>
       ) : item.status === "failed" ? (
         <span class="error">{label} failed: {item.error}</span>
       ) : (
