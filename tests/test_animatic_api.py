@@ -42,7 +42,7 @@ def upload(client, path, data, name="scratch.wav"):
 @pytest.fixture
 def shot(project, owner):
     scene = services.create_scene(project, {}, owner)
-    return services.create_shot(scene, {"duration_s": 3.0}, owner)
+    return services.create_shot(scene, {}, owner)  # 3 s by default, following its panels once it has some
 
 
 def test_a_wav_becomes_the_shots_scratch_sound(api, shot, editor, media_backend):
@@ -104,7 +104,12 @@ def test_the_shots_duration_follows_its_panels_unless_locked(api, shot, owner, e
     # Unlocked, it takes its panels' sum again, in the same write.
     unlocked = client.patch(f"/api/shots/{shot.pk}/", {"duration_locked": False}, format="json").json()
     assert unlocked["duration_s"] == pytest.approx(3.0) and unlocked["duration_locked"] is False
+    # A duration given with a new shot is the director's: panels do not move it.
+    given = services.create_shot(shot.scene, {"duration_s": 4.0}, owner)
+    client.post("/api/panels/", {"shot": given.pk, "duration_s": 1.0}, format="json")
+    given.refresh_from_db()
+    assert (given.duration_locked, given.duration_s) == (True, 4.0)
     # The server's animatic rule agrees with what is stored.
     board = client.get(f"/api/projects/{shot.project_id}/board/").json()
     timeline = build({"fps": board["project"]["fps"], "scenes": board["scenes"]})
-    assert timeline["length"] == 72
+    assert [span["length"] for span in timeline["shots"]] == [72, 96]  # the first follows its panels, the second is locked at 4 s

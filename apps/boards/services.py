@@ -182,6 +182,10 @@ def create_shot(scene, data, caller):
             _check_shot_number_free(scene, values["number"])
         else:
             values["number"] = next_shot_number(scene)
+        if "duration_s" in data:
+            # A duration given with the shot (typed, planned from its lines, imported) is the
+            # director's, not its panels' sum: it stays until unlocked (follow_panels).
+            values.setdefault("duration_locked", True)
         if values.get("camera_spec"):
             values["spec_locked"] = True
         else:
