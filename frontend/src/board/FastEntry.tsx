@@ -3,7 +3,7 @@
 // a scene heading, insert and reorder scenes. Every write is an op of the project room (undoable);
 // the rules (what a copy or a reverse is, how a slugline is read, how an inserted scene is
 // numbered) are the server's (apps/boards/entry.py).
-import { useEffect, useState } from "preact/hooks";
+import { useEffect, useRef, useState } from "preact/hooks";
 import type { Scene, Shot } from "../api/types";
 import type { Op } from "../state/protocol";
 import type { BoardStore } from "../state/store";
@@ -35,10 +35,41 @@ export function codeEditor<K extends string>(terms: readonly Term[]) {
   return (api: EditorApi<K>) => <CodeInput api={api} terms={terms} />;
 }
 
+/** A key typed on a coded cell before its editor opened: the editor starts with it. */
+let firstKey = "";
+let firstKeyCell: HTMLElement | null = null;
+
+/** A letter or digit typed on a focused coded cell opens its type-ahead with that character, so
+ *  "M", "C", "U" on a size cell is all it takes. True when the key was taken. */
+export function typeIntoCodedCell(event: KeyboardEvent, cell: HTMLElement): boolean {
+  const field = cell.dataset.testid?.match(/^shot-\d+-(\w+)$/)?.[1];
+  if (!field || !(field in CODED) || field === "status" || event.key.length !== 1 || event.ctrlKey || event.metaKey || event.altKey || !/[\p{L}\p{N}]/u.test(event.key)) return false;
+  if (!cell.classList.contains("cell-editable")) return false;
+  event.preventDefault();
+  // Keys that arrive before the editor is drawn are kept for it too (fast typists).
+  if (firstKeyCell === cell && firstKey) return void (firstKey += event.key), true;
+  firstKey = event.key;
+  firstKeyCell = cell;
+  cell.click();
+  return true;
+}
+
 function CodeInput<K extends string>({ api, terms }: { api: EditorApi<K>; terms: readonly Term[] }) {
-  const [typed, setTyped] = useState("");
+  const [typed, setTyped] = useState(() => {
+    const key = firstKey;
+    firstKey = "";
+    firstKeyCell = null;
+    return key;
+  });
   const [at, setAt] = useState(0);
   const matches = matchTerms(terms, typed);
+  const input = useRef<HTMLInputElement>(null);
+  useEffect(() => {
+    if (!typed) return;
+    api.setDraft((matches[0]?.value ?? api.draft) as K); // the key that opened the editor
+    // After the cell selected its editor's text: go on typing after that key, not over it.
+    input.current?.setSelectionRange(typed.length, typed.length);
+  }, []);
   const choose = (index: number, list = matches) => {
     setAt(index);
     const term = list[index];
@@ -48,6 +79,7 @@ function CodeInput<K extends string>({ api, terms }: { api: EditorApi<K>; terms:
   return (
     <div class="typeahead" onFocusOut={api.onBlur}>
       <input
+        ref={input}
         class="cell-input"
         role="combobox"
         aria-expanded="true"

@@ -22,7 +22,7 @@ import { FindBar, FoldButton, ThumbCell, useFoldedScenes, useFound, useShotFilte
 import { useRovingCells } from "./roving";
 import { NO_FILTER } from "./filters";
 import { shotPicture, type ShotPicture } from "./thumbnail";
-import { CODED, codeEditor, duplicateKey, SceneOrderButtons, SelectBox, SelectionBar, ShotCopyButtons, SluglineCell, usePasteRows } from "./FastEntry";
+import { CODED, codeEditor, duplicateKey, typeIntoCodedCell, SceneOrderButtons, SelectBox, SelectionBar, ShotCopyButtons, SluglineCell, usePasteRows } from "./FastEntry";
 
 const SHOT_MIME = "application/x-previs-shot";
 
@@ -154,12 +154,13 @@ function navigateCells(event: TargetedKeyboardEvent<HTMLTableElement>, store: Bo
   if (!cell.hasAttribute("data-cell")) return;
   const row = cell.closest("tr");
   if (!row) return;
+  // A coded cell takes typed letters (its type-ahead), C too; elsewhere C opens the camera.
+  if (row.dataset.shot && (duplicateKey(event, store, Number(row.dataset.shot)) || typeIntoCodedCell(event, cell))) return;
   if ((event.key === "c" || event.key === "C") && !event.altKey && !event.ctrlKey && !event.metaKey && row.dataset.shot && Number(row.dataset.shot) > 0) {
     event.preventDefault();
     openCamera(store, "shots", Number(row.dataset.shot));
     return;
   }
-  if (row.dataset.shot && duplicateKey(event, store, Number(row.dataset.shot))) return;
   if (event.altKey && (event.key === "ArrowUp" || event.key === "ArrowDown")) {
     const id = Number(row.dataset.shot);
     const shot = store.shot(id);
