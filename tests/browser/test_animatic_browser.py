@@ -143,6 +143,7 @@ def test_play_step_caption_and_retime_a_panel(page, other_page):
 
     # Scratch sound: a WAV is taken and the shot says so (a silent shot plays silent).
     page.keyboard.press("Home")
+    at_frame(page, 0, "00:00:00:00")
     page.get_by_test_id("animatic-audio-shots").set_input_files({"name": "scratch.wav", "mimeType": "audio/wav", "buffer": wav()})
     expect(page.get_by_text("Shot 1A: has sound")).to_be_visible(timeout=10_000)
     expect(other_page.get_by_text("Shot 1A: has sound")).to_be_visible(timeout=10_000)
