@@ -54,3 +54,31 @@ def test_an_edited_cut_is_previewed_then_reorders_the_shot_list(page, tmp_path):
 
     import_cut(page, original, "(was 2)")
     expect(page.locator("tr.shot-row").nth(0)).to_have_attribute("data-shot", str(before[0]))
+
+
+def test_the_animatic_movie_is_made_with_a_progress_bar_and_downloaded(page, tmp_path):
+    import io
+
+    import av
+
+    project = open_demo_project(page)
+    wait_live(page)
+    page.get_by_test_id("exports").click()
+    page.get_by_test_id("export-kind").select_option("animatic")
+    page.get_by_test_id("export-scene").select_option(index=1)
+    page.get_by_test_id("export-resolution").select_option("720p")
+    page.get_by_test_id("export-watermark").fill("For the composer")
+    page.get_by_test_id("export-make").click()
+    link = page.get_by_test_id("export-download")
+    expect(link.or_(page.get_by_test_id("export-progress"))).to_be_visible(timeout=30_000)
+    expect(link).to_be_visible(timeout=120_000)
+    expect(link).to_contain_text("animatic.mp4")
+    with page.expect_download() as download:
+        link.click()
+    data = open(download.value.path(), "rb").read()
+    [export] = [e for e in page.request.get(f"/api/exports/?project={project}").json() if e["kind"] == "animatic"][:1]
+    assert export["parameters"]["watermark"] == "For the composer" and export["parameters"]["resolution"] == "720p"
+    with av.open(io.BytesIO(data)) as container:
+        video = container.streams.video[0]
+        frames = sum(1 for _ in container.decode(video))
+        assert (video.width, video.height) == (1280, 720) and frames > 1
