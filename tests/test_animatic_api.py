@@ -60,7 +60,9 @@ def test_a_wav_becomes_the_shots_scratch_sound(api, shot, editor, media_backend)
     assert change.action == "update" and change.data["fields"]["audio"] == body["audio"], change.data  # the room hears it
     # Taken off again; the board says so.
     cleared = client.delete(f"/api/shots/{shot.pk}/audio/")
-    assert cleared.status_code == 200 and cleared.json()["audio"] is None and cleared.json()["audio_url"] is None
+    assert cleared.status_code == 204
+    row = client.get(f"/api/shots/{shot.pk}/").json()
+    assert row["audio"] is None and row["audio_url"] is None
 
 
 def test_scene_scratch_sound(api, shot, editor):

@@ -78,7 +78,7 @@ def inspect_audio(data: bytes, field="audio"):
                 duration_s = None
     except ValidationError:
         raise
-    except (av.error.FFmpegError, OSError, ValueError, UnicodeDecodeError):
+    except (av.error.FFmpegError, OSError, ValueError, EOFError, IndexError, RuntimeError):  # what decoding hostile bytes can raise
         raise ValidationError({field: ["This is not a readable WAV, MP3 or M4A audio file."]})
     if duration_s is not None and duration_s > AUDIO_MAX_SECONDS:
         raise ValidationError({field: [f"The sound is {duration_s / 60:.0f} minutes long; the limit is {AUDIO_MAX_SECONDS // 60} minutes."]})

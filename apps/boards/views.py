@@ -58,13 +58,14 @@ class ScratchAudioMixin:
         methods=["POST"], request={"multipart/form-data": ScratchAudioUpload},
         description="Upload the row's scratch sound for the animatic (WAV, MP3 or M4A, checked by content). Sound that is not audio is a 400 naming the problem.",
     )
-    @extend_schema(methods=["DELETE"], request=None, description="Take the row's scratch sound off (the stored file stays).")
+    @extend_schema(methods=["DELETE"], request=None, responses={204: None}, description="Take the row's scratch sound off (the stored file stays).")
     @action(detail=True, methods=["post", "delete"], parser_classes=[MultiPartParser, FormParser])
     def audio(self, request, pk=None):
         row = self.get_object()
         access = self.access_to(row.project_id)
         if request.method == "DELETE":
-            row = services.clear_audio(row, self.audio_entity, access, expected_version(request))
+            services.clear_audio(row, self.audio_entity, access, expected_version(request))
+            return Response(status=204)  # the room's change tells every open board
         else:
             body = ScratchAudioUpload(data=request.data)
             body.is_valid(raise_exception=True)
