@@ -34,7 +34,7 @@ import io
 import math
 from collections.abc import Sequence
 from functools import lru_cache
-from typing import Literal, TypedDict, overload
+from typing import Literal, overload
 
 import numpy as np
 import numpy.typing as npt
@@ -42,8 +42,9 @@ from numba import njit
 from PIL import Image, ImageDraw, ImageFont
 
 from previs.camera import NEAR_CLIP_M, Camera, bearing_vector
+from previs.light import SceneLight, scene_light
 from previs.move import camera_at
-from previs.spec import body_landmarks, character_at, lighting_time, normalize_spec
+from previs.spec import BUILDS, body_landmarks, character_at, normalize_spec
 from previs.types import FloatArray, JsonObject
 
 IntArray = npt.NDArray[np.int64]
@@ -57,28 +58,11 @@ Rect = tuple[float, float, float, float]
 PLAN_SIZE = 512
 DEPTH_MAX_MM = 65535
 
-# Palettes per lighting condition: sky at the zenith and horizon, the floor, the key light's
-# colour and strength, the fill (sky) light, and how quickly distance hazes into the horizon.
-class _Palette(TypedDict):
-    zenith: tuple[int, int, int]
-    horizon: tuple[int, int, int]
-    ground: tuple[int, int, int]
-    key: tuple[float, float, float]  # the key light's colour, 0..1 per channel
-    key_strength: float
-    ambient: float
-    haze_m: float
-
-
-class _Light(_Palette):
+class _Light(SceneLight):
     ground_lit: tuple[int, ...]  # the floor's colour under this key
+    ground_shadow: tuple[int, ...]  # the floor's colour where the key is blocked (ambient only)
 
 
-LIGHTING: dict[str, _Palette] = {
-    "DAY": {"zenith": (112, 152, 204), "horizon": (204, 214, 226), "ground": (142, 142, 136), "key": (1.0, 0.97, 0.9), "key_strength": 0.75, "ambient": 0.38, "haze_m": 160.0},
-    "DAWN": {"zenith": (92, 112, 160), "horizon": (236, 184, 146), "ground": (124, 116, 108), "key": (1.0, 0.78, 0.58), "key_strength": 0.8, "ambient": 0.3, "haze_m": 120.0},
-    "DUSK": {"zenith": (62, 62, 112), "horizon": (226, 142, 104), "ground": (112, 102, 100), "key": (1.0, 0.66, 0.46), "key_strength": 0.75, "ambient": 0.28, "haze_m": 110.0},
-    "NIGHT": {"zenith": (10, 14, 30), "horizon": (36, 46, 72), "ground": (50, 53, 62), "key": (0.62, 0.72, 1.0), "key_strength": 0.4, "ambient": 0.14, "haze_m": 60.0},
-}
 LABEL_COLOUR = (255, 255, 255)
 GUIDE_COLOUR = (255, 255, 255)
 MATTE_LEVEL = 0.3  # outside the frame lines the picture is darkened like a monitor's shading
@@ -169,14 +153,61 @@ def _round_profile(rings: int, z0: float, z1: float, radius_across: float, radiu
     return profile
 
 
+Joint = tuple[float, float, float]
+
+
+def _limbs(pose: str, h: float, marks: dict[str, float], broad: float) -> tuple[list[list[Joint]], list[list[Joint]]]:
+    """(arms, legs) of a pose as joint chains in the figure's frame (facing +y, x to its right):
+    each arm shoulder → (elbow →) hand, each leg hip → (knee →) foot; left side first."""
+    shoulder_z, hips, knees = marks["shoulders"], marks["hips"], marks["knees"]
+    arms: list[list[Joint]] = []
+    legs: list[list[Joint]] = []
+    for side in (-1, 1):
+        x = side * 0.135 * h * broad
+        shoulder = (x, 0.0, shoulder_z + 0.01 * h)
+        arm: list[Joint] = [shoulder, (x, 0.01 * h, shoulder_z - 0.37 * h)]  # hanging
+        if pose == "walking":  # the arm swings against the leg on its side
+            arm = [shoulder, (x, -side * 0.12 * h, shoulder_z - 0.355 * h)]
+        elif pose == "running":  # elbows bent, forearms pumping
+            arm = [shoulder, (x * 1.05, side * 0.1 * h, shoulder_z - 0.17 * h), (x * 0.8, -side * 0.02 * h + 0.06 * h, shoulder_z - 0.08 * h)]
+        elif pose == "pointing" and side == 1:  # the right arm straight out at shoulder height
+            arm = [shoulder, (x * 0.85, 0.37 * h, shoulder_z - 0.01 * h)]
+        elif pose == "reaching":  # both arms forward and a little down, toward something held out
+            arm = [shoulder, (x * 0.75, 0.33 * h, shoulder_z - 0.13 * h)]
+        elif pose == "arms_crossed":  # forearms folded across the chest, each hand at the other elbow
+            arm = [shoulder, (x * 1.05, 0.04 * h, shoulder_z - 0.2 * h), (-x * 0.8, 0.1 * h, shoulder_z - 0.14 * h)]
+        arms.append(arm)
+
+        x = side * 0.05 * h * broad
+        hip: Joint = (x, 0.0, hips + 0.01 * h)
+        if pose == "sitting":
+            knee: Joint = (x, 0.26 * h, knees)
+            legs.append([(x, 0.0, hips), knee, (x, 0.27 * h, 0.0)])
+        elif pose == "kneeling":  # thighs upright over the knees, shins back along the floor
+            knee = (x, 0.02 * h, knees)
+            legs.append([hip, knee, (x, -0.24 * h, 0.02 * h)])
+        elif pose == "walking":  # mid-stride: the right foot forward
+            legs.append([hip, (x, side * 0.15 * h, 0.0)])
+        elif pose == "running":  # the right leg reaching forward, the left pushing off behind
+            if side == 1:
+                legs.append([hip, (x, 0.17 * h, knees + 0.04 * h), (x, 0.2 * h, 0.0)])
+            else:
+                legs.append([hip, (x, -0.06 * h, knees), (x, -0.28 * h, 0.12 * h)])
+        else:
+            legs.append([hip, (x, 0.0, 0.0)])
+    return arms, legs
+
+
 @lru_cache(maxsize=64)
-def figure_template(height_m: float, pose: str) -> tuple[FloatArray, IntArray, IntArray]:
+def figure_template(height_m: float, pose: str, build: str = "average") -> tuple[FloatArray, IntArray, IntArray]:
     """The grey-box figure in its own frame (facing +y, feet at the origin).
 
     Returns (vertices, quads, part) where part per quad is 0 body, 1 head, 2 chair. Proportions
-    follow previs.spec.body_landmarks so the frame cuts the body where the shot size says.
+    follow previs.spec.body_landmarks so the frame cuts the body where the shot size says; the
+    build widens or narrows the body (not the head).
     """
     h = height_m
+    b = BUILDS[build]
     marks = body_landmarks(h, pose)
     sitting = pose == "sitting"
     parts: list[tuple[FloatArray, IntArray, int]] = []
@@ -193,22 +224,24 @@ def figure_template(height_m: float, pose: str) -> tuple[FloatArray, IntArray, I
     # Neck.
     add(_lathe((0, 0, marks["shoulders"] - 0.02 * h), (0, 0, marks["chin"] + 0.01 * h), [(0, 0.03 * h, 0.03 * h), (1, 0.028 * h, 0.028 * h)], 8), 0)
     # Torso: hips to shoulders, wider across than deep, rounded at the shoulders.
-    torso = [(0.0, 0.0, 0.0), (0.0001, 0.095 * h, 0.06 * h), (0.35, 0.088 * h, 0.058 * h), (0.7, 0.11 * h, 0.065 * h), (0.93, 0.115 * h, 0.06 * h), (1.0, 0.06 * h, 0.04 * h)]
+    torso = [(0.0, 0.0, 0.0), (0.0001, 0.095 * h * b, 0.06 * h * b), (0.35, 0.088 * h * b, 0.058 * h * b), (0.7, 0.11 * h * b, 0.065 * h * b), (0.93, 0.115 * h * b, 0.06 * h * b), (1.0, 0.06 * h * b, 0.04 * h * b)]
     add(_lathe((0, 0, marks["hips"] - 0.02 * h), (0, 0, marks["shoulders"] + 0.02 * h), torso, 10), 0)
     def limb(r0: float, r1: float) -> list[tuple[float, float, float]]:  # a tapered capsule with rounded ends
         return [(0.0, 0.0, 0.0), (0.04, r0 * 0.75, r0 * 0.75), (0.12, r0, r0), (0.9, r1, r1), (0.97, r1 * 0.75, r1 * 0.75), (1.0, 0.0, 0.0)]
 
-    for side in (-1, 1):
-        # Arms hang from the shoulders to the hands.
-        x = side * 0.135 * h
-        add(_lathe((x, 0, marks["shoulders"] + 0.01 * h), (x, 0.01 * h, marks["shoulders"] - 0.37 * h), limb(0.032 * h, 0.025 * h), 6), 0)
-        x = side * 0.05 * h
-        if sitting:
-            knee = (x, 0.26 * h, marks["knees"])
-            add(_lathe((x, 0, marks["hips"]), knee, limb(0.045 * h, 0.038 * h), 6), 0)
-            add(_lathe(knee, (x, 0.27 * h, 0.0), limb(0.036 * h, 0.03 * h), 6), 0)
-        else:
-            add(_lathe((x, 0, marks["hips"] + 0.01 * h), (x, 0, 0.0), limb(0.047 * h, 0.03 * h), 6), 0)
+    arms, legs = _limbs(pose, h, marks, b)
+    for arm in arms:
+        if len(arm) == 2:
+            add(_lathe(arm[0], arm[1], limb(0.032 * h * b, 0.025 * h * b), 6), 0)
+        else:  # upper arm and forearm
+            add(_lathe(arm[0], arm[1], limb(0.032 * h * b, 0.029 * h * b), 6), 0)
+            add(_lathe(arm[1], arm[2], limb(0.029 * h * b, 0.025 * h * b), 6), 0)
+    for leg in legs:
+        if len(leg) == 2:
+            add(_lathe(leg[0], leg[1], limb(0.047 * h * b, 0.03 * h * b), 6), 0)
+        else:  # thigh and shin
+            add(_lathe(leg[0], leg[1], limb(0.045 * h * b, 0.038 * h * b), 6), 0)
+            add(_lathe(leg[1], leg[2], limb(0.036 * h * b, 0.03 * h * b), 6), 0)
     if sitting:
         seat_v, seat_q = _box((0.26 * h, 0.26 * h, marks["hips"] - 0.01 * h))
         add((seat_v + np.array([0.0, 0.04 * h, 0.0]), seat_q), 2)
@@ -246,12 +279,14 @@ CHAIR_RGB = np.array([0.45, 0.42, 0.40])
 BODY_GREY = np.array([0.58, 0.58, 0.6])
 
 
-def scene_meshes(spec: JsonObject, t: float) -> tuple[FloatArray, IntArray, FloatArray, IntArray, FloatArray, list[Label], list[Vec3]]:
+def scene_meshes(spec: JsonObject, t: float) -> tuple[FloatArray, IntArray, FloatArray, IntArray, FloatArray, list[Label], list[Vec3], IntArray]:
     """Every mesh in the shot at time t, concatenated.
 
     Returns (vertices, quads, base_rgb per quad, box index per quad or -1 for figure faces,
-    box centres, labels [(name, (x, y, z))], figures [(x, y, height)]).
+    box centres, labels [(name, (x, y, z))], figures [(x, y, height)], the first vertex of each
+    figure and set piece).
     """
+    starts: list[int] = []
     vertices: list[FloatArray] = []
     quads: list[IntArray] = []
     colours: list[FloatArray] = []
@@ -262,10 +297,11 @@ def scene_meshes(spec: JsonObject, t: float) -> tuple[FloatArray, IntArray, Floa
     offset = 0
     for character in spec["characters"]:
         x, y, facing = character_at(character, t)
-        template_v, template_q, part = figure_template(round(character["height_m"], 3), character["pose"])
+        template_v, template_q, part = figure_template(round(character["height_m"], 3), character["pose"], character["build"])
         head = _hex_rgb(character["colour"])
         body = head * 0.35 + BODY_GREY * 0.65  # a grey body tinted by the character's colour
         palette = np.stack([body, head, CHAIR_RGB])
+        starts.append(offset)
         vertices.append(_turn(template_v, facing, x, y))
         quads.append(template_q + offset)
         colours.append(palette[part])
@@ -277,6 +313,7 @@ def scene_meshes(spec: JsonObject, t: float) -> tuple[FloatArray, IntArray, Floa
     for piece in spec["set_pieces"]:
         box_v, box_q = _box(piece["size"])
         px, py, pz = piece["position"]
+        starts.append(offset)
         vertices.append(_turn(box_v, piece["rotation_deg"], px, py, pz))
         quads.append(box_q + offset)
         colours.append(np.tile(_hex_rgb(piece["colour"]), (6, 1)))
@@ -285,7 +322,7 @@ def scene_meshes(spec: JsonObject, t: float) -> tuple[FloatArray, IntArray, Floa
         offset += 8
     if not quads:
         empty = np.zeros((0, 3))
-        return empty, np.zeros((0, 4), dtype=np.int64), empty, np.zeros(0, dtype=np.int64), empty, labels, figures
+        return empty, np.zeros((0, 4), dtype=np.int64), empty, np.zeros(0, dtype=np.int64), empty, labels, figures, np.zeros(0, dtype=np.int64)
     return (
         np.concatenate(vertices),
         np.concatenate(quads),
@@ -294,6 +331,7 @@ def scene_meshes(spec: JsonObject, t: float) -> tuple[FloatArray, IntArray, Floa
         np.array(centres, dtype=np.float64).reshape(-1, 3),
         labels,
         figures,
+        np.array(starts, dtype=np.int64),
     )
 
 
@@ -518,15 +556,84 @@ def _draw_shadows(draw: ImageDraw.ImageDraw, view: _View, light: _Light, figures
         draw.polygon(list(zip(px.tolist(), py.tolist())), fill=dark)
 
 
+SHADOW_MIN_ELEVATION_DEG = 3.0  # a sun on the horizon casts no usable shadow (it would be endless)
+SHADOW_MAX_LENGTH = 12.0  # × the caster's height: the low sun of a dawn still ends somewhere
+_HULL_ANGLES = np.linspace(0.0, 2 * math.pi, 48, endpoint=False)
+HULL_DIRECTIONS = np.stack([np.cos(_HULL_ANGLES), np.sin(_HULL_ANGLES)])  # (2, 48)
+
+
+def _hull(points: list[tuple[float, float]]) -> list[tuple[float, float]]:
+    """Convex hull (Andrew's monotone chain), counter-clockwise."""
+    points = sorted(set(points))
+    if len(points) < 3:
+        return points
+
+    def half(sequence: list[tuple[float, float]]) -> list[tuple[float, float]]:
+        chain: list[tuple[float, float]] = []
+        for p in sequence:
+            while len(chain) >= 2 and (chain[-1][0] - chain[-2][0]) * (p[1] - chain[-2][1]) - (chain[-1][1] - chain[-2][1]) * (p[0] - chain[-2][0]) <= 0:
+                chain.pop()
+            chain.append(p)
+        return chain
+
+    lower, upper = half(points), half(points[::-1])
+    return lower[:-1] + upper[:-1]
+
+
+def _draw_cast_shadows(draw: ImageDraw.ImageDraw, view: _View, light: _Light, key_direction: FloatArray, vertices: FloatArray, object_starts: IntArray) -> None:
+    """The shadows figures and set pieces cast on the floor: each object's vertices pushed along
+    the key's rays down to the floor (a planar projected shadow, exact for a convex caster on a
+    flat floor), filled as their convex hull in the floor's unlit colour, hazed by distance.
+
+    Drawn on the floor before the meshes, so whatever stands in front still covers them; they are
+    not cast onto other objects (a known limit, like the painter's sorting).
+    """
+    if not len(vertices) or math.degrees(math.asin(max(-1.0, min(1.0, float(key_direction[2]))))) < SHADOW_MIN_ELEVATION_DEG:
+        return
+    run = key_direction[:2] / key_direction[2]  # horizontal travel per metre of height, away from the light
+    shadow = np.array(light["ground_shadow"], dtype=np.float64)
+    horizon = np.array(light["horizon"], dtype=np.float64)
+    # One caster per figure and per set piece: scene_meshes lays each object's vertices out in one run.
+    casters = np.split(vertices, object_starts[1:]) if len(object_starts) else []
+    for points in casters:
+        height = float(points[:, 2].max())
+        if height <= 0.0:
+            continue
+        lift = np.minimum(points[:, 2], height * SHADOW_MAX_LENGTH / max(1e-6, float(np.hypot(*run))))
+        floor = points[:, :2] - np.outer(lift, run)
+        # The outline's corners are the points furthest out along a ring of directions (a
+        # figure has hundreds of vertices; this keeps the Python hull to a few dozen).
+        extreme = np.unique(np.argmax(floor @ HULL_DIRECTIONS, axis=0))
+        outline = _hull([(float(x), float(y)) for x, y in np.round(floor[extreme], 3).tolist()])
+        if len(outline) < 3:
+            continue
+        ring = np.column_stack([np.array(outline), np.full(len(outline), 0.001)])
+        cam = view.to_camera(ring)
+        if (cam[:, 1] < NEAR_CLIP_M).all():
+            continue
+        if (cam[:, 1] < NEAR_CLIP_M).any():
+            clipped = _clip_near([tuple(p) for p in cam.tolist()])
+            if len(clipped) < 3:
+                continue
+            cam = np.array(clipped)
+        haze = 1.0 - math.exp(-max(0.0, float(cam[:, 1].mean())) / light["haze_m"])
+        fill = tuple(int(v) for v in np.round(shadow + (horizon - shadow) * haze))
+        px, py = view.to_pixels(cam)
+        draw.polygon(list(zip(px.tolist(), py.tolist())), fill=fill)
+
+
 def _light(spec: JsonObject) -> tuple[_Light, FloatArray, FloatArray]:
-    """The lighting palette for the spec's time of day with the floor's own shading."""
-    palette = LIGHTING[lighting_time(spec["environment"]["time_of_day"])]
-    key = spec["environment"]["key_light"]
-    azimuth, elevation = math.radians(key["azimuth_deg"]), math.radians(key["elevation_deg"])
-    direction = np.array([math.sin(azimuth) * math.cos(elevation), math.cos(azimuth) * math.cos(elevation), math.sin(elevation)])
-    key_colour = np.array(palette["key"])
-    floor_light = palette["ambient"] + palette["key_strength"] * max(0.0, direction[2])
-    light: _Light = {**palette, "ground_lit": tuple(int(v) for v in np.clip(np.array(palette["ground"]) * floor_light * key_colour / 0.85, 0, 255))}
+    """The scene's light (previs.light) with the floor's own shading, lit and in shadow."""
+    environment = spec["environment"]
+    key = environment["key_light"]
+    scene = scene_light(environment["time_of_day"], environment["setting"], key["azimuth_deg"], key["elevation_deg"])
+    direction = np.array(scene["direction"])
+    key_colour = np.array(scene["key"])
+    ground = np.array(scene["ground"])
+    floor_light = scene["ambient"] + scene["key_strength"] * max(0.0, direction[2])
+    lit = np.clip(ground * floor_light * key_colour / 0.85, 0, 255)
+    shadow = np.clip(ground * scene["ambient"] / 0.85, 0, 255)
+    light: _Light = {**scene, "ground_lit": tuple(int(v) for v in lit), "ground_shadow": tuple(int(v) for v in shadow)}
     return light, direction, key_colour
 
 
@@ -551,10 +658,11 @@ def draw_frame(spec: JsonObject, camera: JsonObject, width: int, height: int, t:
     draw = ImageDraw.Draw(colour)
     image_rect = [(0.0, 0.0), (float(width), 0.0), (float(width), float(height)), (0.0, float(height))]
     _draw_background(draw, view, light, image_rect)
-    vertices, quads, base_rgb, box_of, box_centres, labels, figures = scene_meshes(spec, t)
+    vertices, quads, base_rgb, box_of, box_centres, labels, figures, object_starts = scene_meshes(spec, t)
     if spec["environment"]["ground_grid"]:
         _draw_grid(draw, spec, view, light, figures)
     _draw_shadows(draw, view, light, figures, key_direction)
+    _draw_cast_shadows(draw, view, light, key_direction, vertices, object_starts)
 
     # Depth buffer: every drawn face writes its number into an id image with the same polygon as
     # the colour; the floor is face 0. The inverse depth of face k is a[k]·col + b[k]·row + c[k].
