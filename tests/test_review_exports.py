@@ -64,6 +64,13 @@ async def test_annotated_clip_frame_and_notes_export(project, owner, director, r
         assert image.getpixel((image.width // 2, image.height // 2)) != (255, 0, 255)
         pdf = client.get(f"/api/shots/{shot.pk}/notes.pdf")
         assert pdf.status_code == 200 and pdf.content.startswith(b"%PDF") and pdf["Content-Type"] == "application/pdf"
+        from pypdf import PdfReader
+
+        # Vector pages: the notes are text a reader can select and search, the frame an image.
+        reader = PdfReader(io.BytesIO(pdf.content))
+        text = " ".join(page.extract_text() for page in reader.pages)
+        assert "Hold on the rail a beat longer." in text and "notes" in text
+        assert sum(len(page.images) for page in reader.pages) >= 1
         notes = client.get(f"/api/reviews/{review.pk}/notes/").json()["notes"]
         assert [(n["frame"], n["timecode"], n["body"]) for n in notes] == [(10, "00:00:00:10", "Hold on the rail a beat longer.")]
         session_pdf = client.get(f"/api/reviews/{review.pk}/notes/pdf/")

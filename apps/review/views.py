@@ -29,6 +29,7 @@ from apps.projects.ids import id_or_400
 from apps.projects.limits import client_address
 from apps.projects.permissions import APPROVE, ROLE_PERMISSIONS, SHARE, VIEW
 from previs.timecode import timecode
+from workers.exports.pdf import notes_pdf
 from workers.renderers import annotations as drawing
 
 from . import selectors, services
@@ -101,7 +102,7 @@ class ReviewViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.Cre
         review = self.get_object()
         notes = services.session_notes(review)
         entries = notes_entries(Annotation.objects.filter(review=review), notes)
-        data = drawing.notes_pdf(f"Review notes: {review.title}", f"{review.project.name} · {len(notes)} notes", entries)
+        data = notes_pdf(f"Review notes: {review.title}", f"{review.project.name} · {len(notes)} notes", entries)
         return pdf_response(data, f"review-{review.pk}-notes.pdf")
 
 
@@ -224,7 +225,7 @@ class ShotNotesView(APIView):
             raise Http404
         notes = [services.note_of(comment, shot) for comment in Comment.objects.filter(shot=shot).order_by("frame", "created_at", "id")]
         entries = notes_entries(Annotation.objects.filter(shot=shot), notes)
-        data = drawing.notes_pdf(f"Shot {shot.scene.number}/{shot.number} notes", f"{shot.project.name} · {shot.fps} fps", entries)
+        data = notes_pdf(f"Shot {shot.scene.number}/{shot.number} notes", f"{shot.project.name} · {shot.fps} fps", entries)
         return pdf_response(data, f"shot-{shot.scene.number}-{shot.number}-notes.pdf")
 
 

@@ -330,3 +330,43 @@ def shot_list_pdf(board: JsonObject, *, orientation: str = "landscape", paper: s
 def screen_time(seconds: float) -> str:
     minutes, rest = divmod(round(seconds), 60)
     return f"{minutes}:{rest:02d}"
+
+
+def notes_pdf(title: str, subtitle: str, entries: list[JsonObject]) -> bytes:
+    """Review notes (apps.review): per entry a heading, optionally the annotated frame (a Pillow
+    image, printed at PRINT_DPI of its box), and the notes as selectable text; A4 portrait."""
+    document = Document(title, subtitle, "portrait", "a4")
+    document.alias_nb_pages()
+    width = document.w - 2 * MARGIN
+    bottom = document.h - MARGIN - FOOTER
+    document.add_page()
+    y = MARGIN + HEADER
+    for entry in entries:
+        image = entry.get("image")
+        picture_h = min(90.0, width * image.height / image.width) if image is not None else 0.0
+        lines = [line for text in entry["lines"] for line in document.wrap(text, "", 10, width)]
+        if y + 8 + picture_h + 4.5 * min(len(lines), 3) > bottom:  # a heading keeps its picture and first lines
+            document.add_page()
+            y = MARGIN + HEADER
+        document.set_font(FONT, "B", 13)
+        document.set_xy(MARGIN, y)
+        document.cell(width, 7, entry["heading"])
+        y += 9
+        if image is not None:
+            picture_w = picture_h * image.width / image.height
+            size = (max(1, round(picture_w / 25.4 * PRINT_DPI)), max(1, round(picture_h / 25.4 * PRINT_DPI)))
+            buffer = io.BytesIO()
+            image.save(buffer, format="PNG")
+            document.image(io.BytesIO(print_jpeg(buffer.getvalue(), size)), x=MARGIN, y=y, w=picture_w, h=picture_h)
+            y += picture_h + 3
+        document.set_font(FONT, "", 10)
+        for line in lines:
+            if y + 4.5 > bottom:
+                document.add_page()
+                y = MARGIN + HEADER
+                document.set_font(FONT, "", 10)
+            document.set_xy(MARGIN, y)
+            document.cell(width, 4.5, line)
+            y += 4.5
+        y += 5
+    return bytes(document.output())

@@ -1,5 +1,5 @@
-"""Drawing review marks and notes with Pillow: annotated frames (PNG), guest watermarks and the
-notes PDF. Pure functions of their inputs (no Django), like every renderer.
+"""Drawing review marks with Pillow: annotated frames (PNG) and guest watermarks (the notes PDF
+is vector text: workers.exports.pdf.notes_pdf). Pure functions of their inputs (no Django), like every renderer.
 
 Shapes are the stored form (apps.review.protocol.AnnotationShape): points in 0..1 of the
 picture, widths in pixels of a 1000-pixel-wide picture.
@@ -15,8 +15,6 @@ from PIL import Image, ImageDraw, ImageFont
 from previs.types import JsonObject
 
 REFERENCE_WIDTH = 1000
-PAGE_SIZE = (1240, 1754)  # A4 at 150 dpi
-PAGE_MARGIN = 90
 
 
 def _font(size: float) -> ImageFont.FreeTypeFont | ImageFont.ImageFont:
@@ -127,62 +125,3 @@ def clip_frame(data: bytes, index: int) -> Image.Image:
             raise ValueError("The clip has no frames.")
         image = last.to_image()  # past the end: its last frame
         return image
-
-
-def notes_pdf(title: str, subtitle: str, entries: list[JsonObject]) -> bytes:
-    """A PDF of review notes. Each entry: heading, lines (the notes), and optionally image (an
-    annotated frame). Pages are drawn with Pillow and saved as one PDF."""
-    pages: list[Image.Image] = []
-    y = 0
-    heading_font, body_font, small_font = _font(34), _font(24), _font(20)
-    content_width = PAGE_SIZE[0] - 2 * PAGE_MARGIN
-
-    def new_page() -> ImageDraw.ImageDraw:
-        nonlocal y
-        page = Image.new("RGB", PAGE_SIZE, "white")
-        pages.append(page)
-        y = PAGE_MARGIN
-        return ImageDraw.Draw(page)
-
-    draw = new_page()
-    draw.text((PAGE_MARGIN, y), title, fill=(20, 20, 20), font=_font(44))
-    y += 60
-    draw.text((PAGE_MARGIN, y), subtitle, fill=(90, 90, 90), font=small_font)
-    y += 60
-    for entry in entries:
-        image = entry.get("image")
-        needed = 60 + (image and 1 or 0) * 420 + 34 * len(entry["lines"])
-        if y + min(needed, 600) > PAGE_SIZE[1] - PAGE_MARGIN:
-            draw = new_page()
-        draw.text((PAGE_MARGIN, y), entry["heading"], fill=(20, 20, 20), font=heading_font)
-        y += 50
-        if image is not None:
-            thumb = image.copy()
-            thumb.thumbnail((content_width, 400))
-            pages[-1].paste(thumb, (PAGE_MARGIN, y))  # the page being drawn
-            y += thumb.height + 16
-        for line in entry["lines"]:
-            for wrapped in _wrap(draw, line, body_font, content_width):
-                if y > PAGE_SIZE[1] - PAGE_MARGIN - 30:
-                    draw = new_page()
-                draw.text((PAGE_MARGIN, y), wrapped, fill=(30, 30, 30), font=body_font)
-                y += 32
-        y += 24
-    out = io.BytesIO()
-    pages[0].save(out, format="PDF", save_all=True, append_images=pages[1:], resolution=150)
-    return out.getvalue()
-
-
-def _wrap(draw: ImageDraw.ImageDraw, text: str, font: ImageFont.FreeTypeFont | ImageFont.ImageFont, width: float) -> list[str]:
-    lines: list[str] = []
-    for paragraph in text.splitlines() or [""]:
-        words, current = paragraph.split(" "), ""
-        for word in words:
-            candidate = f"{current} {word}".strip()
-            if draw.textlength(candidate, font=font) <= width or not current:
-                current = candidate
-            else:
-                lines.append(current)
-                current = word
-        lines.append(current)
-    return lines
