@@ -27,10 +27,7 @@ a complete dict with exactly these keys; `layout_for_shot` builds one from shot-
       facing_deg       bearing the character faces (same convention as yaw). Default from the mark.
       height_m         standing height, 0.3 … 3 m. Default 1.75.
       colour           "#rrggbb"; the head and the plan marker use it. Default from a palette.
-      pose             a POSES value: "standing", "sitting", "walking", "running", "kneeling",
-                       "pointing", "arms_crossed", "reaching". Default "standing". The body's
-                       landmarks (eyes, shoulders, hips, knees…) follow the pose, so shot sizes frame by it.
-      build            "slim" | "average" | "heavy": how broad the figure is. Default "average".
+      pose             "standing" | "sitting". Default "standing".
       path             optional [[t_s, x, y], …] with strictly increasing t_s in 0 … 600: the
                        character walks between the keys (linearly), holding the first key before
                        it and the last after it, facing the way they walk. Overrides position.
@@ -40,9 +37,12 @@ a complete dict with exactly these keys; `layout_for_shot` builds one from shot-
       size             [width (local x), depth (local y), height] m, each 0.01 … 1000.
       rotation_deg     turn about the vertical, same convention as yaw. Default 0.
       colour           "#rrggbb". Default "#9a9a9a".
+      piece            the id of the location's set piece the box was made from (previs/sets.py), or
+                       null for a box added to this shot alone. Default null.
+    set_overrides    {piece_id: {"hidden": bool, "position": [x, y], "rotation_deg": number}}: this
+                     shot's cheats of its location's set (a piece hidden or moved for this shot
+                     only; the set itself is unchanged). Default {}.
     environment
-      setting          "EXT" | "INT" | "INT/EXT" (the scene heading's): indoors the fill and the
-                       fog are weaker (previs/light.py). Default "EXT".
       time_of_day      a TIMES_OF_DAY value ("DAY", "NIGHT", "DAWN", "DUSK"; story times such as
                        "CONTINUOUS" are lit as DAY). Default "DAY".
       key_light        {"azimuth_deg": 0 … 360 bearing the light comes from,
@@ -74,8 +74,10 @@ import re
 from collections.abc import Collection, Iterable, Mapping, Sequence
 from typing import NamedTuple, TypedDict, TypeGuard, overload
 
+from pydantic import ValidationError as PydanticError
+
 from previs import camera as optics
-from previs.light import SETTINGS, key_light_default
+from previs.sets import SetOverride, camera_clear_of
 from previs.timecode import frames_in
 from previs.types import JsonObject
 from previs.vocabulary import ASPECT_RATIOS, CAMERA_MOVES, LENS_MM_RANGE, SENSOR_FORMATS, TIMES_OF_DAY, values
@@ -85,15 +87,16 @@ MAX_CHARACTERS = 32
 MAX_SET_PIECES = 200
 MAX_PATH_KEYS = 1000
 MAX_COORD_M = 10000.0
-POSES = ("standing", "sitting", "walking", "running", "kneeling", "pointing", "arms_crossed", "reaching")
-# How broad a figure is: its width and depth across the body as a multiple of the average's.
-BUILDS = {"slim": 0.85, "average": 1.0, "heavy": 1.22}
+POSES = ("standing", "sitting")
 MOVE_TYPES = values(CAMERA_MOVES)
 TIME_OF_DAY_VALUES = values(TIMES_OF_DAY)
 HEX_COLOUR = re.compile(r"^#[0-9a-fA-F]{6}$")
 CHARACTER_PALETTE = ("#d9822b", "#3a7bd5", "#5aa469", "#c0392b", "#8e44ad", "#16a085", "#d4ac0d", "#7f8c8d")
 SET_PIECE_COLOUR = "#9a9a9a"
 
+# Lighting by time of day: the story times that are not lighting conditions are lit as DAY.
+# (azimuth bearing the key comes from, elevation above the horizon)
+KEY_LIGHT_DEFAULTS = {"DAY": (135.0, 50.0), "DAWN": (80.0, 8.0), "DUSK": (280.0, 8.0), "NIGHT": (200.0, 35.0)}
 
 class MoveParameter(NamedTuple):
     label: str
@@ -172,31 +175,16 @@ STANDING_LANDMARKS = {
 # Sitting on a chair: seat at 0.25 H, everything above the hips drops by (0.48 - 0.25) H.
 SEAT_HEIGHT = 0.25
 SITTING_DROP = STANDING_LANDMARKS["hips"] - SEAT_HEIGHT
-# Kneeling on both knees, upright from the knee: the knees on the floor (their cap's radius up)
-# and the thighs (hips - knees of a standing figure) vertical above them.
-KNEE_ON_FLOOR = 0.03
-KNEELING_DROP = STANDING_LANDMARKS["hips"] - (KNEE_ON_FLOOR + STANDING_LANDMARKS["hips"] - STANDING_LANDMARKS["knees"])
-# Running leans the body into the stride and bends the knees: a little lower overall.
-RUNNING_DROP = 0.03
-# How each pose moves the landmarks of a standing figure: (drop of everything from the hips
-# up, the knees' height or None to keep them). Poses not listed stand (walking, pointing,
-# arms crossed and reaching move the arms and legs, not the head's height).
-POSE_LANDMARKS: dict[str, tuple[float, float | None]] = {
-    "sitting": (SITTING_DROP, SEAT_HEIGHT + 0.01),  # thighs run forward level with the seat
-    "kneeling": (KNEELING_DROP, KNEE_ON_FLOOR),
-    "running": (RUNNING_DROP, STANDING_LANDMARKS["knees"] - RUNNING_DROP),
-}
 
 
 def body_landmarks(height_m: float, pose: str = "standing") -> dict[str, float]:
     """Heights above the floor (m) of eyes, chin, shoulders… for a figure of this height and pose."""
-    drop, knees = POSE_LANDMARKS.get(pose, (0.0, None))
     marks = {}
     for name, fraction in STANDING_LANDMARKS.items():
-        if fraction >= STANDING_LANDMARKS["hips"]:
-            fraction -= drop
-        elif name == "knees" and knees is not None:
-            fraction = knees
+        if pose == "sitting" and fraction >= STANDING_LANDMARKS["hips"]:
+            fraction -= SITTING_DROP
+        elif pose == "sitting" and name == "knees":
+            fraction = SEAT_HEIGHT + 0.01  # thighs run forward level with the seat
         marks[name] = fraction * height_m
     return marks
 
@@ -356,7 +344,7 @@ class _Checker:
 
 # --- Validation ----------------------------------------------------------------------------
 
-TOP_LEVEL_KEYS = ("version", "camera", "characters", "set_pieces", "environment", "move", "duration_s", "fps", "subject_id", "guides")
+TOP_LEVEL_KEYS = ("version", "camera", "characters", "set_pieces", "set_overrides", "environment", "move", "duration_s", "fps", "subject_id", "guides")
 
 
 def normalize_spec(data: JsonObject) -> JsonObject:
@@ -378,6 +366,7 @@ def normalize_spec(data: JsonObject) -> JsonObject:
     fps = _normalize_fps(check, data.get("fps"))
     characters = _normalize_characters(check, data.get("characters"))
     set_pieces = _normalize_set_pieces(check, data.get("set_pieces"))
+    set_overrides = _normalize_set_overrides(check, data.get("set_overrides"))
     environment = _normalize_environment(check, check.section(data, "environment", "environment"))
     move = _normalize_move(check, data.get("move"), camera["lens_mm"])
     guides_in = check.section(data, "guides", "guides")
@@ -401,6 +390,7 @@ def normalize_spec(data: JsonObject) -> JsonObject:
         "camera": camera,
         "characters": characters,
         "set_pieces": set_pieces,
+        "set_overrides": set_overrides,
         "environment": environment,
         "move": move,
         "duration_s": duration,
@@ -467,7 +457,7 @@ def _normalize_camera(check: _Checker, data: JsonObject) -> JsonObject:
     }
 
 
-CHARACTER_KEYS = ("id", "name", "position", "facing_deg", "height_m", "colour", "pose", "build", "path")
+CHARACTER_KEYS = ("id", "name", "position", "facing_deg", "height_m", "colour", "pose", "path")
 
 
 def _normalize_characters(check: _Checker, data: object) -> list[JsonObject]:
@@ -514,7 +504,6 @@ def _normalize_characters(check: _Checker, data: object) -> list[JsonObject]:
                 "height_m": check.number(item, "height_m", f"{path}.height_m", 1.75, 0.3, 3.0),
                 "colour": check.colour(item, "colour", f"{path}.colour", CHARACTER_PALETTE[index % len(CHARACTER_PALETTE)]),
                 "pose": check.choice(item, "pose", f"{path}.pose", "standing", POSES),
-                "build": check.choice(item, "build", f"{path}.build", "average", tuple(BUILDS)),
                 "path": walk,
             }
         )
@@ -545,7 +534,7 @@ def _normalize_path(check: _Checker, data: object, path: str) -> list[list[float
     return keys
 
 
-SET_PIECE_KEYS = ("name", "position", "size", "rotation_deg", "colour")
+SET_PIECE_KEYS = ("name", "position", "size", "rotation_deg", "colour", "piece")
 
 
 def _normalize_set_pieces(check: _Checker, data: object) -> list[JsonObject]:
@@ -587,22 +576,59 @@ def _normalize_set_pieces(check: _Checker, data: object) -> list[JsonObject]:
                 "size": size,
                 "rotation_deg": _wrap_deg(check.number(item, "rotation_deg", f"{path}.rotation_deg", 0.0)),
                 "colour": check.colour(item, "colour", f"{path}.colour", SET_PIECE_COLOUR),
+                "piece": _piece_id(check, item.get("piece"), f"{path}.piece"),
             }
         )
     return pieces
 
 
+def _piece_id(check: _Checker, value: object, path: str) -> str | None:
+    if value is None:
+        return None
+    if not isinstance(value, str) or not 1 <= len(value) <= 40:
+        check.error(path, "Must be a set piece's id or null.")
+        return None
+    return value
+
+
+def _normalize_set_overrides(check: _Checker, data: object) -> dict[str, JsonObject]:
+    if data is None:
+        return {}
+    if not isinstance(data, dict):
+        check.error("set_overrides", "Must be an object of set piece id -> cheat.")
+        return {}
+    if len(data) > MAX_SET_PIECES:
+        check.error("set_overrides", f"At most {MAX_SET_PIECES} cheats.")
+        return {}
+    overrides: dict[str, JsonObject] = {}
+    for piece_id, value in data.items():
+        path = f"set_overrides.{piece_id}"
+        try:
+            override = SetOverride.model_validate(value)
+        except PydanticError as error:
+            for problem in error.errors():
+                check.error(".".join([path, *(str(p) for p in problem["loc"])]), problem["msg"])
+            continue
+        if override.position is not None and any(abs(c) > MAX_COORD_M for c in override.position):
+            check.error(f"{path}.position", f"Each coordinate within ±{MAX_COORD_M:g} m.")
+        overrides[str(piece_id)] = override.model_dump(mode="json", exclude_none=True)
+    return overrides
+
+
+def lighting_time(time_of_day: str) -> str:
+    """DAY / NIGHT / DAWN / DUSK: the lighting a time of day is drawn with."""
+    return time_of_day if time_of_day in KEY_LIGHT_DEFAULTS else "DAY"
+
+
 def _normalize_environment(check: _Checker, data: JsonObject) -> JsonObject:
-    check.unknown_keys(data, ("setting", "time_of_day", "key_light", "ground_grid"), "environment")
-    setting = check.choice(data, "setting", "environment.setting", "EXT", SETTINGS)
+    check.unknown_keys(data, ("time_of_day", "key_light", "ground_grid"), "environment")
     time_of_day = check.choice(data, "time_of_day", "environment.time_of_day", "DAY", TIME_OF_DAY_VALUES)
-    azimuth, elevation = key_light_default(time_of_day)
+    azimuth, elevation = KEY_LIGHT_DEFAULTS[lighting_time(time_of_day)]
     light = check.section(data, "key_light", "environment.key_light")
     check.unknown_keys(light, ("azimuth_deg", "elevation_deg"), "environment.key_light")
     azimuth = check.number(light, "azimuth_deg", "environment.key_light.azimuth_deg", azimuth)
     elevation = check.number(light, "elevation_deg", "environment.key_light.elevation_deg", elevation, -10.0, 90.0)
     return {
-        "setting": setting,
         "time_of_day": time_of_day,
         "key_light": {"azimuth_deg": math.fmod(math.fmod(azimuth, 360.0) + 360.0, 360.0) + 0.0, "elevation_deg": elevation},
         "ground_grid": check.boolean(data, "ground_grid", "environment.ground_grid", True),
@@ -786,6 +812,7 @@ def layout_for_shot(
     subject_id: str | None = None,
     framing: str | None = None,
     set_pieces: Iterable[JsonObject] | None = (),
+    set_overrides: JsonObject | None = None,
     environment: JsonObject | None = None,
 ) -> JsonObject:
     """A sensible camera-and-blocking spec from the shot-list columns.
@@ -794,13 +821,16 @@ def layout_for_shot(
     (subject_id, default the first character) fills the frame as the shot size says, from the
     height/tilt the angle says, with the eyes near the upper third line for close sizes; two-,
     three- and group shots fit everyone across the frame; OTS looks past the nearest other
-    character's shoulder; POV looks from their eyes. The result passes normalize_spec.
+    character's shoulder; POV looks from their eyes. A camera that would
+    stand inside a wall or set piece is pushed forward along its line of view until it is clear.
+    The result passes normalize_spec.
     """
     base = normalize_spec(
         {
             "camera": {"lens_mm": lens_mm, "sensor": sensor, "aspect": aspect},
             "characters": [dict(c) for c in characters or ()],
             "set_pieces": list(set_pieces or ()),
+            "set_overrides": set_overrides or {},
             "environment": environment or {},
             "fps": fps,
             "duration_s": duration_s,
@@ -921,6 +951,8 @@ def layout_for_shot(
                 offset = -1.0 / 6.0 if fg_side > 0 else 1.0 / 6.0
             yaw += math.degrees(math.atan(-offset * frame_w_mm / lens))
 
+    # Not inside a wall: forward along the line of view toward the subject's eyes until clear.
+    position = camera_clear_of(position, (sx, sy, marks["eyes"]), base["set_pieces"])
     spec = dict(base)
     spec["camera"] = {
         **base["camera"],

@@ -13,9 +13,8 @@ from typing import TYPE_CHECKING, Any, Literal
 from pydantic import BaseModel, ConfigDict, Field
 
 from previs import vocabulary as v
-from previs.light import SETTINGS
+from previs.sets import SetOverride
 from previs.spec import (
-    BUILDS,
     MAX_CHARACTERS,
     MAX_SET_PIECES,
     MOVE_PARAMETER_INFO,
@@ -33,8 +32,6 @@ if TYPE_CHECKING:
     SensorKey = str
     AspectKey = str
     Pose = str
-    Build = str
-    Setting = str
     TimeOfDay = str
     MoveType = str
     Version = int
@@ -42,8 +39,6 @@ else:
     SensorKey = Literal[tuple(v.SENSOR_FORMATS)]
     AspectKey = Literal[tuple(v.ASPECT_RATIOS)]
     Pose = Literal[POSES]
-    Build = Literal[tuple(BUILDS)]
-    Setting = Literal[SETTINGS]
     TimeOfDay = Literal[v.values(v.TIMES_OF_DAY)]
     MoveType = Literal[v.values(v.CAMERA_MOVES)]
     Version = Literal[SPEC_VERSION]
@@ -71,7 +66,6 @@ class SpecCharacter(Shape):
     height_m: float = Field(ge=0.3, le=3)
     colour: Colour
     pose: Pose
-    build: Build = Field(description="How broad the figure is (slim, average, heavy).")
     path: list[Vec3] | None = Field(description="[[t_s, x, y], …]: the character walks between the keys; overrides position.")
 
 
@@ -81,6 +75,7 @@ class SetPiece(Shape):
     size: Vec3 = Field(description="[width (local x), depth (local y), height] m.")
     rotation_deg: float
     colour: Colour
+    piece: str | None = Field(description="The location's set piece (previs/sets.py) this box was made from; null = this shot's own box.")
 
 
 class KeyLight(Shape):
@@ -89,7 +84,6 @@ class KeyLight(Shape):
 
 
 class Environment(Shape):
-    setting: Setting = Field(description="The scene heading's INT/EXT: indoors the fill and the fog are weaker.")
     time_of_day: TimeOfDay
     key_light: KeyLight
     ground_grid: bool
@@ -126,6 +120,7 @@ class CameraSpec(Shape):
     camera: SpecCamera
     characters: list[SpecCharacter] = Field(max_length=MAX_CHARACTERS)
     set_pieces: list[SetPiece] = Field(max_length=MAX_SET_PIECES)
+    set_overrides: dict[str, SetOverride] = Field(description="This shot's cheats of its location's set, by set piece id.")
     environment: Environment
     move: SpecMove
     duration_s: float = Field(ge=0, le=600)

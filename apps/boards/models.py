@@ -35,6 +35,9 @@ class Location(VersionedModel):
     project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="locations")
     name = models.CharField(max_length=160)
     description = models.TextField(blank=True)
+    # The set a scene here is blocked in: pieces from previs/sets.py's library (validated by its
+    # LocationPiece model in LocationSerializer); every shot of the location's scenes draws them.
+    set_pieces = models.JSONField(default=list, blank=True)
 
     class Meta:
         ordering = ["project_id", "name", "id"]

@@ -8,6 +8,7 @@ from apps.assets.services import url_for
 from apps.projects.api import BoundedText, FieldsBuiltOnce, field_names, narrowed
 from apps.projects.ids import IdField, IdRelatedField
 from apps.projects.serializers import ProjectSerializer
+from previs import sets
 from previs.vocabulary import APPROVAL_DECISIONS
 
 from . import selectors
@@ -78,11 +79,25 @@ class CharacterCreateSerializer(CharacterSerializer):
         read_only_fields = VERSIONED_READ_ONLY
 
 
+@extend_schema_field({"type": "array", "items": {"$ref": "#/components/schemas/LocationPiece"}})
+class SetPiecesField(serializers.JSONField):
+    """A location's set: previs.sets.LocationPiece items."""
+
+
 class LocationSerializer(BoundedText, FieldsBuiltOnce, serializers.ModelSerializer):
+    set_pieces = SetPiecesField(required=False, help_text="The set scenes here are blocked in (previs/sets.py's library pieces).")
+
     class Meta:
         model = Location
-        fields = ("id", "project", "name", "description") + VERSIONED_READ_ONLY[1:]
+        fields = ("id", "project", "name", "description", "set_pieces") + VERSIONED_READ_ONLY[1:]
         read_only_fields = VERSIONED_READ_ONLY + ("project",)
+
+    def validate_set_pieces(self, value):
+        try:
+            return sets.validate_set(value)
+        except sets.SetError as error:
+            # One message per piece field, named by its place in the set ("2.size: …").
+            raise serializers.ValidationError([f"{path}: {message}" if path else message for path, messages in error.errors.items() for message in messages])
 
 
 class LocationCreateSerializer(LocationSerializer):

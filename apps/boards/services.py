@@ -15,12 +15,14 @@ import copy
 import re
 
 from django.db import transaction
+from django.db.models import Q
 from django.http import Http404
 from rest_framework.exceptions import PermissionDenied, ValidationError
 
 from apps.changes import editing, text
 from apps.projects.access import authorize
 from apps.projects.permissions import APPROVE, EDIT
+from previs import gltf, sets
 from previs.animatic import duration_for_frames, shot_frames
 from previs.spec import MOVE_DEFAULTS, SpecError, layout_for_shot, normalize_spec
 
@@ -79,8 +81,70 @@ def create_location(project, data, caller):
 
 
 def update_location(location, data, caller, version):
-    actor = editor(caller, location.project_id).actor
-    return editing.update_fields(location, data, actor=actor, expected_version=version, entity="location", represent=represent(LocationSerializer))
+    access = editor(caller, location.project_id)
+    with transaction.atomic():
+        location = editing.update_fields(location, data, actor=access.actor, expected_version=version, entity="location", represent=represent(LocationSerializer))
+        if "set_pieces" in data:
+            for shot in shots_at(location):
+                follow_set(shot, access)  # the set must show in every shot of its scenes
+    return location
+
+
+def import_set_gltf(location, upload, caller, version):
+    """Add a glTF's pieces to the location's set (previs/gltf.py); a file that is too big or not
+    a glTF is a 400 and the set is left as it was."""
+    editor(caller, location.project_id)
+    if upload.size > gltf.MAX_GLTF_BYTES:
+        raise ValidationError({"file": [f"The file is larger than {gltf.MAX_GLTF_BYTES // (1024 * 1024)} MB."]})
+    current = list(location.set_pieces or [])
+    try:
+        pieces = gltf.import_set(upload.read(), existing_ids=[p["id"] for p in current])
+    except gltf.GltfError as error:
+        raise ValidationError({"file": [str(error)]})
+    try:
+        combined = sets.validate_set(current + pieces)
+    except sets.SetError as error:
+        raise ValidationError({"file": [f"{path}: {m}" if path else m for path, messages in error.errors.items() for m in messages]})
+    return update_location(location, {"set_pieces": combined}, caller, version)
+
+
+def shots_at(location):
+    """The shots blocked in this location's set: their own location, else their scene's."""
+    return Shot.objects.filter(Q(location=location) | Q(location__isnull=True, scene__location=location)).select_related("scene")
+
+
+def set_of(shot):
+    """The pieces of the shot's location (its own, else its scene's), read fresh: the shot's
+    scene may be an object read before the set last changed."""
+    location_id = shot.location_id or (shot.scene.location_id if shot.scene_id else None)
+    if location_id is None:
+        return []
+    return Location.objects.filter(pk=location_id).values_list("set_pieces", flat=True).first() or []
+
+
+def set_overrides_of(spec):
+    return dict((spec or {}).get("set_overrides") or {})
+
+
+def with_set(spec, shot):
+    """The spec with its location's set as this shot sees it (its cheats applied): the boxes made
+    from set pieces are replaced, boxes added to the shot alone stay, the camera does not move."""
+    spec = copy.deepcopy(spec)
+    own = [box for box in spec.get("set_pieces") or () if not (isinstance(box, dict) and box.get("piece"))]
+    spec["set_pieces"] = sets.set_boxes(set_of(shot), set_overrides_of(spec)) + own
+    return spec
+
+
+def follow_set(shot, caller):
+    """After a set change: a laid-out shot is laid out again (the camera keeps clear of the new
+    pieces); a hand-placed camera stays where it was put and only the pieces change."""
+    if not shot.spec_locked or not shot.camera_spec:
+        return relayout(shot, caller)
+    actor = editor(caller, shot.project_id).actor
+    spec = _checked_spec(with_set(shot.camera_spec, shot))
+    if spec == shot.camera_spec:
+        return shot
+    return editing.update_fields(shot, {"camera_spec": spec}, actor=actor, expected_version=None, entity="shot", represent=represent(ShotSerializer))
 
 
 def delete_location(location, caller, version):
@@ -157,7 +221,14 @@ def layout_kwargs(shot, characters=None):
         "movement": shot.movement,
         "framing": shot.framing,
         "characters": [character_for_spec(c) for c in characters],
+        **set_for_layout(shot),
     }
+
+
+def set_for_layout(shot):
+    """The location's set as this shot sees it, and the cheats it keeps across re-layouts."""
+    overrides = set_overrides_of(shot.camera_spec)
+    return {"set_pieces": sets.set_boxes(set_of(shot), overrides), "set_overrides": overrides}
 
 
 def character_for_spec(character):
@@ -202,6 +273,12 @@ def update_shot(shot, data, caller, version):
         _check_shot_number_free(shot.scene, data["number"], exclude=shot)
     if "camera_spec" in data:
         data.setdefault("spec_locked", True)  # a hand-adjusted camera stays where it was put
+        if isinstance(data["camera_spec"], dict) and data["camera_spec"]:
+            # The set's pieces come from the location, as the spec's cheats (set_overrides) show them.
+            draft = copy.copy(shot)
+            if "location" in data:
+                draft.location = data["location"]
+            data["camera_spec"] = _checked_spec(with_set(_checked_spec(data["camera_spec"]), draft))
     if "duration_s" in data and "duration_locked" not in data and Panel.objects.filter(shot_id=shot.pk).exists():
         # A duration typed for a shot with panels is the director's, not their sum: it stays
         # until unlocked (follow_panels sends duration_locked False with the sum it writes).

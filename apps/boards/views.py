@@ -4,6 +4,7 @@ from django.conf import settings
 from django.core.cache import cache
 from django.http import HttpResponse, HttpResponseNotModified
 from django.utils.http import parse_etags
+from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import serializers
 from rest_framework.decorators import action
@@ -19,6 +20,7 @@ from apps.projects.concurrency import expected_version
 from apps.projects.ids import id_or_400, id_or_404
 from apps.projects.models import Project
 from apps.projects.permissions import VIEW
+from previs import gltf
 
 from . import services
 from .models import Character, Location, Panel, Scene, Shot
@@ -43,6 +45,10 @@ LIST_FILTERS = [OpenApiParameter(name, int, required=False, description=f"Only r
 
 class PanelImageUpload(serializers.Serializer):
     image = serializers.FileField(help_text="PNG, JPEG or WebP; checked by its content, not its name.")
+
+
+class SetGltfUpload(serializers.Serializer):
+    file = serializers.FileField(help_text="A .glb, or a .gltf with its buffers embedded.")
 
 
 class ScratchAudioUpload(serializers.Serializer):
@@ -153,6 +159,27 @@ class LocationViewSet(CreateWithParentMixin, ProjectScopedViewSet):
 
     update_service = staticmethod(services.update_location)
     delete_service = staticmethod(services.delete_location)
+
+    @extend_schema(
+        methods=["GET"], request=None, responses={(200, "model/gltf-binary"): OpenApiTypes.BINARY},
+        description="The location's set as binary glTF (.glb): one node per piece, made of its grey boxes.",
+    )
+    @extend_schema(
+        methods=["POST"], request={"multipart/form-data": SetGltfUpload}, responses=LocationSerializer,
+        description=f"Add the top-level nodes of a glTF (.glb, or .gltf with its data inside; at most {gltf.MAX_GLTF_BYTES // (1024 * 1024)} MB) to the set as pieces sized by their bounds. A file that is not a readable glTF, or too big, is a 400 and nothing is stored.",
+    )
+    @action(detail=True, methods=["get", "post"], url_path="set-gltf", parser_classes=[MultiPartParser, FormParser])
+    def set_gltf(self, request, pk=None):
+        location = self.get_object()
+        access = self.access_to(location.project_id)
+        if request.method == "GET":
+            response = HttpResponse(gltf.export_set(location.set_pieces, location.name), content_type="model/gltf-binary")
+            response["Content-Disposition"] = f'attachment; filename="location-{location.pk}-set.glb"'
+            return response
+        body = SetGltfUpload(data=request.data)
+        body.is_valid(raise_exception=True)
+        location = services.import_set_gltf(location, body.validated_data["file"], access, expected_version(request))
+        return Response(self.get_serializer(location).data)
 
 
 @extend_schema(parameters=LIST_FILTERS)

@@ -9,6 +9,7 @@ from pydantic import BaseModel
 from apps.rooms.protocol import json_schemas
 from apps.scripts.models import ScriptImport
 from previs.coverage import ShotProposal
+from previs.sets import LocationPiece
 from previs.spec_models import CameraSpec
 
 DRAFT_NAME_MAX_CHARS = ScriptImport._meta.get_field("draft_name").max_length
@@ -25,5 +26,5 @@ class ScriptLimits(BaseModel):
 def add_to_openapi(result, generator, request, public):
     """drf-spectacular post-processing hook: put CameraSpec (and its parts) and the coverage
     planner's ShotProposal into the schema."""
-    result.setdefault("components", {}).setdefault("schemas", {}).update(json_schemas({"CameraSpec": CameraSpec, "ShotProposal": ShotProposal, "ScriptLimits": ScriptLimits}))
+    result.setdefault("components", {}).setdefault("schemas", {}).update(json_schemas({"CameraSpec": CameraSpec, "LocationPiece": LocationPiece, "ShotProposal": ShotProposal, "ScriptLimits": ScriptLimits}))
     return result
