@@ -27,7 +27,10 @@ a complete dict with exactly these keys; `layout_for_shot` builds one from shot-
       facing_deg       bearing the character faces (same convention as yaw). Default from the mark.
       height_m         standing height, 0.3 … 3 m. Default 1.75.
       colour           "#rrggbb"; the head and the plan marker use it. Default from a palette.
-      pose             "standing" | "sitting". Default "standing".
+      pose             a POSES value: "standing", "sitting", "walking", "running", "kneeling",
+                       "pointing", "arms_crossed", "reaching". Default "standing". The body's
+                       landmarks (eyes, shoulders, hips, knees…) follow the pose, so shot sizes frame by it.
+      build            "slim" | "average" | "heavy": how broad the figure is. Default "average".
       path             optional [[t_s, x, y], …] with strictly increasing t_s in 0 … 600: the
                        character walks between the keys (linearly), holding the first key before
                        it and the last after it, facing the way they walk. Overrides position.
@@ -43,6 +46,8 @@ a complete dict with exactly these keys; `layout_for_shot` builds one from shot-
                      shot's cheats of its location's set (a piece hidden or moved for this shot
                      only; the set itself is unchanged). Default {}.
     environment
+      setting          "EXT" | "INT" | "INT/EXT" (the scene heading's): indoors the fill and the
+                       fog are weaker (previs/light.py). Default "EXT".
       time_of_day      a TIMES_OF_DAY value ("DAY", "NIGHT", "DAWN", "DUSK"; story times such as
                        "CONTINUOUS" are lit as DAY). Default "DAY".
       key_light        {"azimuth_deg": 0 … 360 bearing the light comes from,
@@ -77,6 +82,7 @@ from typing import NamedTuple, TypedDict, TypeGuard, overload
 from pydantic import ValidationError as PydanticError
 
 from previs import camera as optics
+from previs.light import SETTINGS, key_light_default
 from previs.sets import SetOverride, camera_clear_of
 from previs.timecode import frames_in
 from previs.types import JsonObject
@@ -87,16 +93,15 @@ MAX_CHARACTERS = 32
 MAX_SET_PIECES = 200
 MAX_PATH_KEYS = 1000
 MAX_COORD_M = 10000.0
-POSES = ("standing", "sitting")
+POSES = ("standing", "sitting", "walking", "running", "kneeling", "pointing", "arms_crossed", "reaching")
+# How broad a figure is: its width and depth across the body as a multiple of the average's.
+BUILDS = {"slim": 0.85, "average": 1.0, "heavy": 1.22}
 MOVE_TYPES = values(CAMERA_MOVES)
 TIME_OF_DAY_VALUES = values(TIMES_OF_DAY)
 HEX_COLOUR = re.compile(r"^#[0-9a-fA-F]{6}$")
 CHARACTER_PALETTE = ("#d9822b", "#3a7bd5", "#5aa469", "#c0392b", "#8e44ad", "#16a085", "#d4ac0d", "#7f8c8d")
 SET_PIECE_COLOUR = "#9a9a9a"
 
-# Lighting by time of day: the story times that are not lighting conditions are lit as DAY.
-# (azimuth bearing the key comes from, elevation above the horizon)
-KEY_LIGHT_DEFAULTS = {"DAY": (135.0, 50.0), "DAWN": (80.0, 8.0), "DUSK": (280.0, 8.0), "NIGHT": (200.0, 35.0)}
 
 class MoveParameter(NamedTuple):
     label: str
@@ -175,16 +180,31 @@ STANDING_LANDMARKS = {
 # Sitting on a chair: seat at 0.25 H, everything above the hips drops by (0.48 - 0.25) H.
 SEAT_HEIGHT = 0.25
 SITTING_DROP = STANDING_LANDMARKS["hips"] - SEAT_HEIGHT
+# Kneeling on both knees, upright from the knee: the knees on the floor (their cap's radius up)
+# and the thighs (hips - knees of a standing figure) vertical above them.
+KNEE_ON_FLOOR = 0.03
+KNEELING_DROP = STANDING_LANDMARKS["hips"] - (KNEE_ON_FLOOR + STANDING_LANDMARKS["hips"] - STANDING_LANDMARKS["knees"])
+# Running leans the body into the stride and bends the knees: a little lower overall.
+RUNNING_DROP = 0.03
+# How each pose moves the landmarks of a standing figure: (drop of everything from the hips
+# up, the knees' height or None to keep them). Poses not listed stand (walking, pointing,
+# arms crossed and reaching move the arms and legs, not the head's height).
+POSE_LANDMARKS: dict[str, tuple[float, float | None]] = {
+    "sitting": (SITTING_DROP, SEAT_HEIGHT + 0.01),  # thighs run forward level with the seat
+    "kneeling": (KNEELING_DROP, KNEE_ON_FLOOR),
+    "running": (RUNNING_DROP, STANDING_LANDMARKS["knees"] - RUNNING_DROP),
+}
 
 
 def body_landmarks(height_m: float, pose: str = "standing") -> dict[str, float]:
     """Heights above the floor (m) of eyes, chin, shoulders… for a figure of this height and pose."""
+    drop, knees = POSE_LANDMARKS.get(pose, (0.0, None))
     marks = {}
     for name, fraction in STANDING_LANDMARKS.items():
-        if pose == "sitting" and fraction >= STANDING_LANDMARKS["hips"]:
-            fraction -= SITTING_DROP
-        elif pose == "sitting" and name == "knees":
-            fraction = SEAT_HEIGHT + 0.01  # thighs run forward level with the seat
+        if fraction >= STANDING_LANDMARKS["hips"]:
+            fraction -= drop
+        elif name == "knees" and knees is not None:
+            fraction = knees
         marks[name] = fraction * height_m
     return marks
 
@@ -457,7 +477,7 @@ def _normalize_camera(check: _Checker, data: JsonObject) -> JsonObject:
     }
 
 
-CHARACTER_KEYS = ("id", "name", "position", "facing_deg", "height_m", "colour", "pose", "path")
+CHARACTER_KEYS = ("id", "name", "position", "facing_deg", "height_m", "colour", "pose", "build", "path")
 
 
 def _normalize_characters(check: _Checker, data: object) -> list[JsonObject]:
@@ -504,6 +524,7 @@ def _normalize_characters(check: _Checker, data: object) -> list[JsonObject]:
                 "height_m": check.number(item, "height_m", f"{path}.height_m", 1.75, 0.3, 3.0),
                 "colour": check.colour(item, "colour", f"{path}.colour", CHARACTER_PALETTE[index % len(CHARACTER_PALETTE)]),
                 "pose": check.choice(item, "pose", f"{path}.pose", "standing", POSES),
+                "build": check.choice(item, "build", f"{path}.build", "average", tuple(BUILDS)),
                 "path": walk,
             }
         )
@@ -615,20 +636,17 @@ def _normalize_set_overrides(check: _Checker, data: object) -> dict[str, JsonObj
     return overrides
 
 
-def lighting_time(time_of_day: str) -> str:
-    """DAY / NIGHT / DAWN / DUSK: the lighting a time of day is drawn with."""
-    return time_of_day if time_of_day in KEY_LIGHT_DEFAULTS else "DAY"
-
-
 def _normalize_environment(check: _Checker, data: JsonObject) -> JsonObject:
-    check.unknown_keys(data, ("time_of_day", "key_light", "ground_grid"), "environment")
+    check.unknown_keys(data, ("setting", "time_of_day", "key_light", "ground_grid"), "environment")
+    setting = check.choice(data, "setting", "environment.setting", "EXT", SETTINGS)
     time_of_day = check.choice(data, "time_of_day", "environment.time_of_day", "DAY", TIME_OF_DAY_VALUES)
-    azimuth, elevation = KEY_LIGHT_DEFAULTS[lighting_time(time_of_day)]
+    azimuth, elevation = key_light_default(time_of_day)
     light = check.section(data, "key_light", "environment.key_light")
     check.unknown_keys(light, ("azimuth_deg", "elevation_deg"), "environment.key_light")
     azimuth = check.number(light, "azimuth_deg", "environment.key_light.azimuth_deg", azimuth)
     elevation = check.number(light, "elevation_deg", "environment.key_light.elevation_deg", elevation, -10.0, 90.0)
     return {
+        "setting": setting,
         "time_of_day": time_of_day,
         "key_light": {"azimuth_deg": math.fmod(math.fmod(azimuth, 360.0) + 360.0, 360.0) + 0.0, "elevation_deg": elevation},
         "ground_grid": check.boolean(data, "ground_grid", "environment.ground_grid", True),

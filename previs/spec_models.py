@@ -13,8 +13,10 @@ from typing import TYPE_CHECKING, Any, Literal
 from pydantic import BaseModel, ConfigDict, Field
 
 from previs import vocabulary as v
+from previs.light import SETTINGS
 from previs.sets import SetOverride
 from previs.spec import (
+    BUILDS,
     MAX_CHARACTERS,
     MAX_SET_PIECES,
     MOVE_PARAMETER_INFO,
@@ -32,6 +34,8 @@ if TYPE_CHECKING:
     SensorKey = str
     AspectKey = str
     Pose = str
+    Build = str
+    Setting = str
     TimeOfDay = str
     MoveType = str
     Version = int
@@ -39,6 +43,8 @@ else:
     SensorKey = Literal[tuple(v.SENSOR_FORMATS)]
     AspectKey = Literal[tuple(v.ASPECT_RATIOS)]
     Pose = Literal[POSES]
+    Build = Literal[tuple(BUILDS)]
+    Setting = Literal[SETTINGS]
     TimeOfDay = Literal[v.values(v.TIMES_OF_DAY)]
     MoveType = Literal[v.values(v.CAMERA_MOVES)]
     Version = Literal[SPEC_VERSION]
@@ -66,6 +72,7 @@ class SpecCharacter(Shape):
     height_m: float = Field(ge=0.3, le=3)
     colour: Colour
     pose: Pose
+    build: Build = Field(description="How broad the figure is (slim, average, heavy).")
     path: list[Vec3] | None = Field(description="[[t_s, x, y], …]: the character walks between the keys; overrides position.")
 
 
@@ -84,6 +91,7 @@ class KeyLight(Shape):
 
 
 class Environment(Shape):
+    setting: Setting = Field(description="The scene heading's INT/EXT: indoors the fill and the fog are weaker.")
     time_of_day: TimeOfDay
     key_light: KeyLight
     ground_grid: bool
