@@ -230,7 +230,7 @@ const WRITABLE: Record<OpEntity, readonly string[]> = {
   scene: Object.keys({ number: 1, setting: 1, location: 1, time_of_day: 1, synopsis: 1, page_eighths: 1, props: 1, omitted: 1, script_changed: 1 } satisfies Record<keyof ScenePatch, 1>),
   shot: Object.keys({
     number: 1, description: 1, dialogue: 1, characters: 1, location: 1, shot_size: 1, framing: 1, angle: 1, movement: 1, rig: 1,
-    lens_mm: 1, sensor: 1, aspect_ratio: 1, fps: 1, duration_s: 1, props: 1, notes: 1, status: 1, camera_spec: 1, spec_locked: 1, duration_locked: 1,
+    lens_mm: 1, sensor: 1, aspect_ratio: 1, fps: 1, duration_s: 1, props: 1, notes: 1, status: 1, camera_spec: 1, spec_locked: 1, duration_locked: 1, not_in_cut: 1,
   } satisfies Record<keyof ShotPatch, 1>),
   panel: Object.keys({ image: 1, duration_s: 1, caption: 1, notes: 1 } satisfies Record<keyof PanelPatch, 1>),
   character: Object.keys({ name: 1, description: 1, height_m: 1, colour: 1 } satisfies Record<keyof CharacterPatch, 1>),
