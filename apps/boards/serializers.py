@@ -197,7 +197,7 @@ class ShotSerializer(ProjectScopedSerializer):
     number = serializers.CharField(max_length=8, required=False, help_text="Like 12A; left out, the next free letter is used.")
     script_lines = serializers.SerializerMethodField(help_text="The script lines the shot covers (set through /api/shots/{id}/script-lines/); null when none.")
     approval = serializers.SerializerMethodField(help_text="The latest review decision on the shot and whether it is stale (the shot changed since); null when none.")
-    audio = serializers.PrimaryKeyRelatedField(read_only=True, help_text="Asset id of the shot's scratch sound for the animatic (set through /api/shots/{id}/audio/); null when none.")
+    audio = serializers.PrimaryKeyRelatedField(read_only=True, allow_null=True, help_text="Asset id of the shot's scratch sound for the animatic (set through /api/shots/{id}/audio/); null when none.")
     audio_url = serializers.SerializerMethodField(help_text="Where the browser fetches the scratch sound.")
 
     class Meta:
@@ -299,7 +299,7 @@ class SceneSerializer(ProjectScopedSerializer):
     location = IdRelatedField(queryset=Location.objects.none(), allow_null=True, required=False)
     heading = serializers.CharField(read_only=True, help_text="The slugline: INT. KITCHEN - NIGHT.")
     number = serializers.CharField(max_length=8, required=False, help_text="Like 12 or 12A; left out, the next number is used.")
-    audio = serializers.PrimaryKeyRelatedField(read_only=True, help_text="Asset id of the scene's scratch sound for the animatic (set through /api/scenes/{id}/audio/); null when none.")
+    audio = serializers.PrimaryKeyRelatedField(read_only=True, allow_null=True, help_text="Asset id of the scene's scratch sound for the animatic (set through /api/scenes/{id}/audio/); null when none.")
     audio_url = serializers.SerializerMethodField(help_text="Where the browser fetches the scratch sound.")
 
     class Meta:
