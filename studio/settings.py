@@ -297,6 +297,8 @@ SPECTACULAR_SETTINGS = {
         "AssetKindEnum": "apps.assets.models.Asset.KINDS",
         "RenderKindEnum": "apps.renders.models.RenderJob.KINDS",
         "ExportKindEnum": "apps.editorial.models.Export.KINDS",
+        # Render jobs and exports share one life cycle (queued → running → done, cancellable).
+        "JobStatusEnum": "apps.renders.models.RenderJob.STATUSES",
         "ScriptElementKindEnum": "apps.scripts.models.ELEMENT_KINDS",
     },
 }
