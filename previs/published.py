@@ -9,7 +9,7 @@ from collections.abc import Iterable
 
 from pydantic import BaseModel, Field
 
-from previs import spec
+from previs import sets, spec
 from previs import vocabulary as v
 
 
@@ -38,6 +38,13 @@ class MoveParameterInfo(BaseModel):
     meaning: str
 
 
+class SetKindInfo(BaseModel):
+    kind: str
+    label: str
+    size: tuple[float, float, float] = Field(description="Default [width, depth, height] m.")
+    colour: str
+
+
 class Vocabulary(BaseModel):
     shot_sizes: list[Term]
     framings: list[Term]
@@ -57,6 +64,7 @@ class Vocabulary(BaseModel):
     move_uses: dict[str, list[str]] = Field(description="Camera move → the parameters it uses, in order.")
     long_text_max_chars: int
     text_fields: dict[str, list[str]] = Field(description="Entity → its long-text fields, merged character by character (CRDT).")
+    set_kinds: list[SetKindInfo] = Field(description="The set-piece library (previs/sets.py), in the order the plan's Add menu lists it.")
 
 
 def _terms(name: str, pairs: Iterable[tuple[str, str]]) -> list[Term]:
@@ -93,6 +101,7 @@ def vocabulary() -> Vocabulary:
         move_uses={move: [name for name in spec.MOVE_PARAMETERS if name in defaults] for move, defaults in spec.MOVE_DEFAULTS.items()},
         long_text_max_chars=v.LONG_TEXT_MAX_CHARS,
         text_fields={entity: list(fields) for entity, fields in v.TEXT_FIELDS.items()},
+        set_kinds=[SetKindInfo(kind=kind, label=entry.label, size=entry.size, colour=entry.colour) for kind, entry in sets.LIBRARY.items()],
     )
 
 

@@ -1,6 +1,7 @@
 // The project library: characters (reused in every render so they stay the same) and locations.
 import { useState } from "preact/hooks";
 import type { CharacterPatch, LocationPatch } from "../api/types";
+import { SetPlan } from "../sets/SetPlan";
 import { useBoard } from "../state/context";
 import { EditCell, lineEditor, numberEditor, textEditor, type EditorApi, type SaveOutcome } from "../ui/EditCell";
 
@@ -98,6 +99,8 @@ function Locations() {
   const canEdit = store.can.edit;
   const cells = useCells<LocationPatch>("location");
   const uses = (id: number) => store.data!.scenes.filter((s) => s.location === id).length;
+  const [setOf, setSetOf] = useState<number | null>(null);  // the location whose set is on the plan
+  const shownSet = store.data!.locations.find((l) => l.id === setOf);
   return (
     <section class="library-section">
       <div class="toolbar">
@@ -106,7 +109,7 @@ function Locations() {
         {canEdit && <AddRow label="New location name" testid="add-location" onAdd={(name) => store.createLocation(name.toUpperCase())} />}
       </div>
       <table class="grid library-table">
-        <colgroup><col style={{ width: "260px" }} /><col /><col style={{ width: "70px" }} /><col style={{ width: "32px" }} /></colgroup>
+        <colgroup><col style={{ width: "260px" }} /><col /><col style={{ width: "70px" }} /><col style={{ width: "110px" }} /></colgroup>
         <thead><tr><th>Name (as in the slugline)</th><th>Description</th><th>Scenes</th><th /></tr></thead>
         <tbody>
           {store.data!.locations.map((l) => (
@@ -116,6 +119,8 @@ function Locations() {
                 display={l.description || <span class="placeholder">What it looks like, light, practicals…</span>} editor={textEditor(3)} />
               <td class="num muted">{uses(l.id)}</td>
               <td class="actions">
+                <button class="btn btn-ghost" data-testid={`open-set-${l.id}`} aria-pressed={setOf === l.id}
+                  onClick={() => setSetOf(setOf === l.id ? null : l.id)}>Set ({(l.set_pieces ?? []).length})</button>
                 {canEdit && <button class="btn btn-ghost btn-icon danger" title={`Delete ${l.name}`}
                   onClick={() => confirm(`Delete ${l.name}? ${uses(l.id)} scenes will show UNKNOWN.`) && store.remove("location", l)}>×</button>}
               </td>
@@ -124,6 +129,7 @@ function Locations() {
         </tbody>
       </table>
       {store.data!.locations.length === 0 && <p class="empty">No locations yet.</p>}
+      {shownSet && <SetPlan location={shownSet} />}
     </section>
   );
 }

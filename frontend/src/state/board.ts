@@ -385,7 +385,7 @@ function insertTemp(data: BoardData, entity: OpEntity, id: number, parent: numbe
       return { ...data, characters: [...data.characters, character].sort(byName) };
     }
     case "location": {
-      const location = { ...common, project: parent, name: "", description: "", ...fields } as Location;
+      const location = { ...common, project: parent, name: "", description: "", set_pieces: [], ...fields } as Location;
       return { ...data, locations: [...data.locations, location].sort(byName) };
     }
     default:

@@ -234,7 +234,7 @@ const WRITABLE: Record<OpEntity, readonly string[]> = {
   } satisfies Record<keyof ShotPatch, 1>),
   panel: Object.keys({ image: 1, duration_s: 1, caption: 1, notes: 1 } satisfies Record<keyof PanelPatch, 1>),
   character: Object.keys({ name: 1, description: 1, height_m: 1, colour: 1 } satisfies Record<keyof CharacterPatch, 1>),
-  location: Object.keys({ name: 1, description: 1 } satisfies Record<keyof LocationPatch, 1>),
+  location: Object.keys({ name: 1, description: 1, set_pieces: 1 } satisfies Record<keyof LocationPatch, 1>),
   // Comments, drawings and decisions are written by the review page (src/review/session.ts), not here.
   comment: [],
   annotation: [],
