@@ -176,13 +176,19 @@ def _points(gltf: pygltflib.GLTF2, index: int, frame: Matrix, depth: int = 0) ->
     return points
 
 
-def _identity() -> Matrix:
-    return [[1.0 if r == c else 0.0 for c in range(4)] for r in range(4)]
-
-
 def import_set(data: bytes, existing_ids: Iterable[str] = ()) -> list[JsonObject]:
     """The pieces a glTF's top-level nodes make (validated as a set; GltfError when unreadable)."""
     gltf = _load(data)
+    try:
+        return _pieces_of(gltf, existing_ids)
+    except GltfError:
+        raise
+    except (TypeError, ValueError, AttributeError, IndexError, KeyError, OverflowError) as error:
+        # A file that parses but whose parts have the wrong shapes (a node list of strings…).
+        raise GltfError("This glTF's nodes, meshes or accessors are not what glTF 2.0 says they are.") from error
+
+
+def _pieces_of(gltf: pygltflib.GLTF2, existing_ids: Iterable[str]) -> list[JsonObject]:
     scene_index = gltf.scene or 0
     if gltf.scenes and 0 <= scene_index < len(gltf.scenes):
         roots = list(gltf.scenes[scene_index].nodes or ())

@@ -66,7 +66,7 @@ Colour = str
 
 
 class _Shape(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", allow_inf_nan=False)  # JSON (and Postgres) has no NaN
 
 
 class LocationPiece(_Shape):

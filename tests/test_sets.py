@@ -192,3 +192,13 @@ async def test_the_set_is_edited_through_the_room_and_the_other_socket_sees_it(p
     for room in (alice, bob, carol):
         await room.disconnect()
 
+
+
+def test_a_glTF_with_parts_of_the_wrong_shape_is_refused():
+    for document in ({"asset": {"version": "2.0"}, "nodes": ["x"], "scenes": [{"nodes": [0]}]},
+                     {"asset": {"version": "2.0"}, "nodes": [{"mesh": 0}], "meshes": [{"primitives": [{"attributes": {"POSITION": 0}}]}],
+                      "accessors": [{"count": 3, "type": "VEC3", "componentType": 5126, "min": [0, 0, 0], "max": [1e308, "NaN", 1]}]}):
+        with pytest.raises(gltf.GltfError):
+            gltf.import_set(json.dumps(document).encode())
+    with pytest.raises(sets.SetError):
+        sets.validate_set([{**WALL, "position": [float("nan"), 0.0]}])
