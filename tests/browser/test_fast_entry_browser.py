@@ -52,8 +52,10 @@ def test_an_ad_builds_shots_fast(page, other_page):
     rows = page.locator("tr.shot-row")
     expect(rows).to_have_count(4)
 
-    # Duplicate: the copy lands right after its shot with the scene's next number, then undo.
+    # Duplicate (from the row's ⋯ menu): the copy lands right after its shot with the scene's next number, then undo.
+    page.get_by_test_id(f"shot-{over}-more").click()
     page.get_by_test_id(f"shot-{over}-duplicate").click()
+    expect(page.get_by_test_id(f"shot-{over}-duplicate")).to_have_count(0)  # the menu closes once an item is chosen
     expect(rows).to_have_count(5)
     wait_saved(page)
     shots = shots_of(page, project, scene)
@@ -68,6 +70,7 @@ def test_an_ad_builds_shots_fast(page, other_page):
     expect(other_page.get_by_test_id(f"shot-{copy['id']}")).to_have_count(0)
 
     # The reverse of the over: on Jon now, the same size and lens, right after it.
+    page.get_by_test_id(f"shot-{over}-more").click()
     page.get_by_test_id(f"shot-{over}-reverse").click()
     expect(rows).to_have_count(5)
     wait_saved(page)

@@ -184,15 +184,17 @@ export function SelectionBar({ store }: { store: BoardStore }) {
 
 // --- Duplicate and reverse ----------------------------------------------------------------------
 
+/** Duplicate and reverse, as items of the row's menu (ShotList's RowMenu: the action column has room
+ *  for two targets, not four). */
 export function ShotCopyButtons({ shot }: { shot: Shot }) {
   const store = useStore();
   if (shot.id < 0) return null;
   return (
     <>
-      <button class="btn btn-ghost btn-icon" title={`Duplicate shot ${shot.number} (Ctrl+D)`} aria-label={`Duplicate shot ${shot.number}`} data-testid={`shot-${shot.id}-duplicate`}
-        onClick={() => void store.shotFrom(shot, "duplicate_of")}>⧉</button>
-      <button class="btn btn-ghost btn-icon" title={`Add the reverse of shot ${shot.number}: the same size and lens on the other person`} aria-label={`Add the reverse of shot ${shot.number}`}
-        data-testid={`shot-${shot.id}-reverse`} onClick={() => void store.shotFrom(shot, "reverse_of")}>⇄</button>
+      <button class="btn btn-ghost btn-small" title={`Duplicate shot ${shot.number} (Ctrl+D)`} aria-label={`Duplicate shot ${shot.number}`} data-testid={`shot-${shot.id}-duplicate`}
+        onClick={() => void store.shotFrom(shot, "duplicate_of")}>⧉ Duplicate <kbd>Ctrl+D</kbd></button>
+      <button class="btn btn-ghost btn-small" title={`Add the reverse of shot ${shot.number}: the same size and lens on the other person`} aria-label={`Add the reverse of shot ${shot.number}`}
+        data-testid={`shot-${shot.id}-reverse`} onClick={() => void store.shotFrom(shot, "reverse_of")}>⇄ Reverse</button>
     </>
   );
 }

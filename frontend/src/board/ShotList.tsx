@@ -76,7 +76,7 @@ export function ShotList() {
         <span class="stat"><b>{shots}</b> shots</span>
         <span class="stat" title="Sum of planned shot durations">planned <b>{formatDuration(seconds)}</b></span>
         <span class="spacer" />
-        <span class="hint">Click or Enter to edit · Tab next cell · Esc cancels · Alt+↑/↓ moves a shot · C opens the camera</span>
+        <span class="hint">Click or Enter to edit · Tab next cell · Esc cancels · Alt+↑/↓ moves a shot · Ctrl+D duplicates · C opens the camera (on a size, framing, angle, move or rig cell it types) · ? all keys</span>
         {store.can.edit && <button class="btn btn-primary btn-small" onClick={() => store.createScene()} data-testid="add-scene">+ Scene</button>}
       </div>
       <FindBar data={data} filter={filter} onChange={setFilter} found={found} />
@@ -425,21 +425,60 @@ function ShotRowCells({ shot, previous, open, sceneId, canEdit, characters, job,
       <EditCell {...cell} {...at("status")} value={shot.status} display={<><StatusPill status={shot.status} /><ApprovalBadge shot={shot} job={job} /></>}
         save={save("status")} editor={selectEditor(optionsOf(STATUSES))} />
       <td class="actions">
-        {canEdit && <SelectBox shot={shot} />}
+        <div class="row-actions">
+          {canEdit && <SelectBox shot={shot} />}
+          {shot.id > 0 && (
+            <button class="btn btn-ghost btn-icon cam-open" title={`Camera of shot ${shot.number} (C)`} aria-label={`Camera of shot ${shot.number}`} data-testid={id("camera")}
+              onClick={() => openCamera(store, "shots", shot.id)}>
+              <CameraIcon />
+            </button>
+          )}
+          {canEdit && shot.id > 0 && <RowMenu shot={shot} />}
+        </div>
         <ScriptLinesLink shot={shot} projectId={store.projectId} />
-        {canEdit && <ShotCopyButtons shot={shot} />}
-        {shot.id > 0 && (
-          <button class="btn btn-ghost btn-icon cam-open" title={`Camera of shot ${shot.number} (C)`} aria-label={`Camera of shot ${shot.number}`} data-testid={id("camera")}
-            onClick={() => openCamera(store, "shots", shot.id)}>
-            <CameraIcon />
-          </button>
-        )}
-        {canEdit && (
-          <button class="btn btn-ghost btn-icon danger" title={`Delete shot ${shot.number}`} data-testid={id("delete")}
-            onClick={() => confirm(`Delete shot ${shot.number}?`) && store.remove("shot", shot)}>×</button>
-        )}
       </td>
     </tr>
+  );
+}
+
+/** The row's less frequent actions (duplicate, reverse, delete) behind one "⋯" button: the action
+ *  column is two targets wide on a tablet. A native disclosure, so Enter/Space open it and every
+ *  item is a labelled button in the tab order; Esc or a click elsewhere closes it. */
+function RowMenu({ shot }: { shot: Shot }) {
+  const store = useStore();
+  const menu = useRef<HTMLDetailsElement>(null);
+  const [open, setOpen] = useState(false);
+  useEffect(() => {
+    if (!open) return;
+    const away = (event: PointerEvent) => {
+      if (menu.current && !menu.current.contains(event.target as Node)) menu.current.open = false;
+    };
+    document.addEventListener("pointerdown", away);
+    return () => document.removeEventListener("pointerdown", away);
+  }, [open]);
+  const close = (focusSummary: boolean) => {
+    if (!menu.current) return;
+    menu.current.open = false;
+    if (focusSummary) menu.current.querySelector("summary")?.focus();
+  };
+  return (
+    <details ref={menu} class="row-menu" onToggle={(e) => setOpen(e.currentTarget.open)}
+      onKeyDown={(e) => {
+        if (e.key !== "Escape" || !menu.current?.open) return;
+        e.stopPropagation();
+        close(true);
+      }}
+      onClick={(e) => (e.target as HTMLElement).closest(".row-menu-items button") && close(false)}>
+      <summary class="btn btn-ghost btn-icon" title={`More for shot ${shot.number}: duplicate, reverse, delete`} aria-label={`More actions for shot ${shot.number}`}
+        data-testid={`shot-${shot.id}-more`}>⋯</summary>
+      {open && (
+        <div class="row-menu-items" role="group" aria-label={`Shot ${shot.number}`}>
+          <ShotCopyButtons shot={shot} />
+          <button class="btn btn-ghost btn-small danger" title={`Delete shot ${shot.number}`} aria-label={`Delete shot ${shot.number}`} data-testid={`shot-${shot.id}-delete`}
+            onClick={() => confirm(`Delete shot ${shot.number}?`) && store.remove("shot", shot)}>× Delete</button>
+        </div>
+      )}
+    </details>
   );
 }
 

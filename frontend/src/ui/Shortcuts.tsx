@@ -1,5 +1,5 @@
 // The keyboard in the project pages: "?" opens a sheet of the shortcuts the studio really has
-// (each one is handled where it is listed: Project.tsx, ShotList.tsx, EditCell.tsx,
+// (each one is handled where it is listed: Project.tsx, ShotList.tsx, FastEntry.tsx, EditCell.tsx,
 // CameraDrawer.tsx, Finding.tsx), and a skip link, the first tab stop, jumps past the header.
 import { useEffect, useRef, useState } from "preact/hooks";
 
@@ -23,7 +23,10 @@ const SECTIONS: { title: string; keys: [string[], string][] }[] = [
       [["Tab", "Shift+Tab"], "Save and move to the next / previous cell"],
       [["Esc"], "Cancel the edit"],
       [["Alt+↑", "Alt+↓"], "Move the shot up / down"],
-      [["C"], "Open the shot's camera"],
+      [["Ctrl+D", "⌘D"], "Duplicate the shot (the copy lands right after it)"],
+      [["A–Z", "0–9"], "On a size, framing, angle, move or rig cell: type its code or name (MCU, ots, dolly), ↑/↓ choose, Enter takes it"],
+      [["C"], "Open the shot's camera (on those coded cells C is typed)"],
+      [["Ctrl+V", "⌘V"], "Paste rows from a spreadsheet as new shots after the focused one"],
     ],
   },
   {
