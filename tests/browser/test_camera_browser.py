@@ -110,9 +110,13 @@ def test_camera_panel_lens_blocking_renders_and_clip(page):
     assert reset["spec_locked"] is False
     assert next(c for c in reset["camera_spec"]["characters"] if c["id"] == tom["id"])["position"] == tom["position"]
 
-    # A styled frame without diffusion weights is refused with the server's reason, shown as is.
-    page.get_by_test_id("camera-render-styled").click()
-    expect(page.get_by_test_id("camera-render-error")).to_contain_text("No diffusion weights are configured")
+    # Without diffusion weights (this studio has none) a styled frame is not offered: the button is
+    # off and says why in the server's words, before anyone clicks (the refusal itself: tests/test_renders.py).
+    styled = page.get_by_test_id("camera-render-styled")
+    expect(styled).to_be_disabled()
+    expect(styled).to_have_attribute("title", re.compile("No diffusion weights are configured"))
+    expect(styled).to_have_accessible_description(re.compile("Styled frame is off: No diffusion weights are configured"))
+    expect(page.get_by_test_id("styled-unavailable")).to_contain_text("No diffusion weights are configured")
 
     # A frame: frame, depth and plan of the new job load side by side.
     with page.expect_response(lambda r: r.url.endswith("/api/render-jobs/") and r.request.method == "POST") as answer:

@@ -154,7 +154,8 @@ def test_question_mark_opens_the_shortcut_sheet_and_the_skip_link_focuses_the_sh
     page.keyboard.press("?")
     sheet = page.get_by_test_id("shortcut-sheet")
     expect(sheet).to_be_visible()
-    for words in ("Undo your last change", "Move the shot up / down", "Open the shot's camera", "Search scenes, shots, dialogue and notes"):
+    for words in ("Undo your last change", "Move the shot up / down", "Open the shot's camera", "Search scenes, shots, dialogue and notes",
+                  "Duplicate the shot", "type its code or name", "Paste rows from a spreadsheet"):
         expect(sheet).to_contain_text(words)
     expect(sheet.locator(".shortcut", has_text="Alt+2")).to_contain_text("Storyboard")  # from the project's tab list
     page.keyboard.press("Escape")
