@@ -31,6 +31,8 @@ a complete dict with exactly these keys; `layout_for_shot` builds one from shot-
                        "pointing", "arms_crossed", "reaching". Default "standing". The body's
                        landmarks (eyes, shoulders, hips, knees…) follow the pose, so shot sizes frame by it.
       build            "slim" | "average" | "heavy": how broad the figure is. Default "average".
+      look_at          null, another character's id, or a point [x, y] / [x, y, z]: the head turns
+                       toward it (the eyeline), at most 80° from where the body faces. Default null.
       path             optional [[t_s, x, y], …] with strictly increasing t_s in 0 … 600: the
                        character walks between the keys (linearly), holding the first key before
                        it and the last after it, facing the way they walk. Overrides position.
@@ -477,7 +479,8 @@ def _normalize_camera(check: _Checker, data: JsonObject) -> JsonObject:
     }
 
 
-CHARACTER_KEYS = ("id", "name", "position", "facing_deg", "height_m", "colour", "pose", "build", "path")
+CHARACTER_KEYS = ("id", "name", "position", "facing_deg", "height_m", "colour", "pose", "build", "look_at", "path")
+HEAD_TURN_MAX_DEG = 80.0  # how far a head turns from the shoulders' line before the body would follow
 
 
 def _normalize_characters(check: _Checker, data: object) -> list[JsonObject]:
@@ -525,10 +528,48 @@ def _normalize_characters(check: _Checker, data: object) -> list[JsonObject]:
                 "colour": check.colour(item, "colour", f"{path}.colour", CHARACTER_PALETTE[index % len(CHARACTER_PALETTE)]),
                 "pose": check.choice(item, "pose", f"{path}.pose", "standing", POSES),
                 "build": check.choice(item, "build", f"{path}.build", "average", tuple(BUILDS)),
+                "look_at": _normalize_look_at(check, item.get("look_at"), f"{path}.look_at"),
                 "path": walk,
             }
         )
+    for index, character in enumerate(characters):
+        target = character["look_at"]
+        if isinstance(target, str) and (target not in seen or target == character["id"]):
+            check.error(f"characters.{index}.look_at", "Must be another character's id or a point [x, y] / [x, y, z].")
     return characters
+
+
+def _normalize_look_at(check: _Checker, data: object, path: str) -> str | list[float] | None:
+    if data is None or data == "":
+        return None
+    if _is_number(data) and float(data).is_integer():
+        return str(int(data))  # character ids given as numbers, as normalize_spec takes them
+    if isinstance(data, str):
+        return data
+    point = check.vector(data, path, (2, 3))
+    if point is None:
+        return None
+    return point if len(point) == 3 else [point[0], point[1], STANDING_LANDMARKS["eyes"] * 1.75]
+
+
+def head_bearing(character: JsonObject, characters: Sequence[JsonObject], t: float) -> float:
+    """The bearing a normalized character's head faces at time t: toward its look_at (another
+    character at time t, or a point), turned at most HEAD_TURN_MAX_DEG from the body."""
+    x, y, facing = character_at(character, t)
+    target = character.get("look_at")
+    if target is None:
+        return facing
+    if isinstance(target, str):
+        other = next((c for c in characters if c["id"] == target), None)
+        if other is None:
+            return facing
+        tx, ty, _ = character_at(other, t)
+    else:
+        tx, ty = target[0], target[1]
+    if math.hypot(tx - x, ty - y) < 1e-6:
+        return facing
+    turn = _wrap_deg(math.degrees(math.atan2(tx - x, ty - y)) - facing)
+    return _wrap_deg(facing + max(-HEAD_TURN_MAX_DEG, min(HEAD_TURN_MAX_DEG, turn)))
 
 
 def _normalize_path(check: _Checker, data: object, path: str) -> list[list[float]] | None:

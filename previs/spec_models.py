@@ -73,6 +73,7 @@ class SpecCharacter(Shape):
     colour: Colour
     pose: Pose
     build: Build = Field(description="How broad the figure is (slim, average, heavy).")
+    look_at: str | Vec3 | None = Field(description="Another character's id or a point [x, y, z] the head turns to (the eyeline); null = ahead.")
     path: list[Vec3] | None = Field(description="[[t_s, x, y], …]: the character walks between the keys; overrides position.")
 
 

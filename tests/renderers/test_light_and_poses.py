@@ -177,3 +177,37 @@ def test_build_changes_the_figures_width_not_its_height():
     with pytest.raises(SpecError) as error:
         normalize_spec({"characters": [{"build": "tall"}]})
     assert "characters.0.build" in error.value.errors
+
+
+def test_the_head_turns_to_its_eyeline_target():
+    from previs.spec import head_bearing
+
+    spec = normalize_spec(
+        {
+            "characters": [
+                {"id": "keeper", "position": [0.0, 0.0], "facing_deg": 180.0, "look_at": "girl"},
+                {"id": "girl", "position": [2.0, 0.0], "facing_deg": 270.0, "look_at": [0.0, 5.0]},
+                {"id": "boy", "position": [0.0, 3.0], "facing_deg": 180.0, "look_at": [0.0, 10.0, 1.0]},
+            ]
+        }
+    )
+    keeper, girl, boy = spec["characters"]
+    assert head_bearing(keeper, spec["characters"], 0.0) == pytest.approx(100.0)  # 90° east, turned at most 80°
+    assert head_bearing(girl, spec["characters"], 0.0) == pytest.approx(-21.801, abs=1e-3)
+    assert head_bearing(boy, spec["characters"], 0.0) == pytest.approx(-100.0)  # behind him: as far as the neck turns (180° + 80°)
+    assert girl["look_at"] == [0.0, 5.0, pytest.approx(1.633, abs=1e-3)]
+    for bad in ("nobody", "keeper"):
+        with pytest.raises(SpecError) as error:
+            normalize_spec({"characters": [{"id": "keeper", "look_at": bad}]})
+        assert "characters.0.look_at" in error.value.errors
+
+
+def test_a_turned_head_moves_in_the_frame_and_the_body_does_not():
+    camera = {"position": [0.0, -4.0, 1.6], "yaw_deg": 0.0, "pitch_deg": 0.0, "lens_mm": 85.0, "sensor": "super35", "aspect": "1.78"}
+    ahead = base_spec(camera=camera, characters=[{"name": "", "position": [0.0, 0.0], "facing_deg": 180.0}])
+    turned = base_spec(camera=camera, characters=[{"name": "", "position": [0.0, 0.0], "facing_deg": 180.0, "look_at": [5.0, 0.0]}])
+    mask_ahead, _ = object_mask(ahead, 640, 360)
+    mask_turned, _ = object_mask(turned, 640, 360)
+    head_rows = slice(0, 120)  # the head at the top of this frame, the torso below it
+    assert (mask_ahead[head_rows] != mask_turned[head_rows]).sum() > 30
+    assert (mask_ahead[250:] != mask_turned[250:]).sum() == 0

@@ -44,7 +44,7 @@ from PIL import Image, ImageDraw, ImageFont
 from previs.camera import NEAR_CLIP_M, Camera, bearing_vector
 from previs.light import SceneLight, scene_light
 from previs.move import camera_at
-from previs.spec import BUILDS, body_landmarks, character_at, normalize_spec
+from previs.spec import BUILDS, body_landmarks, character_at, head_bearing, normalize_spec
 from previs.types import FloatArray, JsonObject
 
 IntArray = npt.NDArray[np.int64]
@@ -302,7 +302,12 @@ def scene_meshes(spec: JsonObject, t: float) -> tuple[FloatArray, IntArray, Floa
         body = head * 0.35 + BODY_GREY * 0.65  # a grey body tinted by the character's colour
         palette = np.stack([body, head, CHAIR_RGB])
         starts.append(offset)
-        vertices.append(_turn(template_v, facing, x, y))
+        placed = _turn(template_v, facing, x, y)
+        turned = head_bearing(character, spec["characters"], t)
+        if turned != facing:  # the eyeline: the head (part 1) turns about the neck, the body stays
+            head_vertices = np.unique(template_q[part == 1])
+            placed[head_vertices] = _turn(template_v[head_vertices], turned, x, y)
+        vertices.append(placed)
         quads.append(template_q + offset)
         colours.append(palette[part])
         boxes.append(np.full(len(template_q), -1))
