@@ -29,6 +29,9 @@ def invite_link_from_outbox(data_dir, address, timeout=15.0):
 
 
 def options_of(select):
+    # The Crew screen draws the members once its request answers ("Loading…" before): wait for the
+    # select itself, evaluate_all does not.
+    expect(select).to_be_visible()
     return select.locator("option").evaluate_all("options => options.map(o => o.value)")
 
 

@@ -226,6 +226,11 @@ def test_live_review_with_an_editor_and_a_client(desks, studio, editor_account):
     expect(editor.get_by_test_id("zoom-level")).to_have_text("100%")
 
     director.get_by_test_id("tool-laser").click()
+    # The picture eases back from 150% (an 80 ms transition): measure the layer once it has landed,
+    # not mid-way (a box measured at 108% put the pointer at 60.8% of the real one).
+    zoomed = director.locator(".review-zoom")
+    expect(zoomed).to_have_attribute("data-zoom", "1")
+    zoomed.evaluate("(el) => Promise.all(el.getAnimations().map((a) => a.finished))")
     box = director.get_by_test_id("annotation-layer").bounding_box()
     director.mouse.move(box["x"] + box["width"] * 0.6, box["y"] + box["height"] * 0.4, steps=3)
     laser = editor.get_by_test_id("laser")

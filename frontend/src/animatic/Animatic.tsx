@@ -3,7 +3,7 @@
 // rule in ./timeline.ts (previs/animatic.py's twin), read out in frames and SMPTE timecode from
 // ../timecode. Dragging a panel's out edge retimes it through the store's ops (live for the room,
 // undone with Ctrl+Z); the server makes the shot's duration follow.
-import { useEffect, useMemo, useRef, useState } from "preact/hooks";
+import { useEffect, useLayoutEffect, useMemo, useRef, useState } from "preact/hooks";
 import { api, settle } from "../api/client";
 import type { Panel, Scene, Shot } from "../api/types";
 import { useBoard } from "../state/context";
@@ -83,9 +83,11 @@ export function Animatic() {
   const panel = item && shot && item.panel != null ? shot.panels[item.panel] : null;
 
   // Playback: the frame is worked out from the clock (not counted per animation frame), so a
-  // slow paint drops pictures, never time.
+  // slow paint drops pictures, never time. A layout effect: K (or Pause) cancels the next tick in
+  // the same render that stops it; a plain effect is cleaned up only after the paint, so a tick
+  // already queued moved the picture one frame past the one shown when K was pressed.
   const clock = useRef({ origin: 0, from: 0 });
-  useEffect(() => {
+  useLayoutEffect(() => {
     if (!speed) return;
     clock.current = { origin: performance.now(), from: at };
     let handle = 0;
