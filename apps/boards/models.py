@@ -54,6 +54,10 @@ class Scene(VersionedModel):
     setting = models.CharField(max_length=8, choices=vocabulary.SCENE_SETTINGS, default="INT")
     location = models.ForeignKey(Location, null=True, blank=True, on_delete=models.SET_NULL, related_name="scenes")
     time_of_day = models.CharField(max_length=16, choices=vocabulary.TIMES_OF_DAY, default="DAY")
+    # The sun of the whole scene when the time of day's default will not do (a late sun raking
+    # through the window): every shot's environment.key_light takes it (previs/light.py).
+    sun_azimuth_deg = models.FloatField(null=True, blank=True, help_text="Bearing the sun comes from, 0-360 (0 = north); null = the time of day's.")
+    sun_elevation_deg = models.FloatField(null=True, blank=True, help_text="Sun height above the horizon, -10 to 90; null = the time of day's.")
     synopsis = models.TextField(blank=True)
     # From the script's breakdown (apps.scripts): the length an AD schedules by, in eighths of a
     # page, and the props the action names in capitals.

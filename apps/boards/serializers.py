@@ -1,3 +1,5 @@
+import math
+
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
@@ -304,7 +306,7 @@ class SceneSerializer(ProjectScopedSerializer):
 
     class Meta:
         model = Scene
-        fields = ("id", "project", "rank", "number", "setting", "location", "time_of_day", "synopsis", "heading", "page_eighths", "props", "omitted", "script_changed", "script_diff", "audio", "audio_url") + VERSIONED_READ_ONLY[1:]
+        fields = ("id", "project", "rank", "number", "setting", "location", "time_of_day", "sun_azimuth_deg", "sun_elevation_deg", "synopsis", "heading", "page_eighths", "props", "omitted", "script_changed", "script_diff", "audio", "audio_url") + VERSIONED_READ_ONLY[1:]
         read_only_fields = VERSIONED_READ_ONLY + ("project", "rank", "script_diff")
 
     def validate_number(self, value):
@@ -316,6 +318,16 @@ class SceneSerializer(ProjectScopedSerializer):
 
     def get_audio_url(self, scene) -> str | None:
         return url_for(scene.audio) if scene.audio_id else None
+
+    def validate_sun_azimuth_deg(self, value):
+        if value is not None and not (math.isfinite(value) and 0.0 <= value <= 360.0):
+            raise serializers.ValidationError("Sun azimuth from 0° to 360° (0 = north, 90 = east).")
+        return value
+
+    def validate_sun_elevation_deg(self, value):
+        if value is not None and not (math.isfinite(value) and -10.0 <= value <= 90.0):
+            raise serializers.ValidationError("Sun elevation from -10° to 90°.")
+        return value
 
 
 class SceneCreateSerializer(SceneSerializer):

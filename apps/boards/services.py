@@ -24,6 +24,7 @@ from apps.projects.access import authorize
 from apps.projects.permissions import APPROVE, EDIT
 from previs import gltf, sets
 from previs.animatic import duration_for_frames, shot_frames
+from previs.light import key_light_default
 from previs.spec import MOVE_DEFAULTS, SpecError, layout_for_shot, normalize_spec
 
 from .models import Character, Location, Panel, Scene, Shot
@@ -44,6 +45,9 @@ LAYOUT_FIELDS = {"shot_size", "framing", "angle", "movement", "lens_mm", "sensor
 # script or the room) must reach the field of view, the plan and every render even when the
 # camera was placed by hand. The others (size, angle, framing, characters) would move the camera.
 SPEC_FOLLOWS_FIELDS = {"lens_mm", "sensor", "aspect_ratio", "movement", "fps", "duration_s"}
+# The scene fields its shots are lit by (the heading's INT/EXT and time of day, the scene's sun):
+# editing one re-lights every shot of the scene.
+LIGHT_FIELDS = ("setting", "time_of_day", "sun_azimuth_deg", "sun_elevation_deg")
 
 
 # --- The gate --------------------------------------------------------------------------------
@@ -170,8 +174,76 @@ def create_scene(project, data, caller):
 
 
 def update_scene(scene, data, caller, version):
-    actor = editor(caller, scene.project_id).actor
-    return editing.update_fields(scene, data, actor=actor, expected_version=version, entity="scene", represent=represent(SceneSerializer))
+    access = editor(caller, scene.project_id)
+    before = copy.copy(scene)  # the light its shots were given, to tell their own cheats from it
+    with transaction.atomic():
+        scene = editing.update_fields(scene, data, actor=access.actor, expected_version=version, entity="scene", represent=represent(SceneSerializer))
+        if any(getattr(before, name) != getattr(scene, name) for name in LIGHT_FIELDS):
+            for shot in Shot.objects.filter(scene=scene):
+                shot.scene = scene
+                follow_scene(shot, access, before)  # each shot is a change the room and renders see
+    return scene
+
+
+def follow_scene(shot, caller, before=None):
+    """After the scene's light changed: a laid-out shot is laid out again; a hand-placed camera
+    stays where it was put and only its environment follows the scene (as follow_set does)."""
+    if not shot.spec_locked or not shot.camera_spec:
+        return relayout(shot, caller, before)
+    actor = editor(caller, shot.project_id).actor
+    spec = _checked_spec(with_scene_light(shot.camera_spec, shot, before))
+    if spec == shot.camera_spec:
+        return shot
+    return editing.update_fields(shot, {"camera_spec": spec}, actor=actor, expected_version=None, entity="shot", represent=represent(ShotSerializer))
+
+
+def scene_key_light(scene, time_of_day):
+    """(azimuth, elevation) the scene gives its shots' key: its sun, else the time of day's."""
+    azimuth, elevation = key_light_default(time_of_day)
+    if scene.sun_azimuth_deg is not None:
+        azimuth = scene.sun_azimuth_deg
+    if scene.sun_elevation_deg is not None:
+        elevation = scene.sun_elevation_deg
+    return {"azimuth_deg": azimuth, "elevation_deg": elevation}
+
+
+def environment_for(shot, before=None, spec=None):
+    """The shot's environment: INT/EXT and time of day from its scene's heading (previs/light.py
+    lights story times such as CONTINUOUS as DAY), the key from the scene's sun. A key the shot's
+    spec carries that differs from what the scene gave it (`before`, the scene as it was, default
+    as it is) is the shot's own cheat and survives, as set_overrides do. `spec`: the spec to
+    read it from, default the shot's stored one."""
+    own = dict(((shot.camera_spec if spec is None else spec) or {}).get("environment") or {})
+    scene = shot.scene if shot.scene_id else None
+    if scene is None:
+        return own
+    environment = {"setting": scene.setting, "time_of_day": scene.time_of_day}
+    if "ground_grid" in own:
+        environment["ground_grid"] = own["ground_grid"]
+    given = scene_key_light(before or scene, str(own.get("time_of_day") or "DAY")) if own else None
+    carried = own.get("key_light") or {}
+    key = {}
+    for axis in ("azimuth_deg", "elevation_deg"):
+        value = carried.get(axis)
+        if given is not None and isinstance(value, int | float) and _degrees_apart(value, given[axis]) > 1e-6:
+            key[axis] = value
+        elif getattr(scene, "sun_" + axis) is not None:
+            key[axis] = getattr(scene, "sun_" + axis)
+        # else the time of day's default (previs.spec fills it)
+    if key:
+        environment["key_light"] = key
+    return environment
+
+
+def _degrees_apart(a, b):
+    return abs((a - b + 180.0) % 360.0 - 180.0)
+
+
+def with_scene_light(spec, shot, before=None):
+    """The spec lit as the shot's scene says; the camera does not move."""
+    spec = copy.deepcopy(spec)
+    spec["environment"] = environment_for(shot, before, spec)
+    return spec
 
 
 def delete_scene(scene, caller, version):
@@ -207,8 +279,9 @@ def shot_defaults(scene):
     return {"fps": project.fps, "aspect_ratio": project.aspect_ratio, "sensor": project.sensor}
 
 
-def layout_kwargs(shot, characters=None):
-    """What the automatic layout needs from a shot and its library characters."""
+def layout_kwargs(shot, characters=None, before=None):
+    """What the automatic layout needs from a shot and its library characters (`before`: the
+    shot's scene as it was, when its light has just changed)."""
     characters = list(shot.characters.all()) if characters is None else characters
     return {
         "shot_size": shot.shot_size,
@@ -221,6 +294,7 @@ def layout_kwargs(shot, characters=None):
         "movement": shot.movement,
         "framing": shot.framing,
         "characters": [character_for_spec(c) for c in characters],
+        "environment": environment_for(shot, before),
         **set_for_layout(shot),
     }
 
@@ -278,7 +352,7 @@ def update_shot(shot, data, caller, version):
             draft = copy.copy(shot)
             if "location" in data:
                 draft.location = data["location"]
-            data["camera_spec"] = _checked_spec(with_set(_checked_spec(data["camera_spec"]), draft))
+            data["camera_spec"] = _checked_spec(with_scene_light(with_set(_checked_spec(data["camera_spec"]), draft), draft))
     if "duration_s" in data and "duration_locked" not in data and Panel.objects.filter(shot_id=shot.pk).exists():
         # A duration typed for a shot with panels is the director's, not their sum: it stays
         # until unlocked (follow_panels sends duration_locked False with the sum it writes).
@@ -349,10 +423,10 @@ def _check_shot_number_free(scene, number, exclude=None):
         raise ValidationError({"number": [f"Scene {scene.number} already has a shot {number}."]})
 
 
-def relayout(shot, caller):
+def relayout(shot, caller, before=None):
     """Recompute the camera spec from the shot-list fields (for shots not adjusted by hand)."""
     actor = editor(caller, shot.project_id).actor
-    spec = _checked_spec(layout_for_shot(**layout_kwargs(shot)))
+    spec = _checked_spec(layout_for_shot(**layout_kwargs(shot, before=before)))
     if spec == shot.camera_spec:
         return shot
     return editing.update_fields(shot, {"camera_spec": spec}, actor=actor, expected_version=None, entity="shot", represent=represent(ShotSerializer))
