@@ -227,7 +227,7 @@ export interface HistoryEntry {
 /** The fields a create may set, per entity (compile-checked against the generated patch bodies):
  *  what an undone delete puts back. */
 const WRITABLE: Record<OpEntity, readonly string[]> = {
-  scene: Object.keys({ number: 1, setting: 1, location: 1, time_of_day: 1, synopsis: 1, page_eighths: 1, props: 1, omitted: 1, script_changed: 1 } satisfies Record<keyof ScenePatch, 1>),
+  scene: Object.keys({ number: 1, setting: 1, location: 1, time_of_day: 1, sun_azimuth_deg: 1, sun_elevation_deg: 1, synopsis: 1, page_eighths: 1, props: 1, omitted: 1, script_changed: 1 } satisfies Record<keyof ScenePatch, 1>),
   shot: Object.keys({
     number: 1, description: 1, dialogue: 1, characters: 1, location: 1, shot_size: 1, framing: 1, angle: 1, movement: 1, rig: 1,
     lens_mm: 1, sensor: 1, aspect_ratio: 1, fps: 1, duration_s: 1, props: 1, notes: 1, status: 1, camera_spec: 1, spec_locked: 1, duration_locked: 1, not_in_cut: 1,
