@@ -31,11 +31,13 @@ class Condition(TypedDict):
 
 
 # DAY: high sun from the south-east, neutral. DAWN/DUSK: sun just over the horizon (east/west),
-# warm and low so shadows run long. NIGHT: a cool, weak moon key with little fill.
+# warm and low so shadows run long. MAGIC HOUR: the last sun before dusk, lower still and golden,
+# the sky still bright. NIGHT: a cool, weak moon key with little fill.
 CONDITIONS: dict[str, Condition] = {
     "DAY": {"azimuth_deg": 135.0, "elevation_deg": 50.0, "zenith": (112, 152, 204), "horizon": (204, 214, 226), "ground": (142, 142, 136), "key": (1.0, 0.97, 0.9), "key_strength": 0.75, "ambient": 0.38, "haze_m": 160.0},
     "DAWN": {"azimuth_deg": 80.0, "elevation_deg": 8.0, "zenith": (92, 112, 160), "horizon": (236, 184, 146), "ground": (124, 116, 108), "key": (1.0, 0.78, 0.58), "key_strength": 0.8, "ambient": 0.3, "haze_m": 120.0},
     "DUSK": {"azimuth_deg": 280.0, "elevation_deg": 8.0, "zenith": (62, 62, 112), "horizon": (226, 142, 104), "ground": (112, 102, 100), "key": (1.0, 0.66, 0.46), "key_strength": 0.75, "ambient": 0.28, "haze_m": 110.0},
+    "MAGIC HOUR": {"azimuth_deg": 265.0, "elevation_deg": 5.0, "zenith": (96, 120, 170), "horizon": (244, 190, 122), "ground": (132, 118, 100), "key": (1.0, 0.8, 0.5), "key_strength": 0.85, "ambient": 0.32, "haze_m": 130.0},
     "NIGHT": {"azimuth_deg": 200.0, "elevation_deg": 35.0, "zenith": (10, 14, 30), "horizon": (36, 46, 72), "ground": (50, 53, 62), "key": (0.62, 0.72, 1.0), "key_strength": 0.4, "ambient": 0.14, "haze_m": 60.0},
 }
 
@@ -56,7 +58,7 @@ class SceneLight(Condition):
 
 
 def lighting_time(time_of_day: str) -> str:
-    """DAY / NIGHT / DAWN / DUSK: the condition a time of day is lit as (story times such as
+    """DAY / NIGHT / DAWN / DUSK / MAGIC HOUR: the condition a time of day is lit as (story times such as
     CONTINUOUS or LATER carry no light of their own and are lit as DAY)."""
     return time_of_day if time_of_day in CONDITIONS else "DAY"
 

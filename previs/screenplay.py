@@ -35,7 +35,7 @@ CONTROL_CHARACTERS = re.compile(r"[\x00-\x08\x0b\x0e-\x1f\x7f]")
 LINES_PER_PAGE = 55
 # Characters per printed line: action runs 6" of 12-pt Courier (10 per inch), dialogue 3.5".
 ACTION_WIDTH, DIALOGUE_WIDTH, PARENTHETICAL_WIDTH = 60, 35, 25
-TIMES_OF_DAY = ("DAY", "NIGHT", "DAWN", "DUSK", "CONTINUOUS", "MOMENTS LATER", "LATER")
+TIMES_OF_DAY = ("DAY", "NIGHT", "DAWN", "DUSK", "MAGIC HOUR", "CONTINUOUS", "MOMENTS LATER", "LATER")
 # Capitalised words in action that are the writer's emphasis or the trade's words, not props.
 NOT_PROPS = {"CONTINUOUS", "LATER", "DAY", "NIGHT", "V.O.", "O.S.", "O.C.", "CONT'D", "POV", "CLOSE", "ON", "INSERT", "ANGLE", "BACK", "TO", "SCENE", "SUPER", "TITLE", "THE", "A", "AN", "AND", "OF", "I", "OK", "OKAY", "TV"}
 

@@ -50,7 +50,7 @@ a complete dict with exactly these keys; `layout_for_shot` builds one from shot-
     environment
       setting          "EXT" | "INT" | "INT/EXT" (the scene heading's): indoors the fill and the
                        fog are weaker (previs/light.py). Default "EXT".
-      time_of_day      a TIMES_OF_DAY value ("DAY", "NIGHT", "DAWN", "DUSK"; story times such as
+      time_of_day      a TIMES_OF_DAY value ("DAY", "NIGHT", "DAWN", "DUSK", "MAGIC HOUR"; story times such as
                        "CONTINUOUS" are lit as DAY). Default "DAY".
       key_light        {"azimuth_deg": 0 … 360 bearing the light comes from,
                         "elevation_deg": -10 … 90 above the horizon}. Default per time of day.

@@ -155,6 +155,7 @@ TIMES_OF_DAY = (
     ("NIGHT", "NIGHT"),
     ("DAWN", "DAWN"),
     ("DUSK", "DUSK"),
+    ("MAGIC HOUR", "MAGIC HOUR"),
     ("CONTINUOUS", "CONTINUOUS"),
     ("LATER", "LATER"),
     ("MOMENTS LATER", "MOMENTS LATER"),

@@ -147,3 +147,19 @@ def test_a_hand_placed_camera_stays_and_takes_the_new_light(api, project, jetty,
     assert own["time_of_day"] == "NIGHT" and own["key_light"] == {"azimuth_deg": 45.0, "elevation_deg": 20.0}
     # The set still shows in both: lighting a scene does not touch its pieces.
     assert [b["piece"] for b in locked["camera_spec"]["set_pieces"]] == ["shed"]
+
+
+def test_magic_hour_is_a_low_warm_sun_from_the_script_to_the_spec(api, project, editor):
+    from previs.light import scene_light
+    from previs.screenplay import parse_heading
+
+    assert parse_heading("EXT. SALT FLATS - MAGIC HOUR") == ("EXT", "SALT FLATS", "MAGIC HOUR")
+    client = api(editor)
+    scene = client.post("/api/scenes/", {"project": project.pk, "setting": "EXT", "time_of_day": "MAGIC HOUR"}, format="json")
+    assert scene.status_code == 201, scene.content
+    shot = client.post("/api/shots/", {"scene": scene.json()["id"]}, format="json").json()
+    environment = shot["camera_spec"]["environment"]
+    assert environment["time_of_day"] == "MAGIC HOUR"
+    day, golden = scene_light("DAY"), scene_light(environment["time_of_day"], environment["setting"])
+    assert golden["condition"] == "MAGIC HOUR" and environment["key_light"]["elevation_deg"] < 10 < day["elevation_deg"]
+    assert golden["key"][2] < golden["key"][1] < golden["key"][0]  # warmer than white: red over green over blue
