@@ -163,3 +163,14 @@ def test_magic_hour_is_a_low_warm_sun_from_the_script_to_the_spec(api, project, 
     day, golden = scene_light("DAY"), scene_light(environment["time_of_day"], environment["setting"])
     assert golden["condition"] == "MAGIC HOUR" and environment["key_light"]["elevation_deg"] < 10 < day["elevation_deg"]
     assert golden["key"][2] < golden["key"][1] < golden["key"][0]  # warmer than white: red over green over blue
+
+
+def test_a_shot_moved_to_a_night_scene_is_lit_as_night(api, project, jetty, editor):
+    scene, shots = jetty
+    client = api(editor)
+    night = client.post("/api/scenes/", {"project": project.pk, "setting": "INT", "time_of_day": "NIGHT"}, format="json").json()
+    response = client.post(f"/api/shots/{shots[0].pk}/move/", {"after": None, "parent": night["id"]}, format="json")
+    assert response.status_code == 200, response.content
+    environment = client.get(f"/api/shots/{shots[0].pk}/").json()["camera_spec"]["environment"]
+    assert (environment["setting"], environment["time_of_day"]) == ("INT", "NIGHT")
+    assert environment["key_light"] == {"azimuth_deg": 200.0, "elevation_deg": 35.0}

@@ -444,7 +444,13 @@ def move_shot(shot, after_id, scene_id, caller, version):
     after = _sibling(siblings, after_id, "after")
     if scene.pk != shot.scene_id and Shot.objects.filter(scene=scene, number=shot.number).exists():
         raise ValidationError({"parent": [f"Scene {scene.number} already has a shot {shot.number}; renumber one first."]})
-    return editing.move(shot, siblings=siblings, parent_field="scene", parent=scene, after=after, actor=actor, expected_version=version, entity="shot")
+    came_from = shot.scene
+    with transaction.atomic():
+        moved = editing.move(shot, siblings=siblings, parent_field="scene", parent=scene, after=after, actor=actor, expected_version=version, entity="shot")
+        if scene.pk != came_from.pk:
+            moved.scene = scene
+            moved = follow_scene(moved, caller, came_from)  # lit as the scene it now belongs to
+        return moved
 
 
 def edit_text(caller, row, entity, field, update, raw_update):
