@@ -46,6 +46,9 @@ def test_approve_change_the_camera_and_see_the_approval_stale_and_the_frame_out_
     review = post(page, "/api/reviews/", {"project": project_id, "shots": [shot["id"]], "title": "Lamp check"})
 
     page.goto(f"/reviews/{review['id']}")
+    # A decision goes through the review's room: approve once it is live (before, the page says
+    # "Not connected; try again in a moment." and nothing is decided).
+    expect(page.get_by_test_id("review-connection")).to_have_text("live")
     picture = page.get_by_test_id("review-panel-image")
     expect(picture).to_have_attribute("data-source", "render")
     expect(page.get_by_test_id("review-player")).to_have_attribute("data-out-of-date", "false")

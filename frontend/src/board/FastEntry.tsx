@@ -3,7 +3,7 @@
 // a scene heading, insert and reorder scenes. Every write is an op of the project room (undoable);
 // the rules (what a copy or a reverse is, how a slugline is read, how an inserted scene is
 // numbered) are the server's (apps/boards/entry.py).
-import { useEffect, useRef, useState } from "preact/hooks";
+import { useEffect, useLayoutEffect, useRef, useState } from "preact/hooks";
 import type { Scene, Shot } from "../api/types";
 import type { Op } from "../state/protocol";
 import type { BoardStore } from "../state/store";
@@ -64,11 +64,13 @@ function CodeInput<K extends string>({ api, terms }: { api: EditorApi<K>; terms:
   const [at, setAt] = useState(0);
   const matches = matchTerms(terms, typed);
   const input = useRef<HTMLInputElement>(null);
-  useEffect(() => {
+  useLayoutEffect(() => {
     if (!typed) return;
     api.setDraft((matches[0]?.value ?? api.draft) as K); // the key that opened the editor
-    // After the cell selected its editor's text: go on typing after that key, not over it.
-    input.current?.setSelectionRange(typed.length, typed.length);
+    // After the cell selected its editor's text (its own layout effect, which runs after this
+    // child's in the same commit): go on typing after that key, not over it. A microtask runs
+    // before the next key event; an effect after the paint let a fast "C" replace the "M".
+    queueMicrotask(() => input.current?.setSelectionRange(typed.length, typed.length));
   }, []);
   const choose = (index: number, list = matches) => {
     setAt(index);
