@@ -38,11 +38,12 @@ test: install frontend services lint
 	$(MAKE) test-sqlite
 	$(MAKE) test-postgres
 
-# Lint, and the import contracts in pyproject.toml: previs and the renderers import no Django,
+# Lint and formatting (ruff), and the import contracts in pyproject.toml: previs and the renderers import no Django,
 # and no package has an import cycle between its modules. mypy checks the modules pyproject.toml
 # lists (strict).
 lint: install
 	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
 	$(VENV)/bin/lint-imports
 	$(VENV)/bin/mypy
 

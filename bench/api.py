@@ -58,8 +58,15 @@ def build_project(shots, panels_per_shot, name):
     scenes = Scene.objects.bulk_create([Scene(project=project, rank=scene_ranks[i], number=str(i + 1), synopsis=f"Scene {i + 1}") for i in range(scene_count)])
     rows = Shot.objects.bulk_create(
         [
-            Shot(project=project, scene=scenes[i % scene_count], rank=shot_ranks[i], number=f"{i // scene_count + 1}A",
-                 description="Maya crosses to the window and looks out at the storm.", dialogue="MAYA: He's not coming.", camera_spec={})
+            Shot(
+                project=project,
+                scene=scenes[i % scene_count],
+                rank=shot_ranks[i],
+                number=f"{i // scene_count + 1}A",
+                description="Maya crosses to the window and looks out at the storm.",
+                dialogue="MAYA: He's not coming.",
+                camera_spec={},
+            )
             for i in range(shots)
         ]
     )
@@ -116,7 +123,10 @@ def main():
         port = sock.getsockname()[1]
     server = subprocess.Popen(
         [sys.executable, "manage.py", "runstudio", "--no-seed", "--port", str(port)],
-        cwd=ROOT, env={**os.environ, "STUDIO_LOG_LEVEL": "WARNING"}, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+        cwd=ROOT,
+        env={**os.environ, "STUDIO_LOG_LEVEL": "WARNING"},
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
     )
     base = f"http://127.0.0.1:{port}"
     try:
@@ -130,7 +140,11 @@ def main():
                 if time.monotonic() > deadline:
                     raise
                 time.sleep(0.2)
-        token_request = urllib.request.Request(f"{base}/api/auth/token/", data=json.dumps({"username": "bench", "password": "bench-password-1"}).encode(), headers={"Content-Type": "application/json"})
+        token_request = urllib.request.Request(
+            f"{base}/api/auth/token/",
+            data=json.dumps({"username": "bench", "password": "bench-password-1"}).encode(),
+            headers={"Content-Type": "application/json"},
+        )
         token = json.loads(urllib.request.urlopen(token_request).read())["token"]
         headers = {"Authorization": f"Token {token}", "Content-Type": "application/json"}
         opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(CookieJar()))
@@ -168,7 +182,9 @@ def main():
             shot = shots[-1 - i % len(shots)]
             version = versions.get(shot.pk, 1)
             edit = urllib.request.Request(
-                f"{base}/api/shots/{shot.pk}/", method="PATCH", data=json.dumps({"notes": f"rebuild {i}"}).encode(),
+                f"{base}/api/shots/{shot.pk}/",
+                method="PATCH",
+                data=json.dumps({"notes": f"rebuild {i}"}).encode(),
                 headers={**headers, "If-Match": f'"{version}"'},
             )
             versions[shot.pk] = json.loads(opener.open(edit).read())["version"]
@@ -183,7 +199,9 @@ def main():
             shot = shots[i % len(shots)]
             version = versions.get(shot.pk, 1)
             request = urllib.request.Request(
-                f"{base}/api/shots/{shot.pk}/", method="PATCH", data=json.dumps({"notes": f"edit {i}", "lens_mm": 24 + i % 100}).encode(),
+                f"{base}/api/shots/{shot.pk}/",
+                method="PATCH",
+                data=json.dumps({"notes": f"edit {i}", "lens_mm": 24 + i % 100}).encode(),
                 headers={**headers, "If-Match": f'"{version}"'},
             )
             start = time.perf_counter()

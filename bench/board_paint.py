@@ -21,13 +21,17 @@ MARK = "board paint "
 def main():
     run = subprocess.run(
         [sys.executable, "-m", "pytest", "-q", "-s", "-m", "browser", "-p", "no:cacheprovider", TEST],
-        check=False, cwd=ROOT, capture_output=True, text=True, timeout=900,
+        check=False,
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=900,
     )
     lines = [line for line in run.stdout.splitlines() if line.startswith(MARK)]
     if run.returncode != 0 or not lines:
         log(run.stdout[-3000:], run.stderr[-3000:])
         sys.exit(f"{TEST} failed (exit {run.returncode})")
-    print(json.dumps(json.loads(lines[-1][len(MARK):])))
+    print(json.dumps(json.loads(lines[-1][len(MARK) :])))
 
 
 if __name__ == "__main__":

@@ -183,10 +183,12 @@ def bench_shots(scene, count):
 
     from apps.boards.models import Shot
 
-    Shot.objects.bulk_create([
-        Shot(project_id=scene.project_id, scene=scene, rank=rank, number=f"{j + 1}", description="Maya crosses to the window.", notes="", camera_spec={})
-        for j, rank in enumerate(generate_n_keys_between(None, None, count))
-    ])
+    Shot.objects.bulk_create(
+        [
+            Shot(project_id=scene.project_id, scene=scene, rank=rank, number=f"{j + 1}", description="Maya crosses to the window.", notes="", camera_spec={})
+            for j, rank in enumerate(generate_n_keys_between(None, None, count))
+        ]
+    )
     return list(Shot.objects.filter(scene=scene).order_by("rank").values_list("pk", flat=True))
 
 
@@ -201,7 +203,8 @@ def sign_in(base, username):
             raise
     csrf = next(c.value for c in jar if c.name == "csrftoken")
     request = urllib.request.Request(
-        f"{base}/api/auth/session/", data=json.dumps({"username": username, "password": PASSWORD}).encode(),
+        f"{base}/api/auth/session/",
+        data=json.dumps({"username": username, "password": PASSWORD}).encode(),
         headers={"Content-Type": "application/json", "X-CSRFToken": csrf, "Referer": f"{base}/login/"},
     )
     opener.open(request, timeout=60).read()

@@ -57,11 +57,24 @@ def snapshot(images, shots=60, panels=2):
             index = (s - 1) * (shots // 6) + k
             scene["shots"].append(
                 {
-                    "number": f"{s}{chr(65 + k)}", "shot_size": "MCU", "framing": "single", "angle": "low", "movement": "dolly_in", "rig": "dolly",
-                    "lens_mm": 50.0, "sensor": "super35", "aspect_ratio": "2.39", "fps": "24", "duration_s": 2.5,
-                    "characters": ["MAYA", "JONAS"], "location": "Harbour wall",
+                    "number": f"{s}{chr(65 + k)}",
+                    "shot_size": "MCU",
+                    "framing": "single",
+                    "angle": "low",
+                    "movement": "dolly_in",
+                    "rig": "dolly",
+                    "lens_mm": 50.0,
+                    "sensor": "super35",
+                    "aspect_ratio": "2.39",
+                    "fps": "24",
+                    "duration_s": 2.5,
+                    "characters": ["MAYA", "JONAS"],
+                    "location": "Harbour wall",
                     "description": f"Shot {index + 1}: Maya grips the rail as the beam sweeps past; behind her the boat's lights round the breakwater.",
-                    "dialogue": f"Don’t go — not tonight. Not with the sea like this ({index + 1}).", "props": "Lantern", "notes": "Rain towers on.", "status": "ready",
+                    "dialogue": f"Don’t go — not tonight. Not with the sea like this ({index + 1}).",
+                    "props": "Lantern",
+                    "notes": "Rain towers on.",
+                    "status": "ready",
                     "panels": [
                         {"duration_s": 1.25, "caption": "", "notes": "", "image": {"key": keys[index * panels + p], "sha256": "", "width": 1280, "height": 536}}
                         for p in range(panels)

@@ -69,8 +69,8 @@ CHANGE_SEQ = re.compile(r'"change":\{"seq":(\d+)')
 OP_MIX = (("lens_mm", 0.40), ("duration_s", 0.25), ("notes", 0.20), ("move", 0.15))
 
 
-
 # --- Setup (runs in a subprocess with the studio's environment) --------------------------------
+
 
 def setup_main(users, scenes, shots_per_scene):
     names = [f"bench{i}" for i in range(users)]
@@ -79,12 +79,15 @@ def setup_main(users, scenes, shots_per_scene):
 
     from apps.boards.models import Scene
 
-    scene_rows = Scene.objects.bulk_create([Scene(project=project, rank=rank, number=str(i + 1), synopsis=f"Scene {i + 1}") for i, rank in enumerate(generate_n_keys_between(None, None, scenes))])
+    scene_rows = Scene.objects.bulk_create(
+        [Scene(project=project, rank=rank, number=str(i + 1), synopsis=f"Scene {i + 1}") for i, rank in enumerate(generate_n_keys_between(None, None, scenes))]
+    )
     layout = {str(scene.pk): bench_shots(scene, shots_per_scene) for scene in scene_rows}
     print(json.dumps({"project": project.pk, "users": names, "scenes": layout}))
 
 
 # --- Studio client worker (a subprocess; several spread the client side over the cores) ------
+
 
 class Stats:
     def __init__(self):
@@ -200,8 +203,12 @@ async def worker_main(config_path, index):
         for attempt in range(5):
             try:
                 ws = await websockets.connect(
-                    config["urls"][i % len(config["urls"])], additional_headers={"Cookie": f"sessionid={cookie}", "Origin": origin},
-                    compression=None, max_size=None, ping_interval=None, open_timeout=30,
+                    config["urls"][i % len(config["urls"])],
+                    additional_headers={"Cookie": f"sessionid={cookie}", "Origin": origin},
+                    compression=None,
+                    max_size=None,
+                    ping_interval=None,
+                    open_timeout=30,
                 )
                 break
             except (TimeoutError, OSError, websockets.InvalidStatus):
@@ -213,7 +220,7 @@ async def worker_main(config_path, index):
 
     readers = []
     for start in range(0, len(mine), 10):  # a few at a time: each connect is a DB query + presence
-        readers += await asyncio.gather(*(connect(i) for i in mine[start:start + 10]))
+        readers += await asyncio.gather(*(connect(i) for i in mine[start : start + 10]))
     deadline = time.monotonic() + 60
     while len(hello) < len(mine) and time.monotonic() < deadline:
         await asyncio.sleep(0.05)
@@ -302,17 +309,31 @@ async def worker_main(config_path, index):
         task.cancel()
     cpu = os.times()
     result = {
-        "latencies": stats.latencies, "ack_latencies": stats.ack_latencies, "deliveries": stats.deliveries,
-        "acked_changed": stats.acked_changed, "sent": stats.sent, "acked": stats.acked, "unacked": len(pending),
-        "errors": stats.errors, "error_codes": stats.error_codes, "duplicates": stats.duplicates, "frames": stats.frames,
-        "late_sends": stats.late_sends, "send_end": send_end, "last_ack": last_ack, "cpu_s": cpu.user + cpu.system,
-        "resent": stats.resent, "missed_broadcasts": missed_broadcasts, "missing": missing,
+        "latencies": stats.latencies,
+        "ack_latencies": stats.ack_latencies,
+        "deliveries": stats.deliveries,
+        "acked_changed": stats.acked_changed,
+        "sent": stats.sent,
+        "acked": stats.acked,
+        "unacked": len(pending),
+        "errors": stats.errors,
+        "error_codes": stats.error_codes,
+        "duplicates": stats.duplicates,
+        "frames": stats.frames,
+        "late_sends": stats.late_sends,
+        "send_end": send_end,
+        "last_ack": last_ack,
+        "cpu_s": cpu.user + cpu.system,
+        "resent": stats.resent,
+        "missed_broadcasts": missed_broadcasts,
+        "missing": missing,
     }
     Path(config["out"].format(index=index)).write_text(json.dumps(result))
     print(json.dumps({"done": True}), flush=True)
 
 
 # --- Orchestration -------------------------------------------------------------------------
+
 
 def read_json_line(proc, timeout, what):
     """Next JSON line from a child's stdout (skips anything else), bounded in time."""
@@ -342,9 +363,16 @@ def run_studio(args, procs, tmp):
     db_url = os.environ.get("BENCH_DATABASE_URL", DEFAULT_DB)
     redis_url = os.environ.get("BENCH_REDIS_URL", DEFAULT_REDIS)
     env = {
-        **os.environ, "DATABASE_URL": db_url, "REDIS_URL": redis_url, "STUDIO_LOG_LEVEL": "WARNING",
-        "STUDIO_DEBUG": "0", "STUDIO_EMBEDDED_WORKER": "0", "DATABASE_CONN_MAX_AGE": str(args.conn_max_age),
-        "STUDIO_DATA_DIR": str(tmp / "data"), "DJANGO_SETTINGS_MODULE": "studio.settings", "PYTHONUNBUFFERED": "1",
+        **os.environ,
+        "DATABASE_URL": db_url,
+        "REDIS_URL": redis_url,
+        "STUDIO_LOG_LEVEL": "WARNING",
+        "STUDIO_DEBUG": "0",
+        "STUDIO_EMBEDDED_WORKER": "0",
+        "DATABASE_CONN_MAX_AGE": str(args.conn_max_age),
+        "STUDIO_DATA_DIR": str(tmp / "data"),
+        "DJANGO_SETTINGS_MODULE": "studio.settings",
+        "PYTHONUNBUFFERED": "1",
     }
     for name in ("S3_BUCKET", "CELERY_BROKER_URL"):
         env.pop(name, None)
@@ -359,7 +387,11 @@ def run_studio(args, procs, tmp):
     log(f"studio: migrate + {users} users + project ({args.scenes}×{args.shots_per_scene} shots)")
     setup = subprocess.run(
         [sys.executable, __file__, "--setup", "--users", str(users), "--scenes", str(args.scenes), "--shots-per-scene", str(args.shots_per_scene)],
-        cwd=ROOT, env=env, capture_output=True, text=True, timeout=300,
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=300,
     )
     if setup.returncode != 0:
         raise RuntimeError(f"setup failed:\n{setup.stderr[-3000:]}")
@@ -372,7 +404,10 @@ def run_studio(args, procs, tmp):
     servers = [
         procs.start(
             [sys.executable, "-m", "daphne", "-b", "127.0.0.1", "-p", str(port), "studio.asgi:application"],
-            cwd=ROOT, env=env, stdout=server_log, stderr=subprocess.STDOUT,
+            cwd=ROOT,
+            env=env,
+            stdout=server_log,
+            stderr=subprocess.STDOUT,
         )
         for port in ports
     ]
@@ -390,15 +425,28 @@ def run_studio(args, procs, tmp):
         cookies = [sign_in(base, name) for name in board["users"]]
 
         config = {
-            "clients": args.clients, "procs": args.client_procs, "rate": args.rate, "seconds": args.seconds,
-            "urls": [f"ws://127.0.0.1:{port}/ws/projects/{board['project']}/" for port in ports], "origin": base,
-            "cookies": cookies, "scenes": board["scenes"], "drain": args.drain, "out": str(tmp / "worker-{index}.json"),
+            "clients": args.clients,
+            "procs": args.client_procs,
+            "rate": args.rate,
+            "seconds": args.seconds,
+            "urls": [f"ws://127.0.0.1:{port}/ws/projects/{board['project']}/" for port in ports],
+            "origin": base,
+            "cookies": cookies,
+            "scenes": board["scenes"],
+            "drain": args.drain,
+            "out": str(tmp / "worker-{index}.json"),
         }
         config_path = tmp / "worker-config.json"
         config_path.write_text(json.dumps(config))
         workers = [
-            procs.start([sys.executable, __file__, "--worker", str(config_path), "--index", str(w)], cwd=ROOT,
-                        stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True, env={**os.environ, "PYTHONUNBUFFERED": "1"})
+            procs.start(
+                [sys.executable, __file__, "--worker", str(config_path), "--index", str(w)],
+                cwd=ROOT,
+                stdin=subprocess.PIPE,
+                stdout=subprocess.PIPE,
+                text=True,
+                env={**os.environ, "PYTHONUNBUFFERED": "1"},
+            )
             for w in range(args.client_procs)
         ]
         log(f"studio: connecting {args.clients} sockets from {args.client_procs} client process(es)")
@@ -421,8 +469,27 @@ def run_studio(args, procs, tmp):
         hogs = [procs.start([sys.executable, "-c", "while True: pass"]) for _ in range(args.hog)]
         if args.profile:  # sample the server during the send window (py-spy from PyPI; not a dependency)
             spy = os.environ.get("PY_SPY", "py-spy")
-            procs.start([spy, "record", "--pid", str(server.pid), "--duration", str(int(args.seconds)), "--rate", "200", "--nonblocking",
-                         "--threads", "--idle", "--format", "raw", "--output", args.profile], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+            procs.start(
+                [
+                    spy,
+                    "record",
+                    "--pid",
+                    str(server.pid),
+                    "--duration",
+                    str(int(args.seconds)),
+                    "--rate",
+                    "200",
+                    "--nonblocking",
+                    "--threads",
+                    "--idle",
+                    "--format",
+                    "raw",
+                    "--output",
+                    args.profile,
+                ],
+                stdout=subprocess.DEVNULL,
+                stderr=subprocess.DEVNULL,
+            )
         log(f"studio: sending {args.rate} ops/s for {args.seconds}s")
         for worker in workers:  # each says it is done sending
             read_json_line(worker, args.seconds + 60, "client worker")
@@ -443,7 +510,7 @@ def run_studio(args, procs, tmp):
     if args.server_log:
         Path(args.server_log).write_text(server_text)
     if "Traceback" in server_text:
-        log("studio: the server logged tracebacks; last one:\n" + server_text[server_text.rindex("Traceback") - 300:][:3000])
+        log("studio: the server logged tracebacks; last one:\n" + server_text[server_text.rindex("Traceback") - 300 :][:3000])
 
     latencies = [x for r in results for x in r["latencies"]]
     acks = [x for r in results for x in r["ack_latencies"]]
@@ -460,15 +527,26 @@ def run_studio(args, procs, tmp):
     acked = sum(r["acked"] for r in results)
     window = max(r["last_ack"] for r in results) - t0
     return {
-        "sent": sent, "acked": acked, "acked_changed": len(changed), "unacked": unacked,
+        "sent": sent,
+        "acked": acked,
+        "acked_changed": len(changed),
+        "unacked": unacked,
         "errors": sum(r["errors"] for r in results),
         "error_codes": {k: sum(r["error_codes"].get(k, 0) for r in results) for k in {k for r in results for k in r["error_codes"]}},
-        "lost": expected - delivered + unacked * (args.clients - 1), "lost_acked": expected - delivered, "duplicates": sum(r["duplicates"] for r in results),
-        "deliveries": len(latencies), "expected_deliveries": expected,
-        "p50_ms": percentile(latencies, 0.5), "p99_ms": percentile(latencies, 0.99), "max_ms": max(latencies, default=None),
-        "ack_p50_ms": percentile(acks, 0.5), "ack_p99_ms": percentile(acks, 0.99),
+        "lost": expected - delivered + unacked * (args.clients - 1),
+        "lost_acked": expected - delivered,
+        "duplicates": sum(r["duplicates"] for r in results),
+        "deliveries": len(latencies),
+        "expected_deliveries": expected,
+        "p50_ms": percentile(latencies, 0.5),
+        "p99_ms": percentile(latencies, 0.99),
+        "max_ms": max(latencies, default=None),
+        "ack_p50_ms": percentile(acks, 0.5),
+        "ack_p99_ms": percentile(acks, 0.99),
         "ops_per_s": round(acked / max(window, args.seconds), 1),
-        "join_storm_s": join_storm_s, "late_sends": sum(r["late_sends"] for r in results), "frames": sum(r["frames"] for r in results),
+        "join_storm_s": join_storm_s,
+        "late_sends": sum(r["late_sends"] for r in results),
+        "frames": sum(r["frames"] for r in results),
         "server_cpu_pct": round(sum(m.pct("start", "end") for m in server_cpus), 1),
         "server_cpu_pct_each": [m.pct("start", "end") for m in server_cpus],
         "client_cpu_pct": round(sum(m.pct("start", "end") for m in client_cpu), 1),
@@ -490,9 +568,27 @@ def run_baseline(args, procs, tmp):
         read_json_line(server, 30, "hocuspocus server")
         log(f"baseline: @hocuspocus/server on {port} (pid {server.pid}); {args.clients} providers, {args.rate} updates/s for {args.seconds}s")
         load = procs.start(
-            ["node", "load.mjs", "--url", f"ws://127.0.0.1:{port}", "--clients", str(args.clients), "--rate", str(args.rate),
-             "--seconds", str(args.seconds), "--drain", str(args.drain), "--settle", str(args.settle), "--mode", args.baseline_mode],
-            cwd=HOCUSPOCUS, stdout=subprocess.PIPE, text=True,
+            [
+                "node",
+                "load.mjs",
+                "--url",
+                f"ws://127.0.0.1:{port}",
+                "--clients",
+                str(args.clients),
+                "--rate",
+                str(args.rate),
+                "--seconds",
+                str(args.seconds),
+                "--drain",
+                str(args.drain),
+                "--settle",
+                str(args.settle),
+                "--mode",
+                args.baseline_mode,
+            ],
+            cwd=HOCUSPOCUS,
+            stdout=subprocess.PIPE,
+            text=True,
         )
         server_cpu, client_cpu = CpuMeter(server.pid), CpuMeter(load.pid)
         ready = read_json_line(load, 120, "node load")
@@ -506,8 +602,9 @@ def run_baseline(args, procs, tmp):
         load.wait(timeout=30)
     finally:
         procs.stop(server)
-    result.update(server_cpu_pct=server_cpu.pct("start", "end"), client_cpu_pct=client_cpu.pct("start", "end"),
-                  machine_cpu_pct=server_cpu.machine_pct("start", "end"))
+    result.update(
+        server_cpu_pct=server_cpu.pct("start", "end"), client_cpu_pct=client_cpu.pct("start", "end"), machine_cpu_pct=server_cpu.machine_pct("start", "end")
+    )
     return result
 
 
@@ -517,8 +614,12 @@ def main():
     parser.add_argument("--rate", type=float, default=200, help="ops per second in total")
     parser.add_argument("--seconds", type=float, default=20)
     parser.add_argument("--skip-baseline", action="store_true")
-    parser.add_argument("--baseline-mode", choices=("raw", "provider"), default="raw",
-                        help="baseline clients: bare sockets speaking the Hocuspocus protocol (raw) or full HocuspocusProviders")
+    parser.add_argument(
+        "--baseline-mode",
+        choices=("raw", "provider"),
+        default="raw",
+        help="baseline clients: bare sockets speaking the Hocuspocus protocol (raw) or full HocuspocusProviders",
+    )
     parser.add_argument("--skip-studio", action="store_true", help="only the Hocuspocus baseline")
     parser.add_argument("--users", type=int, default=10, help="editors the sockets sign in as (round-robin)")
     parser.add_argument("--client-procs", type=int, default=1, help="Python processes running the studio clients")

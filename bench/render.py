@@ -44,8 +44,17 @@ def bench_scene():
         {"name": "door", "position": [2.5, 4.3], "size": [1.0, 0.1, 2.1], "colour": "#6b5a48"},
     ]
     return layout_for_shot(
-        shot_size="MS", angle="eye", lens_mm=35, sensor="super35", aspect="2.39", fps=24.0, duration_s=5.0,
-        movement="arc", characters=cast, set_pieces=pieces, framing="group",
+        shot_size="MS",
+        angle="eye",
+        lens_mm=35,
+        sensor="super35",
+        aspect="2.39",
+        fps=24.0,
+        duration_s=5.0,
+        movement="arc",
+        characters=cast,
+        set_pieces=pieces,
+        framing="group",
     )
 
 

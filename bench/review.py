@@ -95,16 +95,18 @@ CommandLineInterface.entrypoint()
 GC_LINE = re.compile(r"^\[gc\] gen=(\d) ms=([\d.]+) at=([\d.]+)$", re.M)
 
 
-
 def rounded(value, digits=3):
     return None if value is None else round(value, digits)
 
 
 # --- Setup (runs in a subprocess with the studio's environment) --------------------------------
 
+
 def setup_main(users, shots):
     viewers = [f"bench-viewer{i}" for i in range(users)]
-    project, people = bench_project(ROOT, "Review bench", [("bench-presenter", "Presenter", "director")] + [(name, f"Viewer {i}", "editor") for i, name in enumerate(viewers)])
+    project, people = bench_project(
+        ROOT, "Review bench", [("bench-presenter", "Presenter", "director")] + [(name, f"Viewer {i}", "editor") for i, name in enumerate(viewers)]
+    )
     from fractional_indexing import generate_n_keys_between
 
     from apps.boards.models import Scene, Shot
@@ -113,13 +115,22 @@ def setup_main(users, shots):
     scene = Scene.objects.create(project=project, rank=generate_n_keys_between(None, None, 1)[0], number="1", synopsis="Maya at the window.")
     shot_ids = bench_shots(scene, shots)
     review = Review.objects.create(project=project, title="Bench review", scene=scene, created_by=people["bench-presenter"])
-    print(json.dumps({
-        "project": project.pk, "review": review.pk, "presenter": "bench-presenter", "viewers": viewers,
-        "shots": shot_ids, "fps": float(Shot.objects.get(pk=shot_ids[0]).fps),
-    }))
+    print(
+        json.dumps(
+            {
+                "project": project.pk,
+                "review": review.pk,
+                "presenter": "bench-presenter",
+                "viewers": viewers,
+                "shots": shot_ids,
+                "fps": float(Shot.objects.get(pk=shot_ids[0]).fps),
+            }
+        )
+    )
 
 
 # --- Clients -----------------------------------------------------------------------------------
+
 
 def position(playback, server_now, fps):
     """Where playback is at server time `server_now`: what a browser shows."""
@@ -167,8 +178,12 @@ class Client:
         for attempt in range(5):
             try:
                 self.ws = await websockets.connect(
-                    url, additional_headers={"Cookie": f"sessionid={self.cookie}", "Origin": origin},
-                    compression=None, max_size=None, ping_interval=None, open_timeout=30,
+                    url,
+                    additional_headers={"Cookie": f"sessionid={self.cookie}", "Origin": origin},
+                    compression=None,
+                    max_size=None,
+                    ping_interval=None,
+                    open_timeout=30,
                 )
                 break
             except (TimeoutError, OSError, websockets.InvalidStatus) as error:
@@ -211,7 +226,7 @@ class Client:
         if kind == "stroke":
             stroke = message.get("stroke", "")
             if stroke.startswith(STROKE_PREFIX):
-                seq = int(stroke[len(STROKE_PREFIX):])
+                seq = int(stroke[len(STROKE_PREFIX) :])
                 if seq in self.strokes:
                     self.duplicates += 1
                 else:
@@ -310,9 +325,27 @@ class LoopLag:
 
 def start_profiler(args, procs, server_pid, seconds):
     """py-spy (from PyPI; not a dependency) sampling the server's threads, idle included."""
-    return procs.start([os.environ.get("PY_SPY", "py-spy"), "record", "--pid", str(server_pid), "--duration", str(max(1, round(seconds))),
-                        "--rate", "250", "--nonblocking", "--threads", "--idle", "--format", os.environ.get("PY_SPY_FORMAT", "raw"),
-                        "--output", args.profile], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    return procs.start(
+        [
+            os.environ.get("PY_SPY", "py-spy"),
+            "record",
+            "--pid",
+            str(server_pid),
+            "--duration",
+            str(max(1, round(seconds))),
+            "--rate",
+            "250",
+            "--nonblocking",
+            "--threads",
+            "--idle",
+            "--format",
+            os.environ.get("PY_SPY_FORMAT", "raw"),
+            "--output",
+            args.profile,
+        ],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
 
 
 async def scenario(args, url, origin, cookies, presenter_cookie, fps, shots, server_pid, procs):
@@ -344,12 +377,14 @@ async def scenario(args, url, origin, cookies, presenter_cookie, fps, shots, ser
         await asyncio.sleep(0.3)
     join_started = time.monotonic()
     for start in range(0, len(viewers), args.join_batch):
-        await asyncio.gather(*(join(v) for v in viewers[start:start + args.join_batch]))
+        await asyncio.gather(*(join(v) for v in viewers[start : start + args.join_batch]))
     join_wall_s = time.monotonic() - join_started
     joined = [v for v in viewers if v.join_sync_s is not None]
     sync_ms = [v.join_sync_s * 1000 for v in joined]
-    log(f"{len(joined)}/{len(viewers)} viewers synced in {join_wall_s:.2f}s; join_sync p50 {percentile(sync_ms, 0.5):.1f} ms, "
-        f"p99 {percentile(sync_ms, 0.99):.1f} ms, max {max(sync_ms):.1f} ms")
+    log(
+        f"{len(joined)}/{len(viewers)} viewers synced in {join_wall_s:.2f}s; join_sync p50 {percentile(sync_ms, 0.5):.1f} ms, "
+        f"p99 {percentile(sync_ms, 0.99):.1f} ms, max {max(sync_ms):.1f} ms"
+    )
     not_presenter = [v.name for v in joined if v.hello["state"]["presenter"] != presenter.session]
     if not_presenter:
         log(f"viewers told someone else presents: {not_presenter[:5]}")
@@ -368,11 +403,16 @@ async def scenario(args, url, origin, cookies, presenter_cookie, fps, shots, ser
     for client in [presenter, *joined]:
         client.pinger_task = asyncio.create_task(client.keep_pinging(args.ping_interval))
     clock_errors_ms = [abs(v.offset + v.skew) * 1000 for v in joined]  # the true offset is -skew
-    result.update({
-        "join_sync_ms": rounded(percentile(sync_ms, 0.5), 1), "join_sync_p99_ms": rounded(percentile(sync_ms, 0.99), 1),
-        "join_sync_max_ms": rounded(max(sync_ms, default=None), 1), "join_wall_s": round(join_wall_s, 2), "join_failed": len(join_failed),
-        "wrong_presenter": len(not_presenter),
-    })
+    result.update(
+        {
+            "join_sync_ms": rounded(percentile(sync_ms, 0.5), 1),
+            "join_sync_p99_ms": rounded(percentile(sync_ms, 0.99), 1),
+            "join_sync_max_ms": rounded(max(sync_ms, default=None), 1),
+            "join_wall_s": round(join_wall_s, 2),
+            "join_failed": len(join_failed),
+            "wrong_presenter": len(not_presenter),
+        }
+    )
 
     # --- Playback sync --------------------------------------------------------------------------
     steps = [
@@ -421,21 +461,29 @@ async def scenario(args, url, origin, cookies, presenter_cookie, fps, shots, ser
             errors.append(error)
         missing[name] = lacking
         step_results[name] = {"true": round(true_position, 2), "spread": rounded(spread), "max_error": rounded(error), "missing": len(lacking)}
-        log(f"{name:>12}: true frame {true_position:7.2f}; spread {spread if spread is None else round(spread, 3)} frames, "
-            f"max error {error if error is None else round(error, 3)}; {len(lacking)} without the state")
+        log(
+            f"{name:>12}: true frame {true_position:7.2f}; spread {spread if spread is None else round(spread, 3)} frames, "
+            f"max error {error if error is None else round(error, 3)}; {len(lacking)} without the state"
+        )
     failures = sorted({n for names in missing.values() for n in names})
-    result.update({
-        "spread_frames": rounded(max((s for s in spreads.values() if s is not None), default=None)),
-        "play_spread_frames": rounded(spreads["play"]), "seek_spread_frames": rounded(spreads["seek_playing"]),
-        "play_2x_spread_frames": rounded(spreads["play_2x"]),
-        "max_error_frames": rounded(max(errors, default=None)),
-        "state_p50_ms": rounded(percentile(state_ms, 0.5), 2), "state_p99_ms": rounded(percentile(state_ms, 0.99), 2),
-        "state_max_ms": rounded(max(state_ms, default=None), 2), "late_starts": late_starts,
-        "state_missing": sum(len(n) for n in missing.values()), "state_missing_viewers": failures[:20],
-        "clock_error_max_ms": rounded(max(clock_errors_ms, default=None), 3),
-        "clock_error_p50_ms": rounded(percentile(clock_errors_ms, 0.5), 3),
-        "steps": step_results,
-    })
+    result.update(
+        {
+            "spread_frames": rounded(max((s for s in spreads.values() if s is not None), default=None)),
+            "play_spread_frames": rounded(spreads["play"]),
+            "seek_spread_frames": rounded(spreads["seek_playing"]),
+            "play_2x_spread_frames": rounded(spreads["play_2x"]),
+            "max_error_frames": rounded(max(errors, default=None)),
+            "state_p50_ms": rounded(percentile(state_ms, 0.5), 2),
+            "state_p99_ms": rounded(percentile(state_ms, 0.99), 2),
+            "state_max_ms": rounded(max(state_ms, default=None), 2),
+            "late_starts": late_starts,
+            "state_missing": sum(len(n) for n in missing.values()),
+            "state_missing_viewers": failures[:20],
+            "clock_error_max_ms": rounded(max(clock_errors_ms, default=None), 3),
+            "clock_error_p50_ms": rounded(percentile(clock_errors_ms, 0.5), 3),
+            "steps": step_results,
+        }
+    )
 
     # --- Strokes --------------------------------------------------------------------------------
     await asyncio.sleep(args.step_gap)
@@ -465,8 +513,17 @@ async def scenario(args, url, origin, cookies, presenter_cookie, fps, shots, ser
             x = min(1.0, max(0.0, x + rng.uniform(-0.01, 0.012)))
             y = min(1.0, max(0.0, y + rng.uniform(-0.008, 0.01)))
             points.append([round(x, 4), round(y, 4)])
-        stroke = {"type": "stroke", "stroke": f"{STROKE_PREFIX}{n}", "shot": shot, "frame": 0, "tool": "pen", "colour": "#ff0000",
-                  "width": 3, "points": points, "done": n % 10 == 9}
+        stroke = {
+            "type": "stroke",
+            "stroke": f"{STROKE_PREFIX}{n}",
+            "shot": shot,
+            "frame": 0,
+            "tool": "pen",
+            "colour": "#ff0000",
+            "width": 3,
+            "points": points,
+            "done": n % 10 == 9,
+        }
         text = json.dumps(stroke)
         sends[n] = time.monotonic()
         await presenter.ws.send(text)
@@ -482,30 +539,45 @@ async def scenario(args, url, origin, cookies, presenter_cookie, fps, shots, ser
         for seq, arrived in v.strokes.items():
             per_message_max[seq] = max(per_message_max.get(seq, 0.0), (arrived - sends[seq]) * 1000)
     if latencies:
-        log(f"strokes: {delivered}/{expected} delivered; p50 {percentile(latencies, 0.5):.1f} ms, p99 {percentile(latencies, 0.99):.1f} ms, "
-            f"max {max(latencies):.1f} ms")
+        log(
+            f"strokes: {delivered}/{expected} delivered; p50 {percentile(latencies, 0.5):.1f} ms, p99 {percentile(latencies, 0.99):.1f} ms, "
+            f"max {max(latencies):.1f} ms"
+        )
     else:
         log(f"strokes: none of {expected} delivered")
-    result.update({
-        "stroke_p50_ms": rounded(percentile(latencies, 0.5), 2), "stroke_p99_ms": rounded(percentile(latencies, 0.99), 2),
-        "stroke_max_ms": rounded(max(latencies, default=None), 2),
-        "stroke_last_viewer_p50_ms": rounded(percentile(list(per_message_max.values()), 0.5), 2),
-        "strokes_sent": total, "stroke_deliveries": delivered, "lost": expected - delivered,
-        "duplicates": sum(v.duplicates for v in joined), "late_sends": late,
-        "server_cpu_pct": server_cpu.pct("start", "end"), "client_cpu_pct": client_cpu.pct("start", "end"),
-        "machine_cpu_pct": server_cpu.machine_pct("start", "end"),
-        "send_window_s": round(send_end - t0, 2), "stroke_window": [t0, max((t for v in joined for t in v.strokes.values()), default=send_end)],
-        "client_loop_lag_max_ms": stroke_lag["max_ms"], "client_gc_max_ms": stroke_lag["gc_max_ms"],
-        "errors": sorted({code for c in [presenter, *joined] for code in c.errors}),
-        "closed": sum(1 for c in [presenter, *joined] if c.closed),
-    })
+    result.update(
+        {
+            "stroke_p50_ms": rounded(percentile(latencies, 0.5), 2),
+            "stroke_p99_ms": rounded(percentile(latencies, 0.99), 2),
+            "stroke_max_ms": rounded(max(latencies, default=None), 2),
+            "stroke_last_viewer_p50_ms": rounded(percentile(list(per_message_max.values()), 0.5), 2),
+            "strokes_sent": total,
+            "stroke_deliveries": delivered,
+            "lost": expected - delivered,
+            "duplicates": sum(v.duplicates for v in joined),
+            "late_sends": late,
+            "server_cpu_pct": server_cpu.pct("start", "end"),
+            "client_cpu_pct": client_cpu.pct("start", "end"),
+            "machine_cpu_pct": server_cpu.machine_pct("start", "end"),
+            "send_window_s": round(send_end - t0, 2),
+            "stroke_window": [t0, max((t for v in joined for t in v.strokes.values()), default=send_end)],
+            "client_loop_lag_max_ms": stroke_lag["max_ms"],
+            "client_gc_max_ms": stroke_lag["gc_max_ms"],
+            "errors": sorted({code for c in [presenter, *joined] for code in c.errors}),
+            "closed": sum(1 for c in [presenter, *joined] if c.closed),
+        }
+    )
     if args.dump:
-        Path(args.dump).write_text(json.dumps({
-            "sends": {n: t - t0 for n, t in sends.items()},
-            "arrivals": {v.name: {n: t - t0 for n, t in v.strokes.items()} for v in joined},
-            "join_sync_ms": {v.name: v.join_sync_s * 1000 for v in joined},
-            "offsets_ms": {v.name: [(r * 1000, (o + v.skew) * 1000) for r, o in v.samples] for v in joined},
-        }))
+        Path(args.dump).write_text(
+            json.dumps(
+                {
+                    "sends": {n: t - t0 for n, t in sends.items()},
+                    "arrivals": {v.name: {n: t - t0 for n, t in v.strokes.items()} for v in joined},
+                    "join_sync_ms": {v.name: v.join_sync_s * 1000 for v in joined},
+                    "offsets_ms": {v.name: [(r * 1000, (o + v.skew) * 1000) for r, o in v.samples] for v in joined},
+                }
+            )
+        )
     await asyncio.gather(*(c.close() for c in [presenter, *viewers]))
     lag.stop()
     for profiler in (spy, join_spy):
@@ -515,6 +587,7 @@ async def scenario(args, url, origin, cookies, presenter_cookie, fps, shots, ser
 
 
 # --- Orchestration -------------------------------------------------------------------------
+
 
 def main():
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
@@ -533,7 +606,11 @@ def main():
     parser.add_argument("--stroke-points", type=int, default=4, help="points per stroke message")
     parser.add_argument("--drain", type=float, default=5, help="longest wait for stroke stragglers")
     parser.add_argument("--conn-max-age", type=int, default=60, help="DATABASE_CONN_MAX_AGE for the server with --redis")
-    parser.add_argument("--gc-freeze", choices=("boot", "warm"), help="experiment: the server calls gc.freeze() after loading the studio (boot) or once all viewers joined (warm)")
+    parser.add_argument(
+        "--gc-freeze",
+        choices=("boot", "warm"),
+        help="experiment: the server calls gc.freeze() after loading the studio (boot) or once all viewers joined (warm)",
+    )
     parser.add_argument("--dump", help="write the raw samples (stroke send/arrival times, clock samples) to this JSON file")
     parser.add_argument("--server-log", help="keep the Daphne log at this path")
     parser.add_argument("--profile", help="py-spy the server; collapsed stacks to this path ($PY_SPY or py-spy on PATH)")
@@ -554,10 +631,17 @@ def main():
         with tempfile.TemporaryDirectory(prefix="previs-review-") as tmp:
             tmp = Path(tmp)
             env = {k: v for k, v in os.environ.items() if k not in ("DATABASE_URL", "REDIS_URL", "S3_BUCKET", "CELERY_BROKER_URL")}
-            env.update({
-                "STUDIO_LOG_LEVEL": "WARNING", "STUDIO_DEBUG": "0", "STUDIO_EMBEDDED_WORKER": "0", "STUDIO_DATA_DIR": str(tmp / "data"),
-                "DJANGO_SETTINGS_MODULE": "studio.settings", "PYTHONUNBUFFERED": "1", "BENCH_GC_FREEZE": args.gc_freeze or "",
-            })
+            env.update(
+                {
+                    "STUDIO_LOG_LEVEL": "WARNING",
+                    "STUDIO_DEBUG": "0",
+                    "STUDIO_EMBEDDED_WORKER": "0",
+                    "STUDIO_DATA_DIR": str(tmp / "data"),
+                    "DJANGO_SETTINGS_MODULE": "studio.settings",
+                    "PYTHONUNBUFFERED": "1",
+                    "BENCH_GC_FREEZE": args.gc_freeze or "",
+                }
+            )
             if args.redis:
                 db_url = os.environ.get("BENCH_DATABASE_URL", DEFAULT_DB)
                 redis_url = os.environ.get("BENCH_REDIS_URL", DEFAULT_REDIS)
@@ -571,7 +655,11 @@ def main():
             log(f"{mode}: migrate + presenter + {users} viewer users + a review of {args.shots} shots")
             setup = subprocess.run(
                 [sys.executable, __file__, "--setup", "--users", str(users), "--shots", str(args.shots)],
-                cwd=ROOT, env=env, capture_output=True, text=True, timeout=300,
+                cwd=ROOT,
+                env=env,
+                capture_output=True,
+                text=True,
+                timeout=300,
             )
             if setup.returncode != 0:
                 raise RuntimeError(f"setup failed:\n{setup.stderr[-3000:]}")
@@ -582,7 +670,10 @@ def main():
             with open(server_log_path, "w") as server_log:
                 server = procs.start(
                     [sys.executable, "-c", SERVER_BOOT, "-b", "127.0.0.1", "-p", str(port), "studio.asgi:application"],
-                    cwd=ROOT, env=env, stdout=server_log, stderr=subprocess.STDOUT,
+                    cwd=ROOT,
+                    env=env,
+                    stdout=server_log,
+                    stderr=subprocess.STDOUT,
                 )
                 try:
                     try:
@@ -607,11 +698,14 @@ def main():
             pauses = [(int(g), float(ms), float(at)) for g, ms, at in GC_LINE.findall(server_text)]
             start, end = result.pop("stroke_window", (0, 0))
             during = [ms for g, ms, at in pauses if at >= start and at - ms / 1000 <= end]  # overlapping the stroke window
-            result.update({
-                "server_gc_max_ms": max(during, default=0.0), "server_gc_pauses_20ms": sum(1 for ms in during if ms >= 20),
-                "server_gc_max_ms_run": max((ms for _, ms, _ in pauses), default=0.0),
-                "server_gc_gen2": sum(1 for g, _, _ in pauses if g == 2),
-            })
+            result.update(
+                {
+                    "server_gc_max_ms": max(during, default=0.0),
+                    "server_gc_pauses_20ms": sum(1 for ms in during if ms >= 20),
+                    "server_gc_max_ms_run": max((ms for _, ms, _ in pauses), default=0.0),
+                    "server_gc_gen2": sum(1 for g, _, _ in pauses if g == 2),
+                }
+            )
             if during:
                 log(f"server GC pauses of 5 ms or more during the strokes: {', '.join(f'{ms:.0f} ms' for ms in during)}")
             if args.gc_freeze:
@@ -619,15 +713,20 @@ def main():
                 frozen = re.findall(r"^\[gc\] frozen (\d+) objects", server_text, re.M)
                 result["gc_frozen_objects"] = int(frozen[-1]) if frozen else None
             if "Traceback" in server_text:
-                log("the server logged tracebacks; last one:\n" + server_text[server_text.rindex("Traceback") - 300:][:3000])
+                log("the server logged tracebacks; last one:\n" + server_text[server_text.rindex("Traceback") - 300 :][:3000])
                 result["server_tracebacks"] = server_text.count("Traceback")
     finally:
         procs.stop_all()
         signal.signal(signal.SIGTERM, previous)
     result["targets_met"] = bool(
-        result.get("spread_frames") is not None and result["spread_frames"] <= 1.0 and result.get("max_error_frames", 99) <= 1.0
-        and result.get("stroke_p99_ms") is not None and result["stroke_p99_ms"] <= 50 and not result.get("lost")
-        and not result.get("state_missing") and not result.get("join_failed")
+        result.get("spread_frames") is not None
+        and result["spread_frames"] <= 1.0
+        and result.get("max_error_frames", 99) <= 1.0
+        and result.get("stroke_p99_ms") is not None
+        and result["stroke_p99_ms"] <= 50
+        and not result.get("lost")
+        and not result.get("state_missing")
+        and not result.get("join_failed")
     )
     print(json.dumps(result), flush=True)
 

@@ -89,7 +89,9 @@ def main():
 
     def run(data, name, colour, apply=False):
         started = time.perf_counter()
-        answer = client.post("/api/script-imports/", {"project": project.pk, "file": SimpleUploadedFile(name, data), "revision_colour": colour}, format="multipart")
+        answer = client.post(
+            "/api/script-imports/", {"project": project.pk, "file": SimpleUploadedFile(name, data), "revision_colour": colour}, format="multipart"
+        )
         assert answer.status_code == 201, answer.content
         job_id = answer.json()["id"]
         while True:
@@ -128,18 +130,22 @@ def main():
     changed = set(random.Random(3).sample(range(args.scenes), 10))
     reimport_s, job = run(screenplay(args.scenes, changed), "long-watch-blue.fountain", "blue", apply=True)
     log(f"re-imported in {reimport_s:.2f}s: {job.plan['counts']}")
-    print(json.dumps({
-        "import_120p_s": round(import_s, 3),
-        "reimport_s": round(reimport_s, 3),
-        "shots_before": shots_before,
-        "shots_kept": Shot.objects.filter(project=project).count(),
-        "coverage_all_s": round(coverage_all_s, 3),
-        "coverage_reread_s": round(coverage_reread_s, 3),
-        "proposals_per_scene": round(proposals / len(scenes), 1),
-        "changed": job.plan["counts"]["changed"],
-        "pages": round(pages, 1),
-        "scenes": len(scenes),
-    }))
+    print(
+        json.dumps(
+            {
+                "import_120p_s": round(import_s, 3),
+                "reimport_s": round(reimport_s, 3),
+                "shots_before": shots_before,
+                "shots_kept": Shot.objects.filter(project=project).count(),
+                "coverage_all_s": round(coverage_all_s, 3),
+                "coverage_reread_s": round(coverage_reread_s, 3),
+                "proposals_per_scene": round(proposals / len(scenes), 1),
+                "changed": job.plan["counts"]["changed"],
+                "pages": round(pages, 1),
+                "scenes": len(scenes),
+            }
+        )
+    )
     os._exit(0)  # the embedded worker thread does not stop on its own
 
 

@@ -99,7 +99,9 @@ def build(board: Board, mode: Mode = "panels") -> Timeline:
                     last = panel_index == len(panels) - 1
                     own = frames_in(float(panel["duration_s"]), fps)
                     take = left if last else min(own, left)  # the last panel holds to the shot's end
-                    items.append({"kind": "panel", "scene": scene_index, "shot": shot_index, "panel": panel_index, "start": frame + length - left, "length": take})
+                    items.append(
+                        {"kind": "panel", "scene": scene_index, "shot": shot_index, "panel": panel_index, "start": frame + length - left, "length": take}
+                    )
                     left -= take
             shots.append({"scene": scene_index, "shot": shot_index, "start": frame, "length": length})
             if shot.get("audio"):

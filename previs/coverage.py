@@ -90,7 +90,11 @@ RIG_FOR_MOVE = {
 # a steadicam, an entrance or approach a dolly in, a car a truck alongside.
 MOVING_ACTION = (
     (re.compile(r"\b(run|runs|running|ran|chase[sd]?|chasing|rush(es|ed)?|flees?|fled|sprints?|bolts?|races?|dash(es)?|storms?)\b", re.I), "handheld", "MFS"),
-    (re.compile(r"\b(walks?|walking|follows?|following|cross(es)?|crossing|paces?|pacing|strides?|climbs?|hurr(y|ies)|leaves|exits?)\b", re.I), "steadicam", "MFS"),
+    (
+        re.compile(r"\b(walks?|walking|follows?|following|cross(es)?|crossing|paces?|pacing|strides?|climbs?|hurr(y|ies)|leaves|exits?)\b", re.I),
+        "steadicam",
+        "MFS",
+    ),
     (re.compile(r"\b(enters?|entering|approach(es)?|approaching|steps in|comes in)\b", re.I), "dolly_in", "FS"),
     (re.compile(r"\b(drives?|driving)\b", re.I), "truck", "MS"),
 )
@@ -104,7 +108,9 @@ class ShotProposal(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
 
-    key: str = Field(min_length=1, max_length=80, pattern=r"^[a-z_]+(:[^\s:]+)*$", description="Stable within the scene: the same coverage keeps its key when planned again.")
+    key: str = Field(
+        min_length=1, max_length=80, pattern=r"^[a-z_]+(:[^\s:]+)*$", description="Stable within the scene: the same coverage keeps its key when planned again."
+    )
     coverage: CoverageKind = Field(description="What the shot is for.")
     description: str = Field(max_length=2000, description="The shot as the shot list says it.")
     shot_size: ShotSize
@@ -121,6 +127,7 @@ class ShotProposal(BaseModel):
 
 
 # --- What the planner reads ---------------------------------------------------------------------
+
 
 @dataclass(frozen=True)
 class ScriptLine:
@@ -162,6 +169,7 @@ class PlannedShot:
 
 
 # --- Lenses and durations ---------------------------------------------------------------------------
+
 
 def lens_range(shot_size: str, sensor: str, aspect: optics.Aspect) -> tuple[float, float]:
     """(low, high) focal lengths for a size on this sensor: the Super 35 range scaled by the
@@ -220,6 +228,7 @@ def _named_in(text: str, cast: Sequence[CastMember]) -> list[CastMember]:
 
 # --- The planner -----------------------------------------------------------------------------------
 
+
 class _Scene:
     """The scene read once: who speaks which lines, the blocking every shot shares."""
 
@@ -263,7 +272,22 @@ def plan_coverage(scene: SceneToCover) -> list[PlannedShot]:
     return [PlannedShot(p, lay_out(p, _people(p, read, pair), scene.sensor, scene.aspect, scene.fps, scene.time_of_day)) for p in proposals]
 
 
-def _proposal(read: _Scene, *, key: str, coverage: str, description: str, size: str, framing: str, lines: Sequence[ScriptLine], characters: Sequence[str] = (), subject: str | None = None, angle: str = "eye", movement: str = "static", least: float = MIN_SHOT_S, duration: float | None = None) -> ShotProposal:
+def _proposal(
+    read: _Scene,
+    *,
+    key: str,
+    coverage: str,
+    description: str,
+    size: str,
+    framing: str,
+    lines: Sequence[ScriptLine],
+    characters: Sequence[str] = (),
+    subject: str | None = None,
+    angle: str = "eye",
+    movement: str = "static",
+    least: float = MIN_SHOT_S,
+    duration: float | None = None,
+) -> ShotProposal:
     spoken = [line for line in lines if line.kind == screenplay.DIALOGUE]
     return ShotProposal(
         key=key,
@@ -334,7 +358,19 @@ def _proposals(read: _Scene) -> list[ShotProposal]:
     if len(pair) == 2:
         a, b = pair
         span = _exchange(read, a, b)
-        out.append(_proposal(read, key="two_shot", coverage="two_shot", description=f"Two-shot: {a} and {b}.", size="MS", framing="two_shot", lines=span, characters=[a, b], subject=a))
+        out.append(
+            _proposal(
+                read,
+                key="two_shot",
+                coverage="two_shot",
+                description=f"Two-shot: {a} and {b}.",
+                size="MS",
+                framing="two_shot",
+                lines=span,
+                characters=[a, b],
+                subject=a,
+            )
+        )
         # The overs both ways: same size, same lens, each over the other's shoulder (mirrored);
         # a size wider than the singles, so cutting from an over to a single is a clear change
         # (the 30-degree rule's other half).
@@ -356,7 +392,19 @@ def _proposals(read: _Scene) -> list[ShotProposal]:
     # for their beats.
     for name in read.speakers:
         speech = read.speech_of(name)
-        out.append(_proposal(read, key=f"single:{_key_name(name)}", coverage="single", description=f"Single on {name}.", size="MCU", framing="clean_single", lines=speech, characters=[name], subject=name))
+        out.append(
+            _proposal(
+                read,
+                key=f"single:{_key_name(name)}",
+                coverage="single",
+                description=f"Single on {name}.",
+                size="MCU",
+                framing="clean_single",
+                lines=speech,
+                characters=[name],
+                subject=name,
+            )
+        )
     for name in read.speakers:
         beats = _beats(read, name)
         if beats:
@@ -395,7 +443,9 @@ def _proposals(read: _Scene) -> list[ShotProposal]:
     for prop in scene.props:
         if len(taken) >= MAX_INSERTS:
             break
-        line = next((line for line in lines if line.kind == screenplay.ACTION and re.search(r"(?<![A-Z])" + re.escape(prop.upper()) + r"(?![A-Z])", line.text)), None)
+        line = next(
+            (line for line in lines if line.kind == screenplay.ACTION and re.search(r"(?<![A-Z])" + re.escape(prop.upper()) + r"(?![A-Z])", line.text)), None
+        )
         if line is None or prop.upper() in taken:
             continue
         taken.add(prop.upper())
@@ -447,7 +497,11 @@ def _proposals(read: _Scene) -> list[ShotProposal]:
 def _exchange(read: _Scene, a: str, b: str) -> list[ScriptLine]:
     """The lines from the pair's first cue to their last line, everything between included."""
     mine = {a.upper(), b.upper()}
-    indexes = [i for i, line in enumerate(read.lines) if line.kind in (screenplay.CHARACTER, screenplay.DIALOGUE, screenplay.PARENTHETICAL) and line.character.upper() in mine]
+    indexes = [
+        i
+        for i, line in enumerate(read.lines)
+        if line.kind in (screenplay.CHARACTER, screenplay.DIALOGUE, screenplay.PARENTHETICAL) and line.character.upper() in mine
+    ]
     return read.lines[indexes[0] : indexes[-1] + 1] if indexes else []
 
 
@@ -490,6 +544,7 @@ def _excerpt(text: str, limit: int = 60) -> str:
 
 
 # --- Cameras ----------------------------------------------------------------------------------------
+
 
 def _people(proposal: ShotProposal, read: _Scene, pair: Sequence[str]) -> list[JsonObject]:
     """Who a shot's layout places, on the scene's marks, in the blocking's order. A single, a

@@ -66,7 +66,9 @@ def similarity(old: OldScene, heading: str, text: str) -> float:
 
 
 def scene_diff(old_text: str, new_text: str, label: str) -> str:
-    lines = difflib.unified_diff(old_text.splitlines(), new_text.splitlines(), fromfile=f"{label} (last draft)", tofile=f"{label} (this draft)", lineterm="", n=1)
+    lines = difflib.unified_diff(
+        old_text.splitlines(), new_text.splitlines(), fromfile=f"{label} (last draft)", tofile=f"{label} (this draft)", lineterm="", n=1
+    )
     return "\n".join(lines)
 
 
@@ -121,7 +123,14 @@ def plan_revision(old: Sequence[OldScene], new: Sequence[DraftScene]) -> Plan:
             step = Step(UNCHANGED, scene.heading, candidate.number or scene.number, scene_id=candidate.id, new_index=index)
         else:
             label = f"Scene {candidate.number}" if candidate.number else scene.heading
-            step = Step(CHANGED, scene.heading, candidate.number or scene.number, scene_id=candidate.id, new_index=index, diff=scene_diff(candidate.text, scene.text, label))
+            step = Step(
+                CHANGED,
+                scene.heading,
+                candidate.number or scene.number,
+                scene_id=candidate.id,
+                new_index=index,
+                diff=scene_diff(candidate.text, scene.text, label),
+            )
         new_steps.append(step)
     omitted = [Step(OMITTED, o.heading, o.number, scene_id=o.id) for o in old if o.id not in used]
     plan.steps = new_steps + omitted

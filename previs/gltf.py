@@ -34,12 +34,14 @@ class GltfError(ValueError):
 
 # A unit cube centred on its base: x and z from -0.5 to 0.5, y (up) from 0 to 1; 24 vertices so
 # each face has its own normal (flat shading).
-_FACES = [((1, 0, 0), [(0.5, 0, -0.5), (0.5, 1, -0.5), (0.5, 1, 0.5), (0.5, 0, 0.5)]),
-          ((-1, 0, 0), [(-0.5, 0, 0.5), (-0.5, 1, 0.5), (-0.5, 1, -0.5), (-0.5, 0, -0.5)]),
-          ((0, 1, 0), [(-0.5, 1, -0.5), (-0.5, 1, 0.5), (0.5, 1, 0.5), (0.5, 1, -0.5)]),
-          ((0, -1, 0), [(-0.5, 0, 0.5), (-0.5, 0, -0.5), (0.5, 0, -0.5), (0.5, 0, 0.5)]),
-          ((0, 0, 1), [(0.5, 0, 0.5), (0.5, 1, 0.5), (-0.5, 1, 0.5), (-0.5, 0, 0.5)]),
-          ((0, 0, -1), [(-0.5, 0, -0.5), (-0.5, 1, -0.5), (0.5, 1, -0.5), (0.5, 0, -0.5)])]
+_FACES = [
+    ((1, 0, 0), [(0.5, 0, -0.5), (0.5, 1, -0.5), (0.5, 1, 0.5), (0.5, 0, 0.5)]),
+    ((-1, 0, 0), [(-0.5, 0, 0.5), (-0.5, 1, 0.5), (-0.5, 1, -0.5), (-0.5, 0, -0.5)]),
+    ((0, 1, 0), [(-0.5, 1, -0.5), (-0.5, 1, 0.5), (0.5, 1, 0.5), (0.5, 1, -0.5)]),
+    ((0, -1, 0), [(-0.5, 0, 0.5), (-0.5, 0, -0.5), (0.5, 0, -0.5), (0.5, 0, 0.5)]),
+    ((0, 0, 1), [(0.5, 0, 0.5), (0.5, 1, 0.5), (-0.5, 1, 0.5), (-0.5, 0, 0.5)]),
+    ((0, 0, -1), [(-0.5, 0, -0.5), (-0.5, 1, -0.5), (0.5, 1, -0.5), (0.5, 0, -0.5)]),
+]
 
 
 def _cube_buffer() -> tuple[bytes, int, int]:
@@ -56,7 +58,7 @@ def _yaw_quaternion(bearing_deg: float) -> list[float]:
 
 
 def _hex_rgba(colour: str) -> list[float]:
-    return [int(colour[i:i + 2], 16) / 255 for i in (1, 3, 5)] + [1.0]
+    return [int(colour[i : i + 2], 16) / 255 for i in (1, 3, 5)] + [1.0]
 
 
 def export_set(pieces: Iterable[Mapping[str, object]], name: str = "set") -> bytes:
@@ -69,7 +71,9 @@ def export_set(pieces: Iterable[Mapping[str, object]], name: str = "set") -> byt
         bufferViews=[
             pygltflib.BufferView(buffer=0, byteOffset=0, byteLength=positions_len, target=pygltflib.ARRAY_BUFFER),
             pygltflib.BufferView(buffer=0, byteOffset=positions_len, byteLength=normals_len, target=pygltflib.ARRAY_BUFFER),
-            pygltflib.BufferView(buffer=0, byteOffset=positions_len + normals_len, byteLength=len(blob) - positions_len - normals_len, target=pygltflib.ELEMENT_ARRAY_BUFFER),
+            pygltflib.BufferView(
+                buffer=0, byteOffset=positions_len + normals_len, byteLength=len(blob) - positions_len - normals_len, target=pygltflib.ELEMENT_ARRAY_BUFFER
+            ),
         ],
         accessors=[
             pygltflib.Accessor(bufferView=0, componentType=pygltflib.FLOAT, count=24, type=pygltflib.VEC3, min=[-0.5, 0.0, -0.5], max=[0.5, 1.0, 0.5]),
@@ -83,8 +87,14 @@ def export_set(pieces: Iterable[Mapping[str, object]], name: str = "set") -> byt
         colour = str(piece["colour"])
         if colour not in materials:
             materials[colour] = len(gltf.materials)
-            gltf.materials.append(pygltflib.Material(name=colour, pbrMetallicRoughness=pygltflib.PbrMetallicRoughness(baseColorFactor=_hex_rgba(colour), metallicFactor=0.0, roughnessFactor=0.9)))
-            gltf.meshes.append(pygltflib.Mesh(primitives=[pygltflib.Primitive(attributes=pygltflib.Attributes(POSITION=0, NORMAL=1), indices=2, material=materials[colour])]))
+            gltf.materials.append(
+                pygltflib.Material(
+                    name=colour, pbrMetallicRoughness=pygltflib.PbrMetallicRoughness(baseColorFactor=_hex_rgba(colour), metallicFactor=0.0, roughnessFactor=0.9)
+                )
+            )
+            gltf.meshes.append(
+                pygltflib.Mesh(primitives=[pygltflib.Primitive(attributes=pygltflib.Attributes(POSITION=0, NORMAL=1), indices=2, material=materials[colour])])
+            )
         x, y = (float(v) for v in piece["position"])  # type: ignore[attr-defined]
         base = float(piece.get("elevation_m") or 0.0)  # type: ignore[arg-type]
         rotation = float(piece.get("rotation_deg") or 0.0)  # type: ignore[arg-type]
@@ -97,10 +107,15 @@ def export_set(pieces: Iterable[Mapping[str, object]], name: str = "set") -> byt
             children.append(len(gltf.nodes))
             gltf.nodes.append(pygltflib.Node(mesh=materials[colour], translation=[bx, bz, -by], scale=[w, h, d]))
         roots.append(len(gltf.nodes))
-        gltf.nodes.append(pygltflib.Node(
-            name=str(piece["name"]), children=children, translation=[x, base, -y], rotation=_yaw_quaternion(rotation),
-            extras={"previs_piece": {k: piece[k] for k in ("id", "kind", "size", "colour") if k in piece}},
-        ))
+        gltf.nodes.append(
+            pygltflib.Node(
+                name=str(piece["name"]),
+                children=children,
+                translation=[x, base, -y],
+                rotation=_yaw_quaternion(rotation),
+                extras={"previs_piece": {k: piece[k] for k in ("id", "kind", "size", "colour") if k in piece}},
+            )
+        )
     gltf.scenes = [pygltflib.Scene(name=name, nodes=roots)]
     gltf.set_binary_blob(blob)
     result: bytes = b"".join(gltf.save_to_bytes())
@@ -108,6 +123,7 @@ def export_set(pieces: Iterable[Mapping[str, object]], name: str = "set") -> byt
 
 
 # --- Import ----------------------------------------------------------------------------------
+
 
 def _load(data: bytes) -> pygltflib.GLTF2:
     if len(data) > MAX_GLTF_BYTES:
@@ -132,9 +148,11 @@ def _matrix(node: pygltflib.Node) -> Matrix:
     tx, ty, tz = node.translation or (0.0, 0.0, 0.0)
     qx, qy, qz, qw = node.rotation or (0.0, 0.0, 0.0, 1.0)
     sx, sy, sz = node.scale or (1.0, 1.0, 1.0)
-    rot = [[1 - 2 * (qy * qy + qz * qz), 2 * (qx * qy - qz * qw), 2 * (qx * qz + qy * qw)],
-           [2 * (qx * qy + qz * qw), 1 - 2 * (qx * qx + qz * qz), 2 * (qy * qz - qx * qw)],
-           [2 * (qx * qz - qy * qw), 2 * (qy * qz + qx * qw), 1 - 2 * (qx * qx + qy * qy)]]
+    rot = [
+        [1 - 2 * (qy * qy + qz * qz), 2 * (qx * qy - qz * qw), 2 * (qx * qz + qy * qw)],
+        [2 * (qx * qy + qz * qw), 1 - 2 * (qx * qx + qz * qz), 2 * (qy * qz - qx * qw)],
+        [2 * (qx * qz - qy * qw), 2 * (qy * qz + qx * qw), 1 - 2 * (qx * qx + qy * qy)],
+    ]
     return [[rot[r][0] * sx, rot[r][1] * sy, rot[r][2] * sz, [tx, ty, tz][r]] for r in range(3)] + [[0.0, 0.0, 0.0, 1.0]]
 
 
@@ -143,9 +161,11 @@ def _times(a: Matrix, b: Matrix) -> Matrix:
 
 
 def _apply(m: Matrix, p: Sequence[float]) -> tuple[float, float, float]:
-    return (m[0][0] * p[0] + m[0][1] * p[1] + m[0][2] * p[2] + m[0][3],
-            m[1][0] * p[0] + m[1][1] * p[1] + m[1][2] * p[2] + m[1][3],
-            m[2][0] * p[0] + m[2][1] * p[1] + m[2][2] * p[2] + m[2][3])
+    return (
+        m[0][0] * p[0] + m[0][1] * p[1] + m[0][2] * p[2] + m[0][3],
+        m[1][0] * p[0] + m[1][1] * p[1] + m[1][2] * p[2] + m[1][3],
+        m[2][0] * p[0] + m[2][1] * p[1] + m[2][2] * p[2] + m[2][3],
+    )
 
 
 def _mesh_points(gltf: pygltflib.GLTF2, mesh: int, frame: Matrix) -> list[tuple[float, float, float]]:
@@ -234,11 +254,18 @@ def _pieces_of(gltf: pygltflib.GLTF2, existing_ids: Iterable[str]) -> list[JsonO
         rot = math.radians(rotation)
         cx = tx + lx * math.cos(rot) + ly * math.sin(rot)
         cy = -tz - lx * math.sin(rot) + ly * math.cos(rot)
-        pieces.append({
-            "id": piece_id, "kind": kind if kind in sets.LIBRARY else "box", "name": (node.name or f"Imported {len(pieces) + 1}")[:120],
-            "size": size, "position": [round(cx, 4), round(cy, 4)], "rotation_deg": rotation, "colour": colour,
-            "elevation_m": round(ty + min(ys), 4),
-        })
+        pieces.append(
+            {
+                "id": piece_id,
+                "kind": kind if kind in sets.LIBRARY else "box",
+                "name": (node.name or f"Imported {len(pieces) + 1}")[:120],
+                "size": size,
+                "position": [round(cx, 4), round(cy, 4)],
+                "rotation_deg": rotation,
+                "colour": colour,
+                "elevation_m": round(ty + min(ys), 4),
+            }
+        )
     if not pieces:
         raise GltfError("The file has no meshes to make set pieces from.")
     try:

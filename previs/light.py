@@ -34,11 +34,61 @@ class Condition(TypedDict):
 # warm and low so shadows run long. MAGIC HOUR: the last sun before dusk, lower still and golden,
 # the sky still bright. NIGHT: a cool, weak moon key with little fill.
 CONDITIONS: dict[str, Condition] = {
-    "DAY": {"azimuth_deg": 135.0, "elevation_deg": 50.0, "zenith": (112, 152, 204), "horizon": (204, 214, 226), "ground": (142, 142, 136), "key": (1.0, 0.97, 0.9), "key_strength": 0.75, "ambient": 0.38, "haze_m": 160.0},
-    "DAWN": {"azimuth_deg": 80.0, "elevation_deg": 8.0, "zenith": (92, 112, 160), "horizon": (236, 184, 146), "ground": (124, 116, 108), "key": (1.0, 0.78, 0.58), "key_strength": 0.8, "ambient": 0.3, "haze_m": 120.0},
-    "DUSK": {"azimuth_deg": 280.0, "elevation_deg": 8.0, "zenith": (62, 62, 112), "horizon": (226, 142, 104), "ground": (112, 102, 100), "key": (1.0, 0.66, 0.46), "key_strength": 0.75, "ambient": 0.28, "haze_m": 110.0},
-    "MAGIC HOUR": {"azimuth_deg": 265.0, "elevation_deg": 5.0, "zenith": (96, 120, 170), "horizon": (244, 190, 122), "ground": (132, 118, 100), "key": (1.0, 0.8, 0.5), "key_strength": 0.85, "ambient": 0.32, "haze_m": 130.0},
-    "NIGHT": {"azimuth_deg": 200.0, "elevation_deg": 35.0, "zenith": (10, 14, 30), "horizon": (36, 46, 72), "ground": (50, 53, 62), "key": (0.62, 0.72, 1.0), "key_strength": 0.4, "ambient": 0.14, "haze_m": 60.0},
+    "DAY": {
+        "azimuth_deg": 135.0,
+        "elevation_deg": 50.0,
+        "zenith": (112, 152, 204),
+        "horizon": (204, 214, 226),
+        "ground": (142, 142, 136),
+        "key": (1.0, 0.97, 0.9),
+        "key_strength": 0.75,
+        "ambient": 0.38,
+        "haze_m": 160.0,
+    },
+    "DAWN": {
+        "azimuth_deg": 80.0,
+        "elevation_deg": 8.0,
+        "zenith": (92, 112, 160),
+        "horizon": (236, 184, 146),
+        "ground": (124, 116, 108),
+        "key": (1.0, 0.78, 0.58),
+        "key_strength": 0.8,
+        "ambient": 0.3,
+        "haze_m": 120.0,
+    },
+    "DUSK": {
+        "azimuth_deg": 280.0,
+        "elevation_deg": 8.0,
+        "zenith": (62, 62, 112),
+        "horizon": (226, 142, 104),
+        "ground": (112, 102, 100),
+        "key": (1.0, 0.66, 0.46),
+        "key_strength": 0.75,
+        "ambient": 0.28,
+        "haze_m": 110.0,
+    },
+    "MAGIC HOUR": {
+        "azimuth_deg": 265.0,
+        "elevation_deg": 5.0,
+        "zenith": (96, 120, 170),
+        "horizon": (244, 190, 122),
+        "ground": (132, 118, 100),
+        "key": (1.0, 0.8, 0.5),
+        "key_strength": 0.85,
+        "ambient": 0.32,
+        "haze_m": 130.0,
+    },
+    "NIGHT": {
+        "azimuth_deg": 200.0,
+        "elevation_deg": 35.0,
+        "zenith": (10, 14, 30),
+        "horizon": (36, 46, 72),
+        "ground": (50, 53, 62),
+        "key": (0.62, 0.72, 1.0),
+        "key_strength": 0.4,
+        "ambient": 0.14,
+        "haze_m": 60.0,
+    },
 }
 
 # Indoors the sky is not seen and the key comes through windows: less fill, a softer key, and
@@ -82,7 +132,14 @@ def scene_light(time_of_day: str, setting: str = "EXT", azimuth_deg: float | Non
     condition = CONDITIONS[name]
     azimuth = condition["azimuth_deg"] if azimuth_deg is None else azimuth_deg
     elevation = condition["elevation_deg"] if elevation_deg is None else elevation_deg
-    light: SceneLight = {**condition, "azimuth_deg": azimuth, "elevation_deg": elevation, "condition": name, "setting": setting, "direction": light_direction(azimuth, elevation)}
+    light: SceneLight = {
+        **condition,
+        "azimuth_deg": azimuth,
+        "elevation_deg": elevation,
+        "condition": name,
+        "setting": setting,
+        "direction": light_direction(azimuth, elevation),
+    }
     if setting == "INT":
         light["ambient"] = condition["ambient"] * INTERIOR_AMBIENT
         light["key_strength"] = condition["key_strength"] * INTERIOR_KEY

@@ -135,7 +135,9 @@ def _groups(elements: Sequence[Printable]) -> list[list[int]]:
             continue
         run = [i]
         if kind == screenplay.CHARACTER:
-            while i + 1 < len(elements) and (elements[i + 1].kind in SPEECH or (elements[i + 1].kind in NOT_PRINTED and elements[i + 1].kind != screenplay.PAGE_BREAK)):
+            while i + 1 < len(elements) and (
+                elements[i + 1].kind in SPEECH or (elements[i + 1].kind in NOT_PRINTED and elements[i + 1].kind != screenplay.PAGE_BREAK)
+            ):
                 i += 1
                 if elements[i].kind in SPEECH:
                     run.append(i)
@@ -200,6 +202,7 @@ def page_of(pages: Iterable[Page]) -> dict[int, Placed]:
 
 
 # --- Coverage lines ------------------------------------------------------------------------------
+
 
 @dataclass(frozen=True)
 class Coverage:

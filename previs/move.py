@@ -53,7 +53,7 @@ def _noise(seed: int, t: float, channel: int) -> float:
     rng = random.Random(seed * 7919 + channel * 104729)
     total = 0.0
     for octave, weight in ((0.0, 0.55), (1.0, 0.3), (2.0, 0.15)):
-        frequency = rng.uniform(0.6, 1.4) * (1.3 * 2.1 ** octave)
+        frequency = rng.uniform(0.6, 1.4) * (1.3 * 2.1**octave)
         total += weight * math.sin(2 * math.pi * frequency * t + rng.uniform(0, 2 * math.pi))
     return total
 

@@ -19,12 +19,39 @@ MAX_BYTES = 10 * 1024 * 1024  # the largest script file accepted (a feature is ~
 
 # The kinds of element, in both formats' words.
 HEADING, ACTION, CHARACTER, DIALOGUE, PARENTHETICAL, TRANSITION, CENTERED, LYRIC, SECTION, SYNOPSIS, NOTE, PAGE_BREAK, SHOT = (
-    "heading", "action", "character", "dialogue", "parenthetical", "transition", "centered", "lyric", "section", "synopsis", "note", "page_break", "shot",
+    "heading",
+    "action",
+    "character",
+    "dialogue",
+    "parenthetical",
+    "transition",
+    "centered",
+    "lyric",
+    "section",
+    "synopsis",
+    "note",
+    "page_break",
+    "shot",
 )
 ELEMENT_KINDS = (HEADING, ACTION, CHARACTER, DIALOGUE, PARENTHETICAL, TRANSITION, CENTERED, LYRIC, SECTION, SYNOPSIS, NOTE, PAGE_BREAK, SHOT)
 
 # A draft's revision colour, in the order productions issue them.
-REVISION_COLOURS = ("white", "blue", "pink", "yellow", "green", "goldenrod", "buff", "salmon", "cherry", "double_white", "double_blue", "double_pink", "double_yellow", "double_green")
+REVISION_COLOURS = (
+    "white",
+    "blue",
+    "pink",
+    "yellow",
+    "green",
+    "goldenrod",
+    "buff",
+    "salmon",
+    "cherry",
+    "double_white",
+    "double_blue",
+    "double_pink",
+    "double_yellow",
+    "double_green",
+)
 
 HEADING_START = re.compile(r"^(INT\.?/EXT|INT/EXT|I/E|INT|EXT|EST)[. ]", re.IGNORECASE)
 SCENE_NUMBER = re.compile(r"\s*#([0-9A-Za-z.\-]+)#\s*$")
@@ -37,7 +64,35 @@ LINES_PER_PAGE = 55
 ACTION_WIDTH, DIALOGUE_WIDTH, PARENTHETICAL_WIDTH = 60, 35, 25
 TIMES_OF_DAY = ("DAY", "NIGHT", "DAWN", "DUSK", "MAGIC HOUR", "CONTINUOUS", "MOMENTS LATER", "LATER")
 # Capitalised words in action that are the writer's emphasis or the trade's words, not props.
-NOT_PROPS = {"CONTINUOUS", "LATER", "DAY", "NIGHT", "V.O.", "O.S.", "O.C.", "CONT'D", "POV", "CLOSE", "ON", "INSERT", "ANGLE", "BACK", "TO", "SCENE", "SUPER", "TITLE", "THE", "A", "AN", "AND", "OF", "I", "OK", "OKAY", "TV"}
+NOT_PROPS = {
+    "CONTINUOUS",
+    "LATER",
+    "DAY",
+    "NIGHT",
+    "V.O.",
+    "O.S.",
+    "O.C.",
+    "CONT'D",
+    "POV",
+    "CLOSE",
+    "ON",
+    "INSERT",
+    "ANGLE",
+    "BACK",
+    "TO",
+    "SCENE",
+    "SUPER",
+    "TITLE",
+    "THE",
+    "A",
+    "AN",
+    "AND",
+    "OF",
+    "I",
+    "OK",
+    "OKAY",
+    "TV",
+}
 
 
 class ScreenplayError(ValueError):
@@ -81,6 +136,7 @@ class SceneBreakdown:
 
 # --- Reading bytes -----------------------------------------------------------------------------
 
+
 def decode(data: bytes) -> str:
     """The file's text: UTF-8 (with or without BOM) or UTF-16 with a BOM. Anything else, and any
     binary file (an image renamed .fountain), is refused with a message saying so."""
@@ -120,6 +176,7 @@ def parse(data: bytes, filename: str = "") -> tuple[str, Screenplay]:
 
 # --- Fountain ----------------------------------------------------------------------------------
 
+
 def _strip_boneyard_and_notes(text: str) -> str:
     text = re.sub(r"/\*.*?\*/", "", text, flags=re.DOTALL)
     return text
@@ -148,7 +205,9 @@ def split_cue(cue: str) -> tuple[str, str, bool]:
     cue = cue.strip()
     dual = cue.endswith("^")
     cue = cue.rstrip("^ ").lstrip("@")
-    extensions = [e.strip() for e in CUE_EXTENSION.findall(cue) if e.strip().upper().replace("’", "'") not in ("CONT'D", "CONT’D", "CONTD", "CONTINUED", "MORE")]
+    extensions = [
+        e.strip() for e in CUE_EXTENSION.findall(cue) if e.strip().upper().replace("’", "'") not in ("CONT'D", "CONT’D", "CONTD", "CONTINUED", "MORE")
+    ]
     name = CUE_EXTENSION.sub("", cue).strip()
     return name, " ".join(extensions), dual
 
@@ -324,6 +383,7 @@ def parse_fdx(data: bytes) -> Screenplay:
 
 # --- Breakdown ---------------------------------------------------------------------------------
 
+
 def parse_heading(heading: str) -> tuple[str, str, str]:
     """(setting, location, time of day) of a slugline: 'INT./EXT. CAR - NIGHT' → ('INT/EXT', 'CAR', 'NIGHT').
     A time the vocabulary does not know ('LATER THAT NIGHT') is read for the one it names."""
@@ -333,7 +393,7 @@ def parse_heading(heading: str) -> tuple[str, str, str]:
     if match:
         word = match.group(1).upper()
         setting = "INT/EXT" if "/" in word else ("EXT" if word in ("EXT", "EST") else "INT")
-        text = text[match.end():].strip(" .")
+        text = text[match.end() :].strip(" .")
     parts = re.split(r"\s+-+\s+|\s+—\s+", text)
     time = "DAY"
     if len(parts) > 1:

@@ -132,8 +132,16 @@ def validate_set(data: object) -> list[JsonObject]:
 def new_piece(kind: str, piece_id: str, position: Sequence[float] = (0.0, 0.0), name: str | None = None) -> JsonObject:
     """A piece of `kind` at its library size and colour."""
     entry = LIBRARY[kind]
-    return {"id": piece_id, "kind": kind, "name": name or entry.label, "size": list(entry.size), "position": [float(position[0]), float(position[1])],
-            "rotation_deg": 0.0, "colour": entry.colour, "elevation_m": 0.0}
+    return {
+        "id": piece_id,
+        "kind": kind,
+        "name": name or entry.label,
+        "size": list(entry.size),
+        "position": [float(position[0]), float(position[1])],
+        "rotation_deg": 0.0,
+        "colour": entry.colour,
+        "elevation_m": 0.0,
+    }
 
 
 # --- Decomposition into the spec's boxes -----------------------------------------------------
@@ -219,14 +227,16 @@ def piece_boxes(piece: Mapping[str, object]) -> list[JsonObject]:
     boxes = []
     for x0, x1, y0, y1, z0, z1 in PARTS[str(piece["kind"])]:
         lx, ly = (x0 + x1) / 2 * w, (y0 + y1) / 2 * d
-        boxes.append({
-            "name": str(piece["name"]),
-            "piece": str(piece["id"]),
-            "position": [round(px + lx * cos + ly * sin, 4), round(py - lx * sin + ly * cos, 4), round(base + z0 * h, 4)],
-            "size": [max(0.01, round((x1 - x0) * w, 4)), max(0.01, round((y1 - y0) * d, 4)), max(0.01, round((z1 - z0) * h, 4))],
-            "rotation_deg": rotation,
-            "colour": piece["colour"],
-        })
+        boxes.append(
+            {
+                "name": str(piece["name"]),
+                "piece": str(piece["id"]),
+                "position": [round(px + lx * cos + ly * sin, 4), round(py - lx * sin + ly * cos, 4), round(base + z0 * h, 4)],
+                "size": [max(0.01, round((x1 - x0) * w, 4)), max(0.01, round((y1 - y0) * d, 4)), max(0.01, round((z1 - z0) * h, 4))],
+                "rotation_deg": rotation,
+                "colour": piece["colour"],
+            }
+        )
     return boxes
 
 
@@ -241,6 +251,7 @@ def set_boxes(pieces: Iterable[Mapping[str, object]], overrides: Mapping[str, Ma
 
 
 # --- The camera and the set ------------------------------------------------------------------
+
 
 def _inside(point: Sequence[float], box: Mapping[str, object], margin: float = 0.0) -> bool:
     bx, by, bz = (float(v) for v in box["position"])  # type: ignore[attr-defined]

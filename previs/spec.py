@@ -141,6 +141,7 @@ MOVE_DEFAULTS: dict[str, dict[str, float | None]] = {
     "rack_focus": {},
 }
 
+
 class _Camera(TypedDict):
     position: list[float]
     yaw_deg: float
@@ -151,7 +152,15 @@ class _Camera(TypedDict):
     aspect: str
 
 
-DEFAULT_CAMERA: _Camera = {"position": [0.0, -5.0, 1.6], "yaw_deg": 0.0, "pitch_deg": 0.0, "roll_deg": 0.0, "lens_mm": 35.0, "sensor": "super35", "aspect": "2.39"}
+DEFAULT_CAMERA: _Camera = {
+    "position": [0.0, -5.0, 1.6],
+    "yaw_deg": 0.0,
+    "pitch_deg": 0.0,
+    "roll_deg": 0.0,
+    "lens_mm": 35.0,
+    "sensor": "super35",
+    "aspect": "2.39",
+}
 
 
 class SpecError(ValueError):
@@ -212,6 +221,7 @@ def body_landmarks(height_m: float, pose: str = "standing") -> dict[str, float]:
 
 
 # --- Small helpers -------------------------------------------------------------------------
+
 
 def frame_count(spec: JsonObject) -> int:
     """Frames in the shot: duration × the exact fps, rounded, at least one."""
@@ -295,10 +305,16 @@ class _Checker:
                 self.error(f"{path}.{key}" if path else str(key), "Unknown field.")
 
     @overload
-    def number(self, data: JsonObject, key: str, path: str, default: float, low: float | None = None, high: float | None = None, low_open: bool = False) -> float: ...
+    def number(
+        self, data: JsonObject, key: str, path: str, default: float, low: float | None = None, high: float | None = None, low_open: bool = False
+    ) -> float: ...
     @overload
-    def number(self, data: JsonObject, key: str, path: str, default: None, low: float | None = None, high: float | None = None, low_open: bool = False) -> float | None: ...
-    def number(self, data: JsonObject, key: str, path: str, default: float | None, low: float | None = None, high: float | None = None, low_open: bool = False) -> float | None:
+    def number(
+        self, data: JsonObject, key: str, path: str, default: None, low: float | None = None, high: float | None = None, low_open: bool = False
+    ) -> float | None: ...
+    def number(
+        self, data: JsonObject, key: str, path: str, default: float | None, low: float | None = None, high: float | None = None, low_open: bool = False
+    ) -> float | None:
         value = data.get(key)
         if value is None:
             return default
@@ -393,7 +409,10 @@ def normalize_spec(data: JsonObject) -> JsonObject:
     move = _normalize_move(check, data.get("move"), camera["lens_mm"])
     guides_in = check.section(data, "guides", "guides")
     check.unknown_keys(guides_in, ("safe_area", "thirds"), "guides")
-    guides = {"safe_area": check.boolean(guides_in, "safe_area", "guides.safe_area", False), "thirds": check.boolean(guides_in, "thirds", "guides.thirds", False)}
+    guides = {
+        "safe_area": check.boolean(guides_in, "safe_area", "guides.safe_area", False),
+        "thirds": check.boolean(guides_in, "thirds", "guides.thirds", False),
+    }
 
     subject_id = data.get("subject_id")
     if subject_id is not None:
@@ -726,6 +745,7 @@ def _normalize_move(check: _Checker, data: object, lens_mm: float) -> JsonObject
 
 # --- Automatic layout ----------------------------------------------------------------------
 
+
 # Framing box per shot size: which landmark the bottom of frame cuts (or a multiple of the
 # height for the wides), and the most headroom allowed above the head (fraction of height).
 # Close sizes sit the eyes on the upper third line; wider ones keep the head near the top.
@@ -749,6 +769,7 @@ SIZE_FRAMING: dict[str, _FramingRule] = {
     "EWS": {"span": 8.0, "bottom_fraction": -2.4},  # the person tiny in the landscape
     "INSERT": {"span": 0.20, "bottom_landmark": "waist", "bottom_offset": -0.10},  # hands at waist height
 }
+
 
 # Camera angle presets: a fixed tilt (the camera height follows from the framing) or a fixed
 # camera height (the tilt follows). Angles are degrees, heights are body landmarks.
@@ -819,7 +840,9 @@ def _solve_fixed_height(top: float, bottom: float, camera_z: float, vfov: float)
     return math.sqrt(low * high)
 
 
-def _place_vertically(preset: _AnglePreset, marks: Mapping[str, float], top: float, bottom: float, vfov: float, min_distance: float) -> tuple[float, float, float]:
+def _place_vertically(
+    preset: _AnglePreset, marks: Mapping[str, float], top: float, bottom: float, vfov: float, min_distance: float
+) -> tuple[float, float, float]:
     """(horizontal distance, camera z, pitch_deg) for the framing box with this angle preset.
 
     The box's top is anchored at the top of frame; when a group or an OTS forces the camera
@@ -963,7 +986,12 @@ def layout_for_shot(
             edge = 0.36 if framing == "ots" else 0.5
             subject_angle = math.atan(frame_w_mm / (6 * lens))
             target = subject_angle + math.atan(edge * frame_w_mm / lens)
-            distance_guess = max(min_distance, (framing_box(shot_size, subject["height_m"], subject["pose"])[1] - framing_box(shot_size, subject["height_m"], subject["pose"])[0]) * lens / frame_h_mm)
+            distance_guess = max(
+                min_distance,
+                (framing_box(shot_size, subject["height_m"], subject["pose"])[1] - framing_box(shot_size, subject["height_m"], subject["pose"])[0])
+                * lens
+                / frame_h_mm,
+            )
             low, high = 0.0, 5.0
             for _ in range(50):
                 lateral = (low + high) / 2

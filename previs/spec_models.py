@@ -136,4 +136,3 @@ class CameraSpec(Shape):
     fps: float = Field(gt=0, le=1000)
     subject_id: str | None = Field(description="The character the camera is framed on and moves around; null = the first.")
     guides: Guides
-

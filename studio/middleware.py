@@ -75,8 +75,7 @@ class ApiErrorsAsJsonMiddleware:
 
     def __call__(self, request):
         response = self.get_response(request)
-        if (request.path.startswith("/api/") and response.status_code >= 400
-                and response.get("Content-Type", "").startswith("text/html")):
+        if request.path.startswith("/api/") and response.status_code >= 400 and response.get("Content-Type", "").startswith("text/html"):
             detail = "Something went wrong on our side." if response.status_code >= 500 else response.reason_phrase
             if response.status_code == 404:
                 detail = "No such address in the API."
@@ -140,8 +139,13 @@ class RequestSizeLimit:
 
     async def refuse(self, send, limit):
         body = json.dumps({"detail": f"The request body is larger than the {limit // (1024 * 1024)} MB allowed here."}).encode()
-        await send({"type": "http.response.start", "status": 413, "headers": [
-            (b"content-type", b"application/json"), (b"content-length", str(len(body)).encode()), (b"connection", b"close")]})
+        await send(
+            {
+                "type": "http.response.start",
+                "status": 413,
+                "headers": [(b"content-type", b"application/json"), (b"content-length", str(len(body)).encode()), (b"connection", b"close")],
+            }
+        )
         await send({"type": "http.response.body", "body": body})
 
 

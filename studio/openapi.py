@@ -17,6 +17,7 @@ WRITE_METHODS = ("POST", "PUT", "PATCH", "DELETE")
 
 # --- Error bodies (the format is apps.projects.api's: errors always come back as JSON) -------
 
+
 class ErrorDetailSerializer(serializers.Serializer):
     detail = serializers.CharField(help_text="What went wrong, in words for the person.")
 
@@ -115,11 +116,42 @@ class IdRelatedFieldSchema(OpenApiSerializerFieldExtension):
 # The keywords an OpenAPI 3.0 Schema Object may carry (besides x- extensions). Anything else
 # pydantic writes (propertyNames, contentMediaType, …) 3.0 cannot say; the server still checks it.
 OAS30_KEYWORDS = {
-    "title", "multipleOf", "maximum", "exclusiveMaximum", "minimum", "exclusiveMinimum", "maxLength",
-    "minLength", "pattern", "maxItems", "minItems", "uniqueItems", "maxProperties", "minProperties",
-    "required", "enum", "type", "not", "allOf", "oneOf", "anyOf", "items", "properties",
-    "additionalProperties", "description", "format", "default", "nullable", "discriminator",
-    "readOnly", "writeOnly", "example", "externalDocs", "deprecated", "xml", "$ref",
+    "title",
+    "multipleOf",
+    "maximum",
+    "exclusiveMaximum",
+    "minimum",
+    "exclusiveMinimum",
+    "maxLength",
+    "minLength",
+    "pattern",
+    "maxItems",
+    "minItems",
+    "uniqueItems",
+    "maxProperties",
+    "minProperties",
+    "required",
+    "enum",
+    "type",
+    "not",
+    "allOf",
+    "oneOf",
+    "anyOf",
+    "items",
+    "properties",
+    "additionalProperties",
+    "description",
+    "format",
+    "default",
+    "nullable",
+    "discriminator",
+    "readOnly",
+    "writeOnly",
+    "example",
+    "externalDocs",
+    "deprecated",
+    "xml",
+    "$ref",
 }
 
 

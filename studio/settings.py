@@ -330,19 +330,21 @@ STUDIO_PUBLIC_URL = os.environ.get("STUDIO_PUBLIC_URL", "").rstrip("/")
 # Styles allow inline because the API docs (Swagger UI, Redoc) and the admin set style
 # attributes; scripts, which is what an injection would need, do not.
 _MEDIA_ORIGINS = " ".join(filter(None, [S3_PUBLIC_ENDPOINT_URL.rstrip("/") if S3_BUCKET else ""]))
-CONTENT_SECURITY_POLICY = "; ".join([
-    "default-src 'self'",
-    "script-src 'self'",
-    "style-src 'self' 'unsafe-inline'",
-    f"img-src 'self' data: blob: {_MEDIA_ORIGINS}".strip(),
-    f"media-src 'self' blob: {_MEDIA_ORIGINS}".strip(),
-    "connect-src 'self' ws: wss:",
-    "font-src 'self' data:",
-    "object-src 'none'",
-    "base-uri 'self'",
-    "form-action 'self'",
-    "frame-ancestors 'none'",
-])
+CONTENT_SECURITY_POLICY = "; ".join(
+    [
+        "default-src 'self'",
+        "script-src 'self'",
+        "style-src 'self' 'unsafe-inline'",
+        f"img-src 'self' data: blob: {_MEDIA_ORIGINS}".strip(),
+        f"media-src 'self' blob: {_MEDIA_ORIGINS}".strip(),
+        "connect-src 'self' ws: wss:",
+        "font-src 'self' data:",
+        "object-src 'none'",
+        "base-uri 'self'",
+        "form-action 'self'",
+        "frame-ancestors 'none'",
+    ]
+)
 X_FRAME_OPTIONS = "DENY"
 SECURE_REFERRER_POLICY = "same-origin"  # a share link's token never leaves in a Referer
 SECURE_CONTENT_TYPE_NOSNIFF = True

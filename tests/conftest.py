@@ -117,6 +117,7 @@ def api():
 
 # --- Object storage -----------------------------------------------------------------------------
 
+
 @pytest.fixture(scope="session")
 def s3_server():
     """moto's standalone S3 server, over HTTP on loopback, for the whole session."""
@@ -170,6 +171,7 @@ def media_backend(request):
 
 # --- Workers ------------------------------------------------------------------------------------
 
+
 @pytest.fixture(scope="session")
 def render_worker(django_db_blocker):
     """The real Celery worker (solo pool) in a thread, consuming the configured broker."""
@@ -205,6 +207,7 @@ def wait_until(predicate, timeout=30.0, interval=0.05):
 
 # --- A running studio (Daphne) on the test database ---------------------------------------------
 
+
 def database_url_for_subprocess():
     """The URL of the test database this session uses, for servers started in subprocesses."""
     from django.db import connection
@@ -239,7 +242,10 @@ class StudioServer:
         self.log_path = tempfile.mkstemp(prefix=f"studio-{self.port}-", suffix=".log")[1]
         self.process = subprocess.Popen(
             [sys.executable, "-m", "daphne", "-b", "127.0.0.1", "-p", str(self.port), "studio.asgi:application"],
-            cwd=os.path.dirname(os.path.dirname(os.path.abspath(__file__))), env=env, stdout=subprocess.DEVNULL, stderr=open(self.log_path, "ab"),
+            cwd=os.path.dirname(os.path.dirname(os.path.abspath(__file__))),
+            env=env,
+            stdout=subprocess.DEVNULL,
+            stderr=open(self.log_path, "ab"),
         )
         wait_for_port(self.port, timeout=timeout)
         return self

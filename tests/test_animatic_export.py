@@ -53,7 +53,7 @@ def decoded(data):
 def centre(frame):
     """The picture's middle, clear of burn-ins and letterbox bars."""
     height, width, _ = frame.shape
-    return frame[height * 3 // 8:height * 5 // 8, width * 3 // 8:width * 5 // 8].astype(float)
+    return frame[height * 3 // 8 : height * 5 // 8, width * 3 // 8 : width * 5 // 8].astype(float)
 
 
 def test_animatic_starts_every_panel_on_its_frame_and_lasts_the_timeline(api, viewer, project, board, render_worker):
@@ -106,7 +106,14 @@ def snapshot(fps="24", audio=None):
     store = {f"p{n}": png(640, 268, colour) for n, colour in enumerate(COLOURS)}
     shots = [
         {"number": "1A", "duration_s": 0.5, "description": "", "panels": [{"duration_s": 0.5, "image": {"key": "p0"}}], "clip": None},
-        {"number": "1B", "duration_s": 0.5, "description": "", "panels": [{"duration_s": 0.5, "image": {"key": "p1"}}], "clip": None, **({"audio": audio} if audio else {})},
+        {
+            "number": "1B",
+            "duration_s": 0.5,
+            "description": "",
+            "panels": [{"duration_s": 0.5, "image": {"key": "p1"}}],
+            "clip": None,
+            **({"audio": audio} if audio else {}),
+        },
     ]
     board = {"title": "T", "project": {"name": "T", "fps": fps}, "scenes": [{"number": "1", "heading": "", "shots": shots}]}
     return board, store

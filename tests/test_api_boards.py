@@ -42,8 +42,21 @@ def test_shot_fields_round_trip(api, project, shot, editor):
     jetty = client.post("/api/locations/", {"project": project.pk, "name": "HARBOUR JETTY"}, format="json").json()
     response = client.patch(
         f"/api/shots/{shot.pk}/",
-        {"dialogue": "MAYA: You came back.", "characters": [maya["id"]], "location": jetty["id"], "angle": "low", "movement": "dolly_in",
-         "rig": "dolly", "lens_mm": 50, "fps": "23.976", "duration_s": 4.5, "props": "Lantern", "notes": "Rain towers", "status": "ready", "framing": "ots"},
+        {
+            "dialogue": "MAYA: You came back.",
+            "characters": [maya["id"]],
+            "location": jetty["id"],
+            "angle": "low",
+            "movement": "dolly_in",
+            "rig": "dolly",
+            "lens_mm": 50,
+            "fps": "23.976",
+            "duration_s": 4.5,
+            "props": "Lantern",
+            "notes": "Rain towers",
+            "status": "ready",
+            "framing": "ots",
+        },
         format="json",
         HTTP_IF_MATCH=f'"{shot.version}"',
     )

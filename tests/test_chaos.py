@@ -71,7 +71,8 @@ class RedisServer:
     def start(self):
         self.process = subprocess.Popen(
             ["redis-server", "--bind", "127.0.0.1", "--port", str(self.port), "--save", "", "--appendonly", "no", "--dir", tempfile.gettempdir()],
-            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
         )
         wait_for_port(self.port)
         return self
@@ -104,9 +105,28 @@ class RenderWorker:
         self.log_path = tempfile.mkstemp(prefix=f"chaos-worker-{self.name}-", suffix=".log")[1]
         with open(self.log_path, "wb") as log:
             self.process = subprocess.Popen(
-                [sys.executable, "-m", "celery", "-A", "studio", "worker", "-Q", "cpu", "--pool", "solo", "-n", f"{self.name}@chaos",
-                 "--without-gossip", "--without-mingle", "--loglevel", "WARNING"],
-                cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=log,
+                [
+                    sys.executable,
+                    "-m",
+                    "celery",
+                    "-A",
+                    "studio",
+                    "worker",
+                    "-Q",
+                    "cpu",
+                    "--pool",
+                    "solo",
+                    "-n",
+                    f"{self.name}@chaos",
+                    "--without-gossip",
+                    "--without-mingle",
+                    "--loglevel",
+                    "WARNING",
+                ],
+                cwd=ROOT,
+                env=env,
+                stdout=subprocess.DEVNULL,
+                stderr=log,
             )
         return self
 
@@ -121,7 +141,9 @@ def post(server, cookie, path, body):
     or None when the server is not there (killed)."""
     csrf = secrets.token_hex(32)
     request = urllib.request.Request(
-        f"http://{server.base}{path}", method="POST", data=json.dumps(body).encode(),
+        f"http://{server.base}{path}",
+        method="POST",
+        data=json.dumps(body).encode(),
         headers={"Cookie": f"{cookie}; csrftoken={csrf}", "X-CSRFToken": csrf, "Origin": f"http://{server.base}", "Content-Type": "application/json"},
     )
     try:
@@ -199,8 +221,7 @@ def render_report(project):
 def duplicate_creates(project):
     """Rows created twice for one client op id (a resend applied again)."""
     return (
-        Change.objects.filter(project=project, action="create").exclude(client_op_id="")
-        .values("client_op_id").annotate(n=Count("id")).filter(n__gt=1).count()
+        Change.objects.filter(project=project, action="create").exclude(client_op_id="").values("client_op_id").annotate(n=Count("id")).filter(n__gt=1).count()
     )
 
 
@@ -229,7 +250,13 @@ async def test_nothing_is_lost_when_servers_workers_and_redis_die(project, owner
             await client.settle()
             clients.append(client)
         # The pipeline works before anything breaks: one render through a server and the worker.
-        first_job = await asyncio.to_thread(post, servers[0], owner_cookie, "/api/render-jobs/", {"shot": frame_shots[0], "kind": "frame", "seed": 0, "parameters": {"width": 256, "height": 144}})
+        first_job = await asyncio.to_thread(
+            post,
+            servers[0],
+            owner_cookie,
+            "/api/render-jobs/",
+            {"shot": frame_shots[0], "kind": "frame", "seed": 0, "parameters": {"width": 256, "height": 144}},
+        )
         assert first_job == 201
         assert await wait_for(lambda: RenderJob.objects.filter(project=project, status="succeeded").exists(), 60), "the worker never rendered"
         note("running")
@@ -313,7 +340,9 @@ async def test_nothing_is_lost_when_servers_workers_and_redis_die(project, owner
             await all_answered(client)
             await client.settle(timeout=30)
 
-        renders_done = await wait_for(lambda: not RenderJob.objects.filter(project=project).exclude(status__in=RenderJob.FINISHED).exists(), RENDERS_DEADLINE_S, 0.25)
+        renders_done = await wait_for(
+            lambda: not RenderJob.objects.filter(project=project).exclude(status__in=RenderJob.FINISHED).exists(), RENDERS_DEADLINE_S, 0.25
+        )
         note("renders finished" if renders_done else "renders still unfinished")
 
         # --- The count ---------------------------------------------------------------------------

@@ -33,7 +33,6 @@ STATEFUL_SCENARIOS = 10
 STATEFUL_STEPS = 8
 
 
-
 def test_schema_is_valid_openapi_3_0(client):
     from drf_spectacular.validation import validate_schema
 
@@ -62,7 +61,9 @@ def test_any_pydantic_model_becomes_an_openapi_3_0_component():
         tags: dict[str, int] = Field(examples=[{"a": 1}])
 
     schema = TypeAdapter(Spec).json_schema(ref_template="#/components/schemas/{model}")
-    result = as_openapi_3_0({"openapi": "3.0.3", "info": {"title": "t", "version": "1"}, "paths": {}, "components": {"schemas": {"Spec": schema}}}, None, None, True)
+    result = as_openapi_3_0(
+        {"openapi": "3.0.3", "info": {"title": "t", "version": "1"}, "paths": {}, "components": {"schemas": {"Spec": schema}}}, None, None, True
+    )
     validate_schema(result)
     components = result["components"]["schemas"]
     spec = components["Spec"]["properties"]
@@ -87,23 +88,25 @@ CREDENTIALS = {"Authorization": f"Token {TOKEN}"}
 
 contract = schemathesis.openapi.from_dict(
     SchemaGenerator().get_schema(request=None, public=True),
-    config=schemathesis.Config.from_dict({
-        # The caller's credentials are the token above; no generated cookies or tokens.
-        # Deterministic: the same inputs on every run, so a red build is a real finding that
-        # reproduces, not a draw (widen MAX_EXAMPLES locally to explore further).
-        "generation": {"max-examples": MAX_EXAMPLES, "with-security-parameters": False, "deterministic": True},
-        # The coverage phase (every boundary of every field) alone takes minutes per operation here;
-        # the fuzzing phase's valid and invalid inputs stay.
-        "phases": {"coverage": {"enabled": False}},
-        "checks": {
-            # Excluded: "a schema-valid request must be accepted". Here a valid shape can still
-            # be refused by a rule about the data: an id must name a row in one of the
-            # caller's projects, a password must match, an expiry must be in the future, a
-            # move must stay in its list. Those answers are documented 400s/404s and are still
-            # checked by every other check (status documented, body conforms, no 5xx).
-            "positive_data_acceptance": {"enabled": False},
-        },
-    }),
+    config=schemathesis.Config.from_dict(
+        {
+            # The caller's credentials are the token above; no generated cookies or tokens.
+            # Deterministic: the same inputs on every run, so a red build is a real finding that
+            # reproduces, not a draw (widen MAX_EXAMPLES locally to explore further).
+            "generation": {"max-examples": MAX_EXAMPLES, "with-security-parameters": False, "deterministic": True},
+            # The coverage phase (every boundary of every field) alone takes minutes per operation here;
+            # the fuzzing phase's valid and invalid inputs stay.
+            "phases": {"coverage": {"enabled": False}},
+            "checks": {
+                # Excluded: "a schema-valid request must be accepted". Here a valid shape can still
+                # be refused by a rule about the data: an id must name a row in one of the
+                # caller's projects, a password must match, an expiry must be in the future, a
+                # move must stay in its list. Those answers are documented 400s/404s and are still
+                # checked by every other check (status documented, body conforms, no 5xx).
+                "positive_data_acceptance": {"enabled": False},
+            },
+        }
+    ),
 )
 
 # Rows made for the test, by list path: an {id} is drawn from them or at random.
@@ -179,10 +182,7 @@ def refused_by_the_http_server(case, response):
     """Excluded: a multipart body that Twisted (under Daphne) cannot parse is refused by the
     HTTP server itself, before Django sees it, with a bare 400 (no headers, no body). The status
     is the documented one; only its body cannot be JSON. Anything else is checked."""
-    return (
-        (case.media_type or "").startswith("multipart/")
-        and response.status_code == 400 and not response.content and "content-type" not in response.headers
-    )
+    return (case.media_type or "").startswith("multipart/") and response.status_code == 400 and not response.content and "content-type" not in response.headers
 
 
 def test_operations_in_sequence_keep_the_contract(production):
@@ -197,10 +197,14 @@ def test_operations_in_sequence_keep_the_contract(production):
             if not refused_by_the_http_server(case, response):
                 super().validate_response(response, case, additional_checks, **kwargs)
 
-    Sequence.run(settings=hypothesis.settings(
-        max_examples=STATEFUL_SCENARIOS, stateful_step_count=STATEFUL_STEPS, deadline=None,
-        suppress_health_check=list(hypothesis.HealthCheck),
-    ))
+    Sequence.run(
+        settings=hypothesis.settings(
+            max_examples=STATEFUL_SCENARIOS,
+            stateful_step_count=STATEFUL_STEPS,
+            deadline=None,
+            suppress_health_check=list(hypothesis.HealthCheck),
+        )
+    )
 
 
 def test_a_number_sent_for_text_is_refused(api, editor, project):

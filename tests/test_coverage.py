@@ -79,7 +79,17 @@ def scene_from(text, index=0, new_location=True, sensor="super35", aspect="2.39"
     scene = sp.breakdown(parsed)[index]
     lines = [coverage.ScriptLine(i, e.kind, e.text, e.character) for i, e in enumerate(parsed.elements[scene.first : scene.last], start=scene.first)]
     cast = [coverage.CastMember(str(i + 1), name) for i, name in enumerate(sorted(scene.present))]
-    return coverage.SceneToCover(lines=lines, cast=cast, setting=scene.setting, location=scene.location, time_of_day=scene.time_of_day, new_location=new_location, props=scene.props, sensor=sensor, aspect=aspect)
+    return coverage.SceneToCover(
+        lines=lines,
+        cast=cast,
+        setting=scene.setting,
+        location=scene.location,
+        time_of_day=scene.time_of_day,
+        new_location=new_location,
+        props=scene.props,
+        sensor=sensor,
+        aspect=aspect,
+    )
 
 
 def by_key(planned):
@@ -87,6 +97,7 @@ def by_key(planned):
 
 
 # --- The planner's rules ---------------------------------------------------------------------------
+
 
 def test_a_two_person_dialogue_gets_its_coverage_in_the_order_it_is_planned():
     planned = coverage.plan_coverage(scene_from(SCRIPT))
@@ -158,7 +169,11 @@ def test_all_coverage_of_the_exchange_stays_on_one_side_of_the_line(index):
 def test_the_overs_mirror_each_other_and_each_sees_its_subject():
     shots = by_key(coverage.plan_coverage(scene_from(SCRIPT)))
     on_ben, on_anna = shots["ots:ben"], shots["ots:anna"]
-    assert (on_ben.proposal.shot_size, on_ben.proposal.lens_mm, on_ben.proposal.angle) == (on_anna.proposal.shot_size, on_anna.proposal.lens_mm, on_anna.proposal.angle)
+    assert (on_ben.proposal.shot_size, on_ben.proposal.lens_mm, on_ben.proposal.angle) == (
+        on_anna.proposal.shot_size,
+        on_anna.proposal.lens_mm,
+        on_anna.proposal.angle,
+    )
     assert shots["single:ben"].proposal.lens_mm == shots["single:anna"].proposal.lens_mm
     # Cutting from an over to the single of the same person is a clear change of size.
     assert on_ben.proposal.shot_size == "MS" and shots["single:ben"].proposal.shot_size == "MCU"
@@ -202,6 +217,7 @@ def test_the_planner_is_deterministic_and_its_output_fits_the_schema():
 
 
 # --- REST ---------------------------------------------------------------------------------------------
+
 
 @pytest.fixture
 def imported(project, director):
@@ -345,6 +361,7 @@ def test_a_changed_scene_is_planned_again_and_decisions_stay(api, project, direc
 
 # --- The assistant, through a local chat-completions endpoint ------------------------------------------
 
+
 class FakeAssistant(BaseHTTPRequestHandler):
     """Speaks POST /v1/chat/completions; answers with whatever the test set as `reply`."""
 
@@ -359,7 +376,9 @@ class FakeAssistant(BaseHTTPRequestHandler):
             self.send_response(500)
             self.end_headers()
             return
-        data = json.dumps({"id": "c1", "object": "chat.completion", "choices": [{"index": 0, "message": {"role": "assistant", "content": content}, "finish_reason": "stop"}]}).encode()
+        data = json.dumps(
+            {"id": "c1", "object": "chat.completion", "choices": [{"index": 0, "message": {"role": "assistant", "content": content}, "finish_reason": "stop"}]}
+        ).encode()
         try:
             self.send_response(200)
             self.send_header("Content-Type", "application/json")
@@ -391,7 +410,14 @@ def assistant_server(monkeypatch):
 def good_reply(body):
     request = json.loads(body["messages"][1]["content"])
     line = next(line for line in request["lines"] if line["kind"] == "dialogue")
-    extra = {**request["proposals"][2], "key": "extra:low_angle", "coverage": "extra", "description": "Low angle on the pair against the lamp", "angle": "low", "elements": [line["id"]]}
+    extra = {
+        **request["proposals"][2],
+        "key": "extra:low_angle",
+        "coverage": "extra",
+        "description": "Low angle on the pair against the lamp",
+        "angle": "low",
+        "elements": [line["id"]],
+    }
     return json.dumps({"descriptions": {"master": "Master from the harbour steps, rain in the lamp light."}, "extra_shots": [extra]})
 
 
@@ -427,7 +453,25 @@ def test_the_assistant_is_off_by_default(monkeypatch):
         "not json at all",
         json.dumps({"descriptions": {"master": "x"}, "extra_shots": [{"key": "extra:a", "shot_size": "GIANT"}]}),  # schema violation
         json.dumps({"descriptions": {"no_such_shot": "x"}}),
-        json.dumps({"extra_shots": [{"key": "extra:zed", "coverage": "extra", "description": "Zed", "shot_size": "MS", "framing": "single", "angle": "eye", "movement": "static", "rig": "sticks", "lens_mm": 40, "characters": ["ZED"], "duration_s": 2}]}),
+        json.dumps(
+            {
+                "extra_shots": [
+                    {
+                        "key": "extra:zed",
+                        "coverage": "extra",
+                        "description": "Zed",
+                        "shot_size": "MS",
+                        "framing": "single",
+                        "angle": "eye",
+                        "movement": "static",
+                        "rig": "sticks",
+                        "lens_mm": 40,
+                        "characters": ["ZED"],
+                        "duration_s": 2,
+                    }
+                ]
+            }
+        ),
         "slow",
     ],
     ids=["http-500", "bad-json", "schema", "unknown-key", "stranger", "timeout"],

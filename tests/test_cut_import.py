@@ -81,7 +81,10 @@ def test_an_edited_cut_previews_then_applies_its_order_and_lengths(api, director
     logged = Change.objects.filter(project=project, seq__gt=last_seq).order_by("seq")
     number = {shot.pk: shot.number for shot in Shot.objects.filter(scene=scene)}
     assert sorted((c.action, c.entity, number[c.entity_id]) for c in logged) == [
-        ("move", "shot", "1C"), ("move", "shot", "1D"), ("update", "shot", "1A"), ("update", "shot", "1B")
+        ("move", "shot", "1C"),
+        ("move", "shot", "1D"),
+        ("update", "shot", "1A"),
+        ("update", "shot", "1B"),
     ]
     assert {c.actor_id for c in logged} == {director.pk}
     # Applying the same cut again changes nothing more.

@@ -81,7 +81,9 @@ async def test_styled_frame_end_to_end(api, shot, editor, render_worker, s3_stor
 
 def test_styled_clip_end_to_end(api, shot, editor, render_worker, settings, tiny_weights, loopback_only):
     settings.STUDIO_DIFFUSION_MODEL_PATH = str(tiny_weights)
-    response = api(editor).post("/api/render-jobs/", {"shot": shot.pk, "backend": "diffusion", "kind": "clip", "parameters": {"width": 64, "height": 64, "steps": 2}}, format="json")
+    response = api(editor).post(
+        "/api/render-jobs/", {"shot": shot.pk, "backend": "diffusion", "kind": "clip", "parameters": {"width": 64, "height": 64, "steps": 2}}, format="json"
+    )
     assert response.status_code == 201, response.content
     job = wait_until(lambda: (j := RenderJob.objects.get(pk=response.json()["id"])).status in RenderJob.FINISHED and j, timeout=120)
     assert job.status == "succeeded", job.error
@@ -92,7 +94,9 @@ def test_styled_clip_end_to_end(api, shot, editor, render_worker, settings, tiny
 
 def test_bad_diffusion_parameters(api, shot, editor, settings, tiny_weights):
     settings.STUDIO_DIFFUSION_MODEL_PATH = str(tiny_weights)
-    response = api(editor).post("/api/render-jobs/", {"shot": shot.pk, "backend": "diffusion", "parameters": {"steps": 0, "strength": 3, "sampler": "x", "prompt": 5}}, format="json")
+    response = api(editor).post(
+        "/api/render-jobs/", {"shot": shot.pk, "backend": "diffusion", "parameters": {"steps": 0, "strength": 3, "sampler": "x", "prompt": 5}}, format="json"
+    )
     assert response.status_code == 400
     assert set(response.json()) == {"parameters.steps", "parameters.strength", "parameters.sampler", "parameters.prompt"}
 

@@ -45,7 +45,19 @@ def board(project, owner, api):
     one = services.create_scene(project, {"number": "1"}, owner)
     two = services.create_scene(project, {"number": "2"}, owner)
     shots = [
-        services.create_shot(one, {"number": "1A", "shot_size": "CU", "lens_mm": 85, "dialogue": "Don’t go — not tonight.", "description": "Maya grips the rail.", "characters": [maya], "duration_s": 2.5}, owner),
+        services.create_shot(
+            one,
+            {
+                "number": "1A",
+                "shot_size": "CU",
+                "lens_mm": 85,
+                "dialogue": "Don’t go — not tonight.",
+                "description": "Maya grips the rail.",
+                "characters": [maya],
+                "duration_s": 2.5,
+            },
+            owner,
+        ),
         services.create_shot(one, {"number": "1B", "shot_size": "WS", "description": "The boat leaves.", "duration_s": 4}, owner),
         services.create_shot(two, {"number": "2A", "description": "Dawn over the water.", "notes": "=not a formula", "duration_s": 3}, owner),
     ]
@@ -93,7 +105,18 @@ def test_storyboards_pdf_has_every_panel_with_its_words_on_the_right_number_of_p
     data = download(api, viewer, body)
     reader, text = pdf_text(data)
     assert len(reader.pages) == math.ceil(4 / layout)  # four panels
-    for words in ("1A", "1B", "2A", "Don’t go — not tonight.", "Close-Up", "85 mm", "Maya grips the rail", "Harbour Light", "Storyboards", f"Page 1 of {len(reader.pages)}"):
+    for words in (
+        "1A",
+        "1B",
+        "2A",
+        "Don’t go — not tonight.",
+        "Close-Up",
+        "85 mm",
+        "Maya grips the rail",
+        "Harbour Light",
+        "Storyboards",
+        f"Page 1 of {len(reader.pages)}",
+    ):
         assert words in text.replace("\n", " "), words
     width_mm = reader.pages[0].mediabox.width / 72 * 25.4
     assert (width_mm > 250) == (orientation == "landscape")
@@ -149,6 +172,7 @@ def test_a_scene_export_and_bad_requests(api, viewer, outsider, project, other_p
 
 
 # --- Shot list CSV: out and back in ----------------------------------------------------------------
+
 
 def upload(api, user, project, data, apply=False):
     return api(user).post("/api/shot-list/import/", {"project": project.pk, "file": io.BytesIO(data), "apply": apply}, format="multipart")
@@ -223,8 +247,8 @@ def test_a_bad_shot_list_names_its_lines_and_writes_nothing(api, editor, viewer,
     response = upload(api, editor, project, bad, apply=True)
     assert response.status_code == 400
     errors = response.json()["file"]
-    assert any(e.startswith("Line 3, Lens (mm): \"wide\" is not a number") for e in errors), errors
-    assert any(e.startswith("Line 4, Size: \"Medium-ish\" is not one of") for e in errors), errors
+    assert any(e.startswith('Line 3, Lens (mm): "wide" is not a number') for e in errors), errors
+    assert any(e.startswith('Line 4, Size: "Medium-ish" is not one of') for e in errors), errors
     assert any(e.startswith("Line 5, Characters: no GHOST") for e in errors), errors
     assert Shot.objects.get(number="1A").lens_mm == 85 and not Shot.objects.filter(number="1C").exists()
 
@@ -239,6 +263,7 @@ def test_a_bad_shot_list_names_its_lines_and_writes_nothing(api, editor, viewer,
 
 
 # --- The editor's timeline ----------------------------------------------------------------------
+
 
 def test_timeline_exports_read_back_with_clips_durations_record_timecodes_and_markers(api, editor, project, board, render_worker):
     from apps.review.models import Comment

@@ -21,7 +21,19 @@ def board(project, owner):
     scene = services.create_scene(project, {"synopsis": "The jetty."}, owner)
     mara = services.create_character(project, {"name": "MARA", "height_m": 1.68}, owner)
     jon = services.create_character(project, {"name": "JON", "height_m": 1.85}, owner)
-    over = services.create_shot(scene, {"description": "Over Jon onto Mara.", "shot_size": "MS", "framing": "ots", "lens_mm": 50, "characters": [mara, jon], "notes": "rain towers", "status": "approved"}, owner)
+    over = services.create_shot(
+        scene,
+        {
+            "description": "Over Jon onto Mara.",
+            "shot_size": "MS",
+            "framing": "ots",
+            "lens_mm": 50,
+            "characters": [mara, jon],
+            "notes": "rain towers",
+            "status": "approved",
+        },
+        owner,
+    )
     single = services.create_shot(scene, {"description": "Jon alone.", "characters": [jon]}, owner)
     services.create_panel(over, {"caption": "board"}, owner)
     return scene, over, single, mara, jon

@@ -53,6 +53,7 @@ def board_shot(client, project, shot_id, **headers):
 
 # --- Slides and out-of-date media (the real worker renders) ------------------------------------
 
+
 @pytest.mark.django_db(transaction=True)
 @pytest.mark.usefixtures("quiet_worker_after")
 def test_a_shot_with_renders_shows_its_newest_frame_unless_a_panel_picture_was_chosen(project, owner, render_worker):
@@ -121,6 +122,7 @@ def test_clip_and_frame_rendered_before_a_camera_change_are_out_of_date(project,
 
 
 # --- The approval on the board ---------------------------------------------------------------
+
 
 @pytest.fixture
 def approved(project, owner, director):
@@ -205,6 +207,7 @@ async def test_the_room_carries_the_stale_approval_with_the_shots_change(project
 
 
 # --- Errors in the crew's words ----------------------------------------------------------------
+
 
 @pytest.mark.django_db
 def test_bad_numbers_are_answered_in_the_crews_words(project, owner, approved):

@@ -40,6 +40,7 @@ def link_in_mail(message, path):
 
 # --- Making invites, within the role rules -------------------------------------------------------
 
+
 def test_an_owner_invites_by_email_and_the_link_arrives_by_mail(api, project, owner):
     response = invite(api, owner, project, "editor", "ad@example.com")
     assert response.status_code == 201, response.content
@@ -93,6 +94,7 @@ def test_bad_invite_bodies_are_400_with_field_messages(api, project, owner):
 
 # --- What the server says each caller may grant ----------------------------------------------------
 
+
 def test_grantable_roles_follow_the_one_rule(api, project, owner, director, editor):
     assert api(owner).get(f"/api/projects/{project.pk}/").json()["grantable_roles"] == ["owner", "director", "editor", "viewer"]
     assert api(director).get(f"/api/projects/{project.pk}/").json()["grantable_roles"] == ["director", "editor", "viewer"]
@@ -108,6 +110,7 @@ def test_grantable_roles_follow_the_one_rule(api, project, owner, director, edit
 
 
 # --- Accepting ------------------------------------------------------------------------------------
+
 
 def test_a_signed_in_person_accepts_and_the_room_hears_it(api, project, owner, outsider):
     url = invite(api, owner, project, "editor").json()["url"]
@@ -146,19 +149,26 @@ def test_an_invite_from_someone_demoted_since_no_longer_works(api, project, owne
 
 # --- Signing up through an invite -----------------------------------------------------------------
 
+
 def test_sign_up_through_an_emailed_invite_lands_in_the_project(api, project, owner):
     invite(api, owner, project, "editor", "maya@example.com")
     url = link_in_mail(mail.outbox[0], "/invites/")
     client = Client(REMOTE_ADDR=fresh_address())
-    response = client.post(f"/api/invites/{token_of(url)}/sign-up/", {"username": "maya", "email": "maya@example.com", "password": STRONG, "name": "Maya Reyes"},
-                           content_type="application/json")
+    response = client.post(
+        f"/api/invites/{token_of(url)}/sign-up/",
+        {"username": "maya", "email": "maya@example.com", "password": STRONG, "name": "Maya Reyes"},
+        content_type="application/json",
+    )
     assert response.status_code == 201, response.content
     assert response.json()["username"] == "maya" and response.json()["display_name"] == "Maya Reyes" and response.json()["project"] == project.pk
     # Signed in at once, and in the project with the invite's role.
     assert client.get("/api/auth/session/").json()["username"] == "maya"
     shown = client.get(f"/api/projects/{project.pk}/").json()
     assert shown["role"] == "editor" and "edit" in shown["allowed"]
-    assert Client(REMOTE_ADDR=fresh_address()).post("/api/auth/token/", {"username": "maya", "password": STRONG}, content_type="application/json").status_code == 200
+    assert (
+        Client(REMOTE_ADDR=fresh_address()).post("/api/auth/token/", {"username": "maya", "password": STRONG}, content_type="application/json").status_code
+        == 200
+    )
 
 
 def test_sign_up_checks_the_login_and_the_password_rules(api, project, owner):
@@ -167,11 +177,16 @@ def test_sign_up_checks_the_login_and_the_password_rules(api, project, owner):
     weak = client.post(f"/api/invites/{token}/sign-up/", {"username": "owner", "email": "nope", "password": "password"}, content_type="application/json")
     assert weak.status_code == 400 and set(weak.json()) == {"username", "email"}
     assert "taken" in weak.json()["username"][0]
-    common = client.post(f"/api/invites/{token}/sign-up/", {"username": "sam", "email": "sam@example.com", "password": "password"}, content_type="application/json")
+    common = client.post(
+        f"/api/invites/{token}/sign-up/", {"username": "sam", "email": "sam@example.com", "password": "password"}, content_type="application/json"
+    )
     assert common.status_code == 400 and set(common.json()) == {"password"}
     assert any("too common" in message for message in common.json()["password"])
-    like_login = client.post(f"/api/invites/{token}/sign-up/", {"username": "samwise-gamgee", "email": "sam@example.com", "password": "samwise-gamgee"},
-                             content_type="application/json")
+    like_login = client.post(
+        f"/api/invites/{token}/sign-up/",
+        {"username": "samwise-gamgee", "email": "sam@example.com", "password": "samwise-gamgee"},
+        content_type="application/json",
+    )
     assert like_login.status_code == 400 and any("similar" in message for message in like_login.json()["password"])
     assert not Membership.objects.filter(project=project, user__username__in=["sam", "samwise-gamgee"]).exists()
     assert Invite.objects.get().accepted_at is None  # still open after the refusals
@@ -180,15 +195,22 @@ def test_sign_up_checks_the_login_and_the_password_rules(api, project, owner):
 def test_sign_up_needs_the_pages_csrf_token(api, project, owner):
     token = token_of(invite(api, owner, project, "viewer").json()["url"])
     client = Client(REMOTE_ADDR=fresh_address(), enforce_csrf_checks=True)
-    refused = client.post(f"/api/invites/{token}/sign-up/", {"username": "sam", "email": "sam@example.com", "password": STRONG}, content_type="application/json")
+    refused = client.post(
+        f"/api/invites/{token}/sign-up/", {"username": "sam", "email": "sam@example.com", "password": STRONG}, content_type="application/json"
+    )
     assert refused.status_code == 403
     client.get("/api/auth/session/")  # the page's first call hands the browser its CSRF cookie
-    accepted = client.post(f"/api/invites/{token}/sign-up/", {"username": "sam", "email": "sam@example.com", "password": STRONG},
-                           content_type="application/json", HTTP_X_CSRFTOKEN=client.cookies["csrftoken"].value)
+    accepted = client.post(
+        f"/api/invites/{token}/sign-up/",
+        {"username": "sam", "email": "sam@example.com", "password": STRONG},
+        content_type="application/json",
+        HTTP_X_CSRFTOKEN=client.cookies["csrftoken"].value,
+    )
     assert accepted.status_code == 201, accepted.content
 
 
 # --- Withdrawn, used, expired ---------------------------------------------------------------------
+
 
 def test_withdrawn_and_expired_invites_answer_410_in_words(api, project, owner, director, outsider):
     withdrawn = invite(api, director, project, "editor").json()
@@ -201,8 +223,11 @@ def test_withdrawn_and_expired_invites_answer_410_in_words(api, project, owner, 
 
     expired = invite(api, owner, project, "viewer").json()
     Invite.objects.filter(pk=expired["id"]).update(expires_at=timezone.now() - timedelta(minutes=1))
-    response = Client(REMOTE_ADDR=fresh_address()).post(f"/api/invites/{token_of(expired['url'])}/sign-up/",
-                                                       {"username": "late", "email": "late@example.com", "password": STRONG}, content_type="application/json")
+    response = Client(REMOTE_ADDR=fresh_address()).post(
+        f"/api/invites/{token_of(expired['url'])}/sign-up/",
+        {"username": "late", "email": "late@example.com", "password": STRONG},
+        content_type="application/json",
+    )
     assert response.status_code == 410 and "expired" in response.json()["detail"]
     assert not Membership.objects.filter(user__username="late").exists()
     assert [i["status"] for i in api(owner).get(f"/api/projects/{project.pk}/invites/").json()] == ["expired"]
@@ -226,6 +251,7 @@ def test_guessing_invite_tokens_is_refused_with_429(api, project, owner, setting
 
 
 # --- Password reset -------------------------------------------------------------------------------
+
 
 def test_password_reset_by_email(owner):
     owner.email = "olive@example.com"
@@ -266,14 +292,17 @@ def test_reset_requests_are_limited(owner, settings):
     assert statuses == [200, 200, 200, 429]
     # One address asked about from many places is limited too (each request may send it mail).
     target = f"{uuid.uuid4().hex[:8]}@example.com"
-    statuses = [Client(REMOTE_ADDR=fresh_address()).post("/api/auth/password-reset/", {"email": target}, content_type="application/json").status_code
-                for _ in range(4)]
+    statuses = [
+        Client(REMOTE_ADDR=fresh_address()).post("/api/auth/password-reset/", {"email": target}, content_type="application/json").status_code for _ in range(4)
+    ]
     assert statuses == [200, 200, 200, 429]
 
 
 def test_guessing_reset_links_is_limited(owner, settings):
     settings.LOGIN_GUESS_LIMIT = 3
     client = Client(REMOTE_ADDR=fresh_address())
-    statuses = [client.post("/api/auth/password-reset/confirm/", {"uid": "MQ", "token": f"guess-{n}", "password": STRONG}, content_type="application/json").status_code
-                for n in range(4)]
+    statuses = [
+        client.post("/api/auth/password-reset/confirm/", {"uid": "MQ", "token": f"guess-{n}", "password": STRONG}, content_type="application/json").status_code
+        for n in range(4)
+    ]
     assert statuses == [400, 400, 400, 429]

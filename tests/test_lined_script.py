@@ -45,6 +45,7 @@ Then we wait for morning.
 
 # --- Pagination (previs.lining) --------------------------------------------------------------------
 
+
 def elements(*pairs):
     return [screenplay.Element(kind, text) for kind, text in pairs]
 
@@ -90,7 +91,14 @@ def test_coverage_lines_take_lanes_side_by_side_and_run_over_the_page():
 
 
 def test_the_line_goes_wavy_where_the_speaker_is_off_camera():
-    draft = elements(("action", "Jonah walks."), ("character", "JONAH"), ("dialogue", "Gone."), ("character", "MARA"), ("parenthetical", "(softly)"), ("dialogue", "Then we wait."))
+    draft = elements(
+        ("action", "Jonah walks."),
+        ("character", "JONAH"),
+        ("dialogue", "Gone."),
+        ("character", "MARA"),
+        ("parenthetical", "(softly)"),
+        ("dialogue", "Then we wait."),
+    )
     for index, element in enumerate(draft):
         element.character = {1: "JONAH", 2: "JONAH", 3: "MARA", 4: "MARA", 5: "MARA"}.get(index, "")
     indexed = [type("Row", (), {"index": i, "kind": e.kind, "character": e.character})() for i, e in enumerate(draft)]
@@ -104,6 +112,7 @@ def test_the_line_goes_wavy_where_the_speaker_is_off_camera():
 
 
 # --- Through the API ---------------------------------------------------------------------------------
+
 
 @pytest.fixture
 def script(project, director):
@@ -137,7 +146,15 @@ def test_an_editor_lines_a_shot_and_the_room_and_board_hear_it(api, project, edi
     before = Change.objects.filter(project=project).count()
     response = api(editor).put(f"/api/shots/{shot.pk}/script-lines/", {"first": first.pk, "last": last.pk}, format="json")
     assert response.status_code == 200, response.content
-    assert response.json() == {"script": script.pk, "first": first.pk, "last": last.pk, "first_index": first.index, "last_index": last.index, "page": 1, "lines": 5}
+    assert response.json() == {
+        "script": script.pk,
+        "first": first.pk,
+        "last": last.pk,
+        "first_index": first.index,
+        "last_index": last.index,
+        "page": 1,
+        "lines": 5,
+    }
     change = Change.objects.filter(project=project).order_by("-seq").first()
     assert Change.objects.filter(project=project).count() == before + 1
     assert (change.entity, change.action, change.entity_id) == ("shot", "update", shot.pk)
@@ -186,10 +203,18 @@ def test_a_viewer_reads_but_may_not_line_and_another_production_gets_404(api, pr
     assert api(outsider).put(f"/api/shots/{shot.pk}/script-lines/", {"first": first.pk, "last": first.pk}, format="json").status_code == 404
     assert api(outsider).post(f"/api/scripts/{script.pk}/new-shot/", {"first": first.pk, "last": first.pk}, format="json").status_code == 404
     # Lines of another production's draft are "no such line" for this one.
-    job = scripts.start_import(other_project, SimpleUploadedFile("other.fountain", b"INT. ELSEWHERE - DAY\n\nSomething else.\n"), draft_name="", revision_colour="white", actor=outsider)
+    job = scripts.start_import(
+        other_project,
+        SimpleUploadedFile("other.fountain", b"INT. ELSEWHERE - DAY\n\nSomething else.\n"),
+        draft_name="",
+        revision_colour="white",
+        actor=outsider,
+    )
     scripts.plan_import(job.pk, outsider)
     foreign = ScriptElement.objects.get(script__project=other_project, kind="action")
-    response = api(project.memberships.get(role="editor").user).put(f"/api/shots/{shot.pk}/script-lines/", {"first": foreign.pk, "last": foreign.pk}, format="json")
+    response = api(project.memberships.get(role="editor").user).put(
+        f"/api/shots/{shot.pk}/script-lines/", {"first": foreign.pk, "last": foreign.pk}, format="json"
+    )
     assert response.status_code == 400 and "first" in response.json()
 
 
@@ -227,13 +252,22 @@ def test_bad_ranges_are_a_400_naming_the_field(api, project, editor, script, cas
 
 # --- The PDF -----------------------------------------------------------------------------------------
 
+
 def test_the_lined_pdf_has_vector_text_and_the_shot_numbers(api, project, director, viewer, script):
     from pypdf import PdfReader
 
     scene = scenes(project)[0]
     master = boards.create_shot(scene, {}, director)
-    api(director).put(f"/api/shots/{master.pk}/script-lines/", {"first": element(script, "action", "MARA fills").pk, "last": element(script, "dialogue", "I am back").pk}, format="json")
-    api(director).post(f"/api/scripts/{script.pk}/new-shot/", {"first": element(script, "dialogue", "He should").pk, "last": element(script, "dialogue", "He should").pk}, format="json")
+    api(director).put(
+        f"/api/shots/{master.pk}/script-lines/",
+        {"first": element(script, "action", "MARA fills").pk, "last": element(script, "dialogue", "I am back").pk},
+        format="json",
+    )
+    api(director).post(
+        f"/api/scripts/{script.pk}/new-shot/",
+        {"first": element(script, "dialogue", "He should").pk, "last": element(script, "dialogue", "He should").pk},
+        format="json",
+    )
     response = api(viewer).get(f"/api/scripts/{script.pk}/lined-pdf/")
     assert response.status_code == 200 and response["Content-Type"] == "application/pdf"
     reader = PdfReader(io.BytesIO(response.content))
@@ -250,7 +284,10 @@ def test_the_pdf_writer_is_pure_and_numbers_later_pages():
     document = {
         "title": "Test",
         "subtitle": "White draft",
-        "pages": [{"number": p.number, "elements": [{"kind": "action", "line": e.line, "wrapped": list(e.wrapped), "scene_number": ""} for e in p.elements]} for p in pages],
+        "pages": [
+            {"number": p.number, "elements": [{"kind": "action", "line": e.line, "wrapped": list(e.wrapped), "scene_number": ""} for e in p.elements]}
+            for p in pages
+        ],
         "segments": [vars(s) for s in lining.segments(pages, [lining.Coverage(7, "3C", 0, 39)])],
     }
     reader = PdfReader(io.BytesIO(lined_script_pdf(document)))
@@ -263,11 +300,31 @@ def test_a_revised_draft_keeps_the_lining_and_follows_rewritten_lines(api, proje
     kitchen, harbour = scenes(project)
     master = boards.create_shot(kitchen, {}, director)
     walk = boards.create_shot(harbour, {}, director)
-    assert api(director).put(f"/api/shots/{master.pk}/script-lines/", {"first": element(script, "action", "MARA fills").pk, "last": element(script, "dialogue", "I am back").pk}, format="json").status_code == 200
-    assert api(director).put(f"/api/shots/{walk.pk}/script-lines/", {"first": element(script, "action", "JONAH walks").pk, "last": element(script, "dialogue", "The boat").pk}, format="json").status_code == 200
+    assert (
+        api(director)
+        .put(
+            f"/api/shots/{master.pk}/script-lines/",
+            {"first": element(script, "action", "MARA fills").pk, "last": element(script, "dialogue", "I am back").pk},
+            format="json",
+        )
+        .status_code
+        == 200
+    )
+    assert (
+        api(director)
+        .put(
+            f"/api/shots/{walk.pk}/script-lines/",
+            {"first": element(script, "action", "JONAH walks").pk, "last": element(script, "dialogue", "The boat").pk},
+            format="json",
+        )
+        .status_code
+        == 200
+    )
 
     # The blue pages: a line before the kitchen scene's action, and Jonah's line rewritten.
-    blue = DRAFT.replace("MARA fills the KETTLE.", "Rain on the glass.\n\nMARA fills the KETTLE.").replace("The boat is gone.", "The boat is gone. Nobody saw it go.")
+    blue = DRAFT.replace("MARA fills the KETTLE.", "Rain on the glass.\n\nMARA fills the KETTLE.").replace(
+        "The boat is gone.", "The boat is gone. Nobody saw it go."
+    )
     job = scripts.start_import(project, SimpleUploadedFile("harbour-blue.fountain", blue.encode()), draft_name="Blue", revision_colour="blue", actor=director)
     job = scripts.plan_import(job.pk, director)
     assert job.status == "planned", job.error

@@ -18,7 +18,9 @@ def test_moving_the_change_log_to_its_own_app_keeps_every_row_and_content_type()
     old = executor.loader.project_state([ROOMS_BEFORE_THE_MOVE]).apps
     user = get_user_model().objects.create(username="keeper")
     project = old.get_model("projects", "Project").objects.create(name="Harbour Light", last_seq=1)
-    change = old.get_model("rooms", "Change").objects.create(project=project, seq=1, actor_id=user.pk, action="update", entity="shot", entity_id=7, data={"fields": {"lens_mm": 50}})
+    change = old.get_model("rooms", "Change").objects.create(
+        project=project, seq=1, actor_id=user.pk, action="update", entity="shot", entity_id=7, data={"fields": {"lens_mm": 50}}
+    )
     doc = old.get_model("rooms", "TextDoc").objects.create(project=project, entity="shot", entity_id=7, field="notes", state=b"\x01\x02")
     old.get_model("rooms", "AppliedOp").objects.create(project=project, actor_id=user.pk, op_id="op-1", seq=1, entity_id=7)
     # As a database made before the move has them: the content types name apps.rooms.

@@ -103,6 +103,8 @@ def test_openapi_schema_documents_the_api(client):
 def test_check_deploy_is_clean_under_production_settings():
     env = {**os.environ, "STUDIO_ENV": "production", "STUDIO_SECRET_KEY": "x7" * 30 + "-production-test-key", "STUDIO_ALLOWED_HOSTS": "studio.example.com"}
     env.pop("DATABASE_URL", None)
-    result = subprocess.run([sys.executable, "manage.py", "check", "--deploy", "--fail-level", "WARNING"], cwd=ROOT, env=env, capture_output=True, text=True, timeout=120)
+    result = subprocess.run(
+        [sys.executable, "manage.py", "check", "--deploy", "--fail-level", "WARNING"], cwd=ROOT, env=env, capture_output=True, text=True, timeout=120
+    )
     assert result.returncode == 0, result.stdout + result.stderr
     assert "no issues" in result.stdout

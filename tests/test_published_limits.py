@@ -24,4 +24,8 @@ def test_review_limits_are_what_the_server_enforces():
 
 def test_script_limits_are_what_the_server_enforces():
     limits = add_to_openapi({}, None, None, True)["components"]["schemas"]["ScriptLimits"]
-    assert const(limits, "draft_name_max_chars") == ScriptImport._meta.get_field("draft_name").max_length == ScriptUploadSerializer().fields["draft_name"].max_length
+    assert (
+        const(limits, "draft_name_max_chars")
+        == ScriptImport._meta.get_field("draft_name").max_length
+        == ScriptUploadSerializer().fields["draft_name"].max_length
+    )

@@ -129,8 +129,14 @@ def test_a_job_whose_worker_died_is_requeued_and_finishes(api, shot, editor, ren
     settings.RENDER_JOB_STALE_SECONDS = 1
     spec = services.render_spec_for(shot)
     job = RenderJob.objects.create(
-        project=shot.project, shot=shot, spec=spec, spec_hash="y" * 64, status="running", attempts=1,
-        parameters={"width": 320, "height": 136}, heartbeat_at=timezone.now() - timezone.timedelta(seconds=30),
+        project=shot.project,
+        shot=shot,
+        spec=spec,
+        spec_hash="y" * 64,
+        status="running",
+        attempts=1,
+        parameters={"width": 320, "height": 136},
+        heartbeat_at=timezone.now() - timezone.timedelta(seconds=30),
     )
     assert requeue_stale_jobs() == [job.pk]
     job = wait_until(lambda: finished(job.pk))
@@ -171,8 +177,14 @@ def test_a_second_message_for_a_job_another_worker_runs_does_nothing(shot):
     from apps.renders.tasks import render_blocking
 
     job = RenderJob.objects.create(
-        project=shot.project, shot=shot, spec=services.render_spec_for(shot), spec_hash="z" * 64, status="running", attempts=1,
-        parameters={"width": 320, "height": 136}, heartbeat_at=timezone.now(),
+        project=shot.project,
+        shot=shot,
+        spec=services.render_spec_for(shot),
+        spec_hash="z" * 64,
+        status="running",
+        attempts=1,
+        parameters={"width": 320, "height": 136},
+        heartbeat_at=timezone.now(),
     )
     assert render_blocking.apply(args=[job.pk]).result is None
     job.refresh_from_db()

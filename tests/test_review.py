@@ -35,7 +35,15 @@ def board(project, owner):
     panel = boards.create_panel(first, {"image": image, "duration_s": 2.0}, owner)
     hidden_image = store_upload(project_id=project.pk, data=png((200, 10, 10)), created_by=owner)
     boards.create_panel(hidden, {"image": hidden_image}, owner)
-    return {"scene": scene, "other_scene": other_scene, "shots": [first, second], "hidden": hidden, "panel": panel, "image": image, "hidden_image": hidden_image}
+    return {
+        "scene": scene,
+        "other_scene": other_scene,
+        "shots": [first, second],
+        "hidden": hidden,
+        "panel": panel,
+        "image": image,
+        "hidden_image": hidden_image,
+    }
 
 
 def make_review(api, user, project, scene):
@@ -54,8 +62,9 @@ def guest(token, name="Ana from the studio", **extra):
     """A browser with no account that opened the link and gave a name."""
     client = Client(enforce_csrf_checks=True)
     assert client.get(f"/s/{token}").status_code == 200  # the link page hands out the CSRF cookie
-    response = client.post(f"/api/share/{token}/join/", {"name": name, **extra}, content_type="application/json",
-                           HTTP_X_CSRFTOKEN=client.cookies["csrftoken"].value)
+    response = client.post(
+        f"/api/share/{token}/join/", {"name": name, **extra}, content_type="application/json", HTTP_X_CSRFTOKEN=client.cookies["csrftoken"].value
+    )
     assert response.status_code == 201, response.content
     return client
 
@@ -244,8 +253,12 @@ def test_approval_records_what_was_seen_and_goes_stale(api, project, owner, dire
 def test_other_projects_objects_answer_404(api, project, owner, outsider, board):
     review = make_review(api, owner, project, board["scene"])
     link = make_link(api, owner, review["id"])
-    for url in (f"/api/reviews/{review['id']}/", f"/api/share-links/{link['id']}/", f"/api/reviews/{review['id']}/notes/",
-                f"/api/shots/{board['shots'][0].pk}/notes.pdf"):
+    for url in (
+        f"/api/reviews/{review['id']}/",
+        f"/api/share-links/{link['id']}/",
+        f"/api/reviews/{review['id']}/notes/",
+        f"/api/shots/{board['shots'][0].pk}/notes.pdf",
+    ):
         assert api(outsider).get(url).status_code == 404, url
     assert api(outsider).get("/api/share-links/").json() == []
     assert api(outsider).post(f"/api/share-links/{link['id']}/revoke/").status_code == 404

@@ -63,7 +63,9 @@ def revoke_over_http(server, user, link_id):
     """POST …/revoke/ to a running server as a browser would (session cookie + CSRF pair)."""
     csrf = secrets.token_hex(32)
     request = urllib.request.Request(
-        f"http://{server.base}/api/share-links/{link_id}/revoke/", method="POST", data=b"",
+        f"http://{server.base}/api/share-links/{link_id}/revoke/",
+        method="POST",
+        data=b"",
         headers={"Cookie": f"{session_cookie_for(user)}; csrftoken={csrf}", "X-CSRFToken": csrf, "Origin": f"http://{server.base}"},
     )
     with urllib.request.urlopen(request, timeout=10) as response:
@@ -95,10 +97,14 @@ async def test_a_session_across_two_servers(session_board, owner, director, edit
     assert state["state"]["playback"]["frame"] == 12
     await client.wait_for(lambda m: m["type"] == "state" and m["state"]["playback"]["playing"])
 
-    await presenter.send({"type": "stroke", "stroke": "x", "shot": shot.pk, "frame": 12, "tool": "pen", "colour": "#ff0000", "width": 3, "points": [[0.2, 0.2]]})
+    await presenter.send(
+        {"type": "stroke", "stroke": "x", "shot": shot.pk, "frame": 12, "tool": "pen", "colour": "#ff0000", "width": 3, "points": [[0.2, 0.2]]}
+    )
     await viewer.wait_for(lambda m: m["type"] == "stroke" and m["stroke"] == "x")
 
-    await client.send({"type": "op", "op_id": "g1", "op": {"kind": "create", "entity": "comment", "parent": shot.pk, "fields": {"body": "From the client", "frame": 12}}})
+    await client.send(
+        {"type": "op", "op_id": "g1", "op": {"kind": "create", "entity": "comment", "parent": shot.pk, "fields": {"body": "From the client", "frame": 12}}}
+    )
     await client.wait_for(lambda m: m["type"] == "ack" and m["op_id"] == "g1")
     change = await presenter.wait_for(lambda m: m["type"] == "change" and m["change"]["entity"] == "comment")
     assert change["change"]["data"]["fields"]["author"]["guest"] is True

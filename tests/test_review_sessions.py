@@ -196,8 +196,16 @@ async def test_strokes_laser_and_zoom_reach_the_others_live(session_board, direc
     presenter, hello = await join_as(director, review.pk)
     follower, _ = await join_as(editor, review.pk)
     shot = session_board["shots"][0]
-    stroke = {"type": "stroke", "stroke": "s-1", "shot": shot.pk, "frame": 12, "tool": "pen", "colour": "#ff3300", "width": 4,
-              "points": [[0.1, 0.1, 0.5], [0.2, 0.25, 0.7]]}
+    stroke = {
+        "type": "stroke",
+        "stroke": "s-1",
+        "shot": shot.pk,
+        "frame": 12,
+        "tool": "pen",
+        "colour": "#ff3300",
+        "width": 4,
+        "points": [[0.1, 0.1, 0.5], [0.2, 0.25, 0.7]],
+    }
     await send(follower, stroke)
     live = await next_of(presenter, "stroke")
     assert live["points"] == [[0.1, 0.1, 0.5], [0.2, 0.25, 0.7]] and live["frame"] == 12 and live["done"] is False
@@ -224,8 +232,10 @@ async def test_comments_and_annotations_are_ops_stored_and_broadcast(session_boa
     member, _ = await join_as(viewer, review.pk)  # a viewer may comment
     room, connected, _ = await connect(editor, project.pk)  # the project's room sees the same changes
     assert connected
-    shapes = [{"tool": "arrow", "colour": "#00ff88", "width": 3, "points": [[0.1, 0.2], [0.6, 0.5]]},
-              {"tool": "text", "colour": "#ffffff", "width": 4, "points": [[0.5, 0.5]], "text": "Lose the lamp"}]
+    shapes = [
+        {"tool": "arrow", "colour": "#00ff88", "width": 3, "points": [[0.1, 0.2], [0.6, 0.5]]},
+        {"tool": "text", "colour": "#ffffff", "width": 4, "points": [[0.5, 0.5]], "text": "Lose the lamp"},
+    ]
     await op(member, "a-1", "annotation", shot.pk, {"asset": session_board["image"].pk, "frame": 37, "shapes": shapes})
     ack = await answer(member, "a-1")
     assert ack["type"] == "ack" and ack["seq"] is not None
@@ -234,8 +244,13 @@ async def test_comments_and_annotations_are_ops_stored_and_broadcast(session_boa
     assert change["data"]["fields"]["asset_sha256"] == session_board["image"].sha256
     assert (await next_of(room, "change"))["change"]["id"] == ack["id"]
     annotation_id = ack["id"]
-    await op(member, "c-1", "comment", shot.pk, {"body": "Frame 37: lose the lamp.", "frame": 37, "frame_end": 48, "annotation": annotation_id,
-                                                  "mentions": [director.pk]})
+    await op(
+        member,
+        "c-1",
+        "comment",
+        shot.pk,
+        {"body": "Frame 37: lose the lamp.", "frame": 37, "frame_end": 48, "annotation": annotation_id, "mentions": [director.pk]},
+    )
     ack = await answer(member, "c-1")
     assert ack["type"] == "ack"
     comment = (await next_of(presenter, "change"))["change"]["data"]["fields"]
@@ -269,7 +284,11 @@ async def test_bad_annotation_and_comment_input_is_refused_with_field_messages(s
     cases = {
         "out-of-picture": {"asset": None, "frame": 1, "shapes": [{"tool": "line", "colour": "#ffffff", "width": 2, "points": [[0.1, 0.1], [1.7, 0.2]]}]},
         "css-in-colour": {"asset": None, "frame": 1, "shapes": [{"tool": "pen", "colour": "red;background:url(x)", "width": 2, "points": [[0.1, 0.1]]}]},
-        "rect-of-3-points": {"asset": None, "frame": 1, "shapes": [{"tool": "rect", "colour": "#ffffff", "width": 2, "points": [[0.1, 0.1], [0.2, 0.2], [0.3, 0.3]]}]},
+        "rect-of-3-points": {
+            "asset": None,
+            "frame": 1,
+            "shapes": [{"tool": "rect", "colour": "#ffffff", "width": 2, "points": [[0.1, 0.1], [0.2, 0.2], [0.3, 0.3]]}],
+        },
         "negative-frame": {"asset": None, "frame": -4, "shapes": [{"tool": "pen", "colour": "#ffffff", "width": 2, "points": [[0.1, 0.1]]}]},
         "no-marks": {"asset": None, "frame": 1, "shapes": []},
         "script-tool": {"asset": None, "frame": 1, "shapes": [{"tool": "<script>", "colour": "#ffffff", "width": 2, "points": [[0.1, 0.1]]}]},
@@ -283,8 +302,19 @@ async def test_bad_annotation_and_comment_input_is_refused_with_field_messages(s
     await op(socket, "long", "comment", shot.pk, {"body": "x" * 6000})
     assert "body" in (await answer(socket, "long"))["errors"]
     # A huge frame is refused before it is read.
-    await send(socket, {"type": "op", "op_id": "huge", "op": {"kind": "create", "entity": "annotation", "parent": shot.pk,
-                        "fields": {"frame": 1, "shapes": [{"tool": "pen", "colour": "#ffffff", "width": 2, "points": [[0.5, 0.5]] * 9000}]}}})
+    await send(
+        socket,
+        {
+            "type": "op",
+            "op_id": "huge",
+            "op": {
+                "kind": "create",
+                "entity": "annotation",
+                "parent": shot.pk,
+                "fields": {"frame": 1, "shapes": [{"tool": "pen", "colour": "#ffffff", "width": 2, "points": [[0.5, 0.5]] * 9000}]},
+            },
+        },
+    )
     assert (await next_of(socket, "error"))["code"] == "too_large"
     # Markup is kept as the text it is (the page shows text, never HTML).
     await op(socket, "xss", "comment", shot.pk, {"body": "<img src=x onerror=alert(1)>"})

@@ -42,7 +42,13 @@ def random_op(rng, client):
     roll = rng.random()
     if roll < 0.45 and shots:
         pk, _ = rng.choice(shots)
-        field, value = rng.choice([("lens_mm", rng.choice([18, 24, 35, 50, 85, 135])), ("notes", f"note {rng.randint(0, 999)}"), ("status", rng.choice(["draft", "ready", "in_review"]))])
+        field, value = rng.choice(
+            [
+                ("lens_mm", rng.choice([18, 24, 35, 50, 85, 135])),
+                ("notes", f"note {rng.randint(0, 999)}"),
+                ("status", rng.choice(["draft", "ready", "in_review"])),
+            ]
+        )
         return {"kind": "set", "entity": "shot", "id": pk, "fields": {field: value}}
     if roll < 0.65 and shots:
         pk, row = rng.choice(shots)
@@ -210,6 +216,7 @@ async def test_presence_spans_two_servers(project, owner, director, editor, stud
     for room in (alice, bob):
         await room.connect()
     await carol.connect()
+
     def name(user):
         return user.get_full_name() or user.username
 

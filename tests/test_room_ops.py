@@ -128,13 +128,15 @@ async def test_queued_ops_go_together_and_each_gets_its_own_answer(project, othe
 
     # Together: a lens change, a move, a resent delete (its row is gone: still its ack), a
     # foreign shot (not found), a note.
-    await burst([
-        (alice, "a-1", {"kind": "set", "entity": "shot", "id": shots[0].pk, "fields": {"lens_mm": 50}}),
-        (alice, "a-2", {"kind": "move", "entity": "shot", "id": shots[2].pk, "after": None}),
-        (bob, "b-0", {"kind": "delete", "entity": "panel", "id": panel.pk}),
-        (alice, "a-3", {"kind": "set", "entity": "shot", "id": foreign_shot.pk, "fields": {"notes": "mine"}}),
-        (bob, "b-1", {"kind": "set", "entity": "shot", "id": shots[1].pk, "fields": {"notes": "wet deck"}}),
-    ])
+    await burst(
+        [
+            (alice, "a-1", {"kind": "set", "entity": "shot", "id": shots[0].pk, "fields": {"lens_mm": 50}}),
+            (alice, "a-2", {"kind": "move", "entity": "shot", "id": shots[2].pk, "after": None}),
+            (bob, "b-0", {"kind": "delete", "entity": "panel", "id": panel.pk}),
+            (alice, "a-3", {"kind": "set", "entity": "shot", "id": foreign_shot.pk, "fields": {"notes": "mine"}}),
+            (bob, "b-1", {"kind": "set", "entity": "shot", "id": shots[1].pk, "fields": {"notes": "wet deck"}}),
+        ]
+    )
     mine, theirs = await answers(alice, {"a-1", "a-2", "a-3"}), await answers(bob, {"b-0", "b-1"})
     assert sizes == [5]
     assert mine["a-3"]["code"] == "not_found"
@@ -145,12 +147,14 @@ async def test_queued_ops_go_together_and_each_gets_its_own_answer(project, othe
     # A clash half way (the number is checked inside the write) and a resend among them: the
     # transaction is rolled back and each op applied on its own.
     sizes.clear()
-    await burst([
-        (alice, "a-4", {"kind": "set", "entity": "shot", "id": shots[0].pk, "fields": {"duration_s": 4.5}}),
-        (alice, "a-5", {"kind": "set", "entity": "shot", "id": shots[1].pk, "fields": {"number": shots[0].number}}),
-        (alice, "a-0", {"kind": "set", "entity": "shot", "id": shots[2].pk, "fields": {"notes": "first"}}),
-        (bob, "b-2", {"kind": "set", "entity": "shot", "id": shots[1].pk, "fields": {"dialogue": "Hold the line."}}),
-    ])
+    await burst(
+        [
+            (alice, "a-4", {"kind": "set", "entity": "shot", "id": shots[0].pk, "fields": {"duration_s": 4.5}}),
+            (alice, "a-5", {"kind": "set", "entity": "shot", "id": shots[1].pk, "fields": {"number": shots[0].number}}),
+            (alice, "a-0", {"kind": "set", "entity": "shot", "id": shots[2].pk, "fields": {"notes": "first"}}),
+            (bob, "b-2", {"kind": "set", "entity": "shot", "id": shots[1].pk, "fields": {"dialogue": "Hold the line."}}),
+        ]
+    )
     first_seqs = seqs
     mine, theirs = await answers(alice, {"a-4", "a-5", "a-0"}), await answers(bob, {"b-2"})
     assert sizes == [4, 1, 1, 1, 1]
@@ -216,7 +220,9 @@ async def test_bad_fields_and_roles(project, board, editor, viewer):
     scene, shots = board
     room, _, _ = await connect(editor, project.pk)
     await next_of(room, "hello")
-    error = await expect_error(room, "e-1", kind="set", entity="shot", id=shots[0].pk, fields={"lens_mm": "wide", "shot_size": "HUGE", "secret": 1, "rank": "a0"})
+    error = await expect_error(
+        room, "e-1", kind="set", entity="shot", id=shots[0].pk, fields={"lens_mm": "wide", "shot_size": "HUGE", "secret": 1, "rank": "a0"}
+    )
     assert error["code"] == "invalid" and set(error["errors"]) == {"lens_mm", "shot_size", "secret", "rank"}
     shot = await sync_to_async(Shot.objects.get)(pk=shots[0].pk)
     assert shot.version == shots[0].version  # nothing half-written
@@ -373,7 +379,12 @@ async def test_revoked_member_is_cut_off_at_once(api, project, board, owner, edi
 
 FRAME = st.recursive(
     st.none() | st.booleans() | st.integers(-(2**40), 2**40) | st.floats(allow_nan=False) | st.text(max_size=20),
-    lambda children: st.lists(children, max_size=4) | st.dictionaries(st.sampled_from(["type", "op", "op_id", "kind", "entity", "id", "fields", "after", "parent", "update", "field", "focus", "x"]), children, max_size=5),
+    lambda children: (
+        st.lists(children, max_size=4)
+        | st.dictionaries(
+            st.sampled_from(["type", "op", "op_id", "kind", "entity", "id", "fields", "after", "parent", "update", "field", "focus", "x"]), children, max_size=5
+        )
+    ),
     max_leaves=12,
 )
 PLAUSIBLE = st.fixed_dictionaries(

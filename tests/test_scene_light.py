@@ -25,9 +25,16 @@ pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.usefixtures("
 @pytest.fixture
 def jetty(project, owner):
     """EXT. HARBOUR JETTY - DAY with a set, MAYA and two shots."""
-    jetty = services.create_location(project, {"name": "HARBOUR JETTY", "set_pieces": [
-        {"id": "shed", "kind": "wall", "name": "shed wall", "position": [0, 6], "size": [4, 0.15, 2.7], "rotation_deg": 0, "colour": "#b8b2a7"},
-    ]}, owner)
+    jetty = services.create_location(
+        project,
+        {
+            "name": "HARBOUR JETTY",
+            "set_pieces": [
+                {"id": "shed", "kind": "wall", "name": "shed wall", "position": [0, 6], "size": [4, 0.15, 2.7], "rotation_deg": 0, "colour": "#b8b2a7"},
+            ],
+        },
+        owner,
+    )
     scene = services.create_scene(project, {"setting": "EXT", "time_of_day": "DAY", "location": jetty}, owner)
     maya = services.create_character(project, {"name": "MAYA", "height_m": 1.68}, owner)
     shots = [services.create_shot(scene, {"shot_size": size, "characters": [maya], "duration_s": 1}, owner) for size in ("WS", "MS")]

@@ -105,7 +105,12 @@ def test_cues_extensions_contd_forced_and_dual(parsed):
 
 def test_dialogue_and_parentheticals_belong_to_their_speaker(parsed):
     assert [(e.text, e.character) for e in find(parsed, sp.PARENTHETICAL)] == [("(quietly)", "ANNA")]
-    assert [(e.text, e.character) for e in find(parsed, sp.DIALOGUE)] == [("It is late.\nVery late.", "ANNA"), ("I know.", "BOB"), ("Now.", "ANNA"), ("Yippee.", "McCLANE")]
+    assert [(e.text, e.character) for e in find(parsed, sp.DIALOGUE)] == [
+        ("It is late.\nVery late.", "ANNA"),
+        ("I know.", "BOB"),
+        ("Now.", "ANNA"),
+        ("Yippee.", "McCLANE"),
+    ]
 
 
 def test_transitions_centered_lyrics_forced_action(parsed):
@@ -181,7 +186,19 @@ FDX = b"""<?xml version="1.0" encoding="UTF-8" standalone="no" ?>
 def test_fdx_paragraph_types_numbers_and_title_page():
     fmt, screenplay = sp.parse(FDX, "paper.fdx")
     assert fmt == "fdx"
-    assert kinds(screenplay) == ["heading", "action", "character", "parenthetical", "dialogue", "character", "dialogue", "shot", "transition", "heading", "action"]
+    assert kinds(screenplay) == [
+        "heading",
+        "action",
+        "character",
+        "parenthetical",
+        "dialogue",
+        "character",
+        "dialogue",
+        "shot",
+        "transition",
+        "heading",
+        "action",
+    ]
     assert screenplay.elements[1].text == "MARA drops the FILE."
     assert [(e.character, e.extension) for e in find(screenplay, sp.CHARACTER)] == [("MARA", ""), ("LEE", "V.O.")]
     assert find(screenplay, sp.DIALOGUE)[0].character == "MARA"

@@ -137,7 +137,16 @@ def test_first_draft_becomes_scenes_library_and_breakdown(api, project, director
     assert script.title_page["author"] == "Test Writer"
     assert script.file.sha256 == script.sha256
     body = api(director).get(f"/api/scripts/{script.pk}/elements/").json()
-    assert body[0] == {"index": 0, "kind": "heading", "text": "INT. LIGHTHOUSE KITCHEN - NIGHT", "scene_number": "", "character": "", "extension": "", "dual": False, "scene": scenes[0].pk}
+    assert body[0] == {
+        "index": 0,
+        "kind": "heading",
+        "text": "INT. LIGHTHOUSE KITCHEN - NIGHT",
+        "scene_number": "",
+        "character": "",
+        "extension": "",
+        "dual": False,
+        "scene": scenes[0].pk,
+    }
     assert {e["kind"] for e in body} >= {"heading", "action", "character", "dialogue", "parenthetical"}
     cast_body = api(director).get(f"/api/scripts/{script.pk}/cast/").json()
     assert {"scene": scenes[5].pk, "character": Character.objects.get(project=project, name="MARA").pk, "name": "MARA", "speaking": False} in cast_body
@@ -253,7 +262,13 @@ def test_a_revised_draft_merges_and_keeps_every_piece_of_work(api, project, owne
     assert body["revision"] is True
     assert body["plan"]["counts"] == {"added": 1, "changed": 1, "unchanged": 4, "omitted": 1}
     assert [(s["action"], s["number"]) for s in body["plan"]["scenes"]] == [
-        ("unchanged", "1"), ("unchanged", "3"), ("omitted", "4"), ("changed", "2"), ("unchanged", "5"), ("added", ""), ("unchanged", "6"),
+        ("unchanged", "1"),
+        ("unchanged", "3"),
+        ("omitted", "4"),
+        ("changed", "2"),
+        ("unchanged", "5"),
+        ("added", ""),
+        ("unchanged", "6"),
     ]
     assert "Smashed on the rocks" in body["plan"]["scenes"][3]["diff"]
     assert Scene.objects.filter(project=project).count() == 6 and Script.objects.count() == 1

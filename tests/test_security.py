@@ -33,6 +33,7 @@ def membership(project, user):
 
 # --- 1. Who may grant, change or remove the owner role ------------------------------------------
 
+
 def test_a_director_cannot_make_anyone_owner_or_touch_an_owner(api, project, owner, director, editor, outsider):
     members = f"/api/projects/{project.pk}/members/"
     promote_self = api(director).patch(f"{members}{membership(project, director).pk}/", {"role": "owner"}, format="json")
@@ -61,10 +62,19 @@ def test_an_owner_may_grant_and_hand_over_ownership_and_a_project_keeps_one(api,
 
 # --- 5. Ids that are not ids ---------------------------------------------------------------------
 
+
 @pytest.mark.parametrize("bad", NOT_IDS)
 def test_id_filters_answer_400_with_the_field(api, project, owner, bad):
-    for url, param in [("/api/scenes/", "project"), ("/api/shots/", "scene"), ("/api/panels/", "shot"), ("/api/reviews/", "project"),
-                       ("/api/comments/", "review"), ("/api/approvals/", "scene"), ("/api/share-links/", "review"), ("/api/assets/", "project")]:
+    for url, param in [
+        ("/api/scenes/", "project"),
+        ("/api/shots/", "scene"),
+        ("/api/panels/", "shot"),
+        ("/api/reviews/", "project"),
+        ("/api/comments/", "review"),
+        ("/api/approvals/", "scene"),
+        ("/api/share-links/", "review"),
+        ("/api/assets/", "project"),
+    ]:
         response = api(owner).get(url, {param: bad})
         assert response.status_code == 400, (url, param, response.status_code)
         assert param in response.json(), (url, response.json())
@@ -112,8 +122,20 @@ def test_asset_upload_with_a_bad_project_id_is_400(api, project, owner, bad):
 
 # --- 3, 4. Password sign-in: one answer for every wrong login, and a limit on guessing ---------
 
-@pytest.mark.parametrize("body", [[], "text", 42, None, {"username": "owner", "password": 12}, {"username": ["owner"], "password": "x"},
-                                  {"username": "owner", "password": {"$ne": ""}}, {"username": "owner", "password": None}])
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        [],
+        "text",
+        42,
+        None,
+        {"username": "owner", "password": 12},
+        {"username": ["owner"], "password": "x"},
+        {"username": "owner", "password": {"$ne": ""}},
+        {"username": "owner", "password": None},
+    ],
+)
 def test_sign_in_with_a_malformed_body_is_a_400(owner, body):
     for url in ("/api/auth/session/", "/api/auth/token/"):
         response = Client(REMOTE_ADDR=fresh_address()).post(url, json.dumps(body), content_type="application/json")
@@ -144,8 +166,12 @@ def test_guessing_passwords_is_refused_with_429_and_retry_after(owner, settings)
         assert refused.status_code == 429, refused.content  # even the right password, from this address, for a while
         assert int(refused["Retry-After"]) > 0 and "detail" in refused.json()
     # Another address is not held back by these misses; the right password works there.
-    assert Client(REMOTE_ADDR=fresh_address()).post("/api/auth/token/", {"username": owner.username, "password": PASSWORD},
-                                                    content_type="application/json").status_code == 200
+    assert (
+        Client(REMOTE_ADDR=fresh_address())
+        .post("/api/auth/token/", {"username": owner.username, "password": PASSWORD}, content_type="application/json")
+        .status_code
+        == 200
+    )
 
 
 def test_guessing_one_login_from_many_addresses_is_refused_too(owner, settings):
@@ -157,6 +183,7 @@ def test_guessing_one_login_from_many_addresses_is_refused_too(owner, settings):
 
 
 # --- 2. Whose address counts: forwarded headers only from trusted proxies ----------------------
+
 
 def wrong_tokens(count, **headers):
     statuses = []
@@ -193,12 +220,17 @@ def test_a_trusted_proxy_names_the_client(behind_a_proxy):
     assert wrong_tokens(5, REMOTE_ADDR=behind_a_proxy, HTTP_X_FORWARDED_FOR="x") == [404] * 5
     # One client through the proxy spends its own budget, whatever it writes left of the proxy's entry.
     client_address = fresh_address()
-    statuses = [Client(REMOTE_ADDR=behind_a_proxy, HTTP_X_FORWARDED_FOR=f"1.2.3.{n}, {client_address}").get(
-        f"/api/share/not-a-real-token-{uuid.uuid4().hex}/").status_code for n in range(5)]
+    statuses = [
+        Client(REMOTE_ADDR=behind_a_proxy, HTTP_X_FORWARDED_FOR=f"1.2.3.{n}, {client_address}")
+        .get(f"/api/share/not-a-real-token-{uuid.uuid4().hex}/")
+        .status_code
+        for n in range(5)
+    ]
     assert statuses == [404, 404, 404, 429, 429]
 
 
 # --- 2. A link locks after too many wrong passphrases, but its guests keep watching -------------
+
 
 @pytest.fixture
 def passphrase_link(api, project, owner):
@@ -241,6 +273,7 @@ def test_a_joined_guest_is_not_locked_out_by_guessers_behind_the_same_address(pa
 
 # --- 6, 7. Hostile bodies ---------------------------------------------------------------------
 
+
 def test_a_deeply_nested_body_is_a_400(api, project, owner):
     deep = "[" * 100_000 + "]" * 100_000
     for method, url in [("post", "/api/projects/"), ("patch", f"/api/projects/{project.pk}/"), ("post", "/api/scenes/")]:
@@ -264,13 +297,15 @@ def test_long_text_has_one_limit_over_rest(api, project, owner):
 
 
 def test_a_body_over_the_limit_is_refused_with_413_json(api, project, owner, settings):
-    response = api(owner).patch(f"/api/projects/{project.pk}/", json.dumps({"description": "x" * (settings.DATA_UPLOAD_MAX_MEMORY_SIZE + 10)}),
-                                content_type="application/json")
+    response = api(owner).patch(
+        f"/api/projects/{project.pk}/", json.dumps({"description": "x" * (settings.DATA_UPLOAD_MAX_MEMORY_SIZE + 10)}), content_type="application/json"
+    )
     assert response.status_code in (400, 413)
     assert response["Content-Type"].startswith("application/json")
 
 
 # --- 8. Share links, probing and JSON errors ------------------------------------------------------
+
 
 def test_a_share_link_cannot_be_made_already_expired(api, project, owner, passphrase_link):
     review = api(owner).get("/api/reviews/").json()[0]
@@ -295,8 +330,13 @@ def test_another_productions_ids_answer_like_ids_nobody_has(api, project, owner,
         ("/api/render-jobs/", lambda pk: {"shot": pk, "kind": "frame"}),
         ("/api/approvals/", lambda pk: {"shot": pk, "decision": "approved", "fingerprint": "f"}),
     ]:
-        theirs = {"/api/scenes/": other_project.pk, "/api/reviews/": other_project.pk, "/api/shots/": their_scene.pk,
-                  "/api/render-jobs/": their_shot.pk, "/api/approvals/": their_shot.pk}.get(url)
+        theirs = {
+            "/api/scenes/": other_project.pk,
+            "/api/reviews/": other_project.pk,
+            "/api/shots/": their_scene.pk,
+            "/api/render-jobs/": their_shot.pk,
+            "/api/approvals/": their_shot.pk,
+        }.get(url)
         if url == "/api/share-links/":
             theirs = their_review["id"] if "review" in body(0) else their_scene.pk
         foreign = api(owner).post(url, body(theirs), format="json")
@@ -319,6 +359,7 @@ def test_the_api_answers_json_errors_in_debug_mode_too(api, owner, settings):
 
 # --- 9. Upload sizes: refused before the body is read -------------------------------------------
 
+
 async def asgi_post(path, headers, chunks):
     """POST through the ASGI app Daphne serves, sending the body in `chunks` only as the app asks
     for them; returns (status, body, how many chunks the app read)."""
@@ -326,9 +367,20 @@ async def asgi_post(path, headers, chunks):
 
     from studio.asgi import application
 
-    scope = {"type": "http", "asgi": {"version": "3.0"}, "http_version": "1.1", "method": "POST", "scheme": "http", "path": path,
-             "raw_path": path.encode(), "query_string": b"", "root_path": "", "headers": headers,
-             "client": ("127.0.0.1", 5000), "server": ("testserver", 80)}
+    scope = {
+        "type": "http",
+        "asgi": {"version": "3.0"},
+        "http_version": "1.1",
+        "method": "POST",
+        "scheme": "http",
+        "path": path,
+        "raw_path": path.encode(),
+        "query_string": b"",
+        "root_path": "",
+        "headers": headers,
+        "client": ("127.0.0.1", 5000),
+        "server": ("testserver", 80),
+    }
     communicator = ApplicationCommunicator(application, scope)
     await communicator.send_input({"type": "http.request", "body": chunks[0], "more_body": len(chunks) > 1})
     start = await communicator.receive_output(timeout=10)
@@ -344,8 +396,11 @@ async def test_an_upload_over_the_limit_is_refused_from_its_content_length(setti
     # Only the first 64 KB are ever sent: the answer comes without the rest of the body.
     status, body, _ = await asgi_post("/api/assets/", headers, [b"x" * 65536, b"more"])
     assert status == 413 and "MB" in body["detail"]
-    status, body, _ = await asgi_post("/api/projects/", [(b"host", b"testserver"), (b"content-type", b"application/json"),
-                                                          (b"content-length", str(settings.DATA_UPLOAD_MAX_MEMORY_SIZE + 1).encode())], [b"{"])
+    status, body, _ = await asgi_post(
+        "/api/projects/",
+        [(b"host", b"testserver"), (b"content-type", b"application/json"), (b"content-length", str(settings.DATA_UPLOAD_MAX_MEMORY_SIZE + 1).encode())],
+        [b"{"],
+    )
     assert status == 413
 
 
@@ -357,6 +412,7 @@ async def test_a_chunked_body_over_the_limit_is_cut_off(settings):
 
 
 # --- 10. Security headers ----------------------------------------------------------------------
+
 
 def test_the_app_shell_and_the_api_carry_the_security_headers(api, owner):
     for response in (Client().get("/"), Client().get("/s/some-token-of-a-guest"), api(owner).get("/api/projects/")):
@@ -383,14 +439,18 @@ async def test_the_room_holds_long_text_to_the_same_limit(project, owner, editor
     shot = await sync_to_async(boards.create_shot)(scene, {"description": "Shot 0"}, owner)
     room, _, _ = await connect(editor, project.pk)
     await next_of(room, "hello")
-    await room.send_json_to({"type": "op", "op_id": "long-1", "op": {"kind": "set", "entity": "shot", "id": shot.pk, "fields": {"notes": "x" * (LONG_TEXT_MAX_CHARS + 1)}}})
+    await room.send_json_to(
+        {"type": "op", "op_id": "long-1", "op": {"kind": "set", "entity": "shot", "id": shot.pk, "fields": {"notes": "x" * (LONG_TEXT_MAX_CHARS + 1)}}}
+    )
     error = await next_of(room, "error")
     assert "notes" in json.dumps(error)
     # A live text edit that would take the text past the limit is refused too.
     await room.send_json_to({"type": "text_sync", "entity": "shot", "id": shot.pk, "field": "description"})
     state = await next_of(room, "text_state")
     update, _ = yjs_edit(state["update"], lambda text: text.insert(0, "y" * LONG_TEXT_MAX_CHARS))
-    await room.send_json_to({"type": "op", "op_id": "long-2", "op": {"kind": "text", "entity": "shot", "id": shot.pk, "field": "description", "update": update}})
+    await room.send_json_to(
+        {"type": "op", "op_id": "long-2", "op": {"kind": "text", "entity": "shot", "id": shot.pk, "field": "description", "update": update}}
+    )
     error = await next_of(room, "error")
     assert "description" in json.dumps(error)
     fresh = await sync_to_async(Shot.objects.get)(pk=shot.pk)

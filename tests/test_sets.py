@@ -16,7 +16,15 @@ from previs.spec import layout_for_shot
 from tests.conftest import client_for
 from tests.test_rooms import connect, next_of
 
-WALL = {"id": "north-wall", "kind": "wall_door", "name": "Kitchen wall", "size": [6.0, 0.2, 2.7], "position": [0.0, 3.0], "rotation_deg": 0, "colour": "#b8b2a7"}
+WALL = {
+    "id": "north-wall",
+    "kind": "wall_door",
+    "name": "Kitchen wall",
+    "size": [6.0, 0.2, 2.7],
+    "position": [0.0, 3.0],
+    "rotation_deg": 0,
+    "colour": "#b8b2a7",
+}
 TABLE = {"id": "table", "kind": "table", "name": "Table", "size": [1.6, 0.9, 0.75], "position": [1.5, 1.0], "rotation_deg": 30, "colour": "#8b5a2b"}
 
 
@@ -94,7 +102,17 @@ def test_a_shot_cheats_a_piece_without_changing_the_set(project, kitchen, editor
 
 
 def test_the_camera_is_pushed_out_of_a_wall_along_its_line():
-    kwargs = {"shot_size": "WS", "angle": "eye", "lens_mm": 35, "sensor": "super35", "aspect": "2.39", "fps": 24, "duration_s": 3, "movement": "static", "characters": [{"id": "1"}]}
+    kwargs = {
+        "shot_size": "WS",
+        "angle": "eye",
+        "lens_mm": 35,
+        "sensor": "super35",
+        "aspect": "2.39",
+        "fps": 24,
+        "duration_s": 3,
+        "movement": "static",
+        "characters": [{"id": "1"}],
+    }
     free = layout_for_shot(**kwargs)["camera"]
     # A wall right where the camera would stand, across its line of view.
     x, y, _z = free["position"]
@@ -181,7 +199,9 @@ async def test_the_set_is_edited_through_the_room_and_the_other_socket_sees_it(p
     change = (await next_of(bob, "change"))["change"]
     assert change["data"]["fields"]["set_pieces"][0]["id"] == "dock"
     # A bad piece is an error frame naming the field; nothing is stored.
-    await alice.send_json_to({"type": "op", "op_id": "s-2", "op": {"kind": "set", "entity": "location", "id": location.pk, "fields": {"set_pieces": [{**jetty, "kind": "ufo"}]}}})
+    await alice.send_json_to(
+        {"type": "op", "op_id": "s-2", "op": {"kind": "set", "entity": "location", "id": location.pk, "fields": {"set_pieces": [{**jetty, "kind": "ufo"}]}}}
+    )
     error = await next_of(alice, "error")
     assert error["op_id"] == "s-2" and "set_pieces" in json.dumps(error)
     # A viewer may look, not move the set.
@@ -193,11 +213,16 @@ async def test_the_set_is_edited_through_the_room_and_the_other_socket_sees_it(p
         await room.disconnect()
 
 
-
 def test_a_glTF_with_parts_of_the_wrong_shape_is_refused():
-    for document in ({"asset": {"version": "2.0"}, "nodes": ["x"], "scenes": [{"nodes": [0]}]},
-                     {"asset": {"version": "2.0"}, "nodes": [{"mesh": 0}], "meshes": [{"primitives": [{"attributes": {"POSITION": 0}}]}],
-                      "accessors": [{"count": 3, "type": "VEC3", "componentType": 5126, "min": [0, 0, 0], "max": [1e308, "NaN", 1]}]}):
+    for document in (
+        {"asset": {"version": "2.0"}, "nodes": ["x"], "scenes": [{"nodes": [0]}]},
+        {
+            "asset": {"version": "2.0"},
+            "nodes": [{"mesh": 0}],
+            "meshes": [{"primitives": [{"attributes": {"POSITION": 0}}]}],
+            "accessors": [{"count": 3, "type": "VEC3", "componentType": 5126, "min": [0, 0, 0], "max": [1e308, "NaN", 1]}],
+        },
+    ):
         with pytest.raises(gltf.GltfError):
             gltf.import_set(json.dumps(document).encode())
     with pytest.raises(sets.SetError):

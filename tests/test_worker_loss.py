@@ -35,8 +35,28 @@ def start_worker(media_root, name):
     env.pop("REDIS_URL", None)
     env.pop("S3_BUCKET", None)
     return subprocess.Popen(
-        [sys.executable, "-m", "celery", "-A", "studio", "worker", "-Q", "cpu", "--pool", "solo", "-n", f"{name}@test", "--without-gossip", "--without-mingle", "--loglevel", "WARNING"],
-        cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=open(f"/tmp/worker-{name}.log", "wb"),
+        [
+            sys.executable,
+            "-m",
+            "celery",
+            "-A",
+            "studio",
+            "worker",
+            "-Q",
+            "cpu",
+            "--pool",
+            "solo",
+            "-n",
+            f"{name}@test",
+            "--without-gossip",
+            "--without-mingle",
+            "--loglevel",
+            "WARNING",
+        ],
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=open(f"/tmp/worker-{name}.log", "wb"),
     )
 
 

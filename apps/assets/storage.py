@@ -106,5 +106,9 @@ def _public_client_for(endpoint, access_key, secret_key, region, addressing_styl
 def _public_client():
     options = settings.STORAGES["media"]["OPTIONS"]
     return _public_client_for(
-        settings.S3_PUBLIC_ENDPOINT_URL, options.get("access_key"), options.get("secret_key"), options.get("region_name"), options.get("addressing_style", "path")
+        settings.S3_PUBLIC_ENDPOINT_URL,
+        options.get("access_key"),
+        options.get("secret_key"),
+        options.get("region_name"),
+        options.get("addressing_style", "path"),
     )

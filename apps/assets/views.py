@@ -39,7 +39,9 @@ class AssetViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.Crea
         asset = store_upload(project_id=body.validated_data["project"], data=body.validated_data["image"].read(), created_by=request.user)
         return Response(AssetSerializer(asset).data, status=status.HTTP_201_CREATED)
 
-    @extend_schema(responses={(200, "application/octet-stream"): OpenApiTypes.BINARY, 302: None}, description="The bytes, after the same permission check as every read.")
+    @extend_schema(
+        responses={(200, "application/octet-stream"): OpenApiTypes.BINARY, 302: None}, description="The bytes, after the same permission check as every read."
+    )
     @action(detail=True, methods=["get"])
     def content(self, request, pk=None):
         asset = self.get_object()  # 404 unless the caller belongs to the asset's project
@@ -81,7 +83,7 @@ def parse_range(header, size):
     "unsatisfiable". Multi-range requests get the whole file (allowed by RFC 9110)."""
     if not header or not header.startswith("bytes=") or "," in header:
         return None
-    first, _, last = header[len("bytes="):].strip().partition("-")
+    first, _, last = header[len("bytes=") :].strip().partition("-")
     try:
         if first == "":  # the last N bytes
             length = int(last)

@@ -19,8 +19,23 @@ from .models import Character, Location, Scene
 # number (the scene's next), status (a copy starts as a draft), panels, renders or approvals:
 # those belong to the shot that was drawn, rendered and approved.
 DUPLICATED_FIELDS = (
-    "description", "dialogue", "location", "shot_size", "framing", "angle", "movement", "rig", "lens_mm",
-    "sensor", "aspect_ratio", "fps", "duration_s", "props", "notes", "camera_spec", "spec_locked",
+    "description",
+    "dialogue",
+    "location",
+    "shot_size",
+    "framing",
+    "angle",
+    "movement",
+    "rig",
+    "lens_mm",
+    "sensor",
+    "aspect_ratio",
+    "fps",
+    "duration_s",
+    "props",
+    "notes",
+    "camera_spec",
+    "spec_locked",
 )
 # A reverse is the same set-up turned round: same size, framing, angle, lens, move and length.
 REVERSED_FIELDS = ("location", "shot_size", "framing", "angle", "movement", "rig", "lens_mm", "sensor", "aspect_ratio", "fps", "duration_s")
@@ -60,9 +75,19 @@ def reverse_shot(source, caller):
         turned = [partner]
     camera = spec["camera"]
     reverse_spec = layout_for_shot(
-        shot_size=source.shot_size, angle=source.angle, lens_mm=source.lens_mm, sensor=camera["sensor"], aspect=camera["aspect"],
-        fps=spec["fps"], duration_s=source.duration_s, movement=source.movement, characters=people, subject_id=str(partner.pk),
-        framing=source.framing, set_pieces=spec.get("set_pieces"), environment=spec.get("environment"),
+        shot_size=source.shot_size,
+        angle=source.angle,
+        lens_mm=source.lens_mm,
+        sensor=camera["sensor"],
+        aspect=camera["aspect"],
+        fps=spec["fps"],
+        duration_s=source.duration_s,
+        movement=source.movement,
+        characters=people,
+        subject_id=str(partner.pk),
+        framing=source.framing,
+        set_pieces=spec.get("set_pieces"),
+        environment=spec.get("environment"),
     )
     values = {name: getattr(source, name) for name in REVERSED_FIELDS}
     values |= {"characters": turned, "camera_spec": reverse_spec, "spec_locked": True}
@@ -96,6 +121,7 @@ def _create_after(source, values, caller):
 
 
 # --- Scenes ------------------------------------------------------------------------------------
+
 
 def slugline_fields(project, slugline, caller):
     """A scene's setting, location and time of day from a typed slugline ("EXT. JETTY - DAWN"),

@@ -46,6 +46,9 @@ def board_queryset(project_id):
     panels = Prefetch("panels", queryset=Panel.objects.select_related("image").order_by("rank", "id"), to_attr="board_panels")
     characters = Prefetch("characters", to_attr="board_characters")
     # script_lines: the lined script's row of each shot (apps.scripts), joined, not a query per shot.
-    shots = Prefetch("shots", queryset=Shot.objects.select_related("script_lines", "audio").prefetch_related(characters, panels).order_by("rank", "id"), to_attr="board_shots")
+    shots = Prefetch(
+        "shots",
+        queryset=Shot.objects.select_related("script_lines", "audio").prefetch_related(characters, panels).order_by("rank", "id"),
+        to_attr="board_shots",
+    )
     return Scene.objects.filter(project_id=project_id).select_related("location", "audio").prefetch_related(shots).order_by("rank", "id")
-

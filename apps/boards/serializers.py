@@ -27,6 +27,7 @@ class ShotApprovalSerializer(serializers.Serializer):
     by = serializers.CharField()
     at = serializers.DateTimeField()
 
+
 VERSIONED_READ_ONLY = ("id", "version", "created_at", "updated_at")
 
 # Bad numbers answered in the crew's words, not the framework's ("Ensure this value is greater
@@ -39,14 +40,22 @@ DURATION_MESSAGES = {
 }
 NUMBER_MESSAGES = {
     "duration_s": {"error_messages": DURATION_MESSAGES},
-    "lens_mm": {"error_messages": {
-        "min_value": "A lens from 4 mm to 1200 mm.", "max_value": "A lens from 4 mm to 1200 mm.",
-        "invalid": "A focal length in millimetres, like 35.", "null": "A focal length in millimetres, like 35.",
-    }},
-    "height_m": {"error_messages": {
-        "min_value": "A height from 0.3 m to 3 m.", "max_value": "A height from 0.3 m to 3 m.",
-        "invalid": "A height in metres, like 1.75.", "null": "A height in metres, like 1.75.",
-    }},
+    "lens_mm": {
+        "error_messages": {
+            "min_value": "A lens from 4 mm to 1200 mm.",
+            "max_value": "A lens from 4 mm to 1200 mm.",
+            "invalid": "A focal length in millimetres, like 35.",
+            "null": "A focal length in millimetres, like 35.",
+        }
+    },
+    "height_m": {
+        "error_messages": {
+            "min_value": "A height from 0.3 m to 3 m.",
+            "max_value": "A height from 0.3 m to 3 m.",
+            "invalid": "A height in metres, like 1.75.",
+            "null": "A height in metres, like 1.75.",
+        }
+    },
 }
 
 
@@ -192,14 +201,22 @@ TRAVELLING_MOVES = {"pan", "dolly_in", "dolly_out", "truck", "arc", "crane", "pe
 
 class ShotSerializer(ProjectScopedSerializer):
     scoped_fields = {"characters": Character, "location": Location}
-    field_of_view = serializers.SerializerMethodField(help_text="Angle of view of the spec's camera (lens, sensor, delivery aspect), from the same optics the renderer uses.")
-    move_end = serializers.SerializerMethodField(help_text="Where the camera move leaves the camera, as the clip renders it (previs.move); null when the camera keeps its place.")
+    field_of_view = serializers.SerializerMethodField(
+        help_text="Angle of view of the spec's camera (lens, sensor, delivery aspect), from the same optics the renderer uses."
+    )
+    move_end = serializers.SerializerMethodField(
+        help_text="Where the camera move leaves the camera, as the clip renders it (previs.move); null when the camera keeps its place."
+    )
     characters = IdRelatedField(many=True, queryset=Character.objects.none(), required=False)
     location = IdRelatedField(queryset=Location.objects.none(), allow_null=True, required=False)
     number = serializers.CharField(max_length=8, required=False, help_text="Like 12A; left out, the next free letter is used.")
     script_lines = serializers.SerializerMethodField(help_text="The script lines the shot covers (set through /api/shots/{id}/script-lines/); null when none.")
-    approval = serializers.SerializerMethodField(help_text="The latest review decision on the shot and whether it is stale (the shot changed since); null when none.")
-    audio = serializers.PrimaryKeyRelatedField(read_only=True, allow_null=True, help_text="Asset id of the shot's scratch sound for the animatic (set through /api/shots/{id}/audio/); null when none.")
+    approval = serializers.SerializerMethodField(
+        help_text="The latest review decision on the shot and whether it is stale (the shot changed since); null when none."
+    )
+    audio = serializers.PrimaryKeyRelatedField(
+        read_only=True, allow_null=True, help_text="Asset id of the shot's scratch sound for the animatic (set through /api/shots/{id}/audio/); null when none."
+    )
     audio_url = serializers.SerializerMethodField(help_text="Where the browser fetches the scratch sound.")
 
     class Meta:
@@ -301,12 +318,35 @@ class SceneSerializer(ProjectScopedSerializer):
     location = IdRelatedField(queryset=Location.objects.none(), allow_null=True, required=False)
     heading = serializers.CharField(read_only=True, help_text="The slugline: INT. KITCHEN - NIGHT.")
     number = serializers.CharField(max_length=8, required=False, help_text="Like 12 or 12A; left out, the next number is used.")
-    audio = serializers.PrimaryKeyRelatedField(read_only=True, allow_null=True, help_text="Asset id of the scene's scratch sound for the animatic (set through /api/scenes/{id}/audio/); null when none.")
+    audio = serializers.PrimaryKeyRelatedField(
+        read_only=True,
+        allow_null=True,
+        help_text="Asset id of the scene's scratch sound for the animatic (set through /api/scenes/{id}/audio/); null when none.",
+    )
     audio_url = serializers.SerializerMethodField(help_text="Where the browser fetches the scratch sound.")
 
     class Meta:
         model = Scene
-        fields = ("id", "project", "rank", "number", "setting", "location", "time_of_day", "sun_azimuth_deg", "sun_elevation_deg", "synopsis", "heading", "page_eighths", "props", "omitted", "script_changed", "script_diff", "audio", "audio_url") + VERSIONED_READ_ONLY[1:]
+        fields = (
+            "id",
+            "project",
+            "rank",
+            "number",
+            "setting",
+            "location",
+            "time_of_day",
+            "sun_azimuth_deg",
+            "sun_elevation_deg",
+            "synopsis",
+            "heading",
+            "page_eighths",
+            "props",
+            "omitted",
+            "script_changed",
+            "script_diff",
+            "audio",
+            "audio_url",
+        ) + VERSIONED_READ_ONLY[1:]
         read_only_fields = VERSIONED_READ_ONLY + ("project", "rank", "script_diff")
 
     def validate_number(self, value):

@@ -52,6 +52,7 @@ LIGHT_FIELDS = ("setting", "time_of_day", "sun_azimuth_deg", "sun_elevation_deg"
 
 # --- The gate --------------------------------------------------------------------------------
 
+
 def editor(caller, project_id):
     """The caller's Access, if they may edit the boards of project `project_id`; else Http404
     (not a member, or an Access to another project) or PermissionDenied (a role without EDIT;
@@ -61,6 +62,7 @@ def editor(caller, project_id):
 
 # --- Library ---------------------------------------------------------------------------------
 
+
 def create_character(project, data, caller):
     actor = editor(caller, project.pk).actor
     return editing.create(Character, {**data, "project": project}, actor=actor, entity="character", represent=represent(CharacterSerializer))
@@ -68,7 +70,9 @@ def create_character(project, data, caller):
 
 def update_character(character, data, caller, version):
     access = editor(caller, character.project_id)
-    character = editing.update_fields(character, data, actor=access.actor, expected_version=version, entity="character", represent=represent(CharacterSerializer))
+    character = editing.update_fields(
+        character, data, actor=access.actor, expected_version=version, entity="character", represent=represent(CharacterSerializer)
+    )
     for shot in Shot.objects.filter(characters=character, spec_locked=False):
         relayout(shot, access)  # a new height or colour must show in the shots it appears in
     return character
@@ -87,7 +91,9 @@ def create_location(project, data, caller):
 def update_location(location, data, caller, version):
     access = editor(caller, location.project_id)
     with transaction.atomic():
-        location = editing.update_fields(location, data, actor=access.actor, expected_version=version, entity="location", represent=represent(LocationSerializer))
+        location = editing.update_fields(
+            location, data, actor=access.actor, expected_version=version, entity="location", represent=represent(LocationSerializer)
+        )
         if "set_pieces" in data:
             for shot in shots_at(location):
                 follow_set(shot, access)  # the set must show in every shot of its scenes
@@ -157,6 +163,7 @@ def delete_location(location, caller, version):
 
 
 # --- Scenes ----------------------------------------------------------------------------------
+
 
 def next_scene_number(project):
     numbers = [int(m.group()) for n in Scene.objects.filter(project=project).values_list("number", flat=True) if (m := re.match(r"\d+", n))]
@@ -255,10 +262,13 @@ def move_scene(scene, after_id, caller, version):
     actor = editor(caller, scene.project_id).actor
     siblings = Scene.objects.filter(project_id=scene.project_id)
     after = _sibling(siblings, after_id, "after")
-    return editing.move(scene, siblings=siblings, parent_field="project", parent=scene.project, after=after, actor=actor, expected_version=version, entity="scene")
+    return editing.move(
+        scene, siblings=siblings, parent_field="project", parent=scene.project, after=after, actor=actor, expected_version=version, entity="scene"
+    )
 
 
 # --- Shots -----------------------------------------------------------------------------------
+
 
 def next_shot_number(scene):
     """Scene 12's shots are 12A, 12B, … (the next letter not yet used)."""
@@ -322,7 +332,13 @@ def create_shot(scene, data, caller):
     characters = data.pop("characters", [])
     with transaction.atomic():
         siblings = Shot.objects.filter(scene=scene)
-        values = {**shot_defaults(scene), **data, "project_id": scene.project_id, "scene": scene, "rank": editing.rank_between(editing.last_rank(siblings), None)}
+        values = {
+            **shot_defaults(scene),
+            **data,
+            "project_id": scene.project_id,
+            "scene": scene,
+            "rank": editing.rank_between(editing.last_rank(siblings), None),
+        }
         if "number" in values:
             _check_shot_number_free(scene, values["number"])
         else:
@@ -459,8 +475,13 @@ def edit_text(caller, row, entity, field, update, raw_update):
     actor = editor(caller, row.project_id).actor
     merged = text.apply_update(row.project_id, entity, row.pk, field, update, getattr(row, field))
     return editing.update_fields(
-        row, {field: merged}, actor=actor, expected_version=None, entity=entity,
-        represent=represent(SERIALIZERS[entity]), text_updates={field: raw_update},
+        row,
+        {field: merged},
+        actor=actor,
+        expected_version=None,
+        entity=entity,
+        represent=represent(SERIALIZERS[entity]),
+        text_updates={field: raw_update},
     )
 
 
@@ -475,6 +496,7 @@ def render_spec_for(shot):
 
 
 # --- Scratch audio (the animatic) ------------------------------------------------------------
+
 
 def set_audio(row, entity, data, caller, version):
     """Put uploaded scratch sound (WAV, MP3 or M4A, checked by its content) on a scene or shot."""
@@ -491,6 +513,7 @@ def clear_audio(row, entity, caller, version):
 
 
 # --- Panels ----------------------------------------------------------------------------------
+
 
 def panels_duration(shot):
     """The duration a shot takes from its panels: their whole frames at the project's rate
@@ -566,6 +589,7 @@ def move_panel(panel, after_id, shot_id, caller, version):
 
 
 # --- Helpers ---------------------------------------------------------------------------------
+
 
 def _sibling(siblings, pk, field):
     if pk is None:

@@ -61,7 +61,8 @@ class ScratchAudioMixin:
     audio_entity = None
 
     @extend_schema(
-        methods=["POST"], request={"multipart/form-data": ScratchAudioUpload},
+        methods=["POST"],
+        request={"multipart/form-data": ScratchAudioUpload},
         description="Upload the row's scratch sound for the animatic (WAV, MP3 or M4A, checked by content). Sound that is not audio is a 400 naming the problem.",
     )
     @extend_schema(methods=["DELETE"], request=None, responses={204: None}, description="Take the row's scratch sound off (the stored file stays).")
@@ -161,11 +162,15 @@ class LocationViewSet(CreateWithParentMixin, ProjectScopedViewSet):
     delete_service = staticmethod(services.delete_location)
 
     @extend_schema(
-        methods=["GET"], request=None, responses={(200, "model/gltf-binary"): OpenApiTypes.BINARY},
+        methods=["GET"],
+        request=None,
+        responses={(200, "model/gltf-binary"): OpenApiTypes.BINARY},
         description="The location's set as binary glTF (.glb): one node per piece, made of its grey boxes.",
     )
     @extend_schema(
-        methods=["POST"], request={"multipart/form-data": SetGltfUpload}, responses=LocationSerializer,
+        methods=["POST"],
+        request={"multipart/form-data": SetGltfUpload},
+        responses=LocationSerializer,
         description=f"Add the top-level nodes of a glTF (.glb, or .gltf with its data inside; at most {gltf.MAX_GLTF_BYTES // (1024 * 1024)} MB) to the set as pieces sized by their bounds. A file that is not a readable glTF, or too big, is a 400 and nothing is stored.",
     )
     @action(detail=True, methods=["get", "post"], url_path="set-gltf", parser_classes=[MultiPartParser, FormParser])
@@ -229,7 +234,11 @@ class PanelViewSet(MoveMixin, CreateWithParentMixin, ProjectScopedViewSet):
     def move_service(self, instance, body, access, version):
         return services.move_panel(instance, body["after"], body.get("parent"), access, version)
 
-    @extend_schema(request={"multipart/form-data": PanelImageUpload}, responses=PanelSerializer, description="Upload the panel's picture (PNG, JPEG or WebP, checked by content). Stored under its sha256.")
+    @extend_schema(
+        request={"multipart/form-data": PanelImageUpload},
+        responses=PanelSerializer,
+        description="Upload the panel's picture (PNG, JPEG or WebP, checked by content). Stored under its sha256.",
+    )
     @action(detail=True, methods=["post"], parser_classes=[MultiPartParser, FormParser])
     def image(self, request, pk=None):
         panel = self.get_object()

@@ -22,7 +22,4 @@ def stale_fields(project_id, entity, entity_id, base_seq, wanted, user_id):
             current[name] = fields[name]
             if change.actor_id is None or change.actor_id != user_id:
                 theirs[name] = (change.seq, change.actor_id)
-    return {
-        name: {"mine": wanted[name], "current": current[name], "seq": seq, "actor": actor}
-        for name, (seq, actor) in theirs.items()
-    }
+    return {name: {"mine": wanted[name], "current": current[name], "seq": seq, "actor": actor} for name, (seq, actor) in theirs.items()}

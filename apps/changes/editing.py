@@ -86,7 +86,16 @@ def create(model, values, *, actor, entity, represent, m2m=None, client_op_id=""
         row.save()
         for name, objects in (m2m or {}).items():
             getattr(row, name).set(objects)
-        record_change(project_id_of(row), actor, "create", entity, row.pk, {"version": row.version, "fields": represent(row, None)}, client_op_id, shot_id=shot_id_of(row, entity))
+        record_change(
+            project_id_of(row),
+            actor,
+            "create",
+            entity,
+            row.pk,
+            {"version": row.version, "fields": represent(row, None)},
+            client_op_id,
+            shot_id=shot_id_of(row, entity),
+        )
         return row
 
 

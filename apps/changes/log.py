@@ -51,6 +51,7 @@ def lock_project(project_id):
 
 # --- Several room ops in one transaction ------------------------------------------------------
 
+
 class ChangeBatch:
     """The room ops of one project applied together, in one transaction (apps.rooms.ops).
 
@@ -156,7 +157,7 @@ def _inserts(rows):
     size = connection.ops.bulk_batch_size(fields, rows) or len(rows)
     statements = []
     for start in range(0, len(rows), size):
-        chunk = rows[start:start + size]
+        chunk = rows[start : start + size]
         params = [field.get_db_prep_save(field.pre_save(row, True), connection) for row in chunk for field in fields]
         statements.append((f"INSERT INTO {_table(type(rows[0]))} ({columns}) VALUES {', '.join([placeholders] * len(chunk))}", params))
     return statements

@@ -57,8 +57,14 @@ def create_invite(project, role, email, actor, request):
         raise PermissionDenied("Only an owner may invite someone as owner.")
     token = secrets.token_urlsafe(32)
     url = public_url(request, invite_path(token))
-    invite = Invite.objects.create(project=project, role=role, email=email, token_hash=token_digest(token), created_by=actor,
-                                   expires_at=timezone.now() + timedelta(days=settings.INVITE_VALID_DAYS))
+    invite = Invite.objects.create(
+        project=project,
+        role=role,
+        email=email,
+        token_hash=token_digest(token),
+        created_by=actor,
+        expires_at=timezone.now() + timedelta(days=settings.INVITE_VALID_DAYS),
+    )
     invite.mailed = bool(email) and _mail_invite(invite, url, actor)
     return invite, url
 
@@ -72,10 +78,14 @@ def _mail_invite(invite, url, actor):
     try:
         send_mail(
             subject=f"{inviter} invites you to {invite.project.name} on Previs Studio",
-            message=(f"{inviter} invites you to join {invite.project.name} as {role}.\n\n"
-                     f"Open this link to sign up, or to join with the login you already have:\n{url}\n\n"
-                     f"The link works once, until {expires}. If you did not expect it, ignore this email."),
-            from_email=None, recipient_list=[invite.email])
+            message=(
+                f"{inviter} invites you to join {invite.project.name} as {role}.\n\n"
+                f"Open this link to sign up, or to join with the login you already have:\n{url}\n\n"
+                f"The link works once, until {expires}. If you did not expect it, ignore this email."
+            ),
+            from_email=None,
+            recipient_list=[invite.email],
+        )
     except (OSError, smtplib.SMTPException):
         logger.exception("Could not mail invite %s to %s", invite.pk, invite.email)
         return False
@@ -98,8 +108,9 @@ def find_invite(request, token):
     """The invite a link names. A token nobody issued is a 404 and counts as a wrong guess
     against the caller's address; past the login budget, 429 before the token is looked up."""
     address = limits.client_address(request)
-    limits.refuse_if_spent("invite-address", address, settings.LOGIN_GUESS_LIMIT, settings.LOGIN_GUESS_WINDOW_S,
-                           "Too many wrong invite links from your address; try again later.")
+    limits.refuse_if_spent(
+        "invite-address", address, settings.LOGIN_GUESS_LIMIT, settings.LOGIN_GUESS_WINDOW_S, "Too many wrong invite links from your address; try again later."
+    )
     invite = Invite.objects.select_related("project", "created_by", "accepted_by").filter(token_hash=token_digest(token)).first()
     if invite is None:
         limits.count_miss("invite-address", address, settings.LOGIN_GUESS_LIMIT, settings.LOGIN_GUESS_WINDOW_S)
@@ -125,11 +136,19 @@ def accept_invite(invite, user):
         invite = Invite.objects.select_for_update().select_related("project").get(pk=invite.pk)
         check_open(invite)
         if invite.role not in grantable_roles(_role_of(invite.project_id, invite.created_by), None):
-            raise InviteClosed("Whoever sent this invite may no longer bring people in as " + ROLE_LABELS[invite.role].lower() + ". Ask the production for a new one.")
+            raise InviteClosed(
+                "Whoever sent this invite may no longer bring people in as " + ROLE_LABELS[invite.role].lower() + ". Ask the production for a new one."
+            )
         current = _role_of(invite.project_id, user)
         if current is not None:
-            raise ValidationError({"non_field_errors": [f"You are already in {invite.project.name} (as {ROLE_LABELS[current].lower()}). "
-                                                        "To change your role, ask one of its owners or directors."]})
+            raise ValidationError(
+                {
+                    "non_field_errors": [
+                        f"You are already in {invite.project.name} (as {ROLE_LABELS[current].lower()}). "
+                        "To change your role, ask one of its owners or directors."
+                    ]
+                }
+            )
         membership = Membership.objects.create(project=invite.project, user=user, role=invite.role)
         invite.accepted_by, invite.accepted_at = user, timezone.now()
         invite.save(update_fields=["accepted_by", "accepted_at"])

@@ -84,9 +84,14 @@ class InviteCreatedSerializer(InviteSerializer):
 
 class InviteCreateSerializer(serializers.Serializer):
     role = serializers.ChoiceField(choices=ROLES, error_messages={"invalid_choice": "Choose owner, director, editor or viewer."})
-    email = serializers.EmailField(required=False, allow_blank=True, max_length=254, default="",
-                                   help_text="Whom to mail the link to; leave empty to copy the link and hand it on yourself.",
-                                   error_messages={"invalid": "That is not an email address."})
+    email = serializers.EmailField(
+        required=False,
+        allow_blank=True,
+        max_length=254,
+        default="",
+        help_text="Whom to mail the link to; leave empty to copy the link and hand it on yourself.",
+        error_messages={"invalid": "That is not an email address."},
+    )
 
 
 class InviteInfoSerializer(serializers.Serializer):
@@ -101,11 +106,17 @@ class InviteInfoSerializer(serializers.Serializer):
 
 
 class SignUpSerializer(serializers.Serializer):
-    username = serializers.CharField(max_length=150, help_text="The login to sign in with.",
-                                     error_messages={"blank": "Choose a login.", "required": "Choose a login."})
-    email = serializers.EmailField(max_length=254, error_messages={"blank": "Enter your email address (for password resets).",
-                                                                   "required": "Enter your email address (for password resets).",
-                                                                   "invalid": "That is not an email address."})
+    username = serializers.CharField(
+        max_length=150, help_text="The login to sign in with.", error_messages={"blank": "Choose a login.", "required": "Choose a login."}
+    )
+    email = serializers.EmailField(
+        max_length=254,
+        error_messages={
+            "blank": "Enter your email address (for password resets).",
+            "required": "Enter your email address (for password resets).",
+            "invalid": "That is not an email address.",
+        },
+    )
     password = serializers.CharField(max_length=1024, trim_whitespace=False, error_messages={"blank": "Choose a password.", "required": "Choose a password."})
     name = serializers.CharField(max_length=150, required=False, allow_blank=True, default="", help_text="How the crew sees you (first and last name).")
 

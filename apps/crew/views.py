@@ -45,7 +45,10 @@ class ProjectViewSet(viewsets.ModelViewSet):
 
     def handle_exception(self, exc):
         if isinstance(exc, StaleVersion):
-            return Response({"detail": "Someone changed this project since you loaded it.", "current": self.get_serializer(exc.current).data}, status=status.HTTP_409_CONFLICT)
+            return Response(
+                {"detail": "Someone changed this project since you loaded it.", "current": self.get_serializer(exc.current).data},
+                status=status.HTTP_409_CONFLICT,
+            )
         return super().handle_exception(exc)
 
     def perform_create(self, serializer):
@@ -165,10 +168,18 @@ class InviteInfoView(InviteLinkView):
     def get(self, request, token):
         invite = self.invite(request, token)
         invites.check_open(invite)
-        return Response(InviteInfoSerializer({
-            "project": invite.project_id, "project_name": invite.project.name, "role": invite.role, "email": invite.email,
-            "invited_by": invite.created_by and (invite.created_by.get_full_name() or invite.created_by.username), "expires_at": invite.expires_at,
-        }).data)
+        return Response(
+            InviteInfoSerializer(
+                {
+                    "project": invite.project_id,
+                    "project_name": invite.project.name,
+                    "role": invite.role,
+                    "email": invite.email,
+                    "invited_by": invite.created_by and (invite.created_by.get_full_name() or invite.created_by.username),
+                    "expires_at": invite.expires_at,
+                }
+            ).data
+        )
 
 
 class InviteAcceptView(InviteLinkView):

@@ -29,7 +29,9 @@ class Export(models.Model):
     )
 
     project = models.ForeignKey("projects.Project", on_delete=models.CASCADE, related_name="exports")
-    scene = models.ForeignKey("boards.Scene", null=True, blank=True, on_delete=models.SET_NULL, related_name="+", help_text="The scene exported; empty for the whole film.")
+    scene = models.ForeignKey(
+        "boards.Scene", null=True, blank=True, on_delete=models.SET_NULL, related_name="+", help_text="The scene exported; empty for the whole film."
+    )
     kind = models.CharField(max_length=16, choices=KINDS)
     parameters = models.JSONField(default=dict, blank=True, help_text="The kind's options (layout, orientation, paper), defaults filled in.")
     board = models.JSONField(default=dict, help_text="The scenes, shots and panels as they were when the export was asked for.")

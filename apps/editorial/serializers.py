@@ -16,8 +16,21 @@ class ExportSerializer(serializers.ModelSerializer):
     class Meta:
         model = Export
         fields = (
-            "id", "project", "scene", "kind", "parameters", "status", "progress", "error", "filename", "output",
-            "reused_from", "created_by", "created_by_name", "created_at", "finished_at",
+            "id",
+            "project",
+            "scene",
+            "kind",
+            "parameters",
+            "status",
+            "progress",
+            "error",
+            "filename",
+            "output",
+            "reused_from",
+            "created_by",
+            "created_by_name",
+            "created_at",
+            "finished_at",
         )
         read_only_fields = fields
 

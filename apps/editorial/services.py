@@ -61,6 +61,7 @@ FORMATS = {  # kind → (content type, file name ending)
 
 # --- The board, as the exporters read it -----------------------------------------------------
 
+
 def _image(asset):
     if asset is None or not asset.content_type.startswith("image/"):
         return None
@@ -87,7 +88,11 @@ def board_snapshot(project, scene=None):
     )
     shot_ids = [shot.pk for shot in shots]
     clips = {}
-    for asset in Asset.objects.filter(kind=Asset.CLIP, render_job__shot_id__in=shot_ids, render_job__status="succeeded").select_related("render_job").order_by("created_at", "id"):
+    for asset in (
+        Asset.objects.filter(kind=Asset.CLIP, render_job__shot_id__in=shot_ids, render_job__status="succeeded")
+        .select_related("render_job")
+        .order_by("created_at", "id")
+    ):
         shot_id = asset.render_job.shot_id
         version = clips.get(shot_id, {}).get("version", 0) + 1
         clips[shot_id] = {"key": asset.key, "sha256": asset.sha256, "duration_s": asset.duration_s, "version": version}
@@ -114,7 +119,28 @@ def board_snapshot(project, scene=None):
     for shot in shots:
         by_scene[shot.scene_id].append(
             {
-                **{name: getattr(shot, name) for name in ("number", "shot_size", "framing", "angle", "movement", "rig", "lens_mm", "sensor", "aspect_ratio", "fps", "duration_s", "duration_locked", "description", "dialogue", "props", "notes", "status")},
+                **{
+                    name: getattr(shot, name)
+                    for name in (
+                        "number",
+                        "shot_size",
+                        "framing",
+                        "angle",
+                        "movement",
+                        "rig",
+                        "lens_mm",
+                        "sensor",
+                        "aspect_ratio",
+                        "fps",
+                        "duration_s",
+                        "duration_locked",
+                        "description",
+                        "dialogue",
+                        "props",
+                        "notes",
+                        "status",
+                    )
+                },
                 "characters": sorted(c.name for c in shot.characters.all()),
                 "location": shot.location.name if shot.location_id else "",
                 "panels": [{"duration_s": p.duration_s, "caption": p.caption, "notes": p.notes, "image": _image(p.image)} for p in shot.panels.all()],
@@ -127,13 +153,20 @@ def board_snapshot(project, scene=None):
         "title": project.name + (f" · Scene {scene.number}" if scene else ""),
         "project": {"name": project.name, "fps": project.fps},
         "scenes": [
-            {"number": s.number, "heading": s.heading, "synopsis": s.synopsis, "audio": _audio(s.audio, f"scene {s.number}'s scratch sound"), "shots": by_scene[s.pk]}
+            {
+                "number": s.number,
+                "heading": s.heading,
+                "synopsis": s.synopsis,
+                "audio": _audio(s.audio, f"scene {s.number}'s scratch sound"),
+                "shots": by_scene[s.pk],
+            }
             for s in scenes
         ],
     }
 
 
 # --- Making an export ------------------------------------------------------------------------
+
 
 def export_event(export):
     """What the room is told of an export (the change data of entity "export")."""
@@ -202,6 +235,7 @@ def enqueue(export):
 
 
 # --- Running an export (inside a worker) ------------------------------------------------------
+
 
 def _transition(export_id, from_statuses, **values):
     """Move the export on if it is in one of `from_statuses`, and tell the room. None if not."""
@@ -305,6 +339,7 @@ def execute_export(export_id):
 
 # --- Shot-list import ------------------------------------------------------------------------
 
+
 def _header(field):
     from workers.exports.shotlist import COLUMNS
 
@@ -336,7 +371,7 @@ def plan_shot_list(project, data):
         if "location" in fields:
             name = fields["location"]
             if name and name.casefold() not in locations:
-                errors.append(f"Line {line}, Location: no location \"{name}\" in this project; add it first.")
+                errors.append(f'Line {line}, Location: no location "{name}" in this project; add it first.')
                 continue
             fields["location"] = locations[name.casefold()].pk if name else None
         shot = shots.get((row["scene"], row["number"]))
@@ -358,8 +393,14 @@ def plan_shot_list(project, data):
         action = "create" if shot is None else ("update" if changes else "unchanged")
         plan.append(
             {
-                "line": line, "scene": row["scene"], "shot": row["number"], "action": action, "new_scene": row["scene"] not in scenes,
-                "changes": changes, "values": {k: v for k, v in values.items() if shot is None or k in changes}, "target": shot,
+                "line": line,
+                "scene": row["scene"],
+                "shot": row["number"],
+                "action": action,
+                "new_scene": row["scene"] not in scenes,
+                "changes": changes,
+                "values": {k: v for k, v in values.items() if shot is None or k in changes},
+                "target": shot,
             }
         )
     if errors:
@@ -393,6 +434,7 @@ def import_shot_list(project, data, actor, apply=False):
 
 # --- The editor's cut, back on the board ----------------------------------------------------------
 
+
 def import_cut(project, data, filename, actor, scene=None, apply=False):
     """Preview (apply=False) or apply an editor's cut (OTIO, EDL or FCP 7 XML) of a scene or the
     film: the matched shots take the cut's order and lengths, shots left out are marked "not in
@@ -409,7 +451,10 @@ def import_cut(project, data, filename, actor, scene=None, apply=False):
     for shot in Shot.objects.filter(scene__in=scenes).order_by("rank", "id"):
         shots_by_scene[shot.scene_id].append(shot)
     board = [
-        {"number": s.number, "shots": [{"id": shot.pk, "number": shot.number, "duration_s": shot.duration_s, "not_in_cut": shot.not_in_cut} for shot in shots_by_scene[s.pk]]}
+        {
+            "number": s.number,
+            "shots": [{"id": shot.pk, "number": shot.number, "duration_s": shot.duration_s, "not_in_cut": shot.not_in_cut} for shot in shots_by_scene[s.pk]],
+        }
         for s in scenes
     ]
     plan = match_cut(cut, board, project.fps)

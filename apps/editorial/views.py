@@ -48,9 +48,7 @@ class ExportViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.Cre
             scene = Scene.objects.filter(pk=data["scene"], project_id=data["project"]).first()
             if scene is None:
                 raise ValidationError({"scene": ["No such scene in this project."]})
-        export = services.create_export(
-            project=access_project(access), kind=data["kind"], scene=scene, parameters=data.get("parameters"), actor=request.user
-        )
+        export = services.create_export(project=access_project(access), kind=data["kind"], scene=scene, parameters=data.get("parameters"), actor=request.user)
         return Response(ExportSerializer(export).data, status=status.HTTP_201_CREATED)
 
     @extend_schema(request=None, responses={200: ExportSerializer})

@@ -184,5 +184,3 @@ class ProjectScopedViewSet(
         if parent is None:
             raise ValidationError({field: ["No such item in your projects."]})
         return parent
-
-

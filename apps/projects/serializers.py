@@ -14,13 +14,31 @@ class ProjectSerializer(BoundedText, serializers.ModelSerializer):
 
     class Meta:
         model = Project
-        fields = ("id", "name", "description", "fps", "aspect_ratio", "sensor", "style_prompt", "seed", "role", "allowed", "grantable_roles", "last_seq", "version", "created_at", "updated_at")
+        fields = (
+            "id",
+            "name",
+            "description",
+            "fps",
+            "aspect_ratio",
+            "sensor",
+            "style_prompt",
+            "seed",
+            "role",
+            "allowed",
+            "grantable_roles",
+            "last_seq",
+            "version",
+            "created_at",
+            "updated_at",
+        )
         read_only_fields = ("id", "role", "allowed", "grantable_roles", "last_seq", "version", "created_at", "updated_at")
         # The look seed in the crew's words ("may not be null" said nothing to anyone).
-        extra_kwargs = {"seed": {
-            "help_text": "Look seed: the same number gives the same AI look (the starting noise of styled renders).",
-            "error_messages": {message: SEED_MESSAGE for message in ("invalid", "null", "min_value", "max_value", "max_string_length")},
-        }}
+        extra_kwargs = {
+            "seed": {
+                "help_text": "Look seed: the same number gives the same AI look (the starting noise of styled renders).",
+                "error_messages": {message: SEED_MESSAGE for message in ("invalid", "null", "min_value", "max_value", "max_string_length")},
+            }
+        }
 
     def _role(self, project):
         roles = self.context.get("roles")
@@ -43,13 +61,20 @@ class SignInSerializer(serializers.Serializer):
     """A login and password, for the session sign-in and the token endpoint."""
 
     username = serializers.CharField(max_length=150, error_messages={"blank": "Enter your login.", "required": "Enter your login."})
-    password = serializers.CharField(max_length=1024, trim_whitespace=False,
-                                     error_messages={"blank": "Enter your password.", "required": "Enter your password."})
+    password = serializers.CharField(
+        max_length=1024, trim_whitespace=False, error_messages={"blank": "Enter your password.", "required": "Enter your password."}
+    )
 
 
 class PasswordResetRequestSerializer(serializers.Serializer):
-    email = serializers.EmailField(max_length=254, error_messages={"blank": "Enter the email address of your login.", "required": "Enter the email address of your login.",
-                                                                   "invalid": "That is not an email address."})
+    email = serializers.EmailField(
+        max_length=254,
+        error_messages={
+            "blank": "Enter the email address of your login.",
+            "required": "Enter the email address of your login.",
+            "invalid": "That is not an email address.",
+        },
+    )
 
 
 class PasswordResetSerializer(serializers.Serializer):

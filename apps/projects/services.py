@@ -24,8 +24,7 @@ def check_password_login(request, username, password):
     window, the answer is 429 before the password is even checked."""
     budgets = [("login-address", limits.client_address(request)), ("login-name", username.casefold())]
     for group, value in budgets:
-        limits.refuse_if_spent(group, value, settings.LOGIN_GUESS_LIMIT, settings.LOGIN_GUESS_WINDOW_S,
-                               "Too many wrong passwords; try again later.")
+        limits.refuse_if_spent(group, value, settings.LOGIN_GUESS_LIMIT, settings.LOGIN_GUESS_WINDOW_S, "Too many wrong passwords; try again later.")
     user = authenticate(request, username=username, password=password)
     if user is None:
         for group, value in budgets:
@@ -56,8 +55,7 @@ def request_password_reset(request, email):
     against the caller's address and the address asked about, since each may send mail."""
     budgets = [("reset-address", limits.client_address(request)), ("reset-email", email.casefold())]
     for group, value in budgets:
-        limits.refuse_if_spent(group, value, settings.PASSWORD_RESET_LIMIT, settings.PASSWORD_RESET_WINDOW_S,
-                               "Too many reset requests; try again later.")
+        limits.refuse_if_spent(group, value, settings.PASSWORD_RESET_LIMIT, settings.PASSWORD_RESET_WINDOW_S, "Too many reset requests; try again later.")
     for group, value in budgets:
         limits.count_miss(group, value, settings.PASSWORD_RESET_LIMIT, settings.PASSWORD_RESET_WINDOW_S)
     users = get_user_model().objects.filter(email__iexact=email, is_active=True)
@@ -68,10 +66,14 @@ def request_password_reset(request, email):
         url = public_url(request, f"/reset/{uid}/{default_token_generator.make_token(user)}")
         send_mail(
             subject="Set a new Previs Studio password",
-            message=(f"Someone (we hope you) asked to set a new password for the studio login {user.username}.\n\n"
-                     f"Open this link to choose it:\n{url}\n\n"
-                     "The link works once, for three days. If you did not ask, ignore this email: your password stays as it is."),
-            from_email=None, recipient_list=[user.email])
+            message=(
+                f"Someone (we hope you) asked to set a new password for the studio login {user.username}.\n\n"
+                f"Open this link to choose it:\n{url}\n\n"
+                "The link works once, for three days. If you did not ask, ignore this email: your password stays as it is."
+            ),
+            from_email=None,
+            recipient_list=[user.email],
+        )
     return RESET_SENT
 
 
@@ -79,8 +81,13 @@ def user_for_reset(request, uid, token):
     """The login a reset link is for, or a 400 that says the link is spent. Bad links count as
     wrong guesses against the caller's address, like wrong passwords."""
     address = limits.client_address(request)
-    limits.refuse_if_spent("reset-link-address", address, settings.LOGIN_GUESS_LIMIT, settings.LOGIN_GUESS_WINDOW_S,
-                           "Too many wrong reset links from your address; try again later.")
+    limits.refuse_if_spent(
+        "reset-link-address",
+        address,
+        settings.LOGIN_GUESS_LIMIT,
+        settings.LOGIN_GUESS_WINDOW_S,
+        "Too many wrong reset links from your address; try again later.",
+    )
     try:
         user = get_user_model().objects.filter(pk=int(urlsafe_base64_decode(uid).decode()), is_active=True).first()
     except (ValueError, OverflowError, UnicodeDecodeError):

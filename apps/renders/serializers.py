@@ -15,8 +15,24 @@ class RenderJobSerializer(serializers.ModelSerializer):
     class Meta:
         model = RenderJob
         fields = (
-            "id", "project", "shot", "panel", "kind", "backend", "parameters", "seed", "spec_hash", "status", "progress",
-            "error", "attempts", "reused_from", "outputs", "created_at", "started_at", "finished_at",
+            "id",
+            "project",
+            "shot",
+            "panel",
+            "kind",
+            "backend",
+            "parameters",
+            "seed",
+            "spec_hash",
+            "status",
+            "progress",
+            "error",
+            "attempts",
+            "reused_from",
+            "outputs",
+            "created_at",
+            "started_at",
+            "finished_at",
         )
         read_only_fields = fields
 

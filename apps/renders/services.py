@@ -274,6 +274,7 @@ def outputs_of(job):
 
 # --- Running a job (inside a worker) --------------------------------------------------------
 
+
 def _claim(job_id, worker_name):
     """Mark the job running for this worker, or None when there is nothing to do."""
     project_id = RenderJob.objects.filter(pk=job_id).values_list("project_id", flat=True).first()

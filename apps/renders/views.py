@@ -30,7 +30,13 @@ class RenderJobViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.
         data = body.validated_data
         access = require(request.user, data["shot"].project_id, VIEW)
         job = services.create_job(  # the render gate is the service's
-            shot=data["shot"], kind=data["kind"], backend=data["backend"], seed=data.get("seed"), parameters=data.get("parameters"), actor=access, panel=data.get("panel")
+            shot=data["shot"],
+            kind=data["kind"],
+            backend=data["backend"],
+            seed=data.get("seed"),
+            parameters=data.get("parameters"),
+            actor=access,
+            panel=data.get("panel"),
         )
         return Response(RenderJobSerializer(job).data, status=status.HTTP_201_CREATED)
 

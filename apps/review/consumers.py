@@ -76,11 +76,19 @@ class ReviewSessionConsumer(FramedSocket, AsyncWebsocketConsumer):
             "can_present": session.can_present(self.access),
         }
         state, participants, took_control = await database_sync_to_async(self._join)()
-        self.queue({
-            "type": "hello", "review": self.review_id, "project": self.project_id, "you": self.me,
-            "can_comment": self.access.allows(COMMENT), "can_approve": self.access.allows(APPROVE),
-            "server_time": time.time(), "state": state, "participants": participants,
-        })
+        self.queue(
+            {
+                "type": "hello",
+                "review": self.review_id,
+                "project": self.project_id,
+                "you": self.me,
+                "can_comment": self.access.allows(COMMENT),
+                "can_approve": self.access.allows(APPROVE),
+                "server_time": time.time(),
+                "state": state,
+                "participants": participants,
+            }
+        )
         await self.send_participants(participants)
         if took_control:
             await self.send_state(state, self.channel_name)
@@ -152,8 +160,13 @@ class ReviewSessionConsumer(FramedSocket, AsyncWebsocketConsumer):
 
     async def on_laser(self, message):
         session.check_marks(self.access)
-        await self.send_group({"type": "review.relay", "from": self.channel_name, "frame": encode(
-            {"type": "laser", "session": self.channel_name, "colour": self.me["colour"], "x": message.x, "y": message.y})})
+        await self.send_group(
+            {
+                "type": "review.relay",
+                "from": self.channel_name,
+                "frame": encode({"type": "laser", "session": self.channel_name, "colour": self.me["colour"], "x": message.x, "y": message.y}),
+            }
+        )
 
     async def on_stroke(self, message):
         session.check_marks(self.access)
@@ -166,7 +179,9 @@ class ReviewSessionConsumer(FramedSocket, AsyncWebsocketConsumer):
         view = message.view.model_dump()
         if not await database_sync_to_async(session.set_view)(self.review_id, self.channel_name, view):
             raise OpError("forbidden", "Only the presenter zooms and pans for everyone.")
-        await self.send_group({"type": "review.relay", "from": self.channel_name, "frame": encode({"type": "view", "session": self.channel_name, "view": view})})
+        await self.send_group(
+            {"type": "review.relay", "from": self.channel_name, "frame": encode({"type": "view", "session": self.channel_name, "view": view})}
+        )
 
     async def on_op(self, message):
         if message.op.entity not in REVIEW_ENTITIES:

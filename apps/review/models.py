@@ -23,8 +23,14 @@ class Review(models.Model):
 
     project = models.ForeignKey("projects.Project", on_delete=models.CASCADE, related_name="reviews")
     title = models.CharField(max_length=200)
-    scene = models.ForeignKey("boards.Scene", null=True, blank=True, on_delete=models.CASCADE, related_name="+",
-                              help_text="Review this scene's shots, in board order (kept up to date).")
+    scene = models.ForeignKey(
+        "boards.Scene",
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="+",
+        help_text="Review this scene's shots, in board order (kept up to date).",
+    )
     shot_ids = models.JSONField(default=list, blank=True, help_text="Or these shots, in this order.")
     # The session's shared state: what the presenter shows and where playback is (see
     # apps.review.protocol.Playback). Stored so a late joiner or a reconnecting viewer, on any
@@ -119,8 +125,7 @@ class Annotation(Authored, VersionedModel):
     project = models.ForeignKey("projects.Project", on_delete=models.CASCADE, related_name="annotations")
     shot = models.ForeignKey("boards.Shot", on_delete=models.CASCADE, related_name="annotations")
     review = models.ForeignKey(Review, null=True, blank=True, on_delete=models.SET_NULL, related_name="annotations")
-    asset = models.ForeignKey("assets.Asset", null=True, blank=True, on_delete=models.SET_NULL, related_name="+",
-                              help_text="The panel image or clip drawn on.")
+    asset = models.ForeignKey("assets.Asset", null=True, blank=True, on_delete=models.SET_NULL, related_name="+", help_text="The panel image or clip drawn on.")
     asset_sha256 = models.CharField(max_length=64, blank=True, help_text="The exact version drawn on.")
     frame = models.PositiveIntegerField(validators=[MaxValueValidator(1_000_000)])
     shapes = models.JSONField(default=list)
@@ -136,8 +141,14 @@ class Comment(Authored, VersionedModel):
 
     project = models.ForeignKey("projects.Project", on_delete=models.CASCADE, related_name="comments")
     shot = models.ForeignKey("boards.Shot", on_delete=models.CASCADE, related_name="comments")
-    review = models.ForeignKey(Review, null=True, blank=True, on_delete=models.SET_NULL, related_name="comments",
-                               help_text="The review session it was made in (for the session notes).")
+    review = models.ForeignKey(
+        Review,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="comments",
+        help_text="The review session it was made in (for the session notes).",
+    )
     parent = models.ForeignKey("self", null=True, blank=True, on_delete=models.CASCADE, related_name="replies")
     body = models.TextField()
     frame = models.PositiveIntegerField(null=True, blank=True, validators=[MaxValueValidator(1_000_000)])

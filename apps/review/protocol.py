@@ -68,6 +68,7 @@ shapes_adapter = TypeAdapter(list[AnnotationShape])
 
 # --- Session state -----------------------------------------------------------------------------
 
+
 class PlaybackState(Message):
     """Where playback is. Playing: the picture shows frame `frame` at server time `at` and runs
     at `rate` × the shot's fps from there. Paused: it shows `frame`. Viewers compute their
@@ -89,6 +90,7 @@ class ZoomPan(Message):
 
 
 # --- Client → server ---------------------------------------------------------------------------
+
 
 class ControlMessage(Message):
     """The presenter's transport: play from `frame`, pause at `frame`, seek to `frame`, or go to
@@ -148,6 +150,7 @@ review_client_message = TypeAdapter(ReviewClientMessage)
 
 
 # --- Server → client ---------------------------------------------------------------------------
+
 
 class ReviewParticipant(Message):
     session: str
@@ -231,7 +234,18 @@ class ClosedMessage(Message):
 
 
 ReviewServerMessage = Annotated[
-    ReviewHelloMessage | StateMessage | ParticipantsMessage | ControlRequestMessage | LaserEvent | StrokeEvent | ViewEvent | ClosedMessage | AckMessage | ErrorMessage | ChangeMessage | PongMessage,
+    ReviewHelloMessage
+    | StateMessage
+    | ParticipantsMessage
+    | ControlRequestMessage
+    | LaserEvent
+    | StrokeEvent
+    | ViewEvent
+    | ClosedMessage
+    | AckMessage
+    | ErrorMessage
+    | ChangeMessage
+    | PongMessage,
     Field(discriminator="type"),
 ]
 
@@ -257,12 +271,14 @@ class ReviewLimits(BaseModel):
 
 def openapi_components():
     """Both directions of the review-session protocol, the annotation shape and the limits."""
-    return json_schemas({
-        "ReviewClientMessage": ReviewClientMessage,
-        "ReviewServerFrame": Union[ReviewServerMessage, ReviewBatchMessage],
-        "AnnotationShape": AnnotationShape,
-        "ReviewLimits": ReviewLimits,
-    })
+    return json_schemas(
+        {
+            "ReviewClientMessage": ReviewClientMessage,
+            "ReviewServerFrame": Union[ReviewServerMessage, ReviewBatchMessage],
+            "AnnotationShape": AnnotationShape,
+            "ReviewLimits": ReviewLimits,
+        }
+    )
 
 
 def add_to_openapi(result, generator, request, public):

@@ -48,8 +48,22 @@ def link_stats(link):
 # The shot fields a reviewer judges: a change to any of them makes an earlier decision stale.
 # Status (which a decision itself sets) and the crew's internal notes are not among them.
 FINGERPRINT_FIELDS = (
-    "number", "description", "dialogue", "shot_size", "framing", "angle", "movement", "rig", "lens_mm", "sensor",
-    "aspect_ratio", "fps", "duration_s", "props", "camera_spec", "location_id",
+    "number",
+    "description",
+    "dialogue",
+    "shot_size",
+    "framing",
+    "angle",
+    "movement",
+    "rig",
+    "lens_mm",
+    "sensor",
+    "aspect_ratio",
+    "fps",
+    "duration_s",
+    "props",
+    "camera_spec",
+    "location_id",
 )
 
 
@@ -85,8 +99,11 @@ def latest_renders(shots):
     from apps.renders.models import RenderJob
 
     shots = list(shots)
-    jobs = (RenderJob.objects.filter(shot_id__in=[shot.pk for shot in shots], status=RenderJob.SUCCEEDED)
-            .order_by("-finished_at", "-id").values_list("id", "shot_id", "kind", "reused_from_id"))
+    jobs = (
+        RenderJob.objects.filter(shot_id__in=[shot.pk for shot in shots], status=RenderJob.SUCCEEDED)
+        .order_by("-finished_at", "-id")
+        .values_list("id", "shot_id", "kind", "reused_from_id")
+    )
     candidates = {}  # (shot, kind) -> [(job id, source job id)] newest first
     for job_id, shot_id, kind, reused_from in jobs:
         candidates.setdefault((shot_id, kind), []).append((job_id, reused_from or job_id))
@@ -110,7 +127,8 @@ def latest_renders(shots):
         clip, frame = chosen.get((shot.pk, RenderJob.CLIP)), chosen.get((shot.pk, RenderJob.FRAME))
         spec = current_spec(shot) if clip or frame else None
         media[shot.pk] = ShotMedia(
-            clip=clip[1] if clip else None, frame=frame[1] if frame else None,
+            clip=clip[1] if clip else None,
+            frame=frame[1] if frame else None,
             clip_current=bool(clip) and spec is not None and specs.get(clip[0]) == spec,
             frame_current=bool(frame) and spec is not None and specs.get(frame[0]) == spec,
         )
@@ -131,7 +149,10 @@ def reviewed_content(shot, panels, media):
     content = {
         "shot": {name: getattr(shot, name) for name in FINGERPRINT_FIELDS},
         "characters": sorted(character.pk for character in shot.characters.all()),
-        "panels": [{"id": panel.pk, "image_sha256": panel.image.sha256 if panel.image_id else None, "duration_s": panel.duration_s, "caption": panel.caption} for panel in panels],
+        "panels": [
+            {"id": panel.pk, "image_sha256": panel.image.sha256 if panel.image_id else None, "duration_s": panel.duration_s, "caption": panel.caption}
+            for panel in panels
+        ],
         "clip_sha256": media.clip.sha256 if media.clip else None,
     }
     if any(rendered for _, _, rendered in slides(panels, media)):
@@ -167,10 +188,14 @@ def approval_states(shot_ids):
     since), as the shot list shows it: {shot id: {decision, stale, by, at} or None}. The same
     rule as an approval's `stale` in the review, so the two never disagree."""
     latest = {}
-    for approval in Approval.objects.filter(shot_id__in=shot_ids).order_by("-created_at", "-id").only("shot_id", "decision", "fingerprint", "author_name", "created_at"):
+    for approval in (
+        Approval.objects.filter(shot_id__in=shot_ids).order_by("-created_at", "-id").only("shot_id", "decision", "fingerprint", "author_name", "created_at")
+    ):
         latest.setdefault(approval.shot_id, approval)
     current = current_fingerprints(list(latest)) if latest else {}
     return {
-        pk: {"decision": row.decision, "stale": current.get(pk) != row.fingerprint, "by": row.author_name, "at": row.created_at} if (row := latest.get(pk)) else None
+        pk: {"decision": row.decision, "stale": current.get(pk) != row.fingerprint, "by": row.author_name, "at": row.created_at}
+        if (row := latest.get(pk))
+        else None
         for pk in shot_ids
     }

@@ -36,8 +36,7 @@ class AuthorField(serializers.Serializer):
 
 class ReviewSerializer(serializers.ModelSerializer):
     serializer_related_field = IdRelatedField
-    shots = serializers.ListField(child=IdField(), source="shot_ids", required=False,
-                                  help_text="Shot ids in review order (when no scene is given).")
+    shots = serializers.ListField(child=IdField(), source="shot_ids", required=False, help_text="Shot ids in review order (when no scene is given).")
 
     class Meta:
         model = Review
@@ -94,13 +93,19 @@ class LinkStatsSerializer(serializers.Serializer):
 
 
 class ShareLinkSerializer(serializers.ModelSerializer):
-    review = IdRelatedField(queryset=Review.objects.all(), required=False,
-                                                help_text="The review (a session's selection) the link shows; or give scene or shots.")
+    review = IdRelatedField(
+        queryset=Review.objects.all(), required=False, help_text="The review (a session's selection) the link shows; or give scene or shots."
+    )
     scene = IdField(write_only=True, required=False, help_text="Share a scene's boards (a review of it is made).")
-    shots = serializers.ListField(child=IdField(), write_only=True, required=False,
-                                  help_text="Share these shots, in this order (a review of them is made).")
-    passphrase = serializers.CharField(write_only=True, required=False, allow_blank=True, max_length=200, trim_whitespace=False,
-                                       help_text="Optional; guests must give it before they see anything.")
+    shots = serializers.ListField(child=IdField(), write_only=True, required=False, help_text="Share these shots, in this order (a review of them is made).")
+    passphrase = serializers.CharField(
+        write_only=True,
+        required=False,
+        allow_blank=True,
+        max_length=200,
+        trim_whitespace=False,
+        help_text="Optional; guests must give it before they see anything.",
+    )
     has_passphrase = serializers.SerializerMethodField()
     status = serializers.SerializerMethodField(help_text="active, expired or revoked.")
     stats = serializers.SerializerMethodField(help_text="Opens, guests, comments and decisions made through the link.")
@@ -109,8 +114,25 @@ class ShareLinkSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = ShareLink
-        fields = ("id", "project", "review", "scene", "shots", "label", "scope", "passphrase", "has_passphrase", "watermark", "expires_at",
-                  "revoked_at", "created_at", "status", "stats", "token", "url")
+        fields = (
+            "id",
+            "project",
+            "review",
+            "scene",
+            "shots",
+            "label",
+            "scope",
+            "passphrase",
+            "has_passphrase",
+            "watermark",
+            "expires_at",
+            "revoked_at",
+            "created_at",
+            "status",
+            "stats",
+            "token",
+            "url",
+        )
         read_only_fields = ("id", "project", "revoked_at", "created_at")
 
     def get_fields(self):
@@ -158,19 +180,36 @@ class CommentSerializer(serializers.ModelSerializer):
 
     author = serializers.SerializerMethodField()
     body = serializers.CharField(max_length=MAX_COMMENT_CHARS, trim_whitespace=True)
-    mentions = IdRelatedField(many=True, required=False, queryset=get_user_model().objects.none(),
-                                                  help_text="Members of the project this comment names.")
+    mentions = IdRelatedField(many=True, required=False, queryset=get_user_model().objects.none(), help_text="Members of the project this comment names.")
 
     class Meta:
         model = Comment
-        fields = ("id", "shot", "review", "parent", "body", "frame", "frame_end", "annotation", "mentions", "resolved",
-                  "resolved_by_name", "resolved_at", "author", "version", "created_at", "updated_at")
+        fields = (
+            "id",
+            "shot",
+            "review",
+            "parent",
+            "body",
+            "frame",
+            "frame_end",
+            "annotation",
+            "mentions",
+            "resolved",
+            "resolved_by_name",
+            "resolved_at",
+            "author",
+            "version",
+            "created_at",
+            "updated_at",
+        )
         read_only_fields = ("id", "shot", "review", "resolved_by_name", "resolved_at", "version", "created_at", "updated_at")
 
     def get_fields(self):
         fields = super().get_fields()
         project_id = self.context.get("project_id")
-        fields["mentions"].child_relation.queryset = get_user_model().objects.filter(memberships__project_id=project_id) if project_id else get_user_model().objects.none()
+        fields["mentions"].child_relation.queryset = (
+            get_user_model().objects.filter(memberships__project_id=project_id) if project_id else get_user_model().objects.none()
+        )
         fields["parent"].queryset = Comment.objects.filter(project_id=project_id, parent__isnull=True) if project_id else Comment.objects.none()
         fields["annotation"].queryset = Annotation.objects.filter(project_id=project_id) if project_id else Annotation.objects.none()
         return fields
@@ -264,6 +303,7 @@ class JoinSerializer(serializers.Serializer):
 
 # --- Shapes of read-only answers (for the schema, so the page's types are generated) ------------
 
+
 class ReviewShotSerializer(serializers.Serializer):
     id = serializers.IntegerField()
     number = serializers.CharField()
@@ -312,7 +352,9 @@ class ReviewItemSerializer(serializers.Serializer):
     fingerprint = serializers.CharField(help_text="What an approval of this shot as shown now records.")
     frames = serializers.IntegerField(help_text="Frames in the shot's timeline (its clip, or its panels end to end).")
     clip = ClipMediaSerializer(allow_null=True)
-    out_of_date = serializers.BooleanField(help_text="What the shot shows (its clip, or else a slide) was rendered from an older spec than the shot's current one.")
+    out_of_date = serializers.BooleanField(
+        help_text="What the shot shows (its clip, or else a slide) was rendered from an older spec than the shot's current one."
+    )
     panels = BoardPanelSerializer(many=True, help_text="Its slides: each panel's chosen picture, or the shot's newest frame render where none was chosen.")
     comments = CommentSerializer(many=True)
     annotations = AnnotationSerializer(many=True)

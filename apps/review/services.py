@@ -36,6 +36,7 @@ SESSION_KEY = "share_guests"  # Django session: {link id: guest id} for links th
 
 # --- Reviews -----------------------------------------------------------------------------------
 
+
 def review_shots(review):
     """The shots under review, in review order."""
     if review.scene_id is not None:
@@ -67,6 +68,7 @@ def default_title(data):
 
 # --- Share links -------------------------------------------------------------------------------
 
+
 class LinkRefused(Exception):
     """A share link that cannot be used: unknown (404), expired or revoked (410)."""
 
@@ -84,8 +86,12 @@ def create_link(review, data, user):
     token = secrets.token_urlsafe(TOKEN_BYTES)
     passphrase = data.pop("passphrase", "") or ""
     link = ShareLink.objects.create(
-        project_id=review.project_id, review=review, created_by=user, token_hash=hash_token(token),
-        passphrase=make_password(passphrase) if passphrase else "", **data,
+        project_id=review.project_id,
+        review=review,
+        created_by=user,
+        token_hash=hash_token(token),
+        passphrase=make_password(passphrase) if passphrase else "",
+        **data,
     )
     link.plain_token = token  # shown once, in the answer to the create; never stored
     return link
@@ -128,8 +134,13 @@ def open_link(token, session, address):
     except LinkRefused as error:
         link, refused = None, error
     if link is None or guest_of(link, session) is None:
-        limits.refuse_if_spent(ADDRESS_BUDGET, address, settings.SHARE_GUESS_LIMIT, settings.SHARE_GUESS_WINDOW_S,
-                               "Too many wrong links or passphrases from your address; try again later.")
+        limits.refuse_if_spent(
+            ADDRESS_BUDGET,
+            address,
+            settings.SHARE_GUESS_LIMIT,
+            settings.SHARE_GUESS_WINDOW_S,
+            "Too many wrong links or passphrases from your address; try again later.",
+        )
     if refused is not None:
         if refused.status == 404:
             _count_address_miss(address)
@@ -140,8 +151,13 @@ def open_link(token, session, address):
 def join_link(link, session, name, email="", passphrase="", address="unknown"):
     """Record a guest (name, optional email) on this browser's session; check the passphrase."""
     if link.passphrase:
-        limits.refuse_if_spent(LINK_BUDGET, link.pk, settings.SHARE_LINK_GUESS_LIMIT,
-                               settings.SHARE_LINK_LOCK_S, "Too many wrong passphrases for this link; it takes new guests again in a few minutes.")
+        limits.refuse_if_spent(
+            LINK_BUDGET,
+            link.pk,
+            settings.SHARE_LINK_GUESS_LIMIT,
+            settings.SHARE_LINK_LOCK_S,
+            "Too many wrong passphrases for this link; it takes new guests again in a few minutes.",
+        )
         if not check_password(passphrase or "", link.passphrase):
             limits.count_miss(LINK_BUDGET, link.pk, settings.SHARE_LINK_GUESS_LIMIT, settings.SHARE_LINK_LOCK_S)
             _count_address_miss(address)
@@ -162,8 +178,7 @@ def guest_of(link, session):
 
 
 def guest_access(link, guest):
-    return Access(project_id=link.project_id, role=GUEST, guest=guest, scope=link.scope, review_id=link.review_id, link_id=link.pk,
-                  expires_at=link.expires_at)
+    return Access(project_id=link.project_id, role=GUEST, guest=guest, scope=link.scope, review_id=link.review_id, link_id=link.pk, expires_at=link.expires_at)
 
 
 def session_access(user, session, review):
@@ -232,35 +247,60 @@ def review_content(review, access, media_url):
                 out_of_date = picture.render_job.spec != spec
             else:
                 out_of_date = False  # an uploaded drawing or photo is not rendered from the spec
-            board.append({
-                "id": panel.pk if panel else None, "asset": picture.pk if picture else None,
-                "url": media_url(picture) if picture else None, "sha256": picture.sha256 if picture else None,
-                "caption": panel.caption if panel else "", "start": start, "frames": count,
-                "source": ("render" if rendered else "panel") if picture else "none", "out_of_date": out_of_date,
-            })
+            board.append(
+                {
+                    "id": panel.pk if panel else None,
+                    "asset": picture.pk if picture else None,
+                    "url": media_url(picture) if picture else None,
+                    "sha256": picture.sha256 if picture else None,
+                    "caption": panel.caption if panel else "",
+                    "start": start,
+                    "frames": count,
+                    "source": ("render" if rendered else "panel") if picture else "none",
+                    "out_of_date": out_of_date,
+                }
+            )
             start += count
         clip = None
         if shot_media.clip is not None:
             asset = shot_media.clip
-            clip = {"asset": asset.pk, "url": media_url(asset), "sha256": asset.sha256, "frames": frames_in(asset.duration_s or shot.duration_s, shot.fps),
-                    "out_of_date": not shot_media.clip_current}
-        items.append({
-            "shot": {
-                "id": shot.pk, "number": shot.number, "scene": shot.scene_id, "scene_number": shot.scene.number,
-                "scene_heading": f"{shot.scene.get_setting_display()} {shot.scene.get_time_of_day_display()}",
-                "description": shot.description, "dialogue": shot.dialogue, "shot_size": shot.shot_size, "angle": shot.angle,
-                "movement": shot.movement, "lens_mm": shot.lens_mm, "aspect_ratio": shot.aspect_ratio, "fps": shot.fps,
-                "duration_s": shot.duration_s, "status": shot.status, "version": shot.version,
-            },
-            "fingerprint": context["fingerprints"][pk],
-            "frames": clip["frames"] if clip else max(start, 1),
-            "clip": clip,
-            "out_of_date": clip["out_of_date"] if clip else any(slide["out_of_date"] for slide in board),
-            "panels": board,
-            "comments": comments.get(pk, []),
-            "annotations": annotations.get(pk, []),
-            "approvals": [ApprovalSerializer(row, context=context).data for row in approvals.get(pk, [])],
-        })
+            clip = {
+                "asset": asset.pk,
+                "url": media_url(asset),
+                "sha256": asset.sha256,
+                "frames": frames_in(asset.duration_s or shot.duration_s, shot.fps),
+                "out_of_date": not shot_media.clip_current,
+            }
+        items.append(
+            {
+                "shot": {
+                    "id": shot.pk,
+                    "number": shot.number,
+                    "scene": shot.scene_id,
+                    "scene_number": shot.scene.number,
+                    "scene_heading": f"{shot.scene.get_setting_display()} {shot.scene.get_time_of_day_display()}",
+                    "description": shot.description,
+                    "dialogue": shot.dialogue,
+                    "shot_size": shot.shot_size,
+                    "angle": shot.angle,
+                    "movement": shot.movement,
+                    "lens_mm": shot.lens_mm,
+                    "aspect_ratio": shot.aspect_ratio,
+                    "fps": shot.fps,
+                    "duration_s": shot.duration_s,
+                    "status": shot.status,
+                    "version": shot.version,
+                },
+                "fingerprint": context["fingerprints"][pk],
+                "frames": clip["frames"] if clip else max(start, 1),
+                "clip": clip,
+                "out_of_date": clip["out_of_date"] if clip else any(slide["out_of_date"] for slide in board),
+                "panels": board,
+                "comments": comments.get(pk, []),
+                "annotations": annotations.get(pk, []),
+                "approvals": [ApprovalSerializer(row, context=context).data for row in approvals.get(pk, [])],
+            }
+        )
     return {
         "review": {"id": review.pk, "title": review.title, "project": review.project_id, "project_name": review.project.name},
         "you": {"name": display_name(access), "guest": access.is_guest, "can_comment": access.allows(COMMENT), "can_approve": access.allows(APPROVE)},
@@ -275,6 +315,7 @@ def display_name(access):
 
 
 # --- Comments, annotations, approvals (called by room ops; see apps.review.ops) -----------------
+
 
 def check_covers(access, shot):
     """Guests act only on the shots their link covers, and only while the link is usable (its
@@ -343,8 +384,14 @@ def create_annotation(access, shot, fields):
         raise PermissionDenied("This link does not allow drawing." if access.is_guest else "Your role may not annotate.")
     check_covers(access, shot)
     asset = fields.get("asset")
-    values = {**fields, **authorship(access), "project_id": shot.project_id, "shot": shot, "review_id": access.review_id,
-              "asset_sha256": asset.sha256 if asset else ""}
+    values = {
+        **fields,
+        **authorship(access),
+        "project_id": shot.project_id,
+        "shot": shot,
+        "review_id": access.review_id,
+        "asset_sha256": asset.sha256 if asset else "",
+    }
     return editing.create(Annotation, values, actor=access.actor, entity="annotation", represent=represent_annotation)
 
 
@@ -381,11 +428,19 @@ def record_decision(access, shot, decision, fingerprint, comment="", review_id=N
         if selectors.fingerprint_of(content) != fingerprint:
             raise ValidationError({"fingerprint": ["This shot changed after you loaded it; look at the new version before deciding."]})
         approval = Approval.objects.create(
-            project_id=shot.project_id, shot=current, review_id=review_id or access.review_id, link_id=access.link_id,
-            decision=decision, comment=comment, fingerprint=fingerprint, reviewed=content, **authorship(access),
+            project_id=shot.project_id,
+            shot=current,
+            review_id=review_id or access.review_id,
+            link_id=access.link_id,
+            decision=decision,
+            comment=comment,
+            fingerprint=fingerprint,
+            reviewed=content,
+            **authorship(access),
         )
-        record_change(shot.project_id, access.actor, "create", "approval", approval.pk,
-                      {"version": 1, "fields": ApprovalSerializer(approval).data}, shot_id=shot.pk)
+        record_change(
+            shot.project_id, access.actor, "create", "approval", approval.pk, {"version": 1, "fields": ApprovalSerializer(approval).data}, shot_id=shot.pk
+        )
         status = "approved" if decision == Approval.APPROVED else "changes_requested"
         if current.status != status:
             boards.follow_decision(access, current, status)
@@ -402,14 +457,22 @@ def represent_annotation(row, field_names):
 
 # --- Notes -------------------------------------------------------------------------------------
 
+
 def note_of(comment, shot, order=0):
     """A comment as the notes list and PDFs show it: where (shot, frames, timecode), who, what."""
     return {
-        "shot": shot.pk, "shot_number": f"{shot.scene.number}/{shot.number}", "order": order, "comment": comment.pk,
-        "body": comment.body, "author": comment.author_name, "frame": comment.frame, "frame_end": comment.frame_end,
+        "shot": shot.pk,
+        "shot_number": f"{shot.scene.number}/{shot.number}",
+        "order": order,
+        "comment": comment.pk,
+        "body": comment.body,
+        "author": comment.author_name,
+        "frame": comment.frame,
+        "frame_end": comment.frame_end,
         "timecode": timecode(comment.frame, shot.fps) if comment.frame is not None else None,
         "timecode_end": timecode(comment.frame_end, shot.fps) if comment.frame_end is not None else None,
-        "resolved": comment.resolved, "at": comment.created_at.isoformat(),
+        "resolved": comment.resolved,
+        "at": comment.created_at.isoformat(),
     }
 
 

@@ -50,6 +50,7 @@ def state_of(review):
 
 # --- Who may do what in a session ---------------------------------------------------------------
 
+
 def can_present(access):
     """Crew members who may comment present; guests only watch."""
     return not access.is_guest and access.allows(COMMENT)
@@ -63,6 +64,7 @@ def check_marks(access):
 
 
 # --- Pure transitions --------------------------------------------------------------------------
+
 
 def playback_after(playback, action, frame, rate, item, items, now):
     """The playback after a presenter's control `action` at server time `now`; `items` is how
@@ -93,6 +95,7 @@ def may_take_control(presenter, presenter_present, requester_from):
 
 # --- Transitions on the Review row -------------------------------------------------------------
 
+
 def present(review_id):
     """The session's participants, less any whose process vanished without a goodbye."""
     Participant.objects.filter(review_id=review_id, seen_at__lt=timezone.now() - timedelta(seconds=PARTICIPANT_TIMEOUT_S)).delete()
@@ -112,8 +115,13 @@ def join(review_id, channel, access, me):
     with transaction.atomic():
         review = Review.objects.select_for_update().get(pk=review_id)
         Participant.objects.create(
-            review=review, channel=channel, user=access.actor, guest=access.guest,
-            name=me["name"], colour=me["colour"], can_present=me["can_present"],
+            review=review,
+            channel=channel,
+            user=access.actor,
+            guest=access.guest,
+            name=me["name"],
+            colour=me["colour"],
+            can_present=me["can_present"],
         )
         took = False
         presenting = bool(review.presenter) and present(review.pk).filter(channel=review.presenter).exists()

@@ -54,8 +54,9 @@ def scoped(queryset, request):
 
 
 @extend_schema(parameters=[OpenApiParameter("project", int, required=False)])
-class ReviewViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.CreateModelMixin, mixins.UpdateModelMixin,
-                    mixins.DestroyModelMixin, viewsets.GenericViewSet):
+class ReviewViewSet(
+    mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.CreateModelMixin, mixins.UpdateModelMixin, mixins.DestroyModelMixin, viewsets.GenericViewSet
+):
     """Reviews: a scene's boards or chosen shots, reviewed live in a session or by a client link."""
 
     queryset = Review.objects.none()
@@ -83,7 +84,9 @@ class ReviewViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.Cre
         require(self.request.user, instance.project_id, SHARE)
         instance.delete()
 
-    @extend_schema(responses=ReviewContentSerializer, description="Every shot under review with its picture, frames, fingerprint, comments, annotations and approvals.")
+    @extend_schema(
+        responses=ReviewContentSerializer, description="Every shot under review with its picture, frames, fingerprint, comments, annotations and approvals."
+    )
     @action(detail=True, methods=["get"])
     def content(self, request, pk=None):
         review = self.get_object()
@@ -116,7 +119,8 @@ class ShareLinkViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.
     def get_queryset(self):
         # Only people who may share see links (one join: the caller's own membership).
         queryset = selectors.links_with_stats(ShareLink.objects).filter(
-            project__memberships__user=self.request.user, project__memberships__role__in=share_roles())
+            project__memberships__user=self.request.user, project__memberships__role__in=share_roles()
+        )
         return filter_by_ids(queryset, self.request, ("project", "review")) if self.action == "list" else queryset
 
     def perform_create(self, serializer):
@@ -153,7 +157,13 @@ def share_roles():
     return [role for role, actions in ROLE_PERMISSIONS.items() if SHARE in actions]
 
 
-@extend_schema(parameters=[OpenApiParameter("shot", int, required=False), OpenApiParameter("review", int, required=False), OpenApiParameter("project", int, required=False)])
+@extend_schema(
+    parameters=[
+        OpenApiParameter("shot", int, required=False),
+        OpenApiParameter("review", int, required=False),
+        OpenApiParameter("project", int, required=False),
+    ]
+)
 class CommentViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
     """Comments (written as room ops on the project or review socket)."""
 
@@ -165,7 +175,13 @@ class CommentViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.
         return filter_by_ids(queryset, self.request, ("project", "shot", "review")) if self.action == "list" else queryset
 
 
-@extend_schema(parameters=[OpenApiParameter("shot", int, required=False), OpenApiParameter("review", int, required=False), OpenApiParameter("project", int, required=False)])
+@extend_schema(
+    parameters=[
+        OpenApiParameter("shot", int, required=False),
+        OpenApiParameter("review", int, required=False),
+        OpenApiParameter("project", int, required=False),
+    ]
+)
 class AnnotationViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
     """Annotations (written as room ops); each can be exported as the annotated frame."""
 
@@ -185,8 +201,13 @@ class AnnotationViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewse
         return response
 
 
-@extend_schema(parameters=[OpenApiParameter("shot", int, required=False), OpenApiParameter("project", int, required=False),
-                           OpenApiParameter("scene", int, required=False, description="A board's approvals: every shot of the scene.")])
+@extend_schema(
+    parameters=[
+        OpenApiParameter("shot", int, required=False),
+        OpenApiParameter("project", int, required=False),
+        OpenApiParameter("scene", int, required=False, description="A board's approvals: every shot of the scene."),
+    ]
+)
 class ApprovalViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.CreateModelMixin, viewsets.GenericViewSet):
     """Approval history (immutable records). Members with the approve right may record a
     decision here too; guests do it through their link's socket."""
@@ -213,12 +234,16 @@ class ApprovalViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.C
         if shot is None:
             raise ValidationError({"shot": ["No such shot in your projects."]})
         access = require(request.user, shot.project_id, APPROVE)
-        approval = services.record_decision(access, shot, body.validated_data["decision"], body.validated_data["fingerprint"], body.validated_data.get("comment", ""))
+        approval = services.record_decision(
+            access, shot, body.validated_data["decision"], body.validated_data["fingerprint"], body.validated_data.get("comment", "")
+        )
         return Response(ApprovalSerializer(approval).data, status=status.HTTP_201_CREATED)
 
 
 class ShotNotesView(APIView):
-    @extend_schema(responses={(200, "application/pdf"): OpenApiTypes.BINARY}, description="A shot's notes as a PDF: annotated frames and every comment, with timecode.")
+    @extend_schema(
+        responses={(200, "application/pdf"): OpenApiTypes.BINARY}, description="A shot's notes as a PDF: annotated frames and every comment, with timecode."
+    )
     def get(self, request, shot_id):
         shot = Shot.objects.filter(pk=shot_id, project__memberships__user=request.user).select_related("scene", "project").first()
         if shot is None:
@@ -239,11 +264,13 @@ def notes_entries(annotations, notes):
         shot = annotation.shot
         pinned = [note for note in notes if note["shot"] == shot.pk and note["frame"] == annotation.frame]
         used.update(id(note) for note in pinned)
-        entries.append({
-            "heading": f"Shot {shot.scene.number}/{shot.number} · frame {annotation.frame} · {timecode(annotation.frame, shot.fps)}",
-            "image": annotated_frame(annotation),
-            "lines": [note_line(note) for note in pinned],
-        })
+        entries.append(
+            {
+                "heading": f"Shot {shot.scene.number}/{shot.number} · frame {annotation.frame} · {timecode(annotation.frame, shot.fps)}",
+                "image": annotated_frame(annotation),
+                "lines": [note_line(note) for note in pinned],
+            }
+        )
     rest = [note for note in notes if id(note) not in used]
     if rest:
         entries.append({"heading": "Notes", "lines": [f"{note['shot_number']}: {note_line(note)}" for note in rest]})
@@ -278,6 +305,7 @@ def pdf_response(data, filename):
 
 
 # --- The guest's side: /api/share/<token>/… ----------------------------------------------------
+
 
 class GuestView(APIView):
     """Base of the guest API: no account; the link's token is in the path."""
@@ -318,12 +346,18 @@ class ShareLinkInfoView(GuestView):
         link = self.link(request, token)
         services.count_open(link)
         guest = services.guest_of(link, request.session)
-        return Response({
-            "project_name": link.project.name, "review_title": link.review.title, "scope": link.scope,
-            "needs_passphrase": bool(link.passphrase), "expires_at": link.expires_at, "watermark": link.watermark,
-            "guest": {"name": guest.name, "email": guest.email} if guest else None,
-            "review": link.review_id,
-        })
+        return Response(
+            {
+                "project_name": link.project.name,
+                "review_title": link.review.title,
+                "scope": link.scope,
+                "needs_passphrase": bool(link.passphrase),
+                "expires_at": link.expires_at,
+                "watermark": link.watermark,
+                "guest": {"name": guest.name, "email": guest.email} if guest else None,
+                "review": link.review_id,
+            }
+        )
 
 
 class ShareJoinView(GuestView):
@@ -348,17 +382,23 @@ class ShareContentView(GuestView):
 
 
 class ShareAssetView(GuestView):
-    @extend_schema(responses={(200, "application/octet-stream"): OpenApiTypes.BINARY},
-                   description="A picture or clip of a shot the link covers; pictures carry the guest's watermark if the link asks for it.")
+    @extend_schema(
+        responses={(200, "application/octet-stream"): OpenApiTypes.BINARY},
+        description="A picture or clip of a shot the link covers; pictures carry the guest's watermark if the link asks for it.",
+    )
     def get(self, request, token, asset_id):
         link, access = self.guest_access(request, token)
         covered = services.covered_shot_ids(link.review_id)
-        asset = Asset.objects.filter(pk=asset_id, project_id=link.project_id).filter(
-            Q(pk__in=Panel.objects.filter(shot_id__in=covered).values("image_id"))
-            # Its clips, and its frame renders (a review shows a shot's newest frame where no
-            # panel picture was chosen).
-            | Q(kind__in=(Asset.CLIP, Asset.FRAME), render_job__shot_id__in=covered)
-        ).first()
+        asset = (
+            Asset.objects.filter(pk=asset_id, project_id=link.project_id)
+            .filter(
+                Q(pk__in=Panel.objects.filter(shot_id__in=covered).values("image_id"))
+                # Its clips, and its frame renders (a review shows a shot's newest frame where no
+                # panel picture was chosen).
+                | Q(kind__in=(Asset.CLIP, Asset.FRAME), render_job__shot_id__in=covered)
+            )
+            .first()
+        )
         if asset is None:
             raise Http404
         if link.watermark and asset.content_type.startswith("image/"):

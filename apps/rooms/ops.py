@@ -144,12 +144,37 @@ class ShotKind(Kind):
 
 
 KINDS = {
-    "scene": SceneKind(Scene, SceneSerializer, Project, boards.create_scene, boards.update_scene, boards.delete_scene,
-                       lambda row, op, access: boards.move_scene(row, op.after, access, None), parent="project"),
-    "shot": ShotKind(Shot, ShotSerializer, Scene, boards.create_shot, boards.update_shot, boards.delete_shot,
-                     lambda row, op, access: boards.move_shot(row, op.after, op.parent, access, None), parent="scene", prefetch=("characters",)),
-    "panel": Kind(Panel, PanelSerializer, Shot, boards.create_panel, boards.update_panel, boards.delete_panel,
-                  lambda row, op, access: boards.move_panel(row, op.after, op.parent, access, None), parent="shot"),
+    "scene": SceneKind(
+        Scene,
+        SceneSerializer,
+        Project,
+        boards.create_scene,
+        boards.update_scene,
+        boards.delete_scene,
+        lambda row, op, access: boards.move_scene(row, op.after, access, None),
+        parent="project",
+    ),
+    "shot": ShotKind(
+        Shot,
+        ShotSerializer,
+        Scene,
+        boards.create_shot,
+        boards.update_shot,
+        boards.delete_shot,
+        lambda row, op, access: boards.move_shot(row, op.after, op.parent, access, None),
+        parent="scene",
+        prefetch=("characters",),
+    ),
+    "panel": Kind(
+        Panel,
+        PanelSerializer,
+        Shot,
+        boards.create_panel,
+        boards.update_panel,
+        boards.delete_panel,
+        lambda row, op, access: boards.move_panel(row, op.after, op.parent, access, None),
+        parent="shot",
+    ),
     "character": Kind(Character, CharacterSerializer, Project, boards.create_character, boards.update_character, boards.delete_character),
     "location": Kind(Location, LocationSerializer, Project, boards.create_location, boards.update_location, boards.delete_location),
 }
@@ -279,7 +304,9 @@ def _sender(access, op_id):
 def _already_applied(project_id, senders):
     """(sender, op id) -> (seq, entity id) of the ops among these already applied, in one query."""
     wanted = {_sender(access, op_id) for access, op_id in senders}
-    rows = AppliedOp.objects.filter(project_id=project_id, op_id__in={key[2] for key in wanted}).values_list("actor_id", "guest_id", "op_id", "seq", "entity_id")
+    rows = AppliedOp.objects.filter(project_id=project_id, op_id__in={key[2] for key in wanted}).values_list(
+        "actor_id", "guest_id", "op_id", "seq", "entity_id"
+    )
     found = {}
     for actor_id, guest_id, op_id, seq, entity_id in rows:
         key = ("guest", guest_id, op_id) if guest_id is not None else ("user", actor_id, op_id)

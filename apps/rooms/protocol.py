@@ -100,6 +100,7 @@ Op = Annotated[SetOp | CreateOp | DeleteOp | MoveOp | TextOp, Field(discriminato
 
 # --- Client → server --------------------------------------------------------------------------
 
+
 class OpMessage(Message):
     type: Literal["op"]
     op_id: str = Field(pattern=OP_ID_PATTERN, description="The client's id for this op; resending it is harmless.")
@@ -153,6 +154,7 @@ client_message = TypeAdapter(ClientMessage)
 
 # --- Server → client --------------------------------------------------------------------------
 
+
 class Member(Message):
     session: str = Field(description="One socket (a person may have several).")
     user: int
@@ -201,9 +203,7 @@ class ErrorMessage(Message):
     (RETRY_LATER) mean: resend that op later, with the same op_id."""
 
     type: Literal["error"]
-    code: Literal[
-        "bad_json", "bad_message", "too_large", "rate_limited", "busy", "forbidden", "not_found", "invalid", "conflict", "internal"
-    ]
+    code: Literal["bad_json", "bad_message", "too_large", "rate_limited", "busy", "forbidden", "not_found", "invalid", "conflict", "internal"]
     detail: str
     op_id: str | None = None
     errors: dict[str, list[str]] | None = Field(default=None, description="Field path → messages, for invalid.")
@@ -275,7 +275,17 @@ class PongMessage(Message):
 
 
 ServerMessage = Annotated[
-    HelloMessage | AckMessage | ConflictMessage | ErrorMessage | ChangeMessage | ChangesMessage | SnapshotMessage | PresenceStateMessage | RenderMessage | TextStateMessage | PongMessage,
+    HelloMessage
+    | AckMessage
+    | ConflictMessage
+    | ErrorMessage
+    | ChangeMessage
+    | ChangesMessage
+    | SnapshotMessage
+    | PresenceStateMessage
+    | RenderMessage
+    | TextStateMessage
+    | PongMessage,
     Field(discriminator="type"),
 ]
 

@@ -82,7 +82,12 @@ def refine(scene, scene_input, planned):
 
 def _ask(config, scene_input, planned):
     request = {
-        "scene": {"setting": scene_input.setting, "location": scene_input.location, "time_of_day": scene_input.time_of_day, "cast": [c.name for c in scene_input.cast]},
+        "scene": {
+            "setting": scene_input.setting,
+            "location": scene_input.location,
+            "time_of_day": scene_input.time_of_day,
+            "cast": [c.name for c in scene_input.cast],
+        },
         "lines": [{"id": line.id, "kind": line.kind, "character": line.character, "text": line.text} for line in scene_input.lines],
         "proposals": [shot.proposal.model_dump(mode="json") for shot in planned],
     }
@@ -121,7 +126,9 @@ def _apply(answer, scene_input, planned):
     if any(len(text) > 2000 or not text.strip() for text in answer.descriptions.values()):
         raise Unusable("a description is empty or longer than 2,000 characters")
     out = [
-        planner.PlannedShot(shot.proposal.model_copy(update={"description": answer.descriptions[shot.proposal.key].strip()}), shot.camera_spec) if shot.proposal.key in answer.descriptions else shot
+        planner.PlannedShot(shot.proposal.model_copy(update={"description": answer.descriptions[shot.proposal.key].strip()}), shot.camera_spec)
+        if shot.proposal.key in answer.descriptions
+        else shot
         for shot in planned
     ]
     for extra in answer.extra_shots:

@@ -40,6 +40,7 @@ PLANNER_VERSION = 2  # bump when the planner's rules change, so scenes are plann
 
 # --- Reading scenes into the planner ------------------------------------------------------------------
 
+
 def scene_inputs(project, scenes):
     """{scene id: SceneToCover} for these scenes, in a fixed number of queries."""
     scenes = [s for s in scenes if not s.omitted]
@@ -84,6 +85,7 @@ def basis_of(scene_input):
 
 # --- Proposals ---------------------------------------------------------------------------------------
 
+
 def proposals_for(project, scenes):
     """The stored proposals of these scenes, planning (again) those whose basis changed."""
     scenes = list(scenes)
@@ -113,7 +115,13 @@ def _plan(project, stale, inputs, by_scene):
         for order, shot in enumerate(planned):
             key = shot.proposal.key
             keys.add(key)
-            values = {"order": order, "basis": basis, "proposal": shot.proposal.model_dump(mode="json"), "camera_spec": shot.camera_spec, "source": _source(key)}
+            values = {
+                "order": order,
+                "basis": basis,
+                "proposal": shot.proposal.model_dump(mode="json"),
+                "camera_spec": shot.camera_spec,
+                "source": _source(key),
+            }
             row = existing.get(key)
             if row is None:
                 creates.append(CoverageProposal(project=project, scene=scene, key=key, **values))
@@ -144,6 +152,7 @@ def _source(key):
 
 # --- Decisions ---------------------------------------------------------------------------------------
 
+
 def _event(row):
     return {"scene": row.scene_id, "status": row.status, "shot": row.shot_id, "key": row.key}
 
@@ -153,7 +162,11 @@ def reject(row, actor):
     with transaction.atomic():
         # Conditional, so a proposal accepted meanwhile is not marked rejected under its shot.
         now = timezone.now()
-        done = CoverageProposal.objects.filter(pk=row.pk).exclude(status=CoverageProposal.ACCEPTED).update(status=CoverageProposal.REJECTED, decided_by=_user(actor), decided_at=now)
+        done = (
+            CoverageProposal.objects.filter(pk=row.pk)
+            .exclude(status=CoverageProposal.ACCEPTED)
+            .update(status=CoverageProposal.REJECTED, decided_by=_user(actor), decided_at=now)
+        )
         if not done:
             raise ValidationError({"status": ["This proposal is already a shot; delete the shot instead."]})
         row.status, row.decided_by, row.decided_at = CoverageProposal.REJECTED, _user(actor), now

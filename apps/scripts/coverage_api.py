@@ -67,7 +67,9 @@ class CoverageChoiceSerializer(serializers.Serializer):
 
 class CoverageAcceptSerializer(serializers.Serializer):
     scene = IdField()
-    proposals = CoverageChoiceSerializer(many=True, required=False, allow_empty=False, help_text="The proposals to accept; leave out to accept every undecided one of the scene.")
+    proposals = CoverageChoiceSerializer(
+        many=True, required=False, allow_empty=False, help_text="The proposals to accept; leave out to accept every undecided one of the scene."
+    )
 
 
 class CoverageAcceptedSerializer(serializers.Serializer):
@@ -120,7 +122,11 @@ class CoverageProposalViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, 
         rows = coverage.proposals_for(project, scenes)
         return Response(CoverageProposalSerializer(rows, many=True).data)
 
-    @extend_schema(request=CoverageAcceptSerializer, responses={201: CoverageAcceptResultSerializer}, description="Make shots of the scene's proposals (all undecided ones, or those chosen, with edits), numbered after the scene's shots, and queue their blocking frames. All or none.")
+    @extend_schema(
+        request=CoverageAcceptSerializer,
+        responses={201: CoverageAcceptResultSerializer},
+        description="Make shots of the scene's proposals (all undecided ones, or those chosen, with edits), numbered after the scene's shots, and queue their blocking frames. All or none.",
+    )
     @action(detail=False, methods=["post"])
     def accept(self, request):
         body = CoverageAcceptSerializer(data=request.data)
@@ -143,7 +149,9 @@ class CoverageProposalViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, 
         data = {"accepted": [{"proposal": row, "shot": shot.pk, "shot_number": shot.number, "render_job": job.pk} for row, shot, job in made]}
         return Response(CoverageAcceptResultSerializer(data).data, status=status.HTTP_201_CREATED)
 
-    @extend_schema(request=None, responses=CoverageProposalSerializer, description="Set the proposal aside (it stays rejected when the scene is planned again).")
+    @extend_schema(
+        request=None, responses=CoverageProposalSerializer, description="Set the proposal aside (it stays rejected when the scene is planned again)."
+    )
     @action(detail=True, methods=["post"])
     def reject(self, request, pk=None):
         row = self.get_object()

@@ -228,7 +228,10 @@ def lined_script(script):
     covered = list(ShotLines.objects.filter(script=script).select_related("shot").prefetch_related("shot__characters").order_by("first_index", "shot_id"))
     coverage = [
         lining.Coverage(
-            shot=c.shot_id, number=c.shot.number, first=c.first_index, last=c.last_index,
+            shot=c.shot_id,
+            number=c.shot.number,
+            first=c.first_index,
+            last=c.last_index,
             off_camera=lining.off_camera(elements[c.first_index : c.last_index + 1], [who.name for who in c.shot.characters.all()]),
         )
         for c in covered
@@ -239,9 +242,19 @@ def lined_script(script):
         number = scene_numbers.get(e.scene_id, e.scene_number) if e.kind == screenplay.HEADING else ""
         left, right = lining.MARGINS.get(e.kind, lining.MARGINS[screenplay.ACTION])
         return {
-            "id": e.pk, "index": e.index, "kind": e.kind, "text": e.text, "scene": e.scene_id, "scene_number": number or "",
-            "character": e.character, "extension": e.extension, "dual": e.dual, "line": p.line, "wrapped": list(p.wrapped),
-            "left_in": left, "right_in": right,
+            "id": e.pk,
+            "index": e.index,
+            "kind": e.kind,
+            "text": e.text,
+            "scene": e.scene_id,
+            "scene_number": number or "",
+            "character": e.character,
+            "extension": e.extension,
+            "dual": e.dual,
+            "line": p.line,
+            "wrapped": list(p.wrapped),
+            "left_in": left,
+            "right_in": right,
         }
 
     return {
@@ -257,8 +270,15 @@ def lined_script(script):
         "pages": [{"number": page.number, "elements": [placed(p) for p in page.elements]} for page in pages],
         "shots": [
             {
-                "shot": c.shot_id, "number": c.shot.number, "scene": c.shot.scene_id, "first": c.first_id, "last": c.last_id,
-                "first_index": c.first_index, "last_index": c.last_index, "page": c.page, "lines": c.lines,
+                "shot": c.shot_id,
+                "number": c.shot.number,
+                "scene": c.shot.scene_id,
+                "first": c.first_id,
+                "last": c.last_id,
+                "first_index": c.first_index,
+                "last_index": c.last_index,
+                "page": c.page,
+                "lines": c.lines,
             }
             for c in covered
         ],
@@ -275,4 +295,3 @@ def lined_script_pdf(script):
         return write_pdf({"title": data["title"], "subtitle": subtitle, "pages": data["pages"], "segments": data["lines"]})
     except ExportError as error:  # what the writer could not draw is said, not a 500
         raise ValidationError({"detail": error.args[0] if error.args else ["The PDF could not be made."]})
-

@@ -25,7 +25,11 @@ class LinedScriptActions:
     """Actions of the scripts viewset (apps.scripts.views.ScriptViewSet): its get_object scopes
     the draft to the caller's projects (another production's draft is a 404)."""
 
-    @extend_schema(parameters=[], responses=LinedScriptSerializer, description="The draft laid out on its pages (12-pt Courier, ~55 lines a page, the writer's page breaks kept) with the script supervisor's coverage lines: one per shot lined in this draft.")
+    @extend_schema(
+        parameters=[],
+        responses=LinedScriptSerializer,
+        description="The draft laid out on its pages (12-pt Courier, ~55 lines a page, the writer's page breaks kept) with the script supervisor's coverage lines: one per shot lined in this draft.",
+    )
     @action(detail=True, methods=["get"], pagination_class=None)
     def pages(self, request, pk=None):
         return Response(LinedScriptSerializer(lining.lined_script(self.get_object())).data)
@@ -39,7 +43,12 @@ class LinedScriptActions:
         response["Content-Disposition"] = f'attachment; filename="{name}-lined.pdf"'
         return response
 
-    @extend_schema(parameters=[], request=LineRangeSerializer, responses={201: ShotSerializer}, description="A new shot in the lines' scene covering them (its action, dialogue and speakers taken from the lines), made like any shot: numbered, laid out, and heard live by the room.")
+    @extend_schema(
+        parameters=[],
+        request=LineRangeSerializer,
+        responses={201: ShotSerializer},
+        description="A new shot in the lines' scene covering them (its action, dialogue and speakers taken from the lines), made like any shot: numbered, laid out, and heard live by the room.",
+    )
     @action(detail=True, methods=["post"], url_path="new-shot", parser_classes=[JSONParser], pagination_class=None)
     def new_shot(self, request, pk=None):
         script = self.get_object()
@@ -67,7 +76,11 @@ class ShotScriptLinesView(APIView):
         require(request.user, shot.project_id, EDIT)
         return shot
 
-    @extend_schema(request=LineRangeSerializer, responses=ScriptLinesSerializer, description="Line the shot through these script elements (one scene's, the shot's own, in order).")
+    @extend_schema(
+        request=LineRangeSerializer,
+        responses=ScriptLinesSerializer,
+        description="Line the shot through these script elements (one scene's, the shot's own, in order).",
+    )
     def put(self, request, shot_id):
         shot = self._shot(request, shot_id)
         body = LineRangeSerializer(data=request.data)

@@ -11,7 +11,9 @@ class ScriptUploadSerializer(serializers.Serializer):
     project = IdField()
     file = serializers.FileField(help_text="A Fountain (.fountain, .txt) or Final Draft (.fdx) screenplay, at most 10 MB, UTF-8 or UTF-16.")
     draft_name = serializers.CharField(max_length=120, required=False, allow_blank=True, default="")
-    revision_colour = serializers.ChoiceField(choices=REVISION_COLOUR_CHOICES, required=False, default="white", help_text="The draft's colour, in the order productions issue them.")
+    revision_colour = serializers.ChoiceField(
+        choices=REVISION_COLOUR_CHOICES, required=False, default="white", help_text="The draft's colour, in the order productions issue them."
+    )
 
 
 class PlanSceneSerializer(serializers.Serializer):

@@ -44,6 +44,7 @@ def _tell_room(job, actor, action="update"):
 
 # --- Upload ------------------------------------------------------------------------------------
 
+
 def start_import(project, upload, *, draft_name, revision_colour, actor):
     """Check the file, store it and queue its import. A file that is not a screenplay is a 400
     naming the problem, and nothing is stored. Importing writes the board: the caller needs the
@@ -94,6 +95,7 @@ def request_apply(job, actor):
 
 
 # --- The job (worker side) -----------------------------------------------------------------------
+
 
 def _read(job):
     """The draft, parsed again from the stored file (the job row carries only its id)."""
@@ -186,14 +188,11 @@ def last_draft_scenes(project_id):
             order.append(element.scene_id)
         by_scene[element.scene_id].append(element)
     numbers = dict(Scene.objects.filter(pk__in=order, omitted=False).values_list("pk", "number"))
-    return [
-        drafts.OldScene(id=pk, number=numbers[pk], heading=by_scene[pk][0].text, text=screenplay.scene_text(by_scene[pk]))
-        for pk in order
-        if pk in numbers
-    ]
+    return [drafts.OldScene(id=pk, number=numbers[pk], heading=by_scene[pk][0].text, text=screenplay.scene_text(by_scene[pk])) for pk in order if pk in numbers]
 
 
 # --- Writing a draft -------------------------------------------------------------------------------
+
 
 def _library(project, model, names, actor):
     """Rows of the project library for these names (matched case-insensitively), made when missing."""

@@ -40,7 +40,11 @@ class ScriptImportViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixi
         job = services.start_import(project, data["file"], draft_name=data["draft_name"], revision_colour=data["revision_colour"], actor=request.user)
         return Response(ScriptImportSerializer(job).data, status=status.HTTP_201_CREATED)
 
-    @extend_schema(request=None, responses={202: ScriptImportSerializer}, description="Write a planned revision (its dry run) into the project; the worker does it and the room hears every change.")
+    @extend_schema(
+        request=None,
+        responses={202: ScriptImportSerializer},
+        description="Write a planned revision (its dry run) into the project; the worker does it and the room hears every change.",
+    )
     @action(detail=True, methods=["post"])
     def apply(self, request, pk=None):
         job = self.get_object()  # another production's import: 404
@@ -60,7 +64,9 @@ class ScriptViewSet(LinedScriptActions, mixins.ListModelMixin, mixins.RetrieveMo
             queryset = filter_by_ids(queryset, self.request, ("project",))
         return queryset
 
-    @extend_schema(parameters=[], responses=ScriptElementSerializer(many=True), description="The draft's elements (headings, action, cues, dialogue…) in order.")
+    @extend_schema(
+        parameters=[], responses=ScriptElementSerializer(many=True), description="The draft's elements (headings, action, cues, dialogue…) in order."
+    )
     @action(detail=True, methods=["get"], pagination_class=None)
     def elements(self, request, pk=None):
         return Response(ScriptElementSerializer(services.elements_of(self.get_object()), many=True).data)

@@ -26,5 +26,7 @@ class ScriptLimits(BaseModel):
 def add_to_openapi(result, generator, request, public):
     """drf-spectacular post-processing hook: put CameraSpec (and its parts) and the coverage
     planner's ShotProposal into the schema."""
-    result.setdefault("components", {}).setdefault("schemas", {}).update(json_schemas({"CameraSpec": CameraSpec, "LocationPiece": LocationPiece, "ShotProposal": ShotProposal, "ScriptLimits": ScriptLimits}))
+    result.setdefault("components", {}).setdefault("schemas", {}).update(
+        json_schemas({"CameraSpec": CameraSpec, "LocationPiece": LocationPiece, "ShotProposal": ShotProposal, "ScriptLimits": ScriptLimits})
+    )
     return result

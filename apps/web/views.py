@@ -91,6 +91,9 @@ class VocabularyView(APIView):
 
     permission_classes = [AllowAny]  # the same for everyone, and nothing of any project
 
-    @extend_schema(responses=StudioVocabulary, description="Shot-list vocabularies with labels and short labels, lenses, sensors, aspect ratios, frame rates, move parameters; and what this studio can render (capabilities).")
+    @extend_schema(
+        responses=StudioVocabulary,
+        description="Shot-list vocabularies with labels and short labels, lenses, sensors, aspect ratios, frame rates, move parameters; and what this studio can render (capabilities).",
+    )
     def get(self, request):
         return Response(page_vocabulary())

@@ -61,7 +61,10 @@ def studio(studio_data_dir):
     log = open(log_path, "wb")
     process = subprocess.Popen(
         [sys.executable, "manage.py", "runstudio", "--host", "127.0.0.1", "--port", str(port)],
-        cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT,
+        cwd=ROOT,
+        env=env,
+        stdout=log,
+        stderr=subprocess.STDOUT,
     )
     base = f"http://127.0.0.1:{port}"
     try:

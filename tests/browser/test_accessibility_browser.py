@@ -23,8 +23,9 @@ BLOCKING = ("serious", "critical")
 @contextmanager
 def desk(browser, studio, theme):
     """A browser context of its own whose system preference is `theme` (the studio follows it)."""
-    context = browser.new_context(base_url=studio, viewport={"width": 1280, "height": 860}, color_scheme=theme,
-                                  bypass_csp=True)  # axe-core is injected as a script the page's CSP would refuse
+    context = browser.new_context(
+        base_url=studio, viewport={"width": 1280, "height": 860}, color_scheme=theme, bypass_csp=True
+    )  # axe-core is injected as a script the page's CSP would refuse
     context.set_default_timeout(20_000)
     page = context.new_page()
     errors = []
@@ -61,7 +62,8 @@ def violations(page):
     result = page.evaluate("(tags) => axe.run(document, { runOnly: { type: 'tag', values: tags }, resultTypes: ['violations'] })", WCAG_22_AA)
     return [
         f"{v['id']} ({v['impact']}): {v['help']} — " + "; ".join(f"{n['target']} {n.get('failureSummary', '')[:160]!r}" for n in v["nodes"][:4])
-        for v in result["violations"] if v["impact"] in BLOCKING
+        for v in result["violations"]
+        if v["impact"] in BLOCKING
     ]
 
 

@@ -53,7 +53,11 @@ def production(page):
     panels = []
     for shot, duration, colour in ((first, 1.0, (220, 30, 30)), (first, 0.5, (30, 30, 220)), (second, 1.0, (30, 200, 30))):
         panel = post("/api/panels/", {"shot": shot["id"], "duration_s": duration})
-        made(page.request.post(f"/api/panels/{panel['id']}/image/", multipart={"image": {"name": "p.png", "mimeType": "image/png", "buffer": png(colour)}}, headers=csrf))
+        made(
+            page.request.post(
+                f"/api/panels/{panel['id']}/image/", multipart={"image": {"name": "p.png", "mimeType": "image/png", "buffer": png(colour)}}, headers=csrf
+            )
+        )
         panels.append(panel["id"])
     return project["id"], first["id"], panels
 

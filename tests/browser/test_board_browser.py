@@ -109,9 +109,7 @@ def test_storyboard_upload_survives_a_reload(page):
     before = page.get_by_test_id(f"panel-{panel_id}-image").get_attribute("src") if page.get_by_test_id(f"panel-{panel_id}-image").count() else None
 
     with page.expect_response(lambda r: r.url.endswith(f"/api/panels/{panel_id}/image/")) as answer:
-        page.get_by_test_id(f"panel-{panel_id}-file").set_input_files(
-            {"name": "board.png", "mimeType": "image/png", "buffer": png_bytes()}
-        )
+        page.get_by_test_id(f"panel-{panel_id}-file").set_input_files({"name": "board.png", "mimeType": "image/png", "buffer": png_bytes()})
     assert answer.value.status == 200, answer.value.text()
     uploaded = answer.value.json()["image_url"]
     assert uploaded and uploaded != before

@@ -125,7 +125,7 @@ def test_camera_panel_lens_blocking_renders_and_clip(page):
     expect(page.get_by_test_id("camera-out-frames")).to_have_attribute("data-job", str(frame_job), timeout=60_000)
     for testid in ("camera-frame-image", "camera-depth-image", "camera-plan-image"):
         page.wait_for_function(
-            "(id) => { const img = document.querySelector(`[data-testid=\"${id}\"]`); return img && img.complete && img.naturalWidth > 0; }",
+            '(id) => { const img = document.querySelector(`[data-testid="${id}"]`); return img && img.complete && img.naturalWidth > 0; }',
             arg=testid,
         )
         assert natural_width(page, testid) > 0

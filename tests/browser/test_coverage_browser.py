@@ -45,7 +45,9 @@ def chart_room_scene(page, project_id):
 def open_new_project(page, other_page):
     sign_in(page)
     csrf = next(c["value"] for c in page.context.cookies() if c["name"] == "csrftoken")
-    answer = page.request.post("/api/projects/", data={"name": "Chart Room (coverage)", "fps": "24", "aspect_ratio": "2.39", "sensor": "super35"}, headers={"X-CSRFToken": csrf})
+    answer = page.request.post(
+        "/api/projects/", data={"name": "Chart Room (coverage)", "fps": "24", "aspect_ratio": "2.39", "sensor": "super35"}, headers={"X-CSRFToken": csrf}
+    )
     assert answer.ok, answer.text()
     project_id = answer.json()["id"]
     sign_in(other_page)
@@ -73,7 +75,10 @@ def test_accept_a_scenes_coverage_and_a_second_board_sees_the_shots(page, other_
     assert total >= 8  # master, two-shot, both overs, singles, close-ups, reaction, insert
     # Each card says size, lens, move and duration; the overs are matched.
     expect(panel.get_by_test_id("proposal-ots:pieter-facts")).to_contain_text("mm")
-    assert panel.get_by_test_id("proposal-ots:pieter-facts").inner_text().split("\n")[2] == panel.get_by_test_id("proposal-ots:odile-facts").inner_text().split("\n")[2]
+    assert (
+        panel.get_by_test_id("proposal-ots:pieter-facts").inner_text().split("\n")[2]
+        == panel.get_by_test_id("proposal-ots:odile-facts").inner_text().split("\n")[2]
+    )
 
     # Edit the two-shot's lens, then accept it: one shot, numbered in the scene.
     panel.get_by_test_id("proposal-two_shot-edit-toggle").click()

@@ -31,7 +31,11 @@ def a_production_of_its_own(page, other_page):
     scene = post(page, "/api/scenes/", {"project": project, "setting": "EXT", "time_of_day": "DAY"})["id"]
     mara = post(page, "/api/characters/", {"project": project, "name": "MARA"})["id"]
     jon = post(page, "/api/characters/", {"project": project, "name": "JON"})["id"]
-    over = post(page, "/api/shots/", {"scene": scene, "description": "Over Jon onto Mara.", "shot_size": "MS", "framing": "ots", "lens_mm": 50, "characters": [mara, jon]})["id"]
+    over = post(
+        page,
+        "/api/shots/",
+        {"scene": scene, "description": "Over Jon onto Mara.", "shot_size": "MS", "framing": "ots", "lens_mm": 50, "characters": [mara, jon]},
+    )["id"]
     for index in range(3):
         post(page, "/api/shots/", {"scene": scene, "description": f"Deck {index}."})
     sign_in(other_page)
@@ -110,7 +114,9 @@ def test_an_ad_builds_shots_fast(page, other_page):
 
     # Paste five rows from a spreadsheet (a header row, labels and codes) after the last shot.
     last = shot_ids(page)[-1]
-    tsv = "Action\tSize\tFraming\tLens (mm)\tCharacters\n" + "".join(f"Pasted {i}\t{size}\tsingle\t{lens}\tMARA\n" for i, (size, lens) in enumerate([("MCU", 50), ("Close-Up", 85), ("ws", 24), ("MS", 35), ("INS", 100)]))
+    tsv = "Action\tSize\tFraming\tLens (mm)\tCharacters\n" + "".join(
+        f"Pasted {i}\t{size}\tsingle\t{lens}\tMARA\n" for i, (size, lens) in enumerate([("MCU", 50), ("Close-Up", 85), ("ws", 24), ("MS", 35), ("INS", 100)])
+    )
     page.get_by_test_id(f"shot-{last}-notes").focus()
     page.evaluate(
         """([testid, text]) => {

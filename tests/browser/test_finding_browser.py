@@ -50,7 +50,21 @@ def test_search_narrows_the_list_and_filters_survive_a_reload(page):
     by_id = {s["id"]: (sc, s) for sc, s in shots}
     for shot_id in found:
         sc, s = by_id[shot_id]
-        text = fold(" ".join([sc["number"], sc["heading"], sc["synopsis"], s["number"], s["description"], s["dialogue"], s["props"], s["notes"], *(names[c] for c in s["characters"])]))
+        text = fold(
+            " ".join(
+                [
+                    sc["number"],
+                    sc["heading"],
+                    sc["synopsis"],
+                    s["number"],
+                    s["description"],
+                    s["dialogue"],
+                    s["props"],
+                    s["notes"],
+                    *(names[c] for c in s["characters"]),
+                ]
+            )
+        )
         location_names = {loc["id"]: loc["name"] for loc in board["locations"]}
         text += " " + fold(" ".join(location_names.get(x, "") for x in (sc["location"], s["location"]) if x))
         assert fold(word) in text, (shot_id, word)
@@ -122,7 +136,9 @@ def test_thumbnail_is_the_newest_frame_render_of_a_shot_without_a_chosen_image(p
     board = board_from_api(page, project)
     wait_live(page)
     # A new shot, no panel picture: it shows its newest frame render once there is one.
-    shot = page.request.post("/api/shots/", data={"scene": board["scenes"][0]["id"], "description": "The keeper trims the wick."}, headers=csrf_headers(page)).json()
+    shot = page.request.post(
+        "/api/shots/", data={"scene": board["scenes"][0]["id"], "description": "The keeper trims the wick."}, headers=csrf_headers(page)
+    ).json()
     expect(page.get_by_test_id(f"shot-{shot['id']}-thumb")).to_be_attached()
     expect(page.get_by_test_id(f"shot-{shot['id']}-thumb").locator("img")).to_have_count(0)
     job = page.request.post("/api/render-jobs/", data={"shot": shot["id"], "kind": "frame", "parameters": {"width": 320}}, headers=csrf_headers(page)).json()
@@ -154,8 +170,15 @@ def test_question_mark_opens_the_shortcut_sheet_and_the_skip_link_focuses_the_sh
     page.keyboard.press("?")
     sheet = page.get_by_test_id("shortcut-sheet")
     expect(sheet).to_be_visible()
-    for words in ("Undo your last change", "Move the shot up / down", "Open the shot's camera", "Search scenes, shots, dialogue and notes",
-                  "Duplicate the shot", "type its code or name", "Paste rows from a spreadsheet"):
+    for words in (
+        "Undo your last change",
+        "Move the shot up / down",
+        "Open the shot's camera",
+        "Search scenes, shots, dialogue and notes",
+        "Duplicate the shot",
+        "type its code or name",
+        "Paste rows from a spreadsheet",
+    ):
         expect(sheet).to_contain_text(words)
     expect(sheet.locator(".shortcut", has_text="Alt+2")).to_contain_text("Storyboard")  # from the project's tab list
     page.keyboard.press("Escape")

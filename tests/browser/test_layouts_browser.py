@@ -81,10 +81,16 @@ def demo(browser, studio):
         board = get(page, f"/api/projects/{project['id']}/board/")
         scene = board["scenes"][0]
         review = post(page, "/api/reviews/", {"project": project["id"], "scene": scene["id"]})
-        link = post(page, "/api/share-links/", {
-            "review": review["id"], "scope": "comment", "watermark": True,
-            "label": "Agency producer, her assistant and the client's brand manager",
-        })
+        link = post(
+            page,
+            "/api/share-links/",
+            {
+                "review": review["id"],
+                "scope": "comment",
+                "watermark": True,
+                "label": "Agency producer, her assistant and the client's brand manager",
+            },
+        )
         return {"project": project["id"], "scene": scene["id"], "shot": scene["shots"][0]["id"], "review": review["id"], "link": link}
 
 
@@ -96,7 +102,9 @@ def print_board(browser, studio):
         project = post(page, "/api/projects/", {"name": PRINT_PROJECT, "fps": "24", "aspect_ratio": "2.39", "sensor": "super35"})
         scenes = []
         for s in range(1, PRINT_SCENES + 1):
-            scene = post(page, "/api/scenes/", {"project": project["id"], "setting": "EXT", "time_of_day": "NIGHT", "synopsis": f"Synopsis of scene marker S{s}Q"})
+            scene = post(
+                page, "/api/scenes/", {"project": project["id"], "setting": "EXT", "time_of_day": "NIGHT", "synopsis": f"Synopsis of scene marker S{s}Q"}
+            )
             scenes.append(scene["id"])
             for n in range(1, SHOTS_PER_SCENE + 1):
                 post(page, "/api/shots/", {"scene": scene["id"], "description": f"Marker P{s}X{n:02d} the keeper climbs to the lamp room"})
@@ -104,6 +112,7 @@ def print_board(browser, studio):
 
 
 # --- No page scrolls sideways, at 1024×768 and at 390×844 -----------------------------------------
+
 
 @pytest.mark.parametrize("viewport", [TABLET, PHONE], ids=["tablet", "phone"])
 def test_no_page_scrolls_sideways(browser, studio, demo, viewport):
@@ -186,7 +195,9 @@ def test_shot_list_columns_stay_readable_on_a_tablet(browser, studio, demo):
         for key in ("framing", "rig", "fps", "dialogue"):
             assert key not in widths, f"{key} still shown at 1024 px: {widths}"
         # No header label cut, the table fits the window (no sideways scrolling of the list either).
-        cut = page.evaluate("() => [...document.querySelectorAll('.shots-table thead tr:not(.print-head) th')].filter((th) => th.clientWidth > 0 && th.scrollWidth > th.clientWidth + 1).map((th) => th.className)")
+        cut = page.evaluate(
+            "() => [...document.querySelectorAll('.shots-table thead tr:not(.print-head) th')].filter((th) => th.clientWidth > 0 && th.scrollWidth > th.clientWidth + 1).map((th) => th.className)"
+        )
         assert cut == []
         scroll = page.locator(".table-scroll")
         assert scroll.evaluate("(el) => el.scrollWidth - el.clientWidth") <= 0
@@ -210,7 +221,15 @@ def test_shot_list_is_a_card_a_shot_on_a_phone(browser, studio, demo):
         assert description.bounding_box()["width"] >= card["width"] - 4  # the action across the card
         # Every field is on the card, the coded ones with what they are.
         shot = demo["shot"]
-        for field, label in (("lens_mm", "Lens"), ("shot_size", "Size"), ("framing", "Framing"), ("rig", "Rig"), ("fps", "FPS"), ("props", "Props"), ("notes", "Notes")):
+        for field, label in (
+            ("lens_mm", "Lens"),
+            ("shot_size", "Size"),
+            ("framing", "Framing"),
+            ("rig", "Rig"),
+            ("fps", "FPS"),
+            ("props", "Props"),
+            ("notes", "Notes"),
+        ):
             cell = page.get_by_test_id(f"shot-{shot}-{field}")
             expect(cell).to_be_visible()
             assert cell.evaluate("(cell) => getComputedStyle(cell, '::before').content") == f'"{label}"'
@@ -225,7 +244,12 @@ def test_shot_list_is_a_card_a_shot_on_a_phone(browser, studio, demo):
 
 
 def boxes_overlap(a, b):
-    return a["x"] < b["x"] + b["width"] - 0.5 and b["x"] < a["x"] + a["width"] - 0.5 and a["y"] < b["y"] + b["height"] - 0.5 and b["y"] < a["y"] + a["height"] - 0.5
+    return (
+        a["x"] < b["x"] + b["width"] - 0.5
+        and b["x"] < a["x"] + a["width"] - 0.5
+        and a["y"] < b["y"] + b["height"] - 0.5
+        and b["y"] < a["y"] + a["height"] - 0.5
+    )
 
 
 @pytest.mark.parametrize("viewport", [TABLET, PHONE], ids=["tablet", "phone"])
@@ -236,9 +260,13 @@ def test_the_header_does_not_print_over_itself(browser, studio, demo, viewport):
         expect(page.get_by_test_id("connection")).to_have_text("live")
         settle(page)
         parts = {
-            "brand": page.locator(".topbar .brand"), "title": page.get_by_test_id("project-title"), "tabs": page.locator(".topbar .tabs"),
-            "import": page.get_by_test_id("import-script"), "export": page.get_by_test_id("exports"),
-            "connection": page.get_by_test_id("connection"), "theme": page.get_by_test_id("theme-switch"),
+            "brand": page.locator(".topbar .brand"),
+            "title": page.get_by_test_id("project-title"),
+            "tabs": page.locator(".topbar .tabs"),
+            "import": page.get_by_test_id("import-script"),
+            "export": page.get_by_test_id("exports"),
+            "connection": page.get_by_test_id("connection"),
+            "theme": page.get_by_test_id("theme-switch"),
             "sign out": page.get_by_role("button", name="Sign out"),
         }
         boxes = {}
@@ -247,7 +275,7 @@ def test_the_header_does_not_print_over_itself(browser, studio, demo, viewport):
             boxes[name] = locator.bounding_box()
             assert 0 <= boxes[name]["x"] and boxes[name]["x"] + boxes[name]["width"] <= viewport["width"] + 0.5, (name, boxes[name])
         names = list(boxes)
-        overlapping = [(a, b) for i, a in enumerate(names) for b in names[i + 1:] if boxes_overlap(boxes[a], boxes[b])]
+        overlapping = [(a, b) for i, a in enumerate(names) for b in names[i + 1 :] if boxes_overlap(boxes[a], boxes[b])]
         assert overlapping == [], (overlapping, boxes)
         # The tabs are links that still fit their labels.
         for tab in ("shots", "board", "library"):
@@ -255,6 +283,7 @@ def test_the_header_does_not_print_over_itself(browser, studio, demo, viewport):
 
 
 # --- Themes ----------------------------------------------------------------------------------------
+
 
 def background_lightness(page):
     """The page's background, 0 (black) … 255 (white)."""
@@ -297,6 +326,7 @@ def test_light_theme_follows_the_system_and_the_switch_is_remembered(browser, st
 
 
 # --- Print ------------------------------------------------------------------------------------------
+
 
 def pdf_pages(page):
     page.emulate_media(media="print")
@@ -353,6 +383,7 @@ def test_storyboards_print_a_scene_a_page(browser, studio, print_board):
 
 # --- A pen on a tablet ------------------------------------------------------------------------------
 
+
 def test_a_pen_stroke_keeps_its_pressure(browser, studio, demo):
     with desk(browser, studio, TABLET, has_touch=True) as page:
         sign_in(page)
@@ -366,12 +397,21 @@ def test_a_pen_stroke_keeps_its_pressure(browser, studio, demo):
         # A real stylus through the browser's input pipeline: light at the start, pressing harder.
         cdp = page.context.new_cdp_session(page)
         steps = 12
-        points = [(box["x"] + box["width"] * (0.2 + 0.5 * i / steps), box["y"] + box["height"] * (0.3 + 0.3 * i / steps), 0.1 + 0.85 * i / steps) for i in range(steps + 1)]
+        points = [
+            (box["x"] + box["width"] * (0.2 + 0.5 * i / steps), box["y"] + box["height"] * (0.3 + 0.3 * i / steps), 0.1 + 0.85 * i / steps)
+            for i in range(steps + 1)
+        ]
         x, y, force = points[0]
-        cdp.send("Input.dispatchMouseEvent", {"type": "mousePressed", "x": x, "y": y, "button": "left", "buttons": 1, "clickCount": 1, "pointerType": "pen", "force": force})
+        cdp.send(
+            "Input.dispatchMouseEvent",
+            {"type": "mousePressed", "x": x, "y": y, "button": "left", "buttons": 1, "clickCount": 1, "pointerType": "pen", "force": force},
+        )
         for x, y, force in points[1:]:
             cdp.send("Input.dispatchMouseEvent", {"type": "mouseMoved", "x": x, "y": y, "button": "left", "buttons": 1, "pointerType": "pen", "force": force})
-        cdp.send("Input.dispatchMouseEvent", {"type": "mouseReleased", "x": x, "y": y, "button": "left", "buttons": 0, "clickCount": 1, "pointerType": "pen", "force": 0})
+        cdp.send(
+            "Input.dispatchMouseEvent",
+            {"type": "mouseReleased", "x": x, "y": y, "button": "left", "buttons": 0, "clickCount": 1, "pointerType": "pen", "force": 0},
+        )
 
         deadline = time.monotonic() + 10
         while True:
@@ -392,6 +432,7 @@ def test_a_pen_stroke_keeps_its_pressure(browser, studio, demo):
 
 
 # --- The guest's name over a clip --------------------------------------------------------------------
+
 
 def test_a_guest_sees_their_name_over_clips(browser, studio, demo):
     with desk(browser, studio, TABLET) as director:

@@ -50,7 +50,9 @@ def open_new_project(page, other_page):
     """A production of its own: the demo project's first draft is another test's to import."""
     sign_in(page)
     csrf = next(c["value"] for c in page.context.cookies() if c["name"] == "csrftoken")
-    answer = page.request.post("/api/projects/", data={"name": "Night Ferry (lined)", "fps": "24", "aspect_ratio": "2.39", "sensor": "super35"}, headers={"X-CSRFToken": csrf})
+    answer = page.request.post(
+        "/api/projects/", data={"name": "Night Ferry (lined)", "fps": "24", "aspect_ratio": "2.39", "sensor": "super35"}, headers={"X-CSRFToken": csrf}
+    )
     assert answer.ok, answer.text()
     project_id = answer.json()["id"]
     sign_in(other_page)

@@ -40,9 +40,7 @@ def expect_same_board(page, other_page, project_id):
     wait_saved(other_page)
     stored = norm(shot_rows_from_api(board_from_api(page, project_id)))
     for p in (page, other_page):
-        p.wait_for_function(
-            "n => document.querySelectorAll('tr.shot-row').length === n", arg=len(stored), timeout=10_000
-        )
+        p.wait_for_function("n => document.querySelectorAll('tr.shot-row').length === n", arg=len(stored), timeout=10_000)
         expect(p.locator("tr.shot-row[data-shot^='-']")).to_have_count(0)  # no optimistic rows left
     assert norm(shot_rows_on_page(page)) == stored
     assert norm(shot_rows_on_page(other_page)) == stored

@@ -87,9 +87,7 @@ def frame_and_time(page):
 
 
 def wait_frame(page, frame, timeout=10_000):
-    page.wait_for_function(
-        "f => Number(document.querySelector('[data-testid=review-player]')?.dataset.frame) === f", arg=frame, timeout=timeout
-    )
+    page.wait_for_function("f => Number(document.querySelector('[data-testid=review-player]')?.dataset.frame) === f", arg=frame, timeout=timeout)
 
 
 def wait_video_ready(page):

@@ -19,7 +19,19 @@ SET = [
 
 
 def scene(**kw):
-    args = dict(shot_size="MS", angle="eye", lens_mm=35, sensor="super35", aspect="2.39", fps=24.0, duration_s=3.0, movement="static", characters=CAST, set_pieces=SET, framing="two_shot")
+    args = dict(
+        shot_size="MS",
+        angle="eye",
+        lens_mm=35,
+        sensor="super35",
+        aspect="2.39",
+        fps=24.0,
+        duration_s=3.0,
+        movement="static",
+        characters=CAST,
+        set_pieces=SET,
+        framing="two_shot",
+    )
     args.update(kw)
     return layout_for_shot(**args)
 

@@ -22,7 +22,16 @@ BEN = {"id": "2", "name": "BEN", "height_m": 1.75, "colour": "#3a7bd5"}
 
 def shot(movement, size="MS", duration_s=1.0, fps=24.0, **kw):
     return layout_for_shot(
-        shot_size=size, angle="eye", lens_mm=35, sensor="super35", aspect="1.78", fps=fps, duration_s=duration_s, movement=movement, characters=[ANNA, BEN], **kw
+        shot_size=size,
+        angle="eye",
+        lens_mm=35,
+        sensor="super35",
+        aspect="1.78",
+        fps=fps,
+        duration_s=duration_s,
+        movement=movement,
+        characters=[ANNA, BEN],
+        **kw,
     )
 
 
@@ -99,8 +108,16 @@ def test_dolly_in_subject_grows_frame_to_frame():
 def test_dolly_zoom_holds_the_subject_while_the_background_changes():
     pole = {"name": "pole", "position": [0.0, 8.0], "size": [0.3, 0.3, 3.0]}
     spec = layout_for_shot(
-        shot_size="MS", angle="eye", lens_mm=25, sensor="super35", aspect="1.78", fps=24.0, duration_s=1.0, movement="dolly_zoom",
-        characters=[dict(ANNA, position=[0.0, 0.0], facing_deg=180.0)], set_pieces=[pole],
+        shot_size="MS",
+        angle="eye",
+        lens_mm=25,
+        sensor="super35",
+        aspect="1.78",
+        fps=24.0,
+        duration_s=1.0,
+        movement="dolly_zoom",
+        characters=[dict(ANNA, position=[0.0, 0.0], facing_deg=180.0)],
+        set_pieces=[pole],
     )
     assert spec["move"]["end_lens_mm"] == 50
     start, end = camera_at(spec, 0.0), camera_at(spec, 1.0)

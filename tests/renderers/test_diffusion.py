@@ -58,13 +58,13 @@ def blocking_frame(width=SIZE, height=SIZE):
 
 def render(pipe, **overrides):
     colour, depth = blocking_frame()
-    arguments = dict(colour=colour, depth=depth, prompt="medium shot, a keeper in a yellow oilskin",
-                     negative_prompt="blurry", seed=7, steps=3, strength=1.0)
+    arguments = dict(colour=colour, depth=depth, prompt="medium shot, a keeper in a yellow oilskin", negative_prompt="blurry", seed=7, steps=3, strength=1.0)
     arguments.update(overrides)
     return diffusion.render_styled_frame(pipe, **arguments)
 
 
 # --- Loading ---------------------------------------------------------------------------------
+
 
 def test_loads_local_weights_once_on_cpu(pipe, weights):
     assert type(pipe).__name__ == "StableDiffusionControlNetPipeline"
@@ -119,6 +119,7 @@ def test_tiny_tokenizer_is_a_real_clip_tokenizer():
 
 
 # --- Frames ----------------------------------------------------------------------------------
+
 
 def test_frame_has_the_asked_size_rounded_to_8(pipe):
     image = render(pipe)
@@ -175,12 +176,20 @@ def test_cancel_is_the_package_wide_exception():
 
 # --- Clips -----------------------------------------------------------------------------------
 
+
 def test_clip_is_frame_by_frame_with_one_seed_and_progress_over_frames(pipe):
     colour, depth = blocking_frame()
     calls = []
     frames = diffusion.render_styled_clip(
-        pipe, colours=[colour] * 3, depths=[depth] * 3, prompt="a pier at dusk", negative_prompt="", seed=3,
-        steps=2, strength=1.0, on_step=lambda done, total, preview: calls.append((done, total)),
+        pipe,
+        colours=[colour] * 3,
+        depths=[depth] * 3,
+        prompt="a pier at dusk",
+        negative_prompt="",
+        seed=3,
+        steps=2,
+        strength=1.0,
+        on_step=lambda done, total, preview: calls.append((done, total)),
     )
     assert len(frames) == 3 and all(frame.size == (SIZE, SIZE) for frame in frames)
     # Same grey-box frame, same seed, same prompt: the same picture (no per-frame drift).
@@ -195,13 +204,22 @@ def test_clip_cancel_between_and_within_frames(pipe):
     calls = []
     with pytest.raises(RenderCancelled):
         diffusion.render_styled_clip(
-            pipe, colours=[colour] * 3, depths=[depth] * 3, prompt="x", negative_prompt="", seed=1, steps=2,
-            strength=1.0, on_step=lambda done, total, preview: calls.append(done), should_cancel=lambda: len(calls) >= 3,
+            pipe,
+            colours=[colour] * 3,
+            depths=[depth] * 3,
+            prompt="x",
+            negative_prompt="",
+            seed=1,
+            steps=2,
+            strength=1.0,
+            on_step=lambda done, total, preview: calls.append(done),
+            should_cancel=lambda: len(calls) >= 3,
         )
     assert calls == [1, 2, 3]  # stopped inside the second frame
 
 
 # --- Prompt, seed, depth ---------------------------------------------------------------------
+
 
 def test_build_prompt_carries_framing_characters_and_look():
     prompt, negative = diffusion.build_prompt(
@@ -218,13 +236,21 @@ def test_build_prompt_carries_framing_characters_and_look():
         lens_mm=85,
     )
     assert prompt.startswith("cinematic film still, medium close-up shot, low camera angle")
-    for text in ("grey braid, yellow oilskin", "red knitted jumper", "She lights the lamp", "Lighthouse lamp room",
-                 "night", "telephoto 85mm lens", "teal and amber"):
+    for text in (
+        "grey braid, yellow oilskin",
+        "red knitted jumper",
+        "She lights the lamp",
+        "Lighthouse lamp room",
+        "night",
+        "telephoto 85mm lens",
+        "teal and amber",
+    ):
         assert text in prompt
     assert "MAREN" not in prompt  # names steer the model nowhere useful; descriptions carry the look
     assert "watermark" in negative
-    _, extra = diffusion.build_prompt(action="", location="", time_of_day="", characters=[], style="",
-                                      shot_size_label="Wide", angle_label="", lens_mm=None, negative_extra="crowd")
+    _, extra = diffusion.build_prompt(
+        action="", location="", time_of_day="", characters=[], style="", shot_size_label="Wide", angle_label="", lens_mm=None, negative_extra="crowd"
+    )
     assert extra.endswith(", crowd")
 
 
@@ -251,6 +277,7 @@ def test_depth_becomes_near_bright_rgb_control_image():
 
 
 # --- Benchmark -------------------------------------------------------------------------------
+
 
 def test_benchmark_latency_times_a_given_pipeline(pipe):
     started = time.perf_counter()

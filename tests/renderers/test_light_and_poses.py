@@ -136,8 +136,15 @@ def test_the_rendered_kneeling_figure_is_as_tall_as_its_landmarks():
 @pytest.mark.parametrize("size", ["CU", "MCU", "MS"])
 def test_close_sizes_frame_the_posed_head(pose, size):
     spec = layout_for_shot(
-        shot_size=size, angle="eye", lens_mm=50, sensor="super35", aspect="1.78", fps=24.0, duration_s=2.0,
-        movement=None, characters=[{"id": "k", "name": "KEEPER", "pose": pose, "height_m": 1.8}],
+        shot_size=size,
+        angle="eye",
+        lens_mm=50,
+        sensor="super35",
+        aspect="1.78",
+        fps=24.0,
+        duration_s=2.0,
+        movement=None,
+        characters=[{"id": "k", "name": "KEEPER", "pose": pose, "height_m": 1.8}],
     )
     camera = Camera.from_spec(camera_at(spec, 0.0))
     x, y = spec["characters"][0]["position"]

@@ -19,6 +19,7 @@ WIDTH, HEIGHT = 1280, 720  # a 16:9 image with a 1.78 delivery frame: no matte, 
 
 # --- Field of view and the delivery frame --------------------------------------------------
 
+
 def test_field_of_view_matches_textbook_values():
     # 50 mm on full frame, 3:2 delivery: the classic 39.6° × 27.0°.
     h, v = optics.field_of_view(50, "full_frame", "1.33")
@@ -263,6 +264,7 @@ def test_layout_keeps_given_marks_and_set():
 
 
 # --- Validation ---------------------------------------------------------------------------
+
 
 def test_normalize_fills_defaults_and_is_idempotent():
     spec = normalize_spec({})

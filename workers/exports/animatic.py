@@ -118,10 +118,10 @@ class BurnIns:
         plane as height/4 rows of the full width)."""
         width, height = self.size
         bw, bh = self.box_w, self.box_h
-        planes[self.box_y:self.box_y + bh, self.box_x:self.box_x + bw] = luma
+        planes[self.box_y : self.box_y + bh, self.box_x : self.box_x + bw] = luma
         for plane in range(2):
-            chroma = planes[height + plane * height // 4:height + (plane + 1) * height // 4].reshape(height // 2, width // 2)
-            chroma[self.box_y // 2:(self.box_y + bh) // 2, self.box_x // 2:(self.box_x + bw) // 2] = 128
+            chroma = planes[height + plane * height // 4 : height + (plane + 1) * height // 4].reshape(height // 2, width // 2)
+            chroma[self.box_y // 2 : (self.box_y + bh) // 2, self.box_x // 2 : (self.box_x + bw) // 2] = 128
 
 
 def _clip_pictures(data: bytes, rate: Fraction, count: int, size: tuple[int, int]) -> Iterator[Image.Image]:
@@ -169,7 +169,7 @@ def _scratch_sound(board: JsonObject, plan: Timeline, rate: Fraction, load: Load
 
 def _lay(mix: np.ndarray, samples: np.ndarray, offset: int, end: int) -> int:
     room = max(0, min(samples.shape[1], end - offset))
-    mix[:, offset:offset + room] += samples[:, :room]
+    mix[:, offset : offset + room] += samples[:, :room]
     return offset + int(samples.shape[1])
 
 
@@ -248,7 +248,7 @@ def animatic_mp4(
 
         if audio is not None and sound is not None:
             for start in range(0, sound.shape[1], AAC_FRAME):
-                chunk = np.ascontiguousarray(sound[:, start:start + AAC_FRAME])
+                chunk = np.ascontiguousarray(sound[:, start : start + AAC_FRAME])
                 sound_frame = av.AudioFrame.from_ndarray(chunk, format="fltp", layout="stereo")
                 sound_frame.sample_rate, sound_frame.pts = SAMPLE_RATE, start
                 for packet in audio.encode(sound_frame):

@@ -155,8 +155,13 @@ def match_cut(cut: JsonObject, scenes: list[JsonObject], fps: str) -> JsonObject
             length = max(1, round(Fraction(frames[key]) * project_rate / cut_rate))
             rows.append(
                 {
-                    "id": shot["id"], "number": shot["number"], "position": position, "was_position": scene["shots"].index(shot) + 1,
-                    "frames": length, "from_duration_s": shot["duration_s"], "to_duration_s": round(float(length / project_rate), 6),
+                    "id": shot["id"],
+                    "number": shot["number"],
+                    "position": position,
+                    "was_position": scene["shots"].index(shot) + 1,
+                    "frames": length,
+                    "from_duration_s": shot["duration_s"],
+                    "to_duration_s": round(float(length / project_rate), 6),
                 }
             )
         dropped = [{"id": shot["id"], "number": shot["number"]} for shot in scene["shots"] if (scene["number"], shot["number"]) not in frames]

@@ -192,7 +192,9 @@ def _check(layout: int, orientation: str, paper: str) -> None:
         raise ExportError(errors)
 
 
-def boards_pdf(board: JsonObject, load: Load, *, layout: int = 6, orientation: str = "portrait", paper: str = "a4", progress: Progress = lambda done, total: None) -> bytes:
+def boards_pdf(
+    board: JsonObject, load: Load, *, layout: int = 6, orientation: str = "portrait", paper: str = "a4", progress: Progress = lambda done, total: None
+) -> bytes:
     """Storyboards: `layout` panels a page, each with its picture, shot number, camera (size,
     angle, lens, move), action, dialogue and notes; title, date and page numbers on every page."""
     _check(layout, orientation, paper)
@@ -246,7 +248,11 @@ def boards_pdf(board: JsonObject, load: Load, *, layout: int = 6, orientation: s
             ("", small, shot["description"]),
             ("I", small, f"“{shot['dialogue']}”" if shot["dialogue"] else ""),
             ("", small, (panel or {}).get("caption") or ""),
-            ("", small - 1, "Notes: " + " / ".join(n for n in ((panel or {}).get("notes"), shot["notes"]) if n) if (panel or {}).get("notes") or shot["notes"] else ""),
+            (
+                "",
+                small - 1,
+                "Notes: " + " / ".join(n for n in ((panel or {}).get("notes"), shot["notes"]) if n) if (panel or {}).get("notes") or shot["notes"] else "",
+            ),
         ]
         pdf.text_block(x, y + box_h + 1.5, cell_w, y + cell_h, pieces)
         progress(done + 1, len(cells))

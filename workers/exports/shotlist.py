@@ -108,7 +108,7 @@ def parse_shot_list(data: bytes) -> tuple[list[JsonObject], list[str]]:
     try:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError:
-        raise ExportError(["The file is not UTF-8 text: save it from the spreadsheet as \"CSV UTF-8\"."])
+        raise ExportError(['The file is not UTF-8 text: save it from the spreadsheet as "CSV UTF-8".'])
     first_line = text.split("\n", 1)[0]
     delimiter = ";" if first_line.count(";") > first_line.count(",") else ","
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
@@ -129,11 +129,11 @@ def parse_shot_list(data: bytes) -> tuple[list[JsonObject], list[str]]:
             columns.append(None)
         else:
             columns.append(None)
-            errors.append(f"Line 1: unknown column \"{header}\" (the columns are {', '.join(h for h, _, _ in COLUMNS)}).")
+            errors.append(f'Line 1: unknown column "{header}" (the columns are {", ".join(h for h, _, _ in COLUMNS)}).')
     present = {column[1] for column in columns if column}
     for required, field in (("Scene", "scene"), ("Shot", "number")):
         if field not in present:
-            errors.append(f"Line 1: the column \"{required}\" is missing; rows are matched by scene and shot number.")
+            errors.append(f'Line 1: the column "{required}" is missing; rows are matched by scene and shot number.')
     if errors:
         raise ExportError(errors)
 
@@ -184,14 +184,14 @@ def _read_cell(field: str, cell: str) -> tuple[str | float | list[str] | None, s
         if not text:
             return None, "empty; every row needs a scene and a shot number."
         if not NUMBER.match(text):
-            return None, f"\"{cell}\" is not a number like 12 or 12A."
+            return None, f'"{cell}" is not a number like 12 or 12A.'
         return text, None
     if field in LOOKUPS:
         if not text:
             return None, None
         value = LOOKUPS[field].get(text.casefold())
         if value is None:
-            return None, f"\"{cell}\" is not one of {', '.join(label for _, label in COLUMN_CHOICES[field])}."
+            return None, f'"{cell}" is not one of {", ".join(label for _, label in COLUMN_CHOICES[field])}.'
         return value, None
     if field in NUMBER_FIELDS:
         if not text:
@@ -199,7 +199,7 @@ def _read_cell(field: str, cell: str) -> tuple[str | float | list[str] | None, s
         try:
             return float(text.replace(",", ".")), None
         except ValueError:
-            return None, f"\"{cell}\" is not a number."
+            return None, f'"{cell}" is not a number.'
     if field == "characters":
         return [name.strip() for name in text.split(CHARACTER_SEPARATOR.strip()) if name.strip()], None
     if field == "location":

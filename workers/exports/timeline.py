@@ -21,8 +21,24 @@ from . import ExportError
 START_TIMECODE_HOURS = 1
 METADATA_KEY = "previs"
 SHOT_METADATA = (
-    "number", "shot_size", "framing", "angle", "movement", "rig", "lens_mm", "sensor", "aspect_ratio", "fps",
-    "duration_s", "characters", "location", "description", "dialogue", "props", "notes", "status",
+    "number",
+    "shot_size",
+    "framing",
+    "angle",
+    "movement",
+    "rig",
+    "lens_mm",
+    "sensor",
+    "aspect_ratio",
+    "fps",
+    "duration_s",
+    "characters",
+    "location",
+    "description",
+    "dialogue",
+    "props",
+    "notes",
+    "status",
 )
 MARKER_COLOURS = {"open": otio.schema.MarkerColor.RED, "resolved": otio.schema.MarkerColor.GREEN, "drawing": otio.schema.MarkerColor.YELLOW}
 

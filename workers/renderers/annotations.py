@@ -23,7 +23,7 @@ def _font(size: float) -> ImageFont.FreeTypeFont | ImageFont.ImageFont:
 
 def _rgb(colour: str) -> tuple[int, int, int]:
     colour = colour.lstrip("#")
-    red, green, blue = (int(colour[i:i + 2], 16) for i in (0, 2, 4))
+    red, green, blue = (int(colour[i : i + 2], 16) for i in (0, 2, 4))
     return red, green, blue
 
 
@@ -49,7 +49,7 @@ def draw_shapes(picture: Image.Image, shapes: list[JsonObject]) -> Image.Image:
                 draw.ellipse((x - r, y - r, x + r, y + r), fill=colour)
             else:
                 # Pressure thins the line where the stylus was light.
-                for (a, b, point) in zip(points, points[1:], shape["points"][1:]):
+                for a, b, point in zip(points, points[1:], shape["points"][1:]):
                     pressure = point[2] if len(point) > 2 else 1.0
                     draw.line((a, b), fill=colour, width=max(1, round(line_width * (0.35 + 0.65 * pressure))), joint="curve")
         elif tool in ("line", "arrow"):

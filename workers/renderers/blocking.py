@@ -58,6 +58,7 @@ Rect = tuple[float, float, float, float]
 PLAN_SIZE = 512
 DEPTH_MAX_MM = 65535
 
+
 class _Light(SceneLight):
     ground_lit: tuple[int, ...]  # the floor's colour under this key
     ground_shadow: tuple[int, ...]  # the floor's colour where the key is blocked (ambient only)
@@ -103,6 +104,7 @@ def render_frame(spec: JsonObject, width: int, height: int, t: float = 0.0) -> F
 
 # --- Meshes --------------------------------------------------------------------------------
 
+
 def _lathe(p0: Sequence[float], p1: Sequence[float], profile: Sequence[tuple[float, float, float]], segments: int) -> tuple[FloatArray, IntArray]:
     """A closed tube from p0 to p1: `profile` is [(u along the axis 0…1, radius across, radius deep)].
 
@@ -135,12 +137,8 @@ def _lathe(p0: Sequence[float], p1: Sequence[float], profile: Sequence[tuple[flo
 def _box(size: Sequence[float]) -> tuple[FloatArray, IntArray]:
     """A box on the floor centred on the origin: (vertices, quads) with outward winding."""
     w, d, h = size[0] / 2, size[1] / 2, size[2]
-    vertices = np.array(
-        [[-w, -d, 0], [w, -d, 0], [w, d, 0], [-w, d, 0], [-w, -d, h], [w, -d, h], [w, d, h], [-w, d, h]], dtype=np.float64
-    )
-    quads = np.array(
-        [[0, 3, 2, 1], [4, 5, 6, 7], [0, 1, 5, 4], [1, 2, 6, 5], [2, 3, 7, 6], [3, 0, 4, 7]], dtype=np.int64
-    )
+    vertices = np.array([[-w, -d, 0], [w, -d, 0], [w, d, 0], [-w, d, 0], [-w, -d, h], [w, -d, h], [w, d, h], [-w, d, h]], dtype=np.float64)
+    quads = np.array([[0, 3, 2, 1], [4, 5, 6, 7], [0, 1, 5, 4], [1, 2, 6, 5], [2, 3, 7, 6], [3, 0, 4, 7]], dtype=np.int64)
     return vertices, quads
 
 
@@ -224,8 +222,16 @@ def figure_template(height_m: float, pose: str, build: str = "average") -> tuple
     # Neck.
     add(_lathe((0, 0, marks["shoulders"] - 0.02 * h), (0, 0, marks["chin"] + 0.01 * h), [(0, 0.03 * h, 0.03 * h), (1, 0.028 * h, 0.028 * h)], 8), 0)
     # Torso: hips to shoulders, wider across than deep, rounded at the shoulders.
-    torso = [(0.0, 0.0, 0.0), (0.0001, 0.095 * h * b, 0.06 * h * b), (0.35, 0.088 * h * b, 0.058 * h * b), (0.7, 0.11 * h * b, 0.065 * h * b), (0.93, 0.115 * h * b, 0.06 * h * b), (1.0, 0.06 * h * b, 0.04 * h * b)]
+    torso = [
+        (0.0, 0.0, 0.0),
+        (0.0001, 0.095 * h * b, 0.06 * h * b),
+        (0.35, 0.088 * h * b, 0.058 * h * b),
+        (0.7, 0.11 * h * b, 0.065 * h * b),
+        (0.93, 0.115 * h * b, 0.06 * h * b),
+        (1.0, 0.06 * h * b, 0.04 * h * b),
+    ]
     add(_lathe((0, 0, marks["hips"] - 0.02 * h), (0, 0, marks["shoulders"] + 0.02 * h), torso, 10), 0)
+
     def limb(r0: float, r1: float) -> list[tuple[float, float, float]]:  # a tapered capsule with rounded ends
         return [(0.0, 0.0, 0.0), (0.04, r0 * 0.75, r0 * 0.75), (0.12, r0, r0), (0.9, r1, r1), (0.97, r1 * 0.75, r1 * 0.75), (1.0, 0.0, 0.0)]
 
@@ -341,6 +347,7 @@ def scene_meshes(spec: JsonObject, t: float) -> tuple[FloatArray, IntArray, Floa
 
 
 # --- Drawing helpers -----------------------------------------------------------------------
+
 
 def _clip_halfplane(polygon: Sequence[tuple[float, float]], a: float, b: float, c: float) -> list[tuple[float, float]]:
     """Keep the part of a 2-D polygon where a·x + b·y + c ≥ 0 (Sutherland–Hodgman, one edge)."""
@@ -644,11 +651,16 @@ def _light(spec: JsonObject) -> tuple[_Light, FloatArray, FloatArray]:
 
 # --- The frame ----------------------------------------------------------------------------
 
+
 @overload
-def draw_frame(spec: JsonObject, camera: JsonObject, width: int, height: int, t: float = 0.0, *, with_depth: Literal[True] = True) -> tuple[Image.Image, Image.Image]: ...
+def draw_frame(
+    spec: JsonObject, camera: JsonObject, width: int, height: int, t: float = 0.0, *, with_depth: Literal[True] = True
+) -> tuple[Image.Image, Image.Image]: ...
 @overload
 def draw_frame(spec: JsonObject, camera: JsonObject, width: int, height: int, t: float = 0.0, *, with_depth: Literal[False]) -> tuple[Image.Image, None]: ...
-def draw_frame(spec: JsonObject, camera: JsonObject, width: int, height: int, t: float = 0.0, *, with_depth: bool = True) -> tuple[Image.Image, Image.Image | None]:
+def draw_frame(
+    spec: JsonObject, camera: JsonObject, width: int, height: int, t: float = 0.0, *, with_depth: bool = True
+) -> tuple[Image.Image, Image.Image | None]:
     """Draw a normalized spec through a camera dict: (colour RGB image, depth I;16 image or None)."""
     if width < 2 or height < 2:
         raise ValueError("A frame needs at least 2×2 pixels.")
@@ -677,7 +689,20 @@ def draw_frame(spec: JsonObject, camera: JsonObject, width: int, height: int, t:
     ids = Image.new("I;16", (width, height), 0) if with_depth else None
     coefficients: list[Sequence[float]] = [floor_abc]
     if len(quads):
-        _draw_meshes(draw, ImageDraw.Draw(ids) if ids is not None else None, coefficients, view, light, key_direction, key_colour, vertices, quads, base_rgb, box_of, box_centres)
+        _draw_meshes(
+            draw,
+            ImageDraw.Draw(ids) if ids is not None else None,
+            coefficients,
+            view,
+            light,
+            key_direction,
+            key_colour,
+            vertices,
+            quads,
+            base_rgb,
+            box_of,
+            box_centres,
+        )
     _draw_labels(draw, view, labels)
     frame_rect = view.camera.frame_rect(width, height)
     _draw_guides(draw, spec, frame_rect)
@@ -752,7 +777,15 @@ def _draw_meshes(
     w, h = view.width, view.height
     on_screen = needs_clip | ~(((px < 0).all(1)) | ((px > w).all(1)) | ((py < 0).all(1)) | ((py > h).all(1)))
     sel = np.nonzero(on_screen)[0]
-    cam, cam_normals, centroid, normals, base_rgb, box_of, needs_clip = cam[sel], cam_normals[sel], centroid[sel], normals[sel], base_rgb[sel], box_of[sel], needs_clip[sel]
+    cam, cam_normals, centroid, normals, base_rgb, box_of, needs_clip = (
+        cam[sel],
+        cam_normals[sel],
+        centroid[sel],
+        normals[sel],
+        base_rgb[sel],
+        box_of[sel],
+        needs_clip[sel],
+    )
     px, py = px[sel], py[sel]
 
     # Lambert key + sky fill, then haze with distance like the floor.
@@ -922,7 +955,12 @@ def render_plan(spec: JsonObject, size: int | tuple[int, int] = PLAN_SIZE, t: fl
     # Set pieces: rotated footprints.
     for piece in spec["set_pieces"]:
         w, d, _h = piece["size"]
-        corners = _turn(np.array([[-w / 2, -d / 2, 0], [w / 2, -d / 2, 0], [w / 2, d / 2, 0], [-w / 2, d / 2, 0]]), piece["rotation_deg"], piece["position"][0], piece["position"][1])
+        corners = _turn(
+            np.array([[-w / 2, -d / 2, 0], [w / 2, -d / 2, 0], [w / 2, d / 2, 0], [-w / 2, d / 2, 0]]),
+            piece["rotation_deg"],
+            piece["position"][0],
+            piece["position"][1],
+        )
         rgb = tuple(int(v * 255 * 0.85 + 0.15 * 244) for v in _hex_rgb(piece["colour"]))
         draw.polygon([to_px(px, py) for px, py, _z in corners.tolist()], fill=rgb, outline=PLAN_INK)
         label_x, label_y = to_px(piece["position"][0], piece["position"][1])

@@ -75,13 +75,12 @@ class ClipResult:
 
 # --- The clip ------------------------------------------------------------------------------
 
+
 def _encoder_check() -> None:
     import av
 
     if CODEC not in av.codecs_available:
-        raise EncoderMissing(
-            f"This PyAV build ({av.__version__}) has no {CODEC} encoder; install the PyPI wheel of av, which bundles it."
-        )
+        raise EncoderMissing(f"This PyAV build ({av.__version__}) has no {CODEC} encoder; install the PyPI wheel of av, which bundles it.")
 
 
 def render_clip(spec: JsonObject, width: int, height: int, progress: Progress | None = None, should_cancel: ShouldCancel | None = None) -> ClipResult:
@@ -114,7 +113,9 @@ def grey_box_frames(spec: JsonObject, width: int, height: int) -> Iterator[tuple
         yield draw_frame(spec, camera_at(spec, t), width, height, t, with_depth=True)
 
 
-def encode_clip(frames: Iterable[Image.Image], count: int, rate: Fraction, progress: Progress | None = None, should_cancel: ShouldCancel | None = None) -> ClipResult:
+def encode_clip(
+    frames: Iterable[Image.Image], count: int, rate: Fraction, progress: Progress | None = None, should_cancel: ShouldCancel | None = None
+) -> ClipResult:
     """Encode RGB frames (an iterable of `count` PIL images of one size) as H.264 MP4 with dense
     keyframes, plus the first frame as poster and thumbnail."""
     _encoder_check()

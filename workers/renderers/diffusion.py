@@ -105,9 +105,18 @@ def _lens_words(lens_mm: float | None) -> str:
     return lens
 
 
-def build_prompt(*, action: str | None, location: str | None, time_of_day: str | None, characters: Iterable[JsonObject] | None,
-                 style: str | None, shot_size_label: str | None, angle_label: str | None, lens_mm: float | None,
-                 negative_extra: str | None = "") -> tuple[str, str]:
+def build_prompt(
+    *,
+    action: str | None,
+    location: str | None,
+    time_of_day: str | None,
+    characters: Iterable[JsonObject] | None,
+    style: str | None,
+    shot_size_label: str | None,
+    angle_label: str | None,
+    lens_mm: float | None,
+    negative_extra: str | None = "",
+) -> tuple[str, str]:
     """(prompt, negative_prompt) for one shot.
 
     CLIP reads 77 tokens and silently drops the rest, so the parts are ordered by what must
@@ -160,6 +169,7 @@ def seed_for(project_seed: int, character_ids: Iterable[object] | None, shot_see
 
 # --- Depth conditioning ---------------------------------------------------------------------
 
+
 def _depth_mm(depth: Image.Image | npt.ArrayLike) -> FloatArray:
     """The blocking's depth pass (PIL "I;16"/"I"/"F" or an array; millimetres, 0 = infinity) as floats."""
     array = np.asarray(depth, dtype=np.float64)
@@ -181,7 +191,9 @@ def _disparity_range(disparities: Sequence[FloatArray]) -> tuple[float, float]:
     return low, high
 
 
-def depth_to_control_image(depth: Image.Image | npt.ArrayLike, size: tuple[int, int] | None = None, disparity_range: tuple[float, float] | None = None) -> Image.Image:
+def depth_to_control_image(
+    depth: Image.Image | npt.ArrayLike, size: tuple[int, int] | None = None, disparity_range: tuple[float, float] | None = None
+) -> Image.Image:
     """The depth pass as a depth ControlNet expects it: RGB, near = bright, normalised to 0..255.
 
     Like the MiDaS annotator the ControlNet was trained on: inverse depth, min-max normalised.
@@ -242,7 +254,9 @@ def _default_device() -> str:
     return "cuda" if torch.cuda.is_available() else "cpu"
 
 
-def load_pipeline(model_path: str | os.PathLike[str] | None, controlnet_path: str | os.PathLike[str] | None = None, device: str | None = None) -> StableDiffusionControlNetPipeline:
+def load_pipeline(
+    model_path: str | os.PathLike[str] | None, controlnet_path: str | os.PathLike[str] | None = None, device: str | None = None
+) -> StableDiffusionControlNetPipeline:
     """The depth-ControlNet SD pipeline from local weights, loaded once per process.
 
     Cached by (model dir, controlnet dir, device): a GPU worker loads its few GB once and reuses
@@ -277,13 +291,9 @@ def _load(model_dir: str, controlnet_dir: str, device: str) -> StableDiffusionCo
     try:
         # dtype=, not torch_dtype=: diffusers 0.42 deprecates the latter.
         controlnet = ControlNetModel.from_pretrained(controlnet_dir, dtype=dtype, local_files_only=True)
-        pipe = StableDiffusionControlNetPipeline.from_pretrained(
-            model_dir, controlnet=controlnet, dtype=dtype, local_files_only=True
-        )
+        pipe = StableDiffusionControlNetPipeline.from_pretrained(model_dir, controlnet=controlnet, dtype=dtype, local_files_only=True)
     except (OSError, ValueError, KeyError) as error:
-        raise DiffusionNotConfigured(
-            f"The diffusion weights at {model_dir} (ControlNet {controlnet_dir}) could not be loaded: {error}"
-        ) from error
+        raise DiffusionNotConfigured(f"The diffusion weights at {model_dir} (ControlNet {controlnet_dir}) could not be loaded: {error}") from error
     tokenizer = pipe.tokenizer
     # Without its files, a tokenizer "loads" as a 2-token vocabulary with a 1e30 max length and
     # every prompt turns into the same garbage, silently. Refuse that instead.
@@ -391,7 +401,9 @@ class _StepReporter:
             self.cancelled = True
             raise RenderCancelled()
 
-    def __call__(self, pipe: StableDiffusionControlNetPipeline, index: int, timestep: torch.Tensor, tensors: dict[str, torch.Tensor]) -> dict[str, torch.Tensor]:
+    def __call__(
+        self, pipe: StableDiffusionControlNetPipeline, index: int, timestep: torch.Tensor, tensors: dict[str, torch.Tensor]
+    ) -> dict[str, torch.Tensor]:
         per_frame = pipe.num_timesteps
         done = index + 1
         if self.on_step is not None:
@@ -425,9 +437,22 @@ def _check_steps(steps: int, strength: float, img2img: bool) -> None:
         raise ValueError(f"steps × strength ({steps} × {strength}) is under one denoising step; raise either")
 
 
-def _render_one(pipe: StableDiffusionControlNetPipeline, reporter: _StepReporter, *, colour: Image.Image | None, control: Image.Image,
-                prompt: str, negative_prompt: str | None, seed: int, steps: int, guidance_scale: float, strength: float,
-                controlnet_scale: float, width: int, height: int) -> Image.Image:
+def _render_one(
+    pipe: StableDiffusionControlNetPipeline,
+    reporter: _StepReporter,
+    *,
+    colour: Image.Image | None,
+    control: Image.Image,
+    prompt: str,
+    negative_prompt: str | None,
+    seed: int,
+    steps: int,
+    guidance_scale: float,
+    strength: float,
+    controlnet_scale: float,
+    width: int,
+    height: int,
+) -> Image.Image:
     common = dict(
         prompt=prompt,
         negative_prompt=negative_prompt or None,
@@ -454,10 +479,24 @@ def _render_one(pipe: StableDiffusionControlNetPipeline, reporter: _StepReporter
     return image
 
 
-def render_styled_frame(pipe: StableDiffusionControlNetPipeline, *, colour: Image.Image | None, depth: Image.Image, prompt: str,
-                        negative_prompt: str | None, seed: int, steps: int = 20, guidance_scale: float = 7.0,
-                        strength: float = 0.75, controlnet_scale: float = 1.0, width: int | None = None, height: int | None = None,
-                        on_step: OnStep | None = None, should_cancel: ShouldCancel | None = None, preview_every: int = 5) -> Image.Image:
+def render_styled_frame(
+    pipe: StableDiffusionControlNetPipeline,
+    *,
+    colour: Image.Image | None,
+    depth: Image.Image,
+    prompt: str,
+    negative_prompt: str | None,
+    seed: int,
+    steps: int = 20,
+    guidance_scale: float = 7.0,
+    strength: float = 0.75,
+    controlnet_scale: float = 1.0,
+    width: int | None = None,
+    height: int | None = None,
+    on_step: OnStep | None = None,
+    should_cancel: ShouldCancel | None = None,
+    preview_every: int = 5,
+) -> Image.Image:
     """One styled frame that follows the blocking: a PIL RGB image of width × height.
 
     colour: the blocking's colour frame (PIL); img2img starts from it, repainting `strength` of
@@ -476,16 +515,40 @@ def render_styled_frame(pipe: StableDiffusionControlNetPipeline, *, colour: Imag
     reporter.check()
     control = depth_to_control_image(depth, (width, height))
     return _render_one(
-        pipe, reporter, colour=colour, control=control, prompt=prompt, negative_prompt=negative_prompt, seed=seed,
-        steps=steps, guidance_scale=guidance_scale, strength=strength, controlnet_scale=controlnet_scale,
-        width=width, height=height,
+        pipe,
+        reporter,
+        colour=colour,
+        control=control,
+        prompt=prompt,
+        negative_prompt=negative_prompt,
+        seed=seed,
+        steps=steps,
+        guidance_scale=guidance_scale,
+        strength=strength,
+        controlnet_scale=controlnet_scale,
+        width=width,
+        height=height,
     )
 
 
-def render_styled_clip(pipe: StableDiffusionControlNetPipeline, *, colours: Iterable[Image.Image] | None, depths: Iterable[Image.Image],
-                       prompt: str, negative_prompt: str | None, seed: int, steps: int = 20, guidance_scale: float = 7.0,
-                       strength: float = 0.75, controlnet_scale: float = 1.0, width: int | None = None, height: int | None = None,
-                       on_step: OnStep | None = None, should_cancel: ShouldCancel | None = None, preview_every: int = 5) -> list[Image.Image]:
+def render_styled_clip(
+    pipe: StableDiffusionControlNetPipeline,
+    *,
+    colours: Iterable[Image.Image] | None,
+    depths: Iterable[Image.Image],
+    prompt: str,
+    negative_prompt: str | None,
+    seed: int,
+    steps: int = 20,
+    guidance_scale: float = 7.0,
+    strength: float = 0.75,
+    controlnet_scale: float = 1.0,
+    width: int | None = None,
+    height: int | None = None,
+    on_step: OnStep | None = None,
+    should_cancel: ShouldCancel | None = None,
+    preview_every: int = 5,
+) -> list[Image.Image]:
     """Stylise a grey-box clip frame by frame; a list of PIL RGB frames.
 
     Honest video-to-video, nothing more: each frame is a depth-ControlNet img2img of its grey-box
@@ -521,16 +584,26 @@ def render_styled_clip(pipe: StableDiffusionControlNetPipeline, *, colours: Iter
         control = depth_to_control_image(depth, (width, height), disparity_range)
         frames.append(
             _render_one(
-                pipe, reporter, colour=colours[index] if colours is not None else None, control=control,
-                prompt=prompt, negative_prompt=negative_prompt, seed=seed, steps=steps,
-                guidance_scale=guidance_scale, strength=strength, controlnet_scale=controlnet_scale,
-                width=width, height=height,
+                pipe,
+                reporter,
+                colour=colours[index] if colours is not None else None,
+                control=control,
+                prompt=prompt,
+                negative_prompt=negative_prompt,
+                seed=seed,
+                steps=steps,
+                guidance_scale=guidance_scale,
+                strength=strength,
+                controlnet_scale=controlnet_scale,
+                width=width,
+                height=height,
             )
         )
     return frames
 
 
 # --- Benchmark ------------------------------------------------------------------------------
+
 
 def _random_sd15_pipeline(device: str, dtype: torch.dtype) -> StableDiffusionControlNetPipeline:
     """SD 1.5's shapes with random weights: a latency stand-in when no weights are mounted."""
@@ -550,8 +623,16 @@ def _random_sd15_pipeline(device: str, dtype: torch.dtype) -> StableDiffusionCon
             sample_size=512,
         )
         text_encoder = CLIPTextModel(
-            CLIPTextConfig(hidden_size=768, intermediate_size=3072, num_attention_heads=12, num_hidden_layers=12,
-                           max_position_embeddings=77, vocab_size=49408, hidden_act="quick_gelu", projection_dim=768)
+            CLIPTextConfig(
+                hidden_size=768,
+                intermediate_size=3072,
+                num_attention_heads=12,
+                num_hidden_layers=12,
+                max_position_embeddings=77,
+                vocab_size=49408,
+                hidden_act="quick_gelu",
+                projection_dim=768,
+            )
         )
     # A byte-level vocabulary: tokenizing costs the same; the real 49k-word vocab needs files.
     printable = list(range(33, 127)) + list(range(161, 173)) + list(range(174, 256))
@@ -562,16 +643,24 @@ def _random_sd15_pipeline(device: str, dtype: torch.dtype) -> StableDiffusionCon
     tokenizer = CLIPTokenizer(vocab=vocab, merges=[], model_max_length=77)
     scheduler = UniPCMultistepScheduler(beta_start=0.00085, beta_end=0.012, beta_schedule="scaled_linear")
     pipe = StableDiffusionControlNetPipeline(
-        vae=vae, text_encoder=text_encoder, tokenizer=tokenizer, unet=unet, controlnet=controlnet,
-        scheduler=scheduler, safety_checker=None, feature_extractor=None, requires_safety_checker=False,
+        vae=vae,
+        text_encoder=text_encoder,
+        tokenizer=tokenizer,
+        unet=unet,
+        controlnet=controlnet,
+        scheduler=scheduler,
+        safety_checker=None,
+        feature_extractor=None,
+        requires_safety_checker=False,
     )
     pipe.to(device, dtype)
     pipe.set_progress_bar_config(disable=True)
     return pipe
 
 
-def benchmark_latency(size: int, steps: int = 20, *, pipe: StableDiffusionControlNetPipeline | None = None, model_path: str | None = None,
-                      controlnet_path: str | None = None) -> float:
+def benchmark_latency(
+    size: int, steps: int = 20, *, pipe: StableDiffusionControlNetPipeline | None = None, model_path: str | None = None, controlnet_path: str | None = None
+) -> float:
     """Milliseconds for one size × size styled frame of `steps` steps (text+depth → image, VAE decode included).
 
     Times the configured weights (model_path, else $STUDIO_DIFFUSION_MODEL_PATH) or, when none
@@ -596,8 +685,15 @@ def benchmark_latency(size: int, steps: int = 20, *, pipe: StableDiffusionContro
 
     def run(count: int) -> Image.Image:
         return render_styled_frame(
-            pipe, colour=None, depth=depth, prompt="a lighthouse keeper on a pier at dusk", negative_prompt="",
-            seed=0, steps=count, width=size, height=size,
+            pipe,
+            colour=None,
+            depth=depth,
+            prompt="a lighthouse keeper on a pier at dusk",
+            negative_prompt="",
+            seed=0,
+            steps=count,
+            width=size,
+            height=size,
         )
 
     run(min(steps, 2))

@@ -25,20 +25,99 @@ LOCATIONS = [
 ]
 SCENES = [
     {
-        "scene": {"setting": "EXT", "location": "HARBOUR JETTY", "time_of_day": "DUSK", "synopsis": "Tom comes home by boat through the storm; Maya waits on the jetty with a lantern."},
+        "scene": {
+            "setting": "EXT",
+            "location": "HARBOUR JETTY",
+            "time_of_day": "DUSK",
+            "synopsis": "Tom comes home by boat through the storm; Maya waits on the jetty with a lantern.",
+        },
         "shots": [
-            {"description": "Establishing: the jetty in driving rain, the lighthouse beam sweeping overhead. A small boat noses in.", "shot_size": "EWS", "angle": "high", "lens_mm": 24, "movement": "static", "rig": "sticks", "duration_s": 5, "characters": ["MAYA"], "props": "Lantern, mooring rope"},
-            {"description": "Tom climbs the ladder onto the jetty; Maya steps forward with the lantern.", "shot_size": "MS", "framing": "two_shot", "angle": "eye", "lens_mm": 35, "movement": "dolly_in", "rig": "dolly", "duration_s": 4, "characters": ["MAYA", "TOM"]},
-            {"description": "Maya, rain running down her face. She does not smile.", "dialogue": "MAYA: You said you'd never come back.", "shot_size": "CU", "angle": "low", "lens_mm": 85, "movement": "static", "rig": "sticks", "duration_s": 3, "characters": ["MAYA", "TOM"]},
-            {"description": "Over Maya's shoulder: Tom, exhausted, holds out a sealed envelope.", "dialogue": "TOM: I didn't. Dad did.", "shot_size": "MCU", "framing": "ots", "angle": "eye", "lens_mm": 50, "movement": "handheld", "rig": "handheld", "duration_s": 3.5, "characters": ["TOM", "MAYA"]},
+            {
+                "description": "Establishing: the jetty in driving rain, the lighthouse beam sweeping overhead. A small boat noses in.",
+                "shot_size": "EWS",
+                "angle": "high",
+                "lens_mm": 24,
+                "movement": "static",
+                "rig": "sticks",
+                "duration_s": 5,
+                "characters": ["MAYA"],
+                "props": "Lantern, mooring rope",
+            },
+            {
+                "description": "Tom climbs the ladder onto the jetty; Maya steps forward with the lantern.",
+                "shot_size": "MS",
+                "framing": "two_shot",
+                "angle": "eye",
+                "lens_mm": 35,
+                "movement": "dolly_in",
+                "rig": "dolly",
+                "duration_s": 4,
+                "characters": ["MAYA", "TOM"],
+            },
+            {
+                "description": "Maya, rain running down her face. She does not smile.",
+                "dialogue": "MAYA: You said you'd never come back.",
+                "shot_size": "CU",
+                "angle": "low",
+                "lens_mm": 85,
+                "movement": "static",
+                "rig": "sticks",
+                "duration_s": 3,
+                "characters": ["MAYA", "TOM"],
+            },
+            {
+                "description": "Over Maya's shoulder: Tom, exhausted, holds out a sealed envelope.",
+                "dialogue": "TOM: I didn't. Dad did.",
+                "shot_size": "MCU",
+                "framing": "ots",
+                "angle": "eye",
+                "lens_mm": 50,
+                "movement": "handheld",
+                "rig": "handheld",
+                "duration_s": 3.5,
+                "characters": ["TOM", "MAYA"],
+            },
         ],
     },
     {
-        "scene": {"setting": "INT", "location": "LIGHTHOUSE - LAMP ROOM", "time_of_day": "NIGHT", "synopsis": "Maya reads the letter by the turning lamp; Tom watches from the stairs."},
+        "scene": {
+            "setting": "INT",
+            "location": "LIGHTHOUSE - LAMP ROOM",
+            "time_of_day": "NIGHT",
+            "synopsis": "Maya reads the letter by the turning lamp; Tom watches from the stairs.",
+        },
         "shots": [
-            {"description": "The lamp room from above; Maya at the centre, the brass mechanism turning around her.", "shot_size": "FS", "angle": "overhead", "lens_mm": 18, "movement": "crane", "rig": "crane", "duration_s": 6, "characters": ["MAYA"]},
-            {"description": "Maya opens the envelope. Her hands are shaking.", "shot_size": "INSERT", "angle": "high", "lens_mm": 100, "movement": "static", "rig": "slider", "duration_s": 2.5, "characters": ["MAYA"], "props": "Envelope, letter"},
-            {"description": "Tom on the top stair, half in shadow, watching her read.", "shot_size": "MFS", "angle": "low", "lens_mm": 40, "movement": "arc", "rig": "steadicam", "duration_s": 4, "characters": ["TOM"]},
+            {
+                "description": "The lamp room from above; Maya at the centre, the brass mechanism turning around her.",
+                "shot_size": "FS",
+                "angle": "overhead",
+                "lens_mm": 18,
+                "movement": "crane",
+                "rig": "crane",
+                "duration_s": 6,
+                "characters": ["MAYA"],
+            },
+            {
+                "description": "Maya opens the envelope. Her hands are shaking.",
+                "shot_size": "INSERT",
+                "angle": "high",
+                "lens_mm": 100,
+                "movement": "static",
+                "rig": "slider",
+                "duration_s": 2.5,
+                "characters": ["MAYA"],
+                "props": "Envelope, letter",
+            },
+            {
+                "description": "Tom on the top stair, half in shadow, watching her read.",
+                "shot_size": "MFS",
+                "angle": "low",
+                "lens_mm": 40,
+                "movement": "arc",
+                "rig": "steadicam",
+                "duration_s": 4,
+                "characters": ["TOM"],
+            },
         ],
     },
 ]
@@ -62,10 +141,19 @@ class Command(BaseCommand):
     def create_project(self, user):
         project = crew.create_project(
             user,
-            {"name": DEMO_PROJECT, "description": "Short film, 12 minutes. Previs for the storm sequence.", "fps": "24", "aspect_ratio": "2.39", "sensor": "super35",
-             "style_prompt": "moody cinematic still, cold blue storm light, practical lantern glow, 35mm film grain"},
+            {
+                "name": DEMO_PROJECT,
+                "description": "Short film, 12 minutes. Previs for the storm sequence.",
+                "fps": "24",
+                "aspect_ratio": "2.39",
+                "sensor": "super35",
+                "style_prompt": "moody cinematic still, cold blue storm light, practical lantern glow, 35mm film grain",
+            },
         )
-        characters = {name: boards.create_character(project, {"name": name, "height_m": height, "colour": colour, "description": description}, user) for name, height, colour, description in CHARACTERS}
+        characters = {
+            name: boards.create_character(project, {"name": name, "height_m": height, "colour": colour, "description": description}, user)
+            for name, height, colour, description in CHARACTERS
+        }
         locations = {name: boards.create_location(project, {"name": name, "description": description}, user) for name, description in LOCATIONS}
         for entry in SCENES:
             scene_data = dict(entry["scene"])
@@ -90,5 +178,13 @@ class Command(BaseCommand):
             shot = panel.shot
             width, height = frame_size("frame", {}, shot.aspect_ratio)
             frame = render_frame(boards.render_spec_for(shot), width, height)
-            asset = store_asset(project_id=panel.project_id, kind=Asset.FRAME, data=png_bytes(frame.colour), content_type="image/png", created_by=user, width=width, height=height)
+            asset = store_asset(
+                project_id=panel.project_id,
+                kind=Asset.FRAME,
+                data=png_bytes(frame.colour),
+                content_type="image/png",
+                created_by=user,
+                width=width,
+                height=height,
+            )
             boards.update_panel(panel, {"image": asset}, user, None)
