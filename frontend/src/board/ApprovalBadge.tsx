@@ -28,9 +28,13 @@ export function ApprovalBadge({ shot, job }: { shot: Shot; job: JobView | undefi
     if (!shot.approval || shot.id <= 0) return;
     const base = shot.approval;
     let live = true;
-    void api.GET("/api/shots/{id}/", { params: { path: { id: shot.id } } }).then(({ data }) => {
-      if (live && data) setReread({ base, approval: (data as { approval?: Approval | null }).approval ?? null });
-    });
+    void api.GET("/api/shots/{id}/", { params: { path: { id: shot.id } } }).then(
+      ({ data }) => {
+        if (live && data) setReread({ base, approval: (data as { approval?: Approval | null }).approval ?? null });
+      },
+      // Offline: the badge keeps what the board says; the room's catch-up brings the rest.
+      () => undefined,
+    );
     return () => {
       live = false;
     };

@@ -50,7 +50,8 @@ function ExportsPanel({ projectId, canEdit, onClose }: { projectId: number; canE
   const [error, setError] = useState("");
 
   const loadRecent = async () => {
-    const { data } = await api.GET("/api/exports/", { params: { query: { project: projectId } } });
+    // A failed read (offline) keeps the list as it was; the next change reads it again.
+    const { data } = await api.GET("/api/exports/", { params: { query: { project: projectId } } }).catch(() => ({ data: undefined }));
     if (data) setRecent(data.slice(0, 8));
   };
   useEffect(() => void loadRecent(), [projectId]);

@@ -27,7 +27,10 @@ export function ReviewPage({ id, user, onSignOut }: { id: number; user: SessionU
   const [project, setProject] = useState<Project | null>(null);
   const projectId = useSession(session).content?.review.project;
   useEffect(() => {
-    if (projectId) void api.GET("/api/projects/{id}/", { params: { path: { id: projectId } } }).then(({ data }) => data && setProject(data as Project));
+    if (projectId) void api.GET("/api/projects/{id}/", { params: { path: { id: projectId } } }).then(
+      ({ data }) => data && setProject(data as Project),
+      () => undefined, // offline: the Share tab stays locked until the project is read
+    );
   }, [projectId]);
   const canShare = !!project?.allowed.includes("share");
   return (
