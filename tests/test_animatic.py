@@ -48,3 +48,18 @@ def test_frame_lookup_and_whole_frame_durations():
         for frames in (1, 7, 48, 1799):
             assert frames_in(duration_for_frames(frames, fps), fps) == frames
     assert shot_frames({"duration_s": 2.0, "panels": []}, "24") == 48
+
+
+def test_the_editors_timeline_cuts_each_shot_on_the_animatics_frames():
+    # Three 0.52 s panels at 23.976 are 12 frames each (36), while the shot's 1.56 s alone would
+    # round to 37: the timeline sent to the editor must take the animatic's 36, not its own sum.
+    from workers.exports.timeline import SHOT_METADATA, build_timeline
+
+    panels = [{"duration_s": 0.52, "image": None} for _ in range(3)]
+    shot = {key: "" for key in SHOT_METADATA} | {"number": "1A", "duration_s": 1.56, "duration_locked": False, "panels": panels}
+    locked = shot | {"number": "1B", "duration_locked": True}
+    board = {"title": "Harbour", "project": {"fps": "23.976"}, "scenes": [{"number": "1", "heading": "EXT. JETTY - DAWN", "shots": [shot, locked]}]}
+    timeline = build_timeline(board)  # held: a track read off a dropped timeline comes back empty
+    cut = [clip.source_range.duration.value for clip in timeline.tracks[0]]
+    animatic = build({"fps": "23.976", "scenes": [{"shots": [shot, locked]}]})
+    assert cut == [span["length"] for span in animatic["shots"]] == [36, 37]

@@ -13,6 +13,7 @@ import re
 
 import opentimelineio as otio
 
+from previs.animatic import shot_frames
 from previs.timecode import frame_rate
 from previs.types import JsonObject
 
@@ -63,10 +64,6 @@ def media_name(scene: JsonObject, shot: JsonObject) -> str:
     return f"{base}.mov"
 
 
-def frames(seconds: float, rate: float) -> int:
-    return max(1, round(seconds * rate))
-
-
 def build_timeline(board: JsonObject) -> otio.schema.Timeline:
     rate = float(frame_rate(board["project"]["fps"]))
     shots = [(scene, shot) for scene in board["scenes"] for shot in scene["shots"]]
@@ -77,7 +74,8 @@ def build_timeline(board: JsonObject) -> otio.schema.Timeline:
     track = otio.schema.Track(name=board["title"], kind=otio.schema.TrackKind.Video)
     timeline.tracks.append(track)
     for index, (scene, shot) in enumerate(shots, 1):
-        duration = frames(shot["duration_s"], rate)
+        # The animatic's one timing rule: the cut and the animatic agree to the frame.
+        duration = shot_frames(shot, board["project"]["fps"])
         source = otio.opentime.TimeRange(otio.opentime.RationalTime(0, rate), otio.opentime.RationalTime(duration, rate))
         name = media_name(scene, shot)
         reference = otio.schema.ExternalReference(target_url=name, available_range=source)
