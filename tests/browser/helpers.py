@@ -83,3 +83,22 @@ def shot_rows_on_page(page):
             return [id, text('number'), placeholder ? '' : description.innerText.trim(), Number(text('lens_mm').replace('mm', ''))];
         })"""
     )
+
+
+def csrf_headers(page):
+    """The page's CSRF token as a header, for API calls made with the page's session."""
+    token = next(c["value"] for c in page.context.cookies() if c["name"] == "csrftoken")
+    return {"X-CSRFToken": token}
+
+
+def post(page, path, data):
+    """POST JSON with the page's session; the answer's body (the test fails on an error)."""
+    answer = page.request.post(path, data=data, headers=csrf_headers(page))
+    assert answer.ok, f"POST {path}: {answer.status} {answer.text()}"
+    return answer.json()
+
+
+def get(page, path):
+    answer = page.request.get(path)
+    assert answer.ok, f"GET {path}: {answer.status} {answer.text()}"
+    return answer.json()

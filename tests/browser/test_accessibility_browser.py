@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import expect
 
-from .helpers import DEMO_PROJECT, sign_in
+from .helpers import DEMO_PROJECT, post, sign_in
 
 pytestmark = pytest.mark.browser
 
@@ -35,16 +35,6 @@ def desk(browser, studio, theme):
     finally:
         context.close()
     assert not errors, f"JavaScript errors: {errors}"
-
-
-def csrf(page):
-    return {"X-CSRFToken": next(c["value"] for c in page.context.cookies() if c["name"] == "csrftoken")}
-
-
-def post(page, path, data):
-    answer = page.request.post(path, data=data, headers=csrf(page))
-    assert answer.ok, f"POST {path}: {answer.status} {answer.text()}"
-    return answer.json()
 
 
 def settle(page):

@@ -8,21 +8,11 @@ import re
 import pytest
 from playwright.sync_api import expect
 
-from .helpers import board_from_api, shot_ids, sign_in, wait_live, wait_saved
+from .helpers import board_from_api, post, shot_ids, sign_in, wait_live, wait_saved
 
 pytestmark = pytest.mark.browser
 
 NAME = "Jetty Day (fast entry)"
-
-
-def csrf_headers(page):
-    return {"X-CSRFToken": next(c["value"] for c in page.context.cookies() if c["name"] == "csrftoken")}
-
-
-def post(page, url, data):
-    answer = page.request.post(url, data=data, headers=csrf_headers(page))
-    assert answer.ok, answer.text()
-    return answer.json()
 
 
 def a_production_of_its_own(page, other_page):

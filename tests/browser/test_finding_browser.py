@@ -11,14 +11,9 @@ import unicodedata
 import pytest
 from playwright.sync_api import expect
 
-from .helpers import board_from_api, open_demo_project, shot_ids, wait_live
+from .helpers import board_from_api, csrf_headers, open_demo_project, shot_ids, wait_live
 
 pytestmark = pytest.mark.browser
-
-
-def csrf_headers(page):
-    token = next(c["value"] for c in page.context.cookies() if c["name"] == "csrftoken")
-    return {"X-CSRFToken": token}
 
 
 def fold(text):

@@ -10,20 +10,9 @@ import time
 import pytest
 from playwright.sync_api import expect
 
-from .helpers import board_from_api, open_demo_project, wait_live
+from .helpers import board_from_api, open_demo_project, post, wait_live
 
 pytestmark = pytest.mark.browser
-
-
-def csrf_headers(page):
-    token = next(c["value"] for c in page.context.cookies() if c["name"] == "csrftoken")
-    return {"X-CSRFToken": token}
-
-
-def post(page, path, data):
-    answer = page.request.post(path, data=data, headers=csrf_headers(page))
-    assert answer.ok, f"POST {path}: {answer.status} {answer.text()}"
-    return answer.json()
 
 
 def rendered_frame(page, shot_id):

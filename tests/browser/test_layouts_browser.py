@@ -15,7 +15,7 @@ import pytest
 from playwright.sync_api import expect
 from pypdf import PdfReader
 
-from .helpers import DEMO_PROJECT, sign_in
+from .helpers import DEMO_PROJECT, get, post, sign_in
 
 pytestmark = pytest.mark.browser
 
@@ -39,22 +39,6 @@ def desk(browser, studio, viewport, **options):
     finally:
         context.close()
     assert not errors, f"JavaScript errors: {errors}"
-
-
-def csrf(page):
-    return {"X-CSRFToken": next(c["value"] for c in page.context.cookies() if c["name"] == "csrftoken")}
-
-
-def post(page, path, data):
-    answer = page.request.post(path, data=data, headers=csrf(page))
-    assert answer.ok, f"POST {path}: {answer.status} {answer.text()}"
-    return answer.json()
-
-
-def get(page, path):
-    answer = page.request.get(path)
-    assert answer.ok, f"GET {path}: {answer.status} {answer.text()}"
-    return answer.json()
 
 
 def sideways_overflow(page):

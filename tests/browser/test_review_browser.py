@@ -15,30 +15,13 @@ import pytest
 from playwright.sync_api import expect
 
 from .conftest import ROOT, studio_env
-from .helpers import DEMO_PROJECT, sign_in
+from .helpers import DEMO_PROJECT, get, post, sign_in
 
 pytestmark = pytest.mark.browser
 
 EDITOR_USER, EDITOR_PASSWORD, EDITOR_NAME = "eddie", "previs-edit-42", "Eddie Editor"
 FPS = 24  # the demo project's shots
 CLIENT_NAME = "Cora Client"
-
-
-def csrf_headers(page):
-    token = next(c["value"] for c in page.context.cookies() if c["name"] == "csrftoken")
-    return {"X-CSRFToken": token}
-
-
-def post(page, path, data):
-    answer = page.request.post(path, data=data, headers=csrf_headers(page))
-    assert answer.ok, f"POST {path}: {answer.status} {answer.text()}"
-    return answer.json()
-
-
-def get(page, path):
-    answer = page.request.get(path)
-    assert answer.ok, f"GET {path}: {answer.status} {answer.text()}"
-    return answer.json()
 
 
 @pytest.fixture(scope="module")
